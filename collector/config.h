@@ -1,0 +1,158 @@
+/*
+ * config.h - slamon's configuration: the main INI file (read with inih) and
+ * the access-point inventory (CSV, read with libcsv). See docs/config.md.
+ *
+ * Loading never stops at the first error: every problem is appended to a
+ * struct diag as "file:line: message" and config_load() fails at the end.
+ * SPDX-License-Identifier: MIT
+ */
+#ifndef SLAMON_CONFIG_H
+#define SLAMON_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "diag.h"
+
+enum role {
+	ROLE_BACKBONE,
+	ROLE_EXIT,
+	ROLE_CORE,
+	ROLE_AGGREGATION,
+	ROLE_ACCESS,
+	ROLE_SERVER,
+	ROLE_FIREWALL,
+	ROLE_WIRELESS,
+	ROLE_IOT,
+	ROLE_CAMERA,
+	ROLE_OTHER,
+	ROLE_COUNT
+};
+
+/* "backbone" etc.; NULL for an out-of-range value. */
+const char *role_name(enum role r);
+/* Returns the role or -1 when the name is unknown. Case-insensitive. */
+int role_parse(const char *name);
+
+enum snmp_version { SNMP_V1 = 1, SNMP_V2C = 2, SNMP_V3 = 3 };
+
+enum snmp_auth {
+	AUTH_NONE,
+	AUTH_MD5,
+	AUTH_SHA,
+	AUTH_SHA224,
+	AUTH_SHA256,
+	AUTH_SHA384,
+	AUTH_SHA512
+};
+enum snmp_priv { PRIV_NONE, PRIV_DES, PRIV_AES128, PRIV_AES192, PRIV_AES256 };
+enum snmp_seclevel { SEC_NOAUTH, SEC_AUTHNOPRIV, SEC_AUTHPRIV };
+
+#define CFG_NAME_MAX 64
+#define CFG_SECRET_MAX 128
+
+/* [profile NAME] section: SNMP credentials and per-profile timing. */
+struct snmp_profile {
+	char name[CFG_NAME_MAX];
+	enum snmp_version version;
+	char community[CFG_SECRET_MAX]; /* v1/v2c */
+	char user[CFG_NAME_MAX];        /* v3 */
+	enum snmp_seclevel level;       /* v3, derived from auth/priv */
+	enum snmp_auth auth;
+	char auth_pass[CFG_SECRET_MAX];
+	enum snmp_priv priv;
+	char priv_pass[CFG_SECRET_MAX];
+	char context[CFG_NAME_MAX];
+	int timeout_ms; /* per request; default [general] timeout_ms */
+	int retries;    /* default [general] retries */
+	int max_repetitions; /* GETBULK, default 20 */
+	int max_varbinds;    /* per GET request, default 60 */
+	int line;            /* line of the [profile] header */
+};
+
+enum cmp_op { CMP_GE, CMP_GT, CMP_EQ, CMP_LE, CMP_LT };
+
+/* One indicator of the budget performance table. Issue 4 evaluates them;
+ * here they are only configured, validated and listed. */
+struct indicator {
+	char id[CFG_NAME_MAX];
+	char name_zh[128];
+	char name_en[128];
+	char level[64];  /* e.g. "产出指标/数量指标" */
+	char metric[64]; /* e.g. "capacity_min", "online_count", ... */
+	char scope[64];  /* role, group, tag or service the metric covers */
+	enum cmp_op cmp;
+	double target;
+	char unit[16];
+	int line;
+};
+
+/* One row of the inventory. Strings are owned by the struct (fixed size). */
+#define INV_ADDR_MAX 64
+#define INV_TEXT_MAX 256
+struct device {
+	char unit[INV_TEXT_MAX];   /* government unit, UTF-8 (Chinese) */
+	char name[CFG_NAME_MAX];   /* unique device name, used for file names */
+	char host[INV_ADDR_MAX];   /* IPv4 or IPv6 literal, no brackets */
+	uint16_t port;             /* 161 unless given */
+	int af;                    /* AF_INET or AF_INET6 */
+	enum role role;
+	char parent[CFG_NAME_MAX]; /* empty when none */
+	int parent_idx;            /* index into config.devices, -1 if none */
+	char profile[CFG_NAME_MAX];
+	int profile_idx;           /* index into config.profiles */
+	char ifsel[INV_TEXT_MAX];  /* ';'-separated names or fnmatch globs;
+	                              empty = every up interface with a speed */
+	double capacity_mbps;      /* contracted capacity, 0 when not given */
+	char tags[INV_TEXT_MAX];   /* ';'-separated */
+	int line;                  /* inventory line of this row */
+};
+
+struct config {
+	char path[4096];       /* the main config file as given */
+	char inventory[4096];  /* resolved relative to the config's folder */
+	char storage_dir[4096];
+	char status_file[4096];  /* default <storage_dir>/status.json */
+	char rrdcached[512];     /* "" = write RRD files directly */
+	char log_target[16];     /* "stderr" or "syslog" */
+	char log_level[16];      /* "debug", "info", "warn", "error" */
+	char timezone[64];       /* default "Asia/Shanghai" */
+	int interval_s[ROLE_COUNT]; /* [intervals], default 60 each */
+	int timeout_ms;          /* default 2000 */
+	int retries;             /* default 1 */
+	int max_inflight;        /* requests in flight, default 1000 */
+	int poll_budget_ms;      /* wall time for one device poll; default
+	                            derived: (retries+1)*timeout*3, capped */
+	int down_after;          /* failed polls before down, default 2 */
+	int up_after;            /* good polls before up, default 2 */
+
+	struct snmp_profile *profiles;
+	size_t nprofiles;
+	struct indicator *indicators;
+	size_t nindicators;
+	struct device *devices;
+	size_t ndevices;
+};
+
+/* Loads the main config at path and the inventory it names, validating
+ * everything. Returns 0 and fills *ret_cfg (caller frees with
+ * config_destroy), or -EINVAL with every problem appended to d (and *ret_cfg
+ * NULL). -ENOMEM when memory runs out. */
+int config_load(const char *path, struct config **ret_cfg, struct diag *d);
+
+/* Parses only an inventory file against an already loaded config's
+ * profiles (used by config_load and the tests). Appends to d; returns 0 or
+ * -EINVAL / -ENOMEM. Devices are appended to cfg->devices. */
+int inventory_load(struct config *cfg, const char *path, struct diag *d);
+
+void config_destroy(struct config *cfg);
+
+/* Index of the device named name, or -1. */
+int config_find_device(const struct config *cfg, const char *name);
+/* Index of the profile named name, or -1. */
+int config_find_profile(const struct config *cfg, const char *name);
+
+/* The default indicator table of the design brief (for docs and tests). */
+const struct indicator *indicator_defaults(size_t *ret_n);
+
+#endif

@@ -1,0 +1,748 @@
+/*
+ * daemon.c - slamond's runtime.
+ *
+ * A "generation" is one loaded configuration with its probe, metric engine
+ * and per-device runtime. A reload (SIGHUP) builds a new generation next to
+ * the running one, lets it adopt the state of every unchanged device, then
+ * retires the old one; a reload that fails validation changes nothing.
+ *
+ * Scheduling: each device has a uv_timer_t on its own grid (sched.h). When
+ * it fires and fewer than max_inflight devices are being polled, the poll
+ * starts; otherwise the device waits in a FIFO. A device still being polled
+ * when its next slot comes is counted as skipped, a poll that starts more
+ * than the jitter window after its slot as late.
+ * SPDX-License-Identifier: MIT
+ */
+#include "daemon.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <uv.h>
+
+#include "alerts/avail.h"
+#include "config.h"
+#include "log.h"
+#include "metric.h"
+#include "probes/snmp.h"
+#include "schedule.h"
+#include "status.h"
+#include "storage/rrd.h"
+
+struct link_view {
+	double in_bps, out_bps, speed_mbps, t;
+};
+
+struct gen;
+
+struct drt {
+	struct gen *g;
+	uint32_t idx;
+	uv_timer_t timer;
+	double interval, offset, next_due, due;
+	int queued, polling;
+	struct avail av;
+	struct complain cpl;
+	int last_status;
+	double last_poll;
+	uint64_t polls, late, skipped;
+	struct link_view *links;
+	size_t nlinks;
+};
+
+struct gen {
+	struct daemon *dm;
+	struct config *cfg;
+	struct snmp_probe *probe;
+	struct metric_engine *me;
+	struct drt *drts;
+	uint32_t *waitq;
+	size_t wq_head, wq_len;
+	size_t inflight, reached;
+	int pumping, closing, open_handles;
+};
+
+struct daemon {
+	uv_loop_t loop;
+	struct daemon_opts opts;
+	struct gen *cur;
+	struct rrd_writer *writer;
+	uv_signal_t sigterm, sigint, sighup;
+	uv_timer_t status_timer, stop_timer;
+	double started;
+	int stopping, exit_code;
+	uint64_t polls, late, skipped;
+};
+
+static double now_wall(void)
+{
+	struct timeval tv;
+
+	gettimeofday(&tv, NULL);
+	return (double)tv.tv_sec + tv.tv_usec / 1e6;
+}
+
+static void daemon_stop(struct daemon *dm);
+static void start_poll(struct drt *d, double now);
+static void on_stop_timer(uv_timer_t *h);
+
+/* ---- hooks from the probe and the metric engine --------------------- */
+
+static void on_sample(void *arg, const struct sample *s)
+{
+	struct gen *g = arg;
+
+	metric_engine_feed(g->me, s);
+}
+
+static void on_discovered(void *arg, uint32_t device,
+			  const struct snmp_iface *ifs, size_t n)
+{
+	struct gen *g = arg;
+	struct drt *d = &g->drts[device];
+	const struct device *dev = &g->cfg->devices[device];
+	double *cap = NULL;
+	struct link_view *links = NULL;
+
+	(void)ifs;
+	if (n > 0) {
+		cap = calloc(n, sizeof(*cap));
+		links = calloc(n, sizeof(*links));
+		if (cap == NULL || links == NULL) {
+			free(cap);
+			free(links);
+			log_warnx("%s: out of memory after discovery",
+				  dev->name);
+			n = 0;
+			cap = NULL;
+			links = NULL;
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		cap[i] = dev->capacity_mbps;
+		links[i].in_bps = links[i].out_bps = NAN;
+	}
+	if (metric_engine_device_setup(g->me, device, n, cap) < 0)
+		log_warnx("%s: out of memory in the metric engine", dev->name);
+	free(cap);
+	free(d->links);
+	d->links = links;
+	d->nlinks = n;
+}
+
+static void on_row(void *arg, const struct metric_row *row)
+{
+	struct gen *g = arg;
+	struct daemon *dm = g->dm;
+	struct drt *d = &g->drts[row->device];
+	const struct device *dev = &g->cfg->devices[row->device];
+
+	if (row->ifslot >= 0) {
+		size_t n;
+		const struct snmp_iface *ifs =
+			snmp_probe_ifaces(g->probe, row->device, &n);
+
+		if ((size_t)row->ifslot >= n || (size_t)row->ifslot >= d->nlinks)
+			return;
+		d->links[row->ifslot].in_bps = row->ifr.in_bps;
+		d->links[row->ifslot].out_bps = row->ifr.out_bps;
+		d->links[row->ifslot].speed_mbps = row->speed_mbps;
+		d->links[row->ifslot].t = row->t;
+		if (dm->writer)
+			rrd_writer_submit_if(dm->writer, dev->name,
+					     ifs[row->ifslot].name,
+					     (time_t)row->t, &row->ifr);
+		return;
+	}
+	d->last_status = row->poll_status;
+	d->last_poll = row->t;
+	if (avail_update(&d->av, row->poll_status == POLL_OK, row->t,
+			 g->cfg->down_after, g->cfg->up_after))
+		log_info("%s (%s, %s): %s", dev->name, dev->unit,
+			 role_name(dev->role), avail_state_name(d->av.state));
+	if (row->poll_status == POLL_OK)
+		c_release(&d->cpl, "%s (%s): answering again", dev->name,
+			  dev->host);
+	else
+		c_complain(&d->cpl, row->t, "%s (%s:%u, %s): %s", dev->name,
+			   dev->host, dev->port, poll_status_name(row->poll_status),
+			   snmp_probe_last_error(g->probe, row->device));
+	if (dm->writer)
+		rrd_writer_submit_dev(dm->writer, dev->name, (time_t)row->t,
+				      &row->dev);
+}
+
+static void pump(struct gen *g)
+{
+	double now = now_wall();
+
+	if (g->pumping)
+		return;
+	g->pumping = 1;
+	while (!g->closing && g->wq_len > 0 &&
+	       g->inflight < (size_t)g->cfg->max_inflight) {
+		struct drt *d = &g->drts[g->waitq[g->wq_head]];
+
+		g->wq_head = (g->wq_head + 1) % g->cfg->ndevices;
+		g->wq_len--;
+		d->queued = 0;
+		start_poll(d, now);
+	}
+	g->pumping = 0;
+}
+
+static void on_done(void *arg, uint32_t device)
+{
+	struct gen *g = arg;
+	struct daemon *dm = g->dm;
+	struct drt *d = &g->drts[device];
+
+	d->polling = 0;
+	g->inflight--;
+	d->polls++;
+	dm->polls++;
+	if (dm->opts.cycles > 0 && d->polls == (uint64_t)dm->opts.cycles &&
+	    ++g->reached == g->cfg->ndevices) {
+		/* we are inside a net-snmp callback: stop from the loop */
+		log_info("%d cycles done, stopping", dm->opts.cycles);
+		uv_timer_start(&dm->stop_timer, on_stop_timer, 0, 0);
+		return;
+	}
+	pump(g);
+}
+
+/* ---- scheduling ----------------------------------------------------- */
+
+static void start_poll(struct drt *d, double now)
+{
+	struct gen *g = d->g;
+	int rc;
+
+	if (now - d->due > sched_late_window(d->interval)) {
+		d->late++;
+		g->dm->late++;
+	}
+	d->polling = 1;
+	g->inflight++;
+	rc = snmp_probe_poll(g->probe, d->idx);
+	if (rc == -EBUSY || rc == -EINVAL) {
+		d->polling = 0;
+		g->inflight--;
+	}
+	/* other errors: the probe already emitted a failed poll and called
+	 * on_done */
+}
+
+static void on_due(uv_timer_t *h);
+
+static void schedule(struct drt *d, double now)
+{
+	double ms = (d->next_due - now) * 1000.0;
+
+	if (ms < 0)
+		ms = 0;
+	uv_timer_start(&d->timer, on_due, (uint64_t)ms, 0);
+}
+
+static void on_due(uv_timer_t *h)
+{
+	struct drt *d = h->data;
+	struct gen *g = d->g;
+	double now = now_wall();
+
+	if (g->closing || g->dm->stopping)
+		return;
+	d->due = d->next_due;
+	d->next_due += d->interval;
+	if (d->next_due <= now) {
+		/* the loop was stalled past whole slots */
+		uint64_t missed = (uint64_t)((now - d->next_due) / d->interval) + 1;
+
+		d->skipped += missed;
+		g->dm->skipped += missed;
+		d->next_due = sched_next(now, d->interval, d->offset);
+	}
+	schedule(d, now);
+	if (d->polling || d->queued) {
+		d->skipped++;
+		g->dm->skipped++;
+		return;
+	}
+	if (g->inflight >= (size_t)g->cfg->max_inflight) {
+		size_t tail = (g->wq_head + g->wq_len) % g->cfg->ndevices;
+
+		g->waitq[tail] = d->idx;
+		g->wq_len++;
+		d->queued = 1;
+		return;
+	}
+	start_poll(d, now);
+}
+
+/* ---- generations ---------------------------------------------------- */
+
+static int same_profile(const struct snmp_profile *a,
+			const struct snmp_profile *b)
+{
+	return a->version == b->version &&
+	       strcmp(a->community, b->community) == 0 &&
+	       strcmp(a->user, b->user) == 0 && a->auth == b->auth &&
+	       a->priv == b->priv && strcmp(a->auth_pass, b->auth_pass) == 0 &&
+	       strcmp(a->priv_pass, b->priv_pass) == 0 &&
+	       strcmp(a->context, b->context) == 0 &&
+	       a->timeout_ms == b->timeout_ms && a->retries == b->retries;
+}
+
+static int same_device(const struct config *ca, const struct device *a,
+		       const struct config *cb, const struct device *b)
+{
+	return strcmp(a->name, b->name) == 0 && strcmp(a->host, b->host) == 0 &&
+	       a->port == b->port && strcmp(a->ifsel, b->ifsel) == 0 &&
+	       a->capacity_mbps == b->capacity_mbps &&
+	       same_profile(&ca->profiles[a->profile_idx],
+			    &cb->profiles[b->profile_idx]);
+}
+
+static void gen_free(struct gen *g)
+{
+	if (g == NULL)
+		return;
+	if (g->drts)
+		for (size_t i = 0; i < g->cfg->ndevices; i++)
+			free(g->drts[i].links);
+	free(g->drts);
+	free(g->waitq);
+	metric_engine_destroy(g->me);
+	snmp_probe_destroy(g->probe);
+	config_destroy(g->cfg);
+	free(g);
+}
+
+static void gen_handle_closed(uv_handle_t *h)
+{
+	struct gen *g = ((struct drt *)h->data)->g;
+
+	if (--g->open_handles == 0)
+		gen_free(g);
+}
+
+static void gen_probe_closed(void *arg)
+{
+	struct gen *g = arg;
+
+	if (--g->open_handles == 0)
+		gen_free(g);
+}
+
+/* Stops a generation: no hooks run after this; memory goes when the last
+ * libuv handle is closed. */
+static void gen_retire(struct gen *g)
+{
+	g->closing = 1;
+	g->open_handles = 2; /* the probe, and a guard */
+	for (size_t i = 0; i < g->cfg->ndevices; i++) {
+		g->open_handles++;
+		uv_close((uv_handle_t *)&g->drts[i].timer, gen_handle_closed);
+	}
+	snmp_probe_close(g->probe, gen_probe_closed, g);
+	if (--g->open_handles == 0)
+		gen_free(g);
+}
+
+static struct gen *gen_create(struct daemon *dm, struct config *cfg,
+			      const struct gen *old)
+{
+	struct snmp_probe_hooks hooks;
+	struct gen *g = calloc(1, sizeof(*g));
+	double now = now_wall();
+
+	if (g == NULL)
+		return NULL;
+	g->dm = dm;
+	g->cfg = cfg;
+	g->drts = calloc(cfg->ndevices ? cfg->ndevices : 1, sizeof(*g->drts));
+	g->waitq = calloc(cfg->ndevices ? cfg->ndevices : 1, sizeof(*g->waitq));
+	g->me = metric_engine_create(cfg->ndevices, on_row, g);
+	hooks.emit = on_sample;
+	hooks.discovered = on_discovered;
+	hooks.done = on_done;
+	hooks.arg = g;
+	if (g->drts == NULL || g->waitq == NULL || g->me == NULL ||
+	    snmp_probe_create(&dm->loop, cfg, &hooks, &g->probe) < 0) {
+		g->cfg = NULL; /* the caller still owns cfg */
+		free(g->drts);
+		g->drts = NULL;
+		gen_free(g);
+		return NULL;
+	}
+	for (size_t i = 0; i < cfg->ndevices; i++) {
+		struct drt *d = &g->drts[i];
+		const struct device *dev = &cfg->devices[i];
+
+		d->g = g;
+		d->idx = (uint32_t)i;
+		d->interval = cfg->interval_s[dev->role];
+		d->offset = sched_offset(dev->name, d->interval);
+		d->next_due = sched_next(now, d->interval, d->offset);
+		d->last_status = -1;
+		uv_timer_init(&dm->loop, &d->timer);
+		d->timer.data = d;
+		if (old == NULL)
+			continue;
+		for (size_t k = 0; k < old->cfg->ndevices; k++) {
+			const struct drt *o = &old->drts[k];
+
+			if (!same_device(cfg, dev, old->cfg,
+					 &old->cfg->devices[k]))
+				continue;
+			snmp_probe_adopt(g->probe, d->idx, old->probe, o->idx);
+			if (metric_engine_device_adopt(g->me, d->idx, old->me,
+						       o->idx) == 0 &&
+			    o->nlinks > 0) {
+				d->links = malloc(o->nlinks * sizeof(*d->links));
+				if (d->links) {
+					memcpy(d->links, o->links,
+					       o->nlinks * sizeof(*d->links));
+					d->nlinks = o->nlinks;
+				}
+			}
+			d->av = o->av;
+			d->cpl = o->cpl;
+			d->last_status = o->last_status;
+			d->last_poll = o->last_poll;
+			break;
+		}
+	}
+	for (size_t i = 0; i < cfg->ndevices; i++)
+		schedule(&g->drts[i], now);
+	return g;
+}
+
+/* ---- status snapshot ------------------------------------------------ */
+
+static json_t *jnum(double v)
+{
+	return isfinite(v) ? json_real(v) : json_null();
+}
+
+static json_t *snapshot(struct daemon *dm)
+{
+	struct gen *g = dm->cur;
+	json_t *root = json_object(), *roles = json_object();
+	json_t *links = json_array(), *down = json_array();
+	json_t *disc = json_object(), *rrd = json_object();
+	uint64_t counts[ROLE_COUNT][AV_STATE_COUNT];
+	uint64_t discards[DISCARD_COUNT];
+	double now = now_wall();
+
+	if (!root || !roles || !links || !down || !disc || !rrd) {
+		json_decref(root);
+		json_decref(roles);
+		json_decref(links);
+		json_decref(down);
+		json_decref(disc);
+		json_decref(rrd);
+		return NULL;
+	}
+	memset(counts, 0, sizeof(counts));
+	for (size_t i = 0; i < g->cfg->ndevices; i++) {
+		const struct device *dev = &g->cfg->devices[i];
+		const struct drt *d = &g->drts[i];
+		size_t n;
+		const struct snmp_iface *ifs =
+			snmp_probe_ifaces(g->probe, (uint32_t)i, &n);
+
+		counts[dev->role][d->av.state]++;
+		if (d->av.state == AV_DOWN)
+			json_array_append_new(down, json_pack(
+				"{s:s, s:s, s:s, s:s, s:f, s:s}", "device",
+				dev->name, "unit", dev->unit, "role",
+				role_name(dev->role), "address", dev->host,
+				"since", d->av.since, "error",
+				snmp_probe_last_error(g->probe, (uint32_t)i)));
+		if (dev->role != ROLE_BACKBONE && dev->role != ROLE_EXIT)
+			continue;
+		for (size_t k = 0; k < n && k < d->nlinks; k++) {
+			const struct link_view *l = &d->links[k];
+			double speed = l->speed_mbps > 0 ? l->speed_mbps
+				       : ifs[k].speed_mbps > 0
+					       ? ifs[k].speed_mbps
+					       : dev->capacity_mbps;
+			double cap_bps = speed * 1e6;
+
+			json_array_append_new(links, json_pack(
+				"{s:s, s:s, s:s, s:s, s:f, s:f, s:o, s:o, s:o, "
+				"s:o, s:f}",
+				"device", dev->name, "unit", dev->unit, "role",
+				role_name(dev->role), "interface", ifs[k].name,
+				"speed_mbps", speed, "capacity_mbps",
+				dev->capacity_mbps, "in_bps", jnum(l->in_bps),
+				"out_bps", jnum(l->out_bps), "util_in",
+				jnum(cap_bps > 0 ? l->in_bps / cap_bps : NAN),
+				"util_out",
+				jnum(cap_bps > 0 ? l->out_bps / cap_bps : NAN),
+				"t", l->t));
+		}
+	}
+	for (int r = 0; r < ROLE_COUNT; r++) {
+		uint64_t total = counts[r][0] + counts[r][1] + counts[r][2];
+
+		if (total == 0)
+			continue;
+		json_object_set_new(roles, role_name(r), json_pack(
+			"{s:I, s:I, s:I, s:I}", "total", (json_int_t)total,
+			"up", (json_int_t)counts[r][AV_UP], "down",
+			(json_int_t)counts[r][AV_DOWN], "unknown",
+			(json_int_t)counts[r][AV_UNKNOWN]));
+	}
+	metric_engine_discards(g->me, discards);
+	for (int r = 0; r < DISCARD_COUNT; r++)
+		json_object_set_new(disc, discard_reason_name(r),
+				    json_integer((json_int_t)discards[r]));
+	if (dm->writer) {
+		struct rrd_writer_stats st;
+
+		rrd_writer_stats_get(dm->writer, &st);
+		json_object_set_new(rrd, "written",
+				    json_integer((json_int_t)st.written));
+		json_object_set_new(rrd, "failed",
+				    json_integer((json_int_t)st.failed));
+		json_object_set_new(rrd, "dropped",
+				    json_integer((json_int_t)st.dropped));
+		json_object_set_new(rrd, "queued",
+				    json_integer((json_int_t)st.queued));
+		json_object_set_new(rrd, "last_error",
+				    json_string(st.last_error));
+	}
+	json_object_set_new(root, "version", json_integer(1));
+	json_object_set_new(root, "generated", json_real(now));
+	json_object_set_new(root, "started", json_real(dm->started));
+	json_object_set_new(root, "config", json_string(g->cfg->path));
+	json_object_set_new(root, "devices",
+			    json_integer((json_int_t)g->cfg->ndevices));
+	json_object_set_new(root, "roles", roles);
+	json_object_set_new(root, "links", links);
+	json_object_set_new(root, "down", down);
+	json_object_set_new(root, "polls", json_pack(
+		"{s:I, s:I, s:I, s:I}", "done", (json_int_t)dm->polls, "late",
+		(json_int_t)dm->late, "skipped", (json_int_t)dm->skipped,
+		"inflight", (json_int_t)g->inflight));
+	json_object_set_new(root, "discards", disc);
+	json_object_set_new(root, "rrd", rrd);
+	return root;
+}
+
+static void write_status(struct daemon *dm)
+{
+	json_t *snap = snapshot(dm);
+	char err[256];
+
+	if (snap == NULL) {
+		log_warnx("status snapshot: out of memory");
+		return;
+	}
+	if (status_write(dm->cur->cfg->status_file, snap, err,
+			 sizeof(err)) < 0)
+		log_warnx("%s", err);
+	json_decref(snap);
+}
+
+static void on_status_timer(uv_timer_t *h)
+{
+	write_status(h->data);
+}
+
+/* ---- signals, start, stop ------------------------------------------- */
+
+static int open_writer(const struct config *cfg, struct rrd_writer **ret)
+{
+	char err[256];
+	int rc = rrd_writer_create(cfg->storage_dir, cfg->rrdcached, 0, ret,
+				   err, sizeof(err));
+
+	if (rc < 0)
+		log_errorx("storage: %s", err);
+	return rc;
+}
+
+static void reload(struct daemon *dm)
+{
+	struct diag d = {0};
+	struct config *cfg = NULL;
+	struct gen *g, *old = dm->cur;
+	struct rrd_writer *w = NULL;
+	int new_storage;
+
+	log_info("SIGHUP: reloading %s", dm->opts.config_path);
+	if (config_load(dm->opts.config_path, &cfg, &d) < 0) {
+		for (size_t i = 0; i < d.n; i++)
+			log_errorx("%s", d.msgs[i]);
+		log_errorx("reload failed (%zu errors): keeping the running "
+			   "configuration",
+			   d.n);
+		diag_destroy(&d);
+		return;
+	}
+	diag_destroy(&d);
+	new_storage = strcmp(cfg->storage_dir, old->cfg->storage_dir) != 0 ||
+		      strcmp(cfg->rrdcached, old->cfg->rrdcached) != 0;
+	if (new_storage && !dm->opts.no_rrd && open_writer(cfg, &w) < 0) {
+		log_errorx("reload failed: keeping the running configuration");
+		config_destroy(cfg);
+		return;
+	}
+	g = gen_create(dm, cfg, old);
+	if (g == NULL) {
+		log_errorx("reload failed: out of memory");
+		rrd_writer_destroy(w);
+		config_destroy(cfg);
+		return;
+	}
+	if (new_storage && !dm->opts.no_rrd) {
+		rrd_writer_destroy(dm->writer);
+		dm->writer = w;
+	}
+	dm->cur = g;
+	gen_retire(old);
+	log_info("reloaded: %zu devices", cfg->ndevices);
+}
+
+static void on_signal(uv_signal_t *h, int signum)
+{
+	struct daemon *dm = h->data;
+
+	if (signum == SIGHUP) {
+		reload(dm);
+		return;
+	}
+	log_info("signal %d: stopping", signum);
+	daemon_stop(dm);
+}
+
+static void on_stop_timer(uv_timer_t *h)
+{
+	struct daemon *dm = h->data;
+
+	if (dm->opts.duration > 0 && !dm->stopping)
+		log_info("stopping");
+	daemon_stop(dm);
+}
+
+static void daemon_stop(struct daemon *dm)
+{
+	if (dm->stopping)
+		return;
+	dm->stopping = 1;
+	write_status(dm);
+	uv_close((uv_handle_t *)&dm->status_timer, NULL);
+	uv_close((uv_handle_t *)&dm->stop_timer, NULL);
+	uv_close((uv_handle_t *)&dm->sigterm, NULL);
+	uv_close((uv_handle_t *)&dm->sigint, NULL);
+	uv_close((uv_handle_t *)&dm->sighup, NULL);
+	gen_retire(dm->cur);
+	dm->cur = NULL;
+}
+
+static void fill_defaults(struct config *cfg)
+{
+	/* a device poll may take a few requests, each with retries; but one
+	 * dead agent must not hold a slot longer than part of a cycle */
+	if (cfg->poll_budget_ms <= 0) {
+		int min_iv = 86400;
+		long b = 3L * (cfg->retries + 1) * cfg->timeout_ms;
+
+		for (int r = 0; r < ROLE_COUNT; r++)
+			if (cfg->interval_s[r] < min_iv)
+				min_iv = cfg->interval_s[r];
+		if (b > min_iv * 800L)
+			b = min_iv * 800L;
+		cfg->poll_budget_ms = (int)b;
+	}
+}
+
+int daemon_run(const struct daemon_opts *opts)
+{
+	struct daemon *dm;
+	struct diag d = {0};
+	struct config *cfg = NULL;
+	int rc;
+
+	if (config_load(opts->config_path, &cfg, &d) < 0) {
+		for (size_t i = 0; i < d.n; i++)
+			fprintf(stderr, "%s\n", d.msgs[i]);
+		fprintf(stderr, "slamond: %zu configuration errors, not "
+				"starting\n",
+			d.n);
+		diag_destroy(&d);
+		return 1;
+	}
+	diag_destroy(&d);
+	fill_defaults(cfg);
+	log_init(cfg->log_target, cfg->log_level, "slamond");
+	dm = calloc(1, sizeof(*dm));
+	if (dm == NULL) {
+		config_destroy(cfg);
+		return 2;
+	}
+	dm->opts = *opts;
+	dm->started = now_wall();
+	if (uv_loop_init(&dm->loop) != 0) {
+		free(dm);
+		config_destroy(cfg);
+		return 2;
+	}
+	if (mkdir(cfg->storage_dir, 0755) < 0 && errno != EEXIST)
+		log_warn("storage folder %s", cfg->storage_dir);
+	if (!opts->no_rrd && open_writer(cfg, &dm->writer) < 0) {
+		uv_loop_close(&dm->loop);
+		free(dm);
+		config_destroy(cfg);
+		return 2;
+	}
+	dm->cur = gen_create(dm, cfg, NULL);
+	if (dm->cur == NULL) {
+		log_errorx("out of memory");
+		rrd_writer_destroy(dm->writer);
+		config_destroy(cfg);
+		uv_run(&dm->loop, UV_RUN_DEFAULT);
+		uv_loop_close(&dm->loop);
+		free(dm);
+		return 2;
+	}
+	log_info("slamond started: %zu devices, %zu profiles, storage %s%s%s",
+		 cfg->ndevices, cfg->nprofiles, cfg->storage_dir,
+		 cfg->rrdcached[0] ? " via rrdcached " : "", cfg->rrdcached);
+	uv_signal_init(&dm->loop, &dm->sigterm);
+	uv_signal_init(&dm->loop, &dm->sigint);
+	uv_signal_init(&dm->loop, &dm->sighup);
+	dm->sigterm.data = dm->sigint.data = dm->sighup.data = dm;
+	uv_signal_start(&dm->sigterm, on_signal, SIGTERM);
+	uv_signal_start(&dm->sigint, on_signal, SIGINT);
+	uv_signal_start(&dm->sighup, on_signal, SIGHUP);
+	uv_timer_init(&dm->loop, &dm->status_timer);
+	uv_timer_init(&dm->loop, &dm->stop_timer);
+	dm->status_timer.data = dm->stop_timer.data = dm;
+	uv_timer_start(&dm->status_timer, on_status_timer, 1000, 5000);
+	if (opts->duration > 0)
+		uv_timer_start(&dm->stop_timer, on_stop_timer,
+			       (uint64_t)(opts->duration * 1000), 0);
+	write_status(dm);
+
+	uv_run(&dm->loop, UV_RUN_DEFAULT);
+
+	rrd_writer_destroy(dm->writer); /* flushes pending rows */
+	rc = uv_loop_close(&dm->loop);
+	if (rc != 0)
+		log_warnx("event loop closed with handles open: %s",
+			  uv_strerror(rc));
+	log_info("slamond stopped");
+	rc = dm->exit_code;
+	free(dm);
+	return rc;
+}

@@ -1,0 +1,34 @@
+/*
+ * schedule.c - stable spreading of polls over the interval.
+ * SPDX-License-Identifier: MIT
+ */
+#include "schedule.h"
+
+#include <math.h>
+#include <stdint.h>
+
+double sched_offset(const char *name, double interval)
+{
+	uint64_t h = 1469598103934665603ULL; /* FNV-1a, 64 bit */
+
+	for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
+		h ^= *p;
+		h *= 1099511628211ULL;
+	}
+	/* millisecond resolution keeps the grid exact in a double */
+	return (double)(h % (uint64_t)(interval * 1000.0)) / 1000.0;
+}
+
+double sched_next(double now, double interval, double offset)
+{
+	double k = floor((now - offset) / interval) + 1.0;
+
+	return offset + k * interval;
+}
+
+double sched_late_window(double interval)
+{
+	double w = interval / 10.0;
+
+	return w < 1.0 ? 1.0 : w > 30.0 ? 30.0 : w;
+}

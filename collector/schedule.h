@@ -1,0 +1,20 @@
+/*
+ * schedule.h - when each device is polled. Devices are spread over their
+ * interval by a stable offset derived from their name, so a fleet is never
+ * polled all at second 0 and a device keeps its slot across restarts.
+ * SPDX-License-Identifier: MIT
+ */
+#ifndef SLAMON_SCHEDULE_H
+#define SLAMON_SCHEDULE_H
+
+/* Offset in [0, interval) seconds for the device called name. */
+double sched_offset(const char *name, double interval);
+
+/* The first due time strictly after now on the grid offset + k*interval. */
+double sched_next(double now, double interval, double offset);
+
+/* How late a poll may start before it counts as late: the jitter window,
+ * a tenth of the interval, at least 1 s and at most 30 s. */
+double sched_late_window(double interval);
+
+#endif

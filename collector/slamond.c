@@ -1,0 +1,81 @@
+/*
+ * slamond.c - the slamon daemon: polls the inventory and stores rates.
+ * Runs in the foreground (systemd Type=simple); see docs/running.md.
+ * SPDX-License-Identifier: MIT
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "daemon.h"
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: slamond [-c CONFIG] [-n] [--cycles N] [--duration SEC] "
+		"[--no-rrd]\n"
+		"  -c, --config FILE   configuration (default $SLAMON_CONFIG or "
+		"/etc/slamon/slamon.conf)\n"
+		"  -n, --check         check the configuration and exit\n"
+		"  --cycles N          stop once every device was polled N "
+		"times\n"
+		"  --duration SEC      stop after SEC seconds\n"
+		"  --no-rrd            poll and compute, write no RRD files\n");
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"config", required_argument, NULL, 'c'},
+		{"check", no_argument, NULL, 'n'},
+		{"cycles", required_argument, NULL, 'C'},
+		{"duration", required_argument, NULL, 'D'},
+		{"no-rrd", no_argument, NULL, 'R'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0}};
+	struct daemon_opts opts;
+	const char *env = getenv("SLAMON_CONFIG");
+	int check = 0, ch;
+
+	memset(&opts, 0, sizeof(opts));
+	opts.config_path = env && *env ? env : "/etc/slamon/slamon.conf";
+	while ((ch = getopt_long(argc, argv, "c:nh", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			opts.config_path = optarg;
+			break;
+		case 'n':
+			check = 1;
+			break;
+		case 'C':
+			opts.cycles = atoi(optarg);
+			break;
+		case 'D':
+			opts.duration = atof(optarg);
+			break;
+		case 'R':
+			opts.no_rrd = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 1;
+		}
+	}
+	if (check) {
+		struct diag d = {0};
+		struct config *cfg = NULL;
+		int rc = config_load(opts.config_path, &cfg, &d);
+
+		for (size_t i = 0; i < d.n; i++)
+			fprintf(stderr, "%s\n", d.msgs[i]);
+		diag_destroy(&d);
+		config_destroy(cfg);
+		return rc < 0 ? 1 : 0;
+	}
+	return daemon_run(&opts);
+}

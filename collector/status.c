@@ -1,0 +1,342 @@
+/*
+ * status.c - write and print the live status snapshot.
+ * SPDX-License-Identifier: MIT
+ */
+#include "status.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+int status_write(const char *path, const json_t *snap, char *err,
+		 size_t errlen)
+{
+	char tmp[4200];
+	char *text = json_dumps(snap, JSON_INDENT(1) | JSON_SORT_KEYS);
+	size_t len, off = 0;
+	int fd, rc = 0;
+
+	if (text == NULL) {
+		snprintf(err, errlen, "%s: cannot serialise status", path);
+		return -ENOMEM;
+	}
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		rc = -errno;
+		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
+		free(text);
+		return rc;
+	}
+	len = strlen(text);
+	while (off < len) {
+		ssize_t n = write(fd, text + off, len - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			rc = -errno;
+			snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
+			break;
+		}
+		off += (size_t)n;
+	}
+	free(text);
+	if (rc == 0 && fsync(fd) < 0) {
+		rc = -errno;
+		snprintf(err, errlen, "%s: fsync: %s", tmp, strerror(errno));
+	}
+	close(fd);
+	if (rc == 0 && rename(tmp, path) < 0) {
+		rc = -errno;
+		snprintf(err, errlen, "%s: rename: %s", path, strerror(errno));
+	}
+	if (rc < 0)
+		unlink(tmp);
+	return rc;
+}
+
+/* ---- printing ------------------------------------------------------- */
+
+struct words {
+	const char *title, *age, *config, *role, *total, *up, *down, *unknown,
+		*sum, *links, *device, *iface, *speed, *in, *out, *uin, *uout,
+		*downlist, *unit, *addr, *since, *why, *polls, *none, *stale;
+};
+
+static const struct words ZH = {
+	"slamon 运行状态", "快照时间", "配置", "角色", "总数", "在线", "离线",
+	"未知", "合计", "骨干与出口链路", "设备", "接口", "速率(Mbps)",
+	"入方向", "出方向", "入利用率", "出利用率", "离线设备", "单位", "地址",
+	"离线起始", "原因", "轮询", "(无)",
+	"警告: 状态快照已过期, slamond 可能未在运行"};
+static const struct words EN = {
+	"slamon status", "snapshot", "config", "role", "total", "up", "down",
+	"unknown", "all", "Backbone and exit links", "device", "interface",
+	"speed(Mbps)", "in", "out", "util in", "util out", "Devices down",
+	"unit", "address", "down since", "reason", "polls", "(none)",
+	"warning: the snapshot is stale; is slamond running?"};
+
+static const char *role_zh(const char *r)
+{
+	static const char *map[][2] = {
+		{"backbone", "骨干"}, {"exit", "出口"}, {"core", "核心"},
+		{"aggregation", "汇聚"}, {"access", "接入"},
+		{"server", "服务器"}, {"firewall", "防火墙"},
+		{"wireless", "无线"}, {"iot", "物联网终端"},
+		{"camera", "视频监控"}, {"other", "其他"}};
+
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (strcmp(map[i][0], r) == 0)
+			return map[i][1];
+	return r;
+}
+
+/* Display width of UTF-8 text: CJK and full-width forms take 2 columns. */
+static size_t text_width(const char *s)
+{
+	size_t w = 0;
+	const unsigned char *p = (const unsigned char *)s;
+
+	while (*p) {
+		uint32_t cp;
+		int len;
+
+		if (*p < 0x80) {
+			cp = *p;
+			len = 1;
+		} else if ((*p >> 5) == 6) {
+			cp = *p & 0x1f;
+			len = 2;
+		} else if ((*p >> 4) == 14) {
+			cp = *p & 0x0f;
+			len = 3;
+		} else {
+			cp = *p & 0x07;
+			len = 4;
+		}
+		for (int i = 1; i < len && p[i]; i++)
+			cp = (cp << 6) | (p[i] & 0x3f);
+		for (int i = 0; i < len && *p; i++)
+			p++;
+		w += (cp >= 0x1100 &&
+		      (cp <= 0x115f || (cp >= 0x2e80 && cp <= 0xa4cf) ||
+		       (cp >= 0xac00 && cp <= 0xd7a3) ||
+		       (cp >= 0xf900 && cp <= 0xfaff) ||
+		       (cp >= 0xfe30 && cp <= 0xfe4f) ||
+		       (cp >= 0xff00 && cp <= 0xff60) ||
+		       (cp >= 0xffe0 && cp <= 0xffe6)))
+			     ? 2
+			     : 1;
+	}
+	return w;
+}
+
+/* Prints s left-aligned in width display columns. */
+static void pad(FILE *out, const char *s, size_t width)
+{
+	size_t w = text_width(s);
+
+	fputs(s, out);
+	while (w++ < width)
+		fputc(' ', out);
+	fputc(' ', out);
+}
+
+static void rate_text(char *buf, size_t len, const json_t *v)
+{
+	double bps;
+
+	if (!json_is_number(v)) {
+		snprintf(buf, len, "-");
+		return;
+	}
+	bps = json_number_value(v);
+	if (bps >= 1e9)
+		snprintf(buf, len, "%.2f Gbps", bps / 1e9);
+	else if (bps >= 1e6)
+		snprintf(buf, len, "%.2f Mbps", bps / 1e6);
+	else
+		snprintf(buf, len, "%.1f kbps", bps / 1e3);
+}
+
+static void pct_text(char *buf, size_t len, const json_t *v)
+{
+	if (json_is_number(v))
+		snprintf(buf, len, "%.1f%%", json_number_value(v) * 100.0);
+	else
+		snprintf(buf, len, "-");
+}
+
+static void time_text(char *buf, size_t len, double t)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	localtime_r(&tt, &tm);
+	strftime(buf, len, "%Y-%m-%d %H:%M:%S", &tm);
+}
+
+static void print_roles(FILE *out, const json_t *roles, const struct words *w,
+			int zh)
+{
+	const char *key;
+	json_t *v;
+	json_int_t sum[4] = {0};
+	char num[4][24];
+
+	pad(out, w->role, 20);
+	pad(out, w->total, 7);
+	pad(out, w->up, 7);
+	pad(out, w->down, 7);
+	fprintf(out, "%s\n", w->unknown);
+	json_object_foreach((json_t *)(uintptr_t)roles, key, v) {
+		json_int_t c[4] = {
+			json_integer_value(json_object_get(v, "total")),
+			json_integer_value(json_object_get(v, "up")),
+			json_integer_value(json_object_get(v, "down")),
+			json_integer_value(json_object_get(v, "unknown"))};
+		char label[64];
+
+		snprintf(label, sizeof(label), "%s%s%s", zh ? role_zh(key) : key,
+			 zh ? " " : "", zh ? key : "");
+		pad(out, label, 20);
+		for (int i = 0; i < 4; i++) {
+			sum[i] += c[i];
+			snprintf(num[i], sizeof(num[i]), "%lld", (long long)c[i]);
+			if (i < 3)
+				pad(out, num[i], 7);
+		}
+		fprintf(out, "%s\n", num[3]);
+	}
+	pad(out, w->sum, 20);
+	for (int i = 0; i < 4; i++) {
+		snprintf(num[i], sizeof(num[i]), "%lld", (long long)sum[i]);
+		if (i < 3)
+			pad(out, num[i], 7);
+	}
+	fprintf(out, "%s\n", num[3]);
+}
+
+static void print_links(FILE *out, const json_t *links, const struct words *w)
+{
+	size_t i;
+	json_t *l;
+
+	fprintf(out, "\n%s\n", w->links);
+	if (json_array_size(links) == 0) {
+		fprintf(out, "  %s\n", w->none);
+		return;
+	}
+	pad(out, w->device, 16);
+	pad(out, w->iface, 22);
+	pad(out, w->speed, 11);
+	pad(out, w->in, 12);
+	pad(out, w->out, 12);
+	pad(out, w->uin, 9);
+	fprintf(out, "%s\n", w->uout);
+	json_array_foreach((json_t *)(uintptr_t)links, i, l) {
+		char sp[32], in[32], ou[32], ui[16], uo[16];
+		const char *dev = json_string_value(json_object_get(l, "device"));
+
+		snprintf(sp, sizeof(sp), "%.0f",
+			 json_number_value(json_object_get(l, "speed_mbps")));
+		rate_text(in, sizeof(in), json_object_get(l, "in_bps"));
+		rate_text(ou, sizeof(ou), json_object_get(l, "out_bps"));
+		pct_text(ui, sizeof(ui), json_object_get(l, "util_in"));
+		pct_text(uo, sizeof(uo), json_object_get(l, "util_out"));
+		pad(out, dev, 16);
+		pad(out, json_string_value(json_object_get(l, "interface")), 22);
+		pad(out, sp, 11);
+		pad(out, in, 12);
+		pad(out, ou, 12);
+		pad(out, ui, 9);
+		fprintf(out, "%s\n", uo);
+	}
+}
+
+static void print_down(FILE *out, const json_t *down, const struct words *w)
+{
+	size_t i, n = json_array_size(down);
+	json_t *l;
+
+	fprintf(out, "\n%s (%zu)\n", w->downlist, n);
+	if (n == 0) {
+		fprintf(out, "  %s\n", w->none);
+		return;
+	}
+	json_array_foreach((json_t *)(uintptr_t)down, i, l) {
+		char since[32];
+
+		if (i == 20) {
+			if (w == &ZH)
+				fprintf(out, "  其余 %zu 台未列出\n", n - 20);
+			else
+				fprintf(out, "  %zu more not listed\n", n - 20);
+			break;
+		}
+		time_text(since, sizeof(since),
+			  json_number_value(json_object_get(l, "since")));
+		fputs("  ", out);
+		pad(out, json_string_value(json_object_get(l, "device")), 14);
+		pad(out, json_string_value(json_object_get(l, "unit")), 28);
+		pad(out, json_string_value(json_object_get(l, "address")), 15);
+		pad(out, since, 19);
+		fprintf(out, "%s\n",
+			json_string_value(json_object_get(l, "error")));
+	}
+}
+
+int status_print(const char *path, int as_json, const char *lang,
+		 double stale_after, FILE *out)
+{
+	json_error_t jerr;
+	json_t *root = json_load_file(path, 0, &jerr);
+	const struct words *w = (lang && strcmp(lang, "en") == 0) ? &EN : &ZH;
+	int zh = w == &ZH;
+	char when[32];
+	double gen, age;
+	struct timeval tv;
+	json_t *polls;
+
+	if (root == NULL) {
+		fprintf(stderr, "slamon: %s: cannot read status snapshot: %s "
+				"(is slamond running with this config?)\n",
+			path, jerr.text);
+		return 2;
+	}
+	if (as_json) {
+		json_dumpf(root, out, JSON_INDENT(2) | JSON_SORT_KEYS);
+		fputc('\n', out);
+		json_decref(root);
+		return 0;
+	}
+	gettimeofday(&tv, NULL);
+	gen = json_number_value(json_object_get(root, "generated"));
+	age = (double)tv.tv_sec + tv.tv_usec / 1e6 - gen;
+	if (age < 0)
+		age = 0;
+	time_text(when, sizeof(when), gen);
+	fprintf(out, "%s  (%s %s, %.0f s; %s %s)\n", w->title, w->age, when,
+		age, w->config,
+		json_string_value(json_object_get(root, "config")));
+	if (stale_after > 0 && age > stale_after)
+		fprintf(out, "%s\n", w->stale);
+	fputc('\n', out);
+	print_roles(out, json_object_get(root, "roles"), w, zh);
+	print_links(out, json_object_get(root, "links"), w);
+	print_down(out, json_object_get(root, "down"), w);
+	polls = json_object_get(root, "polls");
+	fprintf(out, "\n%s: %lld, late %lld, skipped %lld\n", w->polls,
+		(long long)json_integer_value(json_object_get(polls, "done")),
+		(long long)json_integer_value(json_object_get(polls, "late")),
+		(long long)json_integer_value(
+			json_object_get(polls, "skipped")));
+	json_decref(root);
+	return 0;
+}

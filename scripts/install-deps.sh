@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Installs every Debian package that slamon's build, demo and tests need,
+# skipping what is already present. Both README commands run this first.
+# One list, one place: add a dependency here and nowhere else.
+set -euo pipefail
+
+PACKAGES=(
+  # build
+  build-essential cmake pkg-config
+  # libraries (see docs/dependencies.md for why each was chosen)
+  libuv1-dev          # the one event loop
+  libsnmp-dev         # net-snmp: SNMP probe
+  librrd-dev          # RRDtool: time series storage
+  libinih-dev         # INI config parser (file:line on every key)
+  libcsv-dev          # RFC 4180 CSV parser for the inventory
+  libjansson-dev      # JSON for the status snapshot and --json output
+  libsqlite3-dev      # fault journal (later issues)
+  # tests
+  libcriterion-dev    # unit/integration test framework
+  snmpd snmp          # real net-snmp agent + snmpget/snmpwalk for tests
+  snmpsim             # recorded real devices, the demo network
+  rrdtool rrdcached   # rrdtool fetch/info in tests, rrdcached daemon
+  procps              # ps/pgrep used by test helpers
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#PACKAGES[@]} packages present"
+  exit 0
+fi
+
+echo "install-deps: installing ${missing[*]}"
+if [ "$(id -u)" -ne 0 ]; then
+  SUDO=sudo
+else
+  SUDO=
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+# Debian's snmpd starts a system agent on install; tests start their own
+# agents on other ports, so the packaged one is left as the system has it.

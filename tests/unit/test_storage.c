@@ -1,0 +1,801 @@
+/*
+ * test_storage.c - the RRD writer: name encoding, file layouts, updates
+ * read back with rrd_fetch_r, error counting, the bounded queue, reuse of
+ * existing files, and writing through a real rrdcached on a unix socket.
+ * SPDX-License-Identifier: MIT
+ */
+#include <criterion/criterion.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <limits.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <threads.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "storage/rrd.h"
+/* <rrd.h> would find storage/rrd.h (on the include path): see storage/rrd.c */
+#include <../include/rrd.h>
+
+/* Sample times: a fixed, step-aligned minute well in the past. */
+#define T0 ((time_t)1700000000 - (time_t)1700000000 % RRD_STEP)
+#define MB4 (4L * 1024 * 1024)
+
+static char tmp[256]; /* short: paths below it fit PATH_MAX */
+static pid_t cached_pid;  /* rrdcached started by this test, or 0 */
+
+static void setup(void)
+{
+	snprintf(tmp, sizeof(tmp), "/tmp/slamon-rrd-XXXXXX");
+	cr_assert_not_null(mkdtemp(tmp));
+}
+
+static int rm_one(const char *path, const struct stat *sb, int flag,
+		  struct FTW *ftw)
+{
+	(void)sb;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+static void teardown(void)
+{
+	/* A failed assertion skips the test's own stop. */
+	if (cached_pid > 0) {
+		kill(cached_pid, SIGTERM);
+		waitpid(cached_pid, NULL, 0);
+		cached_pid = 0;
+	}
+	nftw(tmp, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+TestSuite(storage, .init = setup, .fini = teardown, .timeout = 120);
+
+/* ---- helpers ---------------------------------------------------------- */
+
+static struct rrd_writer *writer_new(const char *cached, size_t qmax)
+{
+	struct rrd_writer *w = NULL;
+	char dir[PATH_MAX], err[256];
+	int rc;
+
+	snprintf(dir, sizeof(dir), "%s/rrd", tmp);
+	rc = rrd_writer_create(dir, cached, qmax, &w, err, sizeof(err));
+	cr_assert_eq(rc, 0, "rrd_writer_create: %d %s", rc, err);
+	cr_assert_not_null(w);
+	return w;
+}
+
+static struct rrd_writer_stats stats(struct rrd_writer *w)
+{
+	struct rrd_writer_stats st;
+
+	rrd_writer_stats_get(w, &st);
+	return st;
+}
+
+static void if_path(const char *dev, const char *ifn, char *out)
+{
+	char dir[PATH_MAX];
+
+	snprintf(dir, sizeof(dir), "%s/rrd", tmp);
+	cr_assert_eq(storage_path_if(dir, dev, ifn, out, PATH_MAX), 0);
+}
+
+static struct if_row if_row_of(double in, double out)
+{
+	struct if_row r = { .in_bps = in, .out_bps = out, .oper = 1,
+			    .in_err = 0, .out_err = 0, .in_disc = 0,
+			    .out_disc = 0 };
+	return r;
+}
+
+/* The AVERAGE value of data source ds for the step ending at t, read back
+ * at 60 s resolution; NAN when unknown. */
+static double fetch_at(const char *file, const char *ds, time_t t)
+{
+	time_t start = t - RRD_STEP, end = t;
+	unsigned long step = RRD_STEP, ds_cnt = 0, i, row;
+	char **names = NULL;
+	rrd_value_t *data = NULL;
+	double v = NAN;
+	long col = -1;
+	int rc;
+
+	rrd_clear_error();
+	rc = rrd_fetch_r(file, "AVERAGE", &start, &end, &step, &ds_cnt, &names,
+			 &data);
+	cr_assert_eq(rc, 0, "rrd_fetch_r %s: %s", file, rrd_get_error());
+	cr_assert_eq(step, (unsigned long)RRD_STEP);
+	for (i = 0; i < ds_cnt; i++) {
+		if (strcmp(names[i], ds) == 0)
+			col = (long)i;
+		rrd_freemem(names[i]);
+	}
+	rrd_freemem(names);
+	cr_assert_geq(col, 0, "no DS %s in %s", ds, file);
+	/* Row k holds the step that ends at start + (k + 1) * step. */
+	row = (unsigned long)(t - start) / step - 1;
+	if (start + (time_t)((row + 1) * step) == t &&
+	    row < (unsigned long)(end - start) / step)
+		v = data[row * ds_cnt + (unsigned long)col];
+	rrd_freemem(data);
+	return v;
+}
+
+static const char *info_str(rrd_info_t *info, const char *key)
+{
+	for (; info != NULL; info = info->next)
+		if (strcmp(info->key, key) == 0 && info->type == RD_I_STR)
+			return info->value.u_str;
+	cr_assert_fail("no string key %s", key);
+	return NULL;
+}
+
+static unsigned long info_cnt(rrd_info_t *info, const char *key)
+{
+	for (; info != NULL; info = info->next)
+		if (strcmp(info->key, key) == 0 && info->type == RD_I_CNT)
+			return info->value.u_cnt;
+	cr_assert_fail("no count key %s", key);
+	return 0;
+}
+
+static double info_val(rrd_info_t *info, const char *key)
+{
+	for (; info != NULL; info = info->next)
+		if (strcmp(info->key, key) == 0 && info->type == RD_I_VAL)
+			return info->value.u_val;
+	cr_assert_fail("no value key %s", key);
+	return 0;
+}
+
+static int info_has(rrd_info_t *info, const char *key)
+{
+	for (; info != NULL; info = info->next)
+		if (strcmp(info->key, key) == 0)
+			return 1;
+	return 0;
+}
+
+static off_t file_size(const char *path)
+{
+	struct stat sb;
+
+	cr_assert_eq(stat(path, &sb), 0, "stat %s: %s", path, strerror(errno));
+	return sb.st_size;
+}
+
+/* ---- names and paths -------------------------------------------------- */
+
+static void enc_is(const char *name, const char *want)
+{
+	char out[256];
+
+	cr_assert_eq(storage_name_encode(name, out, sizeof(out)), 0);
+	cr_assert_str_eq(out, want, "encode(%s)", name);
+}
+
+Test(storage, name_encode_ascii)
+{
+	enc_is("Gi0_1.x-Y9", "Gi0_1.x-Y9");
+	enc_is("Gi0/1", "Gi0%2F1");
+	enc_is("port:1", "port%3A1");
+	enc_is("100%", "100%25");
+	enc_is("a b\\c", "a%20b%5Cc");
+	enc_is("", "%");
+	enc_is("\x7f\x01", "%7F%01");
+	/* "." and ".." must not name the folder or its parent. */
+	enc_is(".", "%2E");
+	enc_is("..", "%2E.");
+	enc_is("eth0.100", "eth0.100");
+}
+
+Test(storage, name_encode_utf8)
+{
+	/* Chinese unit names (UTF-8) pass unchanged. */
+	enc_is("接入交换机-1/0", "接入交换机-1%2F0");
+	enc_is("\xc3\xa9t\xc3\xa9", "\xc3\xa9t\xc3\xa9"); /* été */
+	enc_is("\xf0\x9f\x98\x80", "\xf0\x9f\x98\x80");   /* U+1F600 */
+	/* Invalid UTF-8 is escaped byte by byte. */
+	enc_is("a\xff\xfe", "a%FF%FE");
+	enc_is("\xe6\x8e", "%E6%8E");             /* truncated */
+	enc_is("\xe6\x8e" "A", "%E6%8EA");         /* bad continuation */
+	enc_is("\xc0\xaf", "%C0%AF");             /* overlong '/' */
+	enc_is("\xe0\x80\xaf", "%E0%80%AF");       /* overlong */
+	enc_is("\xed\xa0\x80", "%ED%A0%80");       /* surrogate */
+	enc_is("\xf4\x90\x80\x80", "%F4%90%80%80"); /* above U+10FFFF */
+	enc_is("\x80", "%80");                   /* lone continuation */
+}
+
+Test(storage, name_encode_one_to_one)
+{
+	char a[64], b[64];
+
+	cr_assert_eq(storage_name_encode("Gi0/1", a, sizeof(a)), 0);
+	cr_assert_eq(storage_name_encode("Gi0%2F1", b, sizeof(b)), 0);
+	cr_assert_str_neq(a, b);
+	cr_assert_str_eq(b, "Gi0%252F1");
+	/* An escaped invalid byte differs from the literal "%FF". */
+	cr_assert_eq(storage_name_encode("\xff", a, sizeof(a)), 0);
+	cr_assert_eq(storage_name_encode("%FF", b, sizeof(b)), 0);
+	cr_assert_str_neq(a, b);
+}
+
+Test(storage, name_encode_too_long)
+{
+	char out[8];
+
+	cr_assert_eq(storage_name_encode("abcdefg", out, sizeof(out)), 0);
+	cr_assert_eq(storage_name_encode("abcdefgh", out, sizeof(out)),
+		     -ENAMETOOLONG);
+	cr_assert_eq(storage_name_encode("abcde/", out, sizeof(out)),
+		     -ENAMETOOLONG);
+	cr_assert_eq(storage_name_encode("", out, 1), -ENAMETOOLONG);
+}
+
+Test(storage, paths)
+{
+	char p[PATH_MAX], longname[300];
+
+	cr_assert_eq(storage_path_dev("/d", "sw 1", p, sizeof(p)), 0);
+	cr_assert_str_eq(p, "/d/sw%201/device.rrd");
+	cr_assert_eq(storage_path_if("/d", "sw1", "Gi0/1", p, sizeof(p)), 0);
+	cr_assert_str_eq(p, "/d/sw1/if-Gi0%2F1.rrd");
+	cr_assert_eq(storage_path_ifstatus("/d", "sw1", "Gi0/1", p, sizeof(p)),
+		     0);
+	cr_assert_str_eq(p, "/d/sw1/st-Gi0%2F1.rrd");
+	cr_assert_eq(storage_path_if("/d", "sw1", "Gi0/1", p, 10),
+		     -ENAMETOOLONG);
+	/* A component over NAME_MAX would fail at open(); refuse it here. */
+	memset(longname, '/', 100);
+	longname[100] = '\0';
+	cr_assert_eq(storage_path_if("/d", "sw1", longname, p, sizeof(p)),
+		     -ENAMETOOLONG);
+}
+
+/* ---- layouts ---------------------------------------------------------- */
+
+struct rra_want {
+	const char *cf;
+	unsigned long pdp, rows;
+};
+
+static void check_layout(const char *file, const char *const *ds,
+			 const double *ds_max, const struct rra_want *rra,
+			 size_t nrra)
+{
+	rrd_info_t *info = rrd_info_r(file);
+	char key[128];
+	size_t i;
+
+	cr_assert_not_null(info, "rrd_info_r %s: %s", file, rrd_get_error());
+	cr_assert_eq(info_cnt(info, "step"), 60);
+	for (i = 0; ds[i] != NULL; i++) {
+		snprintf(key, sizeof(key), "ds[%s].type", ds[i]);
+		cr_assert_str_eq(info_str(info, key), "GAUGE");
+		snprintf(key, sizeof(key), "ds[%s].minimal_heartbeat", ds[i]);
+		cr_assert_eq(info_cnt(info, key), 180);
+		snprintf(key, sizeof(key), "ds[%s].min", ds[i]);
+		cr_assert_eq(info_val(info, key), 0.0);
+		snprintf(key, sizeof(key), "ds[%s].max", ds[i]);
+		if (isnan(ds_max[i]))
+			cr_assert(isnan(info_val(info, key)), "%s", key);
+		else
+			cr_assert_eq(info_val(info, key), ds_max[i], "%s", key);
+	}
+	for (i = 0; i < nrra; i++) {
+		snprintf(key, sizeof(key), "rra[%zu].cf", i);
+		cr_assert_str_eq(info_str(info, key), rra[i].cf, "%s", key);
+		snprintf(key, sizeof(key), "rra[%zu].pdp_per_row", i);
+		cr_assert_eq(info_cnt(info, key), rra[i].pdp, "%s", key);
+		snprintf(key, sizeof(key), "rra[%zu].rows", i);
+		cr_assert_eq(info_cnt(info, key), rra[i].rows, "%s", key);
+		snprintf(key, sizeof(key), "rra[%zu].xff", i);
+		cr_assert_eq(info_val(info, key), 0.5, "%s", key);
+	}
+	snprintf(key, sizeof(key), "rra[%zu].cf", nrra);
+	cr_assert_not(info_has(info, key), "extra RRA in %s", file);
+	rrd_info_free(info);
+}
+
+Test(storage, layouts_match_rrd_info)
+{
+	static const char *const tds[] = { "in", "out", NULL };
+	static const char *const sds[] = { "oper",   "inerr",   "outerr",
+					   "indisc", "outdisc", NULL };
+	static const char *const dds[] = { "reach", "latency_ms", NULL };
+	static const struct rra_want trra[] = {
+		{ "AVERAGE", 1, 11520 }, { "AVERAGE", 5, 115200 },
+		{ "AVERAGE", 60, 43800 }, { "MAX", 60, 9600 },
+		{ "MAX", 1440, 1826 },
+	};
+	static const struct rra_want srra[] = {
+		{ "AVERAGE", 1, 11520 },
+		{ "AVERAGE", 60, 9600 },
+		{ "AVERAGE", 1440, 1826 },
+	};
+	static const struct rra_want drra[] = {
+		{ "AVERAGE", 1, 11520 }, { "AVERAGE", 5, 115200 },
+		{ "AVERAGE", 60, 43800 }, { "MAX", 60, 9600 },
+	};
+	const double tmax[] = { NAN, NAN };
+	const double smax[] = { 1, NAN, NAN, NAN, NAN };
+	const double dmax[] = { 1, NAN };
+	struct rrd_writer *w = writer_new(NULL, 0);
+	struct if_row r = if_row_of(1, 2);
+	struct dev_row d = { 1, 0.5 };
+	char dir[PATH_MAX], p[PATH_MAX];
+	int argc;
+
+	cr_assert_eq(rrd_writer_submit_if(w, "sw1", "Gi0/1", T0, &r), 0);
+	cr_assert_eq(rrd_writer_submit_dev(w, "sw1", T0, &d), 0);
+	rrd_writer_flush(w);
+	cr_assert_eq(stats(w).created, 3);
+	cr_assert_eq(stats(w).written, 2);
+	rrd_writer_destroy(w);
+
+	snprintf(dir, sizeof(dir), "%s/rrd", tmp);
+	storage_path_if(dir, "sw1", "Gi0/1", p, sizeof(p));
+	check_layout(p, tds, tmax, trra, 5);
+	cr_assert_lt(file_size(p), MB4);
+	cr_log_info("traffic file %ld bytes", (long)file_size(p));
+	storage_path_ifstatus(dir, "sw1", "Gi0/1", p, sizeof(p));
+	check_layout(p, sds, smax, srra, 3);
+	cr_log_info("status file %ld bytes", (long)file_size(p));
+	storage_path_dev(dir, "sw1", p, sizeof(p));
+	check_layout(p, dds, dmax, drra, 4);
+	cr_assert_lt(file_size(p), MB4);
+	cr_log_info("device file %ld bytes", (long)file_size(p));
+
+	/* The exported tables are what the files were made from. */
+	cr_assert_not_null(storage_layout_args(STORAGE_LAYOUT_TRAFFIC, &argc));
+	cr_assert_eq(argc, 7);
+	cr_assert_str_eq(storage_layout_args(STORAGE_LAYOUT_STATUS, &argc)[0],
+			 "DS:oper:GAUGE:180:0:1");
+	cr_assert_eq(argc, 8);
+	storage_layout_args(STORAGE_LAYOUT_DEVICE, &argc);
+	cr_assert_eq(argc, 6);
+}
+
+/* ---- direct writes ---------------------------------------------------- */
+
+Test(storage, traffic_values_read_back)
+{
+	struct rrd_writer *w = writer_new(NULL, 0);
+	struct rrd_writer_stats st;
+	char p[PATH_MAX];
+	struct if_row r;
+	int i;
+
+	for (i = 0; i < 10; i++) {
+		r = if_row_of(1e9 + i, 125000.25 * i);
+		if (i == 3)
+			r.in_bps = NAN; /* unknown */
+		if (i == 4)
+			r.out_bps = 1e11; /* 100 Gbit/s */
+		if (i == 5)
+			r.in_bps = 98765432109.5;
+		cr_assert_eq(rrd_writer_submit_if(w, "core-1", "Te1/0/1",
+						  T0 + i * RRD_STEP, &r),
+			     0);
+	}
+	rrd_writer_flush(w);
+	st = stats(w);
+	cr_assert_eq(st.submitted, 10);
+	cr_assert_eq(st.written, 10, "failed %lu: %s",
+		     (unsigned long)st.failed, st.last_error);
+	cr_assert_eq(st.failed, 0);
+	cr_assert_eq(st.created, 2);
+	cr_assert_eq(st.queued, 0);
+
+	if_path("core-1", "Te1/0/1", p);
+	for (i = 0; i < 10; i++) {
+		double in = fetch_at(p, "in", T0 + i * RRD_STEP);
+		double out = fetch_at(p, "out", T0 + i * RRD_STEP);
+
+		if (i == 3)
+			cr_assert(isnan(in), "NAN came back as %g", in);
+		else if (i == 5)
+			cr_assert_eq(in, 98765432109.5);
+		else
+			cr_assert_eq(in, 1e9 + i, "minute %d: %.17g", i, in);
+		if (i == 4)
+			cr_assert_eq(out, 1e11);
+		else
+			cr_assert_eq(out, 125000.25 * i, "minute %d", i);
+	}
+	/* Nothing before the first row. */
+	cr_assert(isnan(fetch_at(p, "in", T0 - RRD_STEP)));
+	cr_assert_lt(file_size(p), MB4);
+	rrd_writer_destroy(w);
+}
+
+Test(storage, status_and_device_read_back)
+{
+	struct rrd_writer *w = writer_new(NULL, 0);
+	struct dev_row d;
+	struct if_row r;
+	char dir[PATH_MAX], p[PATH_MAX];
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		r = if_row_of(0, 0);
+		r.oper = i % 2;
+		r.in_err = 0.25 * i;
+		r.out_disc = 3;
+		d.reach = i == 2 ? 0 : 1;
+		d.latency_ms = i == 2 ? NAN : 1.5 + i;
+		cr_assert_eq(rrd_writer_submit_if(w, "ap-东楼-3", "wlan0",
+						  T0 + i * RRD_STEP, &r),
+			     0);
+		cr_assert_eq(rrd_writer_submit_dev(w, "ap-东楼-3",
+						   T0 + i * RRD_STEP, &d),
+			     0);
+	}
+	rrd_writer_flush(w);
+	cr_assert_eq(stats(w).written, 8, "%s", stats(w).last_error);
+	rrd_writer_destroy(w);
+
+	snprintf(dir, sizeof(dir), "%s/rrd", tmp);
+	storage_path_ifstatus(dir, "ap-东楼-3", "wlan0", p, sizeof(p));
+	cr_assert(strstr(p, "/ap-东楼-3/st-wlan0.rrd") != NULL, "%s", p);
+	for (i = 0; i < 4; i++) {
+		cr_assert_eq(fetch_at(p, "oper", T0 + i * RRD_STEP), i % 2);
+		cr_assert_eq(fetch_at(p, "inerr", T0 + i * RRD_STEP), 0.25 * i);
+		cr_assert_eq(fetch_at(p, "outdisc", T0 + i * RRD_STEP), 3);
+	}
+	storage_path_dev(dir, "ap-东楼-3", p, sizeof(p));
+	for (i = 0; i < 4; i++) {
+		double lat = fetch_at(p, "latency_ms", T0 + i * RRD_STEP);
+
+		cr_assert_eq(fetch_at(p, "reach", T0 + i * RRD_STEP),
+			     i == 2 ? 0 : 1);
+		if (i == 2)
+			cr_assert(isnan(lat));
+		else
+			cr_assert_eq(lat, 1.5 + i);
+	}
+}
+
+Test(storage, out_of_order_counts_failed_and_continues)
+{
+	struct rrd_writer *w = writer_new(NULL, 0);
+	struct rrd_writer_stats st;
+	struct if_row r = if_row_of(10, 20);
+	char p[PATH_MAX];
+
+	cr_assert_eq(rrd_writer_submit_if(w, "sw", "ge-0/0/1", T0 + 60, &r), 0);
+	r = if_row_of(11, 21); /* same time again */
+	cr_assert_eq(rrd_writer_submit_if(w, "sw", "ge-0/0/1", T0 + 60, &r), 0);
+	r = if_row_of(12, 22); /* older */
+	cr_assert_eq(rrd_writer_submit_if(w, "sw", "ge-0/0/1", T0, &r), 0);
+	r = if_row_of(13, 23);
+	cr_assert_eq(rrd_writer_submit_if(w, "sw", "ge-0/0/1", T0 + 120, &r),
+		     0);
+	rrd_writer_flush(w);
+	st = stats(w);
+	cr_assert_eq(st.written, 2);
+	cr_assert_eq(st.failed, 2);
+	cr_assert(strstr(st.last_error, "-ge-0%2F0%2F1.rrd") != NULL,
+		  "last_error names the file: %s", st.last_error);
+	cr_assert_null(strchr(st.last_error, '\n'));
+
+	if_path("sw", "ge-0/0/1", p);
+	cr_assert_eq(fetch_at(p, "in", T0 + 60), 10);
+	cr_assert_eq(fetch_at(p, "in", T0 + 120), 13);
+	cr_assert_eq(fetch_at(p, "out", T0 + 120), 23);
+	rrd_writer_destroy(w);
+}
+
+Test(storage, existing_file_is_not_recreated)
+{
+	struct rrd_writer *w = writer_new(NULL, 0);
+	struct if_row r;
+	struct stat before, after;
+	char p[PATH_MAX];
+	int i;
+
+	for (i = 0; i < 5; i++) {
+		r = if_row_of(100 + i, 0);
+		rrd_writer_submit_if(w, "sw", "Gi0/1", T0 + i * RRD_STEP, &r);
+	}
+	rrd_writer_destroy(w); /* drains */
+	if_path("sw", "Gi0/1", p);
+	cr_assert_eq(stat(p, &before), 0);
+
+	w = writer_new(NULL, 0);
+	for (i = 5; i < 10; i++) {
+		r = if_row_of(100 + i, 0);
+		rrd_writer_submit_if(w, "sw", "Gi0/1", T0 + i * RRD_STEP, &r);
+	}
+	rrd_writer_flush(w);
+	cr_assert_eq(stats(w).created, 0);
+	cr_assert_eq(stats(w).written, 5, "%s", stats(w).last_error);
+	rrd_writer_destroy(w);
+
+	cr_assert_eq(stat(p, &after), 0);
+	cr_assert_eq(before.st_ino, after.st_ino);
+	for (i = 0; i < 10; i++)
+		cr_assert_eq(fetch_at(p, "in", T0 + i * RRD_STEP), 100 + i,
+			     "minute %d", i);
+}
+
+Test(storage, full_queue_returns_eagain)
+{
+	/* The first row creates two files (MBs written), so the writer is
+	 * busy while the loop below fills a queue of 4. */
+	struct rrd_writer *w = writer_new(NULL, 4);
+	struct rrd_writer_stats st;
+	struct if_row r = if_row_of(1, 1);
+	int i, rc, ok = 0, again = 0;
+
+	for (i = 0; i < 200; i++) {
+		rc = rrd_writer_submit_if(w, "sw", "Gi0/2", T0 + i * RRD_STEP,
+					  &r);
+		if (rc == 0)
+			ok++;
+		else if (rc == -EAGAIN)
+			again++;
+		else
+			cr_assert_fail("submit returned %d", rc);
+	}
+	cr_assert_gt(again, 0);
+	st = stats(w);
+	cr_assert_leq(st.queued, 4);
+	rrd_writer_flush(w);
+	st = stats(w);
+	cr_assert_eq(st.dropped, (uint64_t)again);
+	cr_assert_eq(st.submitted, (uint64_t)ok);
+	cr_assert_eq(st.written + st.failed, (uint64_t)ok);
+	cr_assert_eq(st.failed, 0, "%s", st.last_error);
+	cr_assert_eq(st.queued, 0);
+	rrd_writer_destroy(w);
+}
+
+Test(storage, bad_arguments)
+{
+	struct rrd_writer *w = writer_new(NULL, 0);
+	struct rrd_writer *w2 = NULL;
+	struct if_row r = if_row_of(1, 1);
+	char longname[300], err[512];
+
+	memset(longname, 'a', sizeof(longname) - 1);
+	longname[sizeof(longname) - 1] = '\0';
+	cr_assert_eq(rrd_writer_submit_if(w, NULL, "x", T0, &r), -EINVAL);
+	cr_assert_eq(rrd_writer_submit_if(w, "sw", NULL, T0, &r), -EINVAL);
+	cr_assert_eq(rrd_writer_submit_if(w, "sw", "x", T0, NULL), -EINVAL);
+	cr_assert_eq(rrd_writer_submit_if(w, "sw", longname, T0, &r),
+		     -ENAMETOOLONG);
+	cr_assert_eq(stats(w).submitted, 0);
+	rrd_writer_flush(w); /* nothing queued: returns */
+	rrd_writer_destroy(w);
+	rrd_writer_destroy(NULL);
+
+	/* A storage dir below a regular file cannot be made. */
+	snprintf(longname, sizeof(longname), "%s/file", tmp);
+	fclose(fopen(longname, "w"));
+	strcat(longname, "/rrd");
+	cr_assert_lt(rrd_writer_create(longname, NULL, 0, &w2, err,
+				       sizeof(err)),
+		     0);
+	cr_assert_null(w2);
+	cr_assert(strstr(err, longname) != NULL, "%s", err);
+}
+
+struct feeder {
+	struct rrd_writer *w;
+	char dev[32];
+	int n, fails;
+};
+
+static int feed(void *arg)
+{
+	struct feeder *f = arg;
+	struct dev_row d;
+	int i;
+
+	for (i = 0; i < f->n; i++) {
+		d.reach = 1;
+		d.latency_ms = i;
+		if (rrd_writer_submit_dev(f->w, f->dev, T0 + i * RRD_STEP,
+					  &d) != 0)
+			f->fails++;
+	}
+	return 0;
+}
+
+Test(storage, concurrent_submitters)
+{
+	struct rrd_writer *w = writer_new(NULL, 0);
+	struct feeder f[4];
+	thrd_t th[4];
+	char dir[PATH_MAX], p[PATH_MAX];
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		f[i].w = w;
+		f[i].n = 300;
+		f[i].fails = 0;
+		snprintf(f[i].dev, sizeof(f[i].dev), "dev%d", i);
+		cr_assert_eq(thrd_create(&th[i], feed, &f[i]), thrd_success);
+	}
+	for (i = 0; i < 4; i++) {
+		thrd_join(th[i], NULL);
+		cr_assert_eq(f[i].fails, 0);
+	}
+	rrd_writer_flush(w);
+	cr_assert_eq(stats(w).written, 1200, "%s", stats(w).last_error);
+	rrd_writer_destroy(w);
+	snprintf(dir, sizeof(dir), "%s/rrd", tmp);
+	storage_path_dev(dir, "dev2", p, sizeof(p));
+	cr_assert_eq(fetch_at(p, "latency_ms", T0 + 299 * RRD_STEP), 299);
+}
+
+/* ---- rrdcached -------------------------------------------------------- */
+
+static pid_t cached_start(const char *sock)
+{
+	char base[PATH_MAX], pidf[PATH_MAX], jdir[PATH_MAX],
+		addr[PATH_MAX + 8], logf[PATH_MAX];
+	struct sockaddr_un sa;
+	pid_t pid;
+	int i, fd, ok = 0;
+
+	snprintf(base, sizeof(base), "%s", tmp);
+	snprintf(pidf, sizeof(pidf), "%s/rrdcached.pid", tmp);
+	snprintf(jdir, sizeof(jdir), "%s/journal", tmp);
+	snprintf(addr, sizeof(addr), "unix:%s", sock);
+	snprintf(logf, sizeof(logf), "%s/rrdcached.log", tmp);
+	mkdir(jdir, 0755);
+	unlink(sock);
+	pid = fork();
+	cr_assert_geq(pid, 0);
+	if (pid == 0) {
+		/* Dies with the test process, even if that one crashes. */
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		fd = open(logf, O_WRONLY | O_CREAT | O_APPEND, 0644);
+		if (fd >= 0) {
+			dup2(fd, 1);
+			dup2(fd, 2);
+		}
+		execlp("rrdcached", "rrdcached", "-g", "-l", addr, "-b", base,
+		       "-B", "-p", pidf, "-j", jdir, (char *)NULL);
+		_exit(127);
+	}
+	cached_pid = pid;
+	/* Ready once the socket accepts a connection. */
+	memset(&sa, 0, sizeof(sa));
+	sa.sun_family = AF_UNIX;
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", sock);
+	for (i = 0; i < 500 && !ok; i++) {
+		fd = socket(AF_UNIX, SOCK_STREAM, 0);
+		cr_assert_geq(fd, 0);
+		ok = connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
+		close(fd);
+		if (!ok)
+			usleep(10000);
+	}
+	cr_assert(ok, "rrdcached did not come up on %s", sock);
+	return pid;
+}
+
+static void cached_stop(pid_t pid)
+{
+	int status;
+
+	cr_assert_eq(kill(pid, SIGTERM), 0);
+	cr_assert_eq(waitpid(pid, &status, 0), pid);
+	cached_pid = 0;
+}
+
+Test(storage, rrdcached_write_flush_reconnect, .timeout = 60)
+{
+	char sock[PATH_MAX], addr[PATH_MAX + 8], p[PATH_MAX], *real;
+	struct rrd_writer *w;
+	struct rrd_writer_stats st;
+	struct if_row r;
+	pid_t pid;
+	int i;
+
+	/* rrdcached -B compares against its resolved base dir. */
+	real = realpath(tmp, NULL);
+	cr_assert(real != NULL && strlen(real) < sizeof(tmp));
+	memcpy(tmp, real, strlen(real) + 1);
+	free(real);
+	snprintf(sock, sizeof(sock), "%s/rrdcached.sock", tmp);
+	snprintf(addr, sizeof(addr), "unix:%s", sock);
+	pid = cached_start(sock);
+
+	w = writer_new(addr, 0);
+	for (i = 0; i < 5; i++) {
+		r = if_row_of(5e8 + i, i == 2 ? NAN : 7.5 * i);
+		cr_assert_eq(rrd_writer_submit_if(w, "edge/1", "xe-1/0/0",
+						  T0 + i * RRD_STEP, &r),
+			     0);
+	}
+	/* A duplicate time is rrdcached's error too: failed, not fatal. */
+	cr_assert_eq(rrd_writer_submit_if(w, "edge/1", "xe-1/0/0",
+					  T0 + 4 * RRD_STEP, &r),
+		     0);
+	rrd_writer_flush(w);
+	st = stats(w);
+	cr_assert_eq(st.written, 5, "%s", st.last_error);
+	cr_assert_eq(st.failed, 1);
+	cr_assert_eq(st.created, 2);
+	cr_assert(strstr(st.last_error, "-xe-1%2F0%2F0.rrd") != NULL, "%s",
+		  st.last_error);
+
+	/* After the flush the data is in the file itself. */
+	if_path("edge/1", "xe-1/0/0", p);
+	for (i = 0; i < 5; i++) {
+		double in = fetch_at(p, "in", T0 + i * RRD_STEP);
+		double out = fetch_at(p, "out", T0 + i * RRD_STEP);
+
+		cr_assert_eq(in, 5e8 + i, "minute %d: %g", i, in);
+		if (i == 2)
+			cr_assert(isnan(out));
+		else
+			cr_assert_eq(out, 7.5 * i);
+	}
+
+	/* rrdcached goes away: rows fail (no SIGPIPE death, no spin)... */
+	cached_stop(pid);
+	r = if_row_of(1, 1);
+	cr_assert_eq(rrd_writer_submit_if(w, "edge/1", "xe-1/0/0",
+					  T0 + 5 * RRD_STEP, &r),
+		     0);
+	rrd_writer_flush(w);
+	st = stats(w);
+	cr_assert_eq(st.failed, 2, "%s", st.last_error);
+	cr_assert_neq(st.last_error[0], '\0');
+
+	/* ...and the next row after it is back reconnects. */
+	pid = cached_start(sock);
+	r = if_row_of(42, 43);
+	cr_assert_eq(rrd_writer_submit_if(w, "edge/1", "xe-1/0/0",
+					  T0 + 6 * RRD_STEP, &r),
+		     0);
+	rrd_writer_flush(w);
+	st = stats(w);
+	cr_assert_eq(st.written, 6, "%s", st.last_error);
+	cr_assert_eq(st.created, 2);
+	cr_assert_eq(fetch_at(p, "in", T0 + 6 * RRD_STEP), 42);
+	cr_assert_eq(fetch_at(p, "in", T0 + 4 * RRD_STEP), 5e8 + 4);
+
+	rrd_writer_destroy(w);
+	cached_stop(pid);
+}
+
+Test(storage, rrdcached_down_counts_failed)
+{
+	char addr[PATH_MAX + 8];
+	struct rrd_writer *w;
+	struct rrd_writer_stats st;
+	struct dev_row d = { 1, 2 };
+	int i;
+
+	snprintf(addr, sizeof(addr), "unix:%s/nobody.sock", tmp);
+	w = writer_new(addr, 0);
+	for (i = 0; i < 3; i++)
+		rrd_writer_submit_dev(w, "sw", T0 + i * RRD_STEP, &d);
+	rrd_writer_flush(w);
+	st = stats(w);
+	cr_assert_eq(st.failed, 3);
+	cr_assert_eq(st.written, 0);
+	cr_assert(strstr(st.last_error, "rrdcached") != NULL, "%s",
+		  st.last_error);
+	rrd_writer_destroy(w);
+}
