@@ -18,6 +18,8 @@ int avail_update(struct avail *a, int ok, double t, int down_after,
 
 	if (ok) {
 		a->fails = 0;
+		if (a->goods == 0)
+			a->first_good = t;
 		if (a->goods < UINT16_MAX)
 			a->goods++;
 		if (a->state == AV_UNKNOWN ||
@@ -35,6 +37,6 @@ int avail_update(struct avail *a, int ok, double t, int down_after,
 	if (next == a->state)
 		return 0;
 	a->state = next;
-	a->since = next == AV_DOWN ? a->first_fail : t;
+	a->since = next == AV_DOWN ? a->first_fail : a->first_good;
 	return 1;
 }

@@ -18,11 +18,14 @@ struct avail {
 	uint16_t goods;  /* consecutive good polls */
 	double since;    /* time of the last state change (0: never) */
 	double first_fail; /* time of the first failure of the current run */
+	double first_good; /* time of the first success of the current run:
+	                      when a down object recovered */
 };
 
 /* Records one poll result at time t. The first result decides an unknown
  * object at once when it is good; an unknown object goes down after
- * down_after failures like an up one. Returns 1 when the state changed. */
+ * down_after failures like an up one. Returns 1 when the state changed.
+ * A recovery's since is the first good poll of the run (first_good). */
 int avail_update(struct avail *a, int ok, double t, int down_after,
 		 int up_after);
 

@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "indicators.h"
 
@@ -250,6 +251,16 @@ enum section {
 	SEC_INTERVALS,
 	SEC_PROFILE,
 	SEC_INDICATOR,
+	SEC_ALERTS,   /* issue 3: alerts sections, see alerts_key() */
+	SEC_NOTIFIER,
+	SEC_MAINT,
+	SEC_RULE,
+};
+
+/* Loader state of the alerts sections (issue 3). */
+struct alerts_ld {
+	int alerts_line;               /* [alerts] header, 0 = not yet */
+	int role_seen[3][ROLE_COUNT];  /* down_after_, up_after_, severity_ */
 };
 
 struct loader {
@@ -273,7 +284,10 @@ struct loader {
 	int interval_seen[ROLE_COUNT];
 	size_t ndefault_ind;
 	struct loader_opts lo;
+	struct alerts_ld al;
 };
+
+static void alerts_section_end(struct loader *ld);
 
 static void *opt_field(const struct opt *o, struct loader *ld, void *base)
 {
@@ -606,6 +620,8 @@ static void section_end(struct loader *ld)
 		profile_end(ld);
 	else if (ld->sec == SEC_INDICATOR)
 		indicator_end(ld);
+	else
+		alerts_section_end(ld);
 	ld->sec = SEC_SKIP;
 }
 
@@ -694,6 +710,680 @@ static const char *named_section(const char *title, const char *kind)
 	return title;
 }
 
+/* ---- alerts (issue 3): [alerts], [notifier], [maintenance], [rule] -- */
+
+/* "role:access" with prefix "role:" -> "access"; NULL otherwise. */
+static const char *named_value(const char *s, const char *prefix)
+{
+	size_t pl = strlen(prefix);
+
+	if (strncmp(s, prefix, pl) != 0 || s[pl] == '\0')
+		return NULL;
+	return s + pl;
+}
+
+static const char *const severity_names[SEV_COUNT] = {
+	[SEV_CRITICAL] = "critical", [SEV_MAJOR] = "major",
+	[SEV_MINOR] = "minor",       [SEV_WARNING] = "warning",
+};
+
+const char *severity_name(enum severity s)
+{
+	return (unsigned)s < SEV_COUNT ? severity_names[s] : NULL;
+}
+
+int severity_parse(const char *name)
+{
+	for (int i = 0; i < SEV_COUNT; i++)
+		if (strcasecmp(name, severity_names[i]) == 0)
+			return i;
+	return -1;
+}
+
+void alerts_cfg_defaults(struct config *cfg)
+{
+	struct alerts_cfg *a = &cfg->alerts;
+
+	for (int s = 0; s < SEV_COUNT; s++)
+		a->response_min[s] = 30;
+	for (int r = 0; r < ROLE_COUNT; r++) {
+		a->down_after[r] = cfg->down_after;
+		a->up_after[r] = cfg->up_after;
+		a->severity[r] = SEV_MINOR;
+	}
+	a->severity[ROLE_BACKBONE] = SEV_CRITICAL;
+	a->severity[ROLE_EXIT] = SEV_CRITICAL;
+	a->severity[ROLE_CORE] = SEV_CRITICAL;
+	a->severity[ROLE_AGGREGATION] = SEV_MAJOR;
+	a->flap_changes = 5;
+	a->flap_window_min = 30;
+	a->remind_min = 30;
+}
+
+/* Is word in the ';'- or ','-separated list? */
+static bool list_has(const char *list, const char *word)
+{
+	size_t wl = strlen(word);
+
+	for (const char *p = list; *p != '\0';) {
+		size_t n = strcspn(p, ";,");
+
+		while (n > 0 && (*p == ' ')) {
+			p++;
+			n--;
+		}
+		if (n == wl && strncmp(p, word, wl) == 0)
+			return true;
+		p += n;
+		if (*p != '\0')
+			p++;
+	}
+	return false;
+}
+
+int config_scope_match(const struct config *cfg, size_t dev,
+		       const char *scope)
+{
+	const struct device *dv = &cfg->devices[dev];
+	const char *v;
+
+	if (scope[0] == '\0' || strcmp(scope, "all") == 0)
+		return 1;
+	if ((v = named_value(scope, "role:")) != NULL)
+		return role_parse(v) == (int)dv->role;
+	if ((v = named_value(scope, "tag:")) != NULL)
+		return list_has(dv->tags, v);
+	if ((v = named_value(scope, "device:")) != NULL)
+		return strcmp(dv->name, v) == 0;
+	if ((v = named_value(scope, "group:")) != NULL) {
+		/* the device v and everything behind it */
+		int i = (int)dev;
+
+		for (size_t hops = 0; i >= 0 && hops <= cfg->ndevices; hops++) {
+			if (strcmp(cfg->devices[i].name, v) == 0)
+				return 1;
+			i = cfg->devices[i].parent_idx;
+		}
+		return 0;
+	}
+	return 0;
+}
+
+static const struct keyword kw_severity[] = {
+	{ "critical", SEV_CRITICAL, false }, { "major", SEV_MAJOR, false },
+	{ "minor", SEV_MINOR, false },       { "warning", SEV_WARNING, false },
+	{ NULL, 0, false }
+};
+static const struct keyword kw_notifier[] = {
+	{ "command", NOTIFIER_COMMAND, false },
+	{ "webhook", NOTIFIER_WEBHOOK, false },
+	{ "syslog", NOTIFIER_SYSLOG, false },
+	{ NULL, 0, false }
+};
+static const struct keyword kw_template[] = {
+	{ "generic", TPL_GENERIC, false }, { "wecom", TPL_WECOM, false },
+	{ "dingtalk", TPL_DINGTALK, false }, { "企业微信", TPL_WECOM, true },
+	{ "钉钉", TPL_DINGTALK, true },      { NULL, 0, false }
+};
+static const struct keyword kw_rule[] = {
+	{ "util", RULE_UTIL, false },     { "speed", RULE_SPEED, false },
+	{ "errors", RULE_ERRORS, false }, { NULL, 0, false }
+};
+
+#define MINUTES_MAX 10080 /* a week */
+
+static const struct opt alerts_opts[] = {
+	/* "" = <storage_dir>/faults.db, filled in at the end */
+	{ "journal", OPT_PATH, FIELD(config, alerts.journal), 0, 0, 0, "",
+	  NULL, 0 },
+	{ "response_critical", OPT_INT,
+	  FIELD(config, alerts.response_min[SEV_CRITICAL]), 1, MINUTES_MAX,
+	  30, NULL, NULL, 0 },
+	{ "response_major", OPT_INT,
+	  FIELD(config, alerts.response_min[SEV_MAJOR]), 1, MINUTES_MAX, 30,
+	  NULL, NULL, 0 },
+	{ "response_minor", OPT_INT,
+	  FIELD(config, alerts.response_min[SEV_MINOR]), 1, MINUTES_MAX, 30,
+	  NULL, NULL, 0 },
+	{ "response_warning", OPT_INT,
+	  FIELD(config, alerts.response_min[SEV_WARNING]), 1, MINUTES_MAX, 30,
+	  NULL, NULL, 0 },
+	/* 0 = no flapping detection */
+	{ "flap_changes", OPT_INT, FIELD(config, alerts.flap_changes), 0, 1000,
+	  5, NULL, NULL, 0 },
+	{ "flap_window", OPT_INT, FIELD(config, alerts.flap_window_min), 1,
+	  1440, 30, NULL, NULL, 0 },
+	/* 0 = no reminders */
+	{ "remind_every", OPT_INT, FIELD(config, alerts.remind_min), 0,
+	  MINUTES_MAX, 30, NULL, NULL, 0 },
+};
+
+/* down_after_<role>, up_after_<role>, severity_<role>: */
+static const struct opt alerts_role_opts[] = {
+	{ "down_after_", OPT_INT, 0, sizeof(int), 1, 100, 0, NULL, NULL, 0 },
+	{ "up_after_", OPT_INT, 0, sizeof(int), 1, 100, 0, NULL, NULL, 0 },
+	{ "severity_", OPT_ENUM, 0, sizeof(int), 0, 0, 0, NULL, kw_severity,
+	  0 },
+};
+
+static const struct opt notifier_opts[] = {
+	{ "type", OPT_ENUM, FIELD(notifier_cfg, type), 0, 0, 0, NULL,
+	  kw_notifier, OPT_REQUIRED },
+	{ "command", OPT_STR, FIELD(notifier_cfg, command), 0, 0, 0, "", NULL,
+	  0 },
+	{ "url", OPT_STR, FIELD(notifier_cfg, url), 0, 0, 0, "", NULL, 0 },
+	{ "template", OPT_ENUM, FIELD(notifier_cfg, tmpl), 0, 0, TPL_GENERIC,
+	  NULL, kw_template, 0 },
+	{ "timeout", OPT_INT, FIELD(notifier_cfg, timeout_s), 1, 300, 10, NULL,
+	  NULL, 0 },
+	{ "retries", OPT_INT, FIELD(notifier_cfg, retries), 0, 20, 3, NULL,
+	  NULL, 0 },
+	{ "backoff", OPT_INT, FIELD(notifier_cfg, backoff_s), 1, 3600, 5, NULL,
+	  NULL, 0 },
+	{ "events", OPT_STR, FIELD(notifier_cfg, events), 0, 0, 0,
+	  "open,resolve,remind", NULL, 0 },
+	{ "min_severity", OPT_ENUM, FIELD(notifier_cfg, min_severity), 0, 0,
+	  SEV_WARNING, NULL, kw_severity, 0 },
+};
+
+static const struct opt maint_opts[] = {
+	{ "scope", OPT_SCOPE, FIELD(maint_cfg, scope), 0, 0, 0, NULL, NULL,
+	  OPT_REQUIRED },
+	{ "start", OPT_STR, FIELD(maint_cfg, start), 0, 0, 0, "", NULL, 0 },
+	{ "end", OPT_STR, FIELD(maint_cfg, end), 0, 0, 0, "", NULL, 0 },
+	{ "days", OPT_STR, FIELD(maint_cfg, days), 0, 0, 0, "", NULL, 0 },
+	{ "at", OPT_STR, FIELD(maint_cfg, at), 0, 0, 0, "", NULL, 0 },
+	{ "duration", OPT_INT, FIELD(maint_cfg, duration_min), 1, MINUTES_MAX,
+	  0, NULL, NULL, 0 },
+};
+
+/* for = -1: the type's default, chosen at the section's end */
+static const struct opt rule_opts[] = {
+	{ "type", OPT_ENUM, FIELD(rule_cfg, type), 0, 0, 0, NULL, kw_rule,
+	  OPT_REQUIRED },
+	{ "scope", OPT_SCOPE, FIELD(rule_cfg, scope), 0, 0, 0, "all", NULL,
+	  0 },
+	{ "above", OPT_DOUBLE, FIELD(rule_cfg, above), 0, 0, 0, NULL, NULL, 0 },
+	{ "clear_below", OPT_DOUBLE, FIELD(rule_cfg, clear_below), 0, 0, 0,
+	  NULL, NULL, 0 },
+	{ "for", OPT_INT, FIELD(rule_cfg, for_s), 0, 86400, -1, NULL, NULL,
+	  0 },
+	{ "target_mbps", OPT_DOUBLE, FIELD(rule_cfg, target_mbps), 0, 0, 0,
+	  NULL, NULL, 0 },
+	{ "severity", OPT_ENUM, FIELD(rule_cfg, severity), 0, 0, SEV_MAJOR,
+	  NULL, kw_severity, 0 },
+};
+
+_Static_assert(sizeof(enum severity) == sizeof(int), "enum stored as int");
+
+/* Index of key in t, for "was it given" checks at the section's end. */
+static int opt_index(const struct opt *t, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(t[i].name, name) == 0)
+			return (int)i;
+	return 0;
+}
+
+/* Line of key name of table t in the current section (header line when
+ * the key is absent). */
+static int key_line(const struct loader *ld, const struct opt *t, size_t n,
+		    const char *name)
+{
+	int i = opt_index(t, n, name);
+
+	return ld->seen[i] ? ld->seen[i] : ld->sec_line;
+}
+
+static void alerts_role_key(struct loader *ld, const char *key,
+			    const char *value)
+{
+	struct alerts_cfg *a = &ld->cfg->alerts;
+	int *fields[] = { a->down_after, a->up_after, a->severity };
+	char err[DIAG_MSG_MAX / 2];
+
+	for (size_t k = 0; k < NELEM(alerts_role_opts); k++) {
+		const struct opt *o = &alerts_role_opts[k];
+		size_t pl = strlen(o->name);
+		int r;
+
+		if (strncasecmp(key, o->name, pl) != 0)
+			continue;
+		r = role_parse(key + pl);
+		if (r < 0) {
+			diag_add(ld->d, ld->file, ld->line,
+				 "unknown role '%s' in key '%s' in [alerts]",
+				 key + pl, key);
+			return;
+		}
+		if (ld->al.role_seen[k][r] != 0) {
+			diag_add(ld->d, ld->file, ld->line,
+				 "duplicate key '%s' in [alerts] (first at "
+				 "line %d)",
+				 key, ld->al.role_seen[k][r]);
+			return;
+		}
+		ld->al.role_seen[k][r] = ld->line;
+		if (opt_set(o, ld, &fields[k][r], value, err, sizeof(err)) < 0)
+			diag_add(ld->d, ld->file, ld->line,
+				 "key '%s' in [alerts]: %s", key, err);
+		return;
+	}
+	set_key(ld, alerts_opts, NELEM(alerts_opts), ld->seen, ld->cfg, key,
+		value);
+}
+
+/* Splits a command line into at most max-1 words (double quotes group,
+ * backslash escapes inside them). Returns the count or -1 on an unbalanced
+ * quote or too many words. buf receives the words. */
+int config_split_argv(const char *cmd, char *buf, size_t buflen, char **argv,
+		      size_t max)
+{
+	size_t n = 0, o = 0;
+	const char *p = cmd;
+
+	while (*p != '\0') {
+		bool q = false;
+
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (*p == '\0')
+			break;
+		if (n + 1 >= max)
+			return -1;
+		argv[n++] = buf + o;
+		for (; *p != '\0' && (q || (*p != ' ' && *p != '\t')); p++) {
+			if (*p == '"') {
+				q = !q;
+				continue;
+			}
+			if (q && *p == '\\' && p[1] != '\0')
+				p++;
+			if (o + 1 >= buflen)
+				return -1;
+			buf[o++] = *p;
+		}
+		if (q)
+			return -1;
+		if (o + 1 >= buflen)
+			return -1;
+		buf[o++] = '\0';
+	}
+	argv[n] = NULL;
+	return (int)n;
+}
+
+static void notifier_end(struct loader *ld)
+{
+	struct notifier_cfg *n = &ld->cfg->notifiers[ld->cur];
+	const size_t nt = NELEM(notifier_opts);
+	char buf[1024], *argv[NOTIFIER_ARGV_MAX];
+	const char *ev;
+
+	if (!ld->seen[opt_index(notifier_opts, nt, "type")]) {
+		missing(ld, "type", "");
+		return;
+	}
+	if (n->type == NOTIFIER_COMMAND) {
+		if (n->command[0] == '\0')
+			missing(ld, "command", " (required for type command)");
+		else if (config_split_argv(n->command, buf, sizeof(buf), argv,
+					   NELEM(argv)) <= 0)
+			diag_add(ld->d, ld->file,
+				 key_line(ld, notifier_opts, nt, "command"),
+				 "key 'command' in [%s]: unbalanced quote or "
+				 "more than %d words",
+				 ld->sec_title, NOTIFIER_ARGV_MAX - 1);
+	}
+	if (n->type == NOTIFIER_WEBHOOK) {
+		if (n->url[0] == '\0')
+			missing(ld, "url", " (required for type webhook)");
+		else if (strncmp(n->url, "http://", 7) != 0 &&
+			 strncmp(n->url, "https://", 8) != 0)
+			diag_add(ld->d, ld->file,
+				 key_line(ld, notifier_opts, nt, "url"),
+				 "key 'url' in [%s]: '%s' is not an http:// or "
+				 "https:// URL",
+				 ld->sec_title, n->url);
+	}
+	for (ev = n->events; *ev != '\0';) {
+		size_t l = strcspn(ev, ",;");
+		char w[32];
+
+		snprintf(w, sizeof(w), "%.*s", (int)(l < 31 ? l : 31), ev);
+		if (strcmp(w, "open") != 0 && strcmp(w, "resolve") != 0 &&
+		    strcmp(w, "remind") != 0)
+			diag_add(ld->d, ld->file,
+				 key_line(ld, notifier_opts, nt, "events"),
+				 "key 'events' in [%s]: '%s' is not one of "
+				 "open, resolve, remind",
+				 ld->sec_title, w);
+		ev += l;
+		if (*ev != '\0')
+			ev++;
+	}
+}
+
+/* "YYYY-MM-DD HH:MM" in local time -> epoch seconds, or -1. */
+static double parse_local_time(const char *s)
+{
+	struct tm tm;
+	const char *end;
+	time_t t;
+
+	memset(&tm, 0, sizeof(tm));
+	end = strptime(s, "%Y-%m-%d %H:%M", &tm);
+	if (end == NULL || *end != '\0')
+		return -1;
+	tm.tm_isdst = -1;
+	t = mktime(&tm);
+	return t == (time_t)-1 ? -1 : (double)t;
+}
+
+/* "sat,sun" -> bit mask (bit 0 Sunday); 0 when a day is unknown. */
+static unsigned parse_days(const char *s, char *bad, size_t badlen)
+{
+	static const char *const names[7] = { "sun", "mon", "tue", "wed",
+					      "thu", "fri", "sat" };
+	unsigned mask = 0;
+
+	while (*s != '\0') {
+		size_t l = strcspn(s, ",; ");
+		int d = -1;
+
+		for (int i = 0; i < 7 && l > 0; i++)
+			if (l >= 3 && strncasecmp(s, names[i], 3) == 0)
+				d = i;
+		if (l > 0 && d < 0) {
+			snprintf(bad, badlen, "%.*s", (int)l, s);
+			return 0;
+		}
+		if (d >= 0)
+			mask |= 1u << d;
+		s += l;
+		if (*s != '\0')
+			s++;
+	}
+	return mask;
+}
+
+static void maint_end_oneoff(struct loader *ld, struct maint_cfg *m)
+{
+	const size_t nt = NELEM(maint_opts);
+
+	if (m->start[0] == '\0' || m->end[0] == '\0') {
+		missing(ld, m->start[0] == '\0' ? "start" : "end",
+			" (a one-off window needs start and end)");
+		return;
+	}
+	m->start_t = parse_local_time(m->start);
+	m->end_t = parse_local_time(m->end);
+	if (m->start_t < 0)
+		diag_add(ld->d, ld->file, key_line(ld, maint_opts, nt, "start"),
+			 "key 'start' in [%s]: '%s' is not YYYY-MM-DD HH:MM",
+			 ld->sec_title, m->start);
+	if (m->end_t < 0)
+		diag_add(ld->d, ld->file, key_line(ld, maint_opts, nt, "end"),
+			 "key 'end' in [%s]: '%s' is not YYYY-MM-DD HH:MM",
+			 ld->sec_title, m->end);
+	if (m->start_t >= 0 && m->end_t >= 0 && m->end_t <= m->start_t)
+		diag_add(ld->d, ld->file, key_line(ld, maint_opts, nt, "end"),
+			 "key 'end' in [%s]: not after start", ld->sec_title);
+}
+
+static void maint_end_weekly(struct loader *ld, struct maint_cfg *m)
+{
+	const size_t nt = NELEM(maint_opts);
+	char bad[32];
+	int h, mi, used = 0;
+
+	if (m->days[0] == '\0' || m->at[0] == '\0' || m->duration_min == 0) {
+		missing(ld,
+			m->days[0] == '\0' ? "days"
+			: m->at[0] == '\0' ? "at"
+					   : "duration",
+			" (a weekly window needs days, at and duration)");
+		return;
+	}
+	m->day_mask = parse_days(m->days, bad, sizeof(bad));
+	if (m->day_mask == 0)
+		diag_add(ld->d, ld->file, key_line(ld, maint_opts, nt, "days"),
+			 "key 'days' in [%s]: '%s' is not a day (mon..sun)",
+			 ld->sec_title, bad);
+	if (sscanf(m->at, "%d:%d%n", &h, &mi, &used) != 2 ||
+	    m->at[used] != '\0' || h < 0 || h > 23 || mi < 0 || mi > 59)
+		diag_add(ld->d, ld->file, key_line(ld, maint_opts, nt, "at"),
+			 "key 'at' in [%s]: '%s' is not HH:MM", ld->sec_title,
+			 m->at);
+	else
+		m->at_min = h * 60 + mi;
+}
+
+static void maint_end(struct loader *ld)
+{
+	struct maint_cfg *m = &ld->cfg->maints[ld->cur];
+	bool oneoff = m->start[0] != '\0' || m->end[0] != '\0';
+	bool weekly = m->days[0] != '\0' || m->at[0] != '\0' ||
+		      m->duration_min != 0;
+
+	if (!ld->seen[opt_index(maint_opts, NELEM(maint_opts), "scope")])
+		missing(ld, "scope", "");
+	if (oneoff && weekly)
+		diag_add(ld->d, ld->file, ld->sec_line,
+			 "[%s]: give either start/end or days/at/duration, "
+			 "not both",
+			 ld->sec_title);
+	else if (weekly)
+		maint_end_weekly(ld, m);
+	else
+		maint_end_oneoff(ld, m);
+}
+
+static void rule_end(struct loader *ld)
+{
+	struct rule_cfg *r = &ld->cfg->rules[ld->cur];
+	const size_t nt = NELEM(rule_opts);
+	bool has_above = ld->seen[opt_index(rule_opts, nt, "above")] != 0;
+	bool has_clear = ld->seen[opt_index(rule_opts, nt, "clear_below")] != 0;
+
+	if (!ld->seen[opt_index(rule_opts, nt, "type")]) {
+		missing(ld, "type", "");
+		return;
+	}
+	if (r->for_s < 0)
+		r->for_s = r->type == RULE_UTIL ? 300 : 0;
+	if (r->type == RULE_SPEED)
+		return;
+	if (!has_above) {
+		missing(ld, "above",
+			r->type == RULE_UTIL ? " (required for type util)"
+					     : " (required for type errors)");
+		return;
+	}
+	if (r->above < 0 || (r->type == RULE_UTIL && r->above > 100))
+		diag_add(ld->d, ld->file, key_line(ld, rule_opts, nt, "above"),
+			 "key 'above' in [%s]: %g is out of range %s",
+			 ld->sec_title, r->above,
+			 r->type == RULE_UTIL ? "0..100 (percent)" : ">= 0");
+	if (!has_clear)
+		r->clear_below = r->above;
+	else if (r->clear_below > r->above)
+		diag_add(ld->d, ld->file,
+			 key_line(ld, rule_opts, nt, "clear_below"),
+			 "key 'clear_below' in [%s]: %g is above 'above' (%g)",
+			 ld->sec_title, r->clear_below, r->above);
+}
+
+static void alerts_section_end(struct loader *ld)
+{
+	if (ld->sec == SEC_NOTIFIER)
+		notifier_end(ld);
+	else if (ld->sec == SEC_MAINT)
+		maint_end(ld);
+	else if (ld->sec == SEC_RULE)
+		rule_end(ld);
+}
+
+/* Finds name among n elements of size elem whose name is the first
+ * member; returns its line or 0. */
+static int named_line(const void *arr, size_t n, size_t elem, size_t line_off,
+		      const char *name)
+{
+	for (size_t i = 0; i < n; i++) {
+		const char *p = (const char *)arr + i * elem;
+
+		if (strcmp(p, name) == 0)
+			return *(const int *)(p + line_off);
+	}
+	return 0;
+}
+
+/* Appends a zeroed element named name; sets ld->cur. */
+static void *named_append(struct loader *ld, void **arr, size_t *n,
+			  size_t elem, const char *name)
+{
+	char *p;
+
+	if (grow(arr, *n, elem) < 0) {
+		ld->oom = true;
+		return NULL;
+	}
+	p = (char *)*arr + *n * elem;
+	memset(p, 0, elem);
+	snprintf(p, CFG_NAME_MAX, "%s", name);
+	ld->cur = (*n)++;
+	return p;
+}
+
+/* [alerts], [notifier NAME], [maintenance NAME], [rule NAME]. Returns
+ * false when title is none of them. */
+static bool alerts_section_begin(struct loader *ld, const char *title)
+{
+	static const char *const kinds[] = { "notifier", "maintenance",
+					     "rule" };
+	struct config *cfg = ld->cfg;
+	const char *name = NULL;
+	size_t k;
+	int first;
+	void *p;
+
+	if (strcasecmp(title, "alerts") == 0) {
+		if (ld->al.alerts_line != 0) {
+			diag_add(ld->d, ld->file, ld->line,
+				 "duplicate section [%s] (first at line %d)",
+				 title, ld->al.alerts_line);
+			return true;
+		}
+		ld->al.alerts_line = ld->line;
+		cfg->alerts.line = ld->line;
+		ld->sec = SEC_ALERTS;
+		return true;
+	}
+	for (k = 0; k < NELEM(kinds) && name == NULL; k++)
+		name = named_section(title, kinds[k]);
+	if (name == NULL)
+		return false;
+	k--;
+	if (name[0] == '\0' || strlen(name) >= CFG_NAME_MAX) {
+		diag_add(ld->d, ld->file, ld->line,
+			 name[0] ? "name too long in [%s] (max %d bytes)"
+				 : "missing name in [%s]",
+			 title, CFG_NAME_MAX - 1);
+		return true;
+	}
+	if (k == 0)
+		first = named_line(cfg->notifiers, cfg->nnotifiers,
+				   sizeof(struct notifier_cfg),
+				   offsetof(struct notifier_cfg, line), name);
+	else if (k == 1)
+		first = named_line(cfg->maints, cfg->nmaints,
+				   sizeof(struct maint_cfg),
+				   offsetof(struct maint_cfg, line), name);
+	else
+		first = named_line(cfg->rules, cfg->nrules,
+				   sizeof(struct rule_cfg),
+				   offsetof(struct rule_cfg, line), name);
+	if (first != 0) {
+		diag_add(ld->d, ld->file, ld->line,
+			 "duplicate section [%s] (first at line %d)", title,
+			 first);
+		return true;
+	}
+	if (k == 0) {
+		p = named_append(ld, (void **)&cfg->notifiers, &cfg->nnotifiers,
+				 sizeof(struct notifier_cfg), name);
+		if (p != NULL) {
+			opt_defaults(notifier_opts, NELEM(notifier_opts), ld, p);
+			((struct notifier_cfg *)p)->line = ld->line;
+			ld->sec = SEC_NOTIFIER;
+		}
+	} else if (k == 1) {
+		p = named_append(ld, (void **)&cfg->maints, &cfg->nmaints,
+				 sizeof(struct maint_cfg), name);
+		if (p != NULL) {
+			opt_defaults(maint_opts, NELEM(maint_opts), ld, p);
+			((struct maint_cfg *)p)->line = ld->line;
+			ld->sec = SEC_MAINT;
+		}
+	} else {
+		p = named_append(ld, (void **)&cfg->rules, &cfg->nrules,
+				 sizeof(struct rule_cfg), name);
+		if (p != NULL) {
+			opt_defaults(rule_opts, NELEM(rule_opts), ld, p);
+			((struct rule_cfg *)p)->line = ld->line;
+			ld->sec = SEC_RULE;
+		}
+	}
+	return true;
+}
+
+/* Keys of the alerts sections. */
+static void alerts_key(struct loader *ld, const char *key, const char *value)
+{
+	struct config *cfg = ld->cfg;
+
+	switch (ld->sec) {
+	case SEC_ALERTS:
+		alerts_role_key(ld, key, value);
+		break;
+	case SEC_NOTIFIER:
+		set_key(ld, notifier_opts, NELEM(notifier_opts), ld->seen,
+			&cfg->notifiers[ld->cur], key, value);
+		break;
+	case SEC_MAINT:
+		set_key(ld, maint_opts, NELEM(maint_opts), ld->seen,
+			&cfg->maints[ld->cur], key, value);
+		break;
+	case SEC_RULE:
+		set_key(ld, rule_opts, NELEM(rule_opts), ld->seen,
+			&cfg->rules[ld->cur], key, value);
+		break;
+	default:
+		break;
+	}
+}
+
+/* After the file: inherit [general] down/up_after, default journal. */
+static void alerts_finish(struct loader *ld)
+{
+	struct config *cfg = ld->cfg;
+	int n;
+
+	for (int r = 0; r < ROLE_COUNT; r++) {
+		if (ld->al.role_seen[0][r] == 0)
+			cfg->alerts.down_after[r] = cfg->down_after;
+		if (ld->al.role_seen[1][r] == 0)
+			cfg->alerts.up_after[r] = cfg->up_after;
+	}
+	if (cfg->alerts.journal[0] == '\0') {
+		n = snprintf(cfg->alerts.journal, sizeof(cfg->alerts.journal),
+			     "%s/faults.db", cfg->storage_dir);
+		if (n < 0 || (size_t)n >= sizeof(cfg->alerts.journal))
+			diag_add(ld->d, ld->file, 0,
+				 "storage_dir too long for the fault journal");
+	}
+}
+
 static void section_begin(struct loader *ld, const char *title)
 {
 	const char *name;
@@ -713,6 +1403,8 @@ static void section_begin(struct loader *ld, const char *title)
 		ld->sec = SEC_INTERVALS;
 		return;
 	}
+	if (alerts_section_begin(ld, title))
+		return;
 	name = named_section(title, "profile");
 	is_profile = name != NULL;
 	if (name == NULL)
@@ -765,6 +1457,12 @@ static int ini_handler_cb(void *user, const char *section, const char *key,
 	case SEC_INDICATOR:
 		set_key(ld, indicator_opts, NELEM(indicator_opts), ld->seen,
 			&cfg->indicators[ld->cur], key, value);
+		break;
+	case SEC_ALERTS:
+	case SEC_NOTIFIER:
+	case SEC_MAINT:
+	case SEC_RULE:
+		alerts_key(ld, key, value);
 		break;
 	}
 	return 1;
@@ -876,6 +1574,7 @@ static void finish(struct loader *ld)
 	if (cfg->inventory[0] == '\0')
 		diag_add(ld->d, ld->file, 0,
 			 "missing key 'inventory' in [general]");
+	alerts_finish(ld);
 }
 
 static int config_defaults(struct loader *ld)
@@ -885,6 +1584,7 @@ static int config_defaults(struct loader *ld)
 	size_t n;
 
 	opt_defaults(general_opts, NELEM(general_opts), ld, cfg);
+	alerts_cfg_defaults(cfg);
 	def = indicator_defaults(&n);
 	cfg->indicators = malloc(n * sizeof(*def));
 	if (cfg->indicators == NULL)
@@ -993,6 +1693,9 @@ void config_destroy(struct config *cfg)
 	free(cfg->profiles);
 	free(cfg->indicators);
 	free(cfg->devices);
+	free(cfg->notifiers);
+	free(cfg->maints);
+	free(cfg->rules);
 	free(cfg);
 }
 

@@ -108,6 +108,96 @@ struct device {
 	int line;                  /* inventory line of this row */
 };
 
+struct config;
+
+/* ---- alerts (issue 3): [alerts], [notifier NAME], [maintenance NAME],
+ * [rule NAME]. See docs/alerts.md. ---------------------------------- */
+
+enum severity { SEV_CRITICAL, SEV_MAJOR, SEV_MINOR, SEV_WARNING, SEV_COUNT };
+
+/* "critical" etc.; NULL when out of range. */
+const char *severity_name(enum severity s);
+/* Returns the severity or -1. Case-insensitive. */
+int severity_parse(const char *name);
+
+struct alerts_cfg {
+	char journal[4096];      /* default <storage_dir>/faults.db */
+	int response_min[SEV_COUNT]; /* response window, default 30 min */
+	int down_after[ROLE_COUNT];  /* default [general] down_after */
+	int up_after[ROLE_COUNT];    /* default [general] up_after */
+	int severity[ROLE_COUNT];    /* enum severity of a down fault */
+	int flap_changes;        /* state changes that make flapping, def. 5 */
+	int flap_window_min;     /* ... within this window, default 30 */
+	int remind_min;          /* reminder for unacked faults past their
+	                            deadline every N min, 0 = never; def. 30 */
+	int line;                /* line of the [alerts] header, 0 = absent */
+};
+
+enum notifier_type { NOTIFIER_COMMAND, NOTIFIER_WEBHOOK, NOTIFIER_SYSLOG };
+enum webhook_template { TPL_GENERIC, TPL_WECOM, TPL_DINGTALK };
+
+#define NOTIFIER_ARGV_MAX 32
+/* [notifier NAME] */
+struct notifier_cfg {
+	char name[CFG_NAME_MAX];
+	int type;             /* enum notifier_type */
+	char command[1024];   /* command line, split into argv (no shell) */
+	char url[1024];       /* webhook */
+	int tmpl;             /* enum webhook_template */
+	int timeout_s;        /* per attempt, default 10 */
+	int retries;          /* attempts after the first, default 3 */
+	int backoff_s;        /* first retry delay, doubling; default 5 */
+	char events[64];      /* "open,resolve,remind" (default all) */
+	int min_severity;     /* enum severity: notify this or worse */
+	int line;
+};
+
+/* [maintenance NAME]: one-off (start/end) or weekly (days/at/duration). */
+struct maint_cfg {
+	char name[CFG_NAME_MAX];
+	char scope[64];       /* all, role:, tag:, group:, device: */
+	char start[32], end[32]; /* "YYYY-MM-DD HH:MM", local time */
+	double start_t, end_t;   /* one-off, epoch s (0 = weekly) */
+	char days[64];        /* weekly: "sat,sun" */
+	unsigned day_mask;    /* bit 0 = Sunday (struct tm tm_wday) */
+	char at[8];           /* weekly: "22:00" local time */
+	int at_min;           /* minutes after midnight */
+	int duration_min;     /* weekly: length */
+	int line;
+};
+
+enum rule_type { RULE_UTIL, RULE_SPEED, RULE_ERRORS };
+/* [rule NAME] */
+struct rule_cfg {
+	char name[CFG_NAME_MAX];
+	int type;             /* enum rule_type */
+	char scope[64];       /* which devices' interfaces, default all */
+	double above;         /* util: percent; errors: per second */
+	double clear_below;   /* util/errors: clears below; default above */
+	int for_s;            /* condition must hold this long, default 300
+	                         (util), 0 (speed, errors) */
+	double target_mbps;   /* speed: below this; 0 = contracted capacity */
+	int severity;         /* enum severity, default major */
+	int line;
+};
+
+/* Fills cfg->alerts with the defaults (down/up_after from cfg->down_after
+ * and up_after). config_load calls it; tests building a config by hand may
+ * too. */
+void alerts_cfg_defaults(struct config *cfg);
+
+/* Does device dev match scope ("", all, role:NAME, tag:NAME, device:NAME,
+ * group:NAME = the device NAME and everything behind it)? */
+int config_scope_match(const struct config *cfg, size_t dev,
+		       const char *scope);
+
+/* Splits a [notifier] command line into words (no shell: double quotes
+ * group words, backslash escapes inside quotes). The words are written to
+ * buf; argv gets at most max-1 pointers and a NULL. Returns the number of
+ * words, or -1 on an unbalanced quote or when buf/argv are too small. */
+int config_split_argv(const char *cmd, char *buf, size_t buflen, char **argv,
+		      size_t max);
+
 struct config {
 	char path[4096];       /* the main config file as given */
 	char inventory[4096];  /* resolved relative to the config's folder */
@@ -132,6 +222,14 @@ struct config {
 	size_t nindicators;
 	struct device *devices;
 	size_t ndevices;
+
+	struct alerts_cfg alerts;      /* issue 3 */
+	struct notifier_cfg *notifiers;
+	size_t nnotifiers;
+	struct maint_cfg *maints;
+	size_t nmaints;
+	struct rule_cfg *rules;
+	size_t nrules;
 };
 
 /* Loads the main config at path and the inventory it names, validating

@@ -571,6 +571,8 @@ static int open_writer(const struct config *cfg, struct rrd_writer **ret)
 	return rc;
 }
 
+static void fill_defaults(struct config *cfg);
+
 static void reload(struct daemon *dm)
 {
 	struct diag d = {0};
@@ -590,6 +592,7 @@ static void reload(struct daemon *dm)
 		return;
 	}
 	diag_destroy(&d);
+	fill_defaults(cfg);
 	new_storage = strcmp(cfg->storage_dir, old->cfg->storage_dir) != 0 ||
 		      strcmp(cfg->rrdcached, old->cfg->rrdcached) != 0;
 	if (new_storage && !dm->opts.no_rrd && open_writer(cfg, &w) < 0) {

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cmd_faults.h"
+#include "cmd_pcap.h"
 #include "config.h"
 #include "status.h"
 
@@ -26,6 +28,15 @@ static void usage(FILE *out)
 		"  status [-c CONFIG] [--json] [--lang zh|en]\n"
 		"                                live status from slamond's "
 		"snapshot\n"
+		"  faults [--month YYYY-MM] [--all] [--json]\n"
+		"                                faults from the journal (open "
+		"ones by default)\n"
+		"  ack ID --by NAME [--note TEXT]\n"
+		"  close ID --note TEXT --satisfaction 满意|基本满意|不满意\n"
+		"  pcap-stats FILE [--local PREFIX ...] [--interval S] [--top N] "
+		"[--json]\n"
+		"                                traffic accounting over a "
+		"capture file\n"
 		"  version\n"
 		"CONFIG defaults to $SLAMON_CONFIG or /etc/slamon/slamon.conf\n");
 }
@@ -102,6 +113,11 @@ int main(int argc, char **argv)
 		usage(stdout);
 		return 0;
 	}
+	if (strcmp(cmd, "pcap-stats") == 0)
+		return cmd_pcap_stats(argc - 1, argv + 1);
+	if (strcmp(cmd, "faults") == 0 || strcmp(cmd, "ack") == 0 ||
+	    strcmp(cmd, "close") == 0)
+		return cmd_faults_main(argc - 1, argv + 1, path);
 	optind = 2;
 	while ((ch = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
 		switch (ch) {

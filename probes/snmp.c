@@ -548,10 +548,23 @@ static void walk_store(struct sdev *d, int c, const netsnmp_variable_list *vb)
 	}
 }
 
+/* The first column still to walk, or NCOLS when the walk is over. One
+ * column per request, as snmpbulkwalk does: agents (and snmpsim) do not
+ * all answer a multi-column GETBULK in strict row order, and a varbind
+ * taken for the wrong column would end that column early. */
+static int walk_current(const struct sdev *d)
+{
+	int c = 0;
+
+	while (c < NCOLS && d->cols[c].done)
+		c++;
+	return c;
+}
+
 static void walk_send(struct sdev *d)
 {
+	int c = walk_current(d);
 	netsnmp_pdu *pdu;
-	int n = 0;
 
 	pdu = snmp_pdu_create(d->prof->version == SNMP_V1 ? SNMP_MSG_GETNEXT
 							  : SNMP_MSG_GETBULK);
@@ -559,80 +572,62 @@ static void walk_send(struct sdev *d)
 		poll_fail(d, POLL_ERROR, "out of memory");
 		return;
 	}
-	for (int c = 0; c < NCOLS; c++) {
-		if (d->cols[c].done)
-			continue;
-		snmp_add_null_var(pdu, d->cols[c].last, d->cols[c].lastlen);
-		n++;
-	}
+	snmp_add_null_var(pdu, d->cols[c].last, d->cols[c].lastlen);
 	if (pdu->command == SNMP_MSG_GETBULK) {
 		pdu->non_repeaters = 0;
 		pdu->max_repetitions = d->max_rep;
 	}
 	send_pdu(d, pdu);
-	(void)n;
 }
 
 static void iface_finish_discovery(struct sdev *d);
 
+/* Is vb a row of column c beyond where the walk is? */
+static int walk_in_column(const struct walkcol *wc, int c,
+			  const netsnmp_variable_list *vb)
+{
+	return vb->type != SNMP_ENDOFMIBVIEW &&
+	       vb->type != SNMP_NOSUCHOBJECT &&
+	       vb->type != SNMP_NOSUCHINSTANCE &&
+	       vb->name_length > COL_LENS[c] &&
+	       snmp_oidtree_compare(COL_OIDS[c], COL_LENS[c], vb->name,
+				    vb->name_length) == 0 &&
+	       snmp_oid_compare(vb->name, vb->name_length, wc->last,
+				wc->lastlen) > 0;
+}
+
 static void walk_response(struct sdev *d, netsnmp_pdu *pdu)
 {
-	int active[NCOLS], nactive = 0, j = 0;
+	int c = walk_current(d);
+	struct walkcol *wc;
 	netsnmp_variable_list *vb;
 
-	for (int c = 0; c < NCOLS; c++)
-		if (!d->cols[c].done)
-			active[nactive++] = c;
-	if (nactive == 0) {
+	if (c == NCOLS) {
 		iface_finish_discovery(d);
 		return;
 	}
-	for (vb = pdu->variables; vb; vb = vb->next_variable, j++) {
-		int c = active[j % nactive];
-		struct walkcol *wc = &d->cols[c];
-
-		if (wc->done)
-			continue;
-		if (vb->type == SNMP_ENDOFMIBVIEW ||
-		    vb->type == SNMP_NOSUCHOBJECT ||
-		    vb->type == SNMP_NOSUCHINSTANCE ||
-		    vb->name_length != COL_LENS[c] + 1 ||
-		    snmp_oidtree_compare(COL_OIDS[c], COL_LENS[c], vb->name,
-					 vb->name_length) != 0 ||
-		    snmp_oid_compare(vb->name, vb->name_length, wc->last,
-				     wc->lastlen) <= 0 ||
-		    wc->nrows >= MAX_ROWS) {
-			/* left the column, or the agent went backwards: a
-			 * walk that does not advance would never end */
-			if (vb->name_length > COL_LENS[c] + 1 &&
-			    snmp_oidtree_compare(COL_OIDS[c], COL_LENS[c],
-						 vb->name,
-						 vb->name_length) == 0 &&
-			    snmp_oid_compare(vb->name, vb->name_length,
-					     wc->last, wc->lastlen) > 0) {
-				/* odd index length inside the column: skip */
-				memcpy(wc->last, vb->name,
-				       vb->name_length * sizeof(oid));
-				wc->lastlen = vb->name_length;
-				continue;
-			}
+	wc = &d->cols[c];
+	for (vb = pdu->variables; vb && !wc->done; vb = vb->next_variable) {
+		/* left the column, or the agent went backwards: a walk that
+		 * does not advance would never end */
+		if (!walk_in_column(wc, c, vb) || wc->nrows >= MAX_ROWS) {
 			wc->done = 1;
-			continue;
+			break;
 		}
 		memcpy(wc->last, vb->name, vb->name_length * sizeof(oid));
 		wc->lastlen = vb->name_length;
-		wc->nrows++;
-		walk_store(d, c, vb);
-	}
-	if (d->prof->version == SNMP_V1 && j == 0)
-		for (int c = 0; c < NCOLS; c++)
-			d->cols[c].done = 1;
-	for (int c = 0; c < NCOLS; c++)
-		if (!d->cols[c].done) {
-			walk_send(d);
-			return;
+		/* a row index is one sub-identifier; skip odd ones */
+		if (vb->name_length == COL_LENS[c] + 1) {
+			wc->nrows++;
+			walk_store(d, c, vb);
 		}
-	iface_finish_discovery(d);
+	}
+	if (pdu->variables == NULL)
+		wc->done = 1;
+	if (walk_current(d) < NCOLS)
+		walk_send(d);
+	else
+		iface_finish_discovery(d);
 }
 
 static void start_discovery(struct sdev *d)
@@ -909,22 +904,12 @@ static void v1_nosuchname(struct sdev *d, netsnmp_pdu *pdu)
 	long ei = pdu->errindex;
 
 	if (d->state == DS_DISCOVER) {
-		int active[NCOLS], nactive = 0;
-
-		for (int c = 0; c < NCOLS; c++)
-			if (!d->cols[c].done)
-				active[nactive++] = c;
-		if (ei >= 1 && ei <= nactive)
-			d->cols[active[ei - 1]].done = 1;
+		/* v1's end of the MIB view: this column is over */
+		d->cols[walk_current(d)].done = 1;
+		if (walk_current(d) < NCOLS)
+			walk_send(d);
 		else
-			for (int c = 0; c < NCOLS; c++)
-				d->cols[c].done = 1;
-		for (int c = 0; c < NCOLS; c++)
-			if (!d->cols[c].done) {
-				walk_send(d);
-				return;
-			}
-		iface_finish_discovery(d);
+			iface_finish_discovery(d);
 		return;
 	}
 	if (ei < 1 || (size_t)ei > d->chunk_len) {

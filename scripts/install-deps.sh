@@ -14,13 +14,19 @@ PACKAGES=(
   libinih-dev         # INI config parser (file:line on every key)
   libcsv-dev          # RFC 4180 CSV parser for the inventory
   libjansson-dev      # JSON for the status snapshot and --json output
-  libsqlite3-dev      # fault journal (later issues)
+  libsqlite3-dev      # fault journal (SQLite, WAL)
+  libcurl4-openssl-dev  # HTTP webhooks and HTTP probes (curl multi)
+  libpcap-dev         # packet capture probe
+  sqlite3             # journal inspection in tests and docs
   # tests
   libcriterion-dev    # unit/integration test framework
   snmpd snmp          # real net-snmp agent + snmpget/snmpwalk for tests
   snmpsim             # recorded real devices, the demo network
   rrdtool rrdcached   # rrdtool fetch/info in tests, rrdcached daemon
   procps              # ps/pgrep used by test helpers
+  iproute2            # veth pairs in test network namespaces
+  tcpdump             # pcap peer in bench/ and capture checks
+  python3             # demo network generator, small test receivers
 )
 
 missing=()

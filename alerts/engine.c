@@ -1,0 +1,919 @@
+/*
+ * engine.c - availability states, dependencies, flapping, maintenance and
+ * alert rules, turned into faults in the journal (see engine.h).
+ *
+ * One outage, one fault: a device that stops answering while an ancestor
+ * is down is "unreachable" and listed under the ancestor's fault (as
+ * Nagios' host dependencies and Zabbix' trigger dependencies do). Because
+ * the children of a failed aggregation switch may reach their down_after
+ * count before the switch does, a child whose parent is failing but not yet
+ * down is held for up to (parent's down_after + 1) poll intervals.
+ * SPDX-License-Identifier: MIT
+ */
+#include "engine.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "avail.h"
+
+#define FLAP_MAX 64
+#define REMIND_CHECK_S 60
+
+struct rule_st {
+	double since;  /* condition true since (0: not true) */
+	int64_t fault;
+};
+
+struct if_st {
+	char name[64];
+	bool used;
+	struct avail av;    /* ifOperStatus hysteresis */
+	int64_t down_fault;
+	struct rule_st *rs; /* one per configured rule */
+};
+
+struct dev_st {
+	struct avail av;
+	enum obj_state state;
+	int64_t fault;       /* own "down" fault */
+	int64_t cause_fault; /* fault it is listed under while unreachable */
+	double last_fail_t;  /* last failed poll */
+	double flap_t[FLAP_MAX]; /* ring of state change times */
+	unsigned nflap;
+	bool flapping;
+	int64_t flap_fault;
+	struct if_st *ifs;
+	size_t nifs;
+};
+
+/* A journal fault on an interface, adopted at start-up until the interface
+ * shows up in a row. */
+struct adopted {
+	uint32_t dev;
+	char ifname[64];
+	char kind[FAULT_WORD_MAX];
+	int64_t id;
+};
+
+struct alerts_engine {
+	const struct config *cfg;
+	struct journal *j;
+	alerts_event_fn fn;
+	void *arg;
+	struct dev_st *d;
+	size_t n;
+	int *first_child, *next_sibling; /* children lists, -1 terminated */
+	bool *maint_on;     /* per configured window, at the last tick */
+	double *maint_start; /* start of the occurrence last recorded */
+	struct adopted *adopted;
+	size_t nadopted;
+	double last_remind;
+	struct alerts_stats st;
+};
+
+static const char *const rule_kind[] = { "util", "speed", "errors" };
+
+const char *obj_state_name(enum obj_state s)
+{
+	static const char *const names[OBJ_STATE_COUNT] = {
+		"unknown", "up", "down", "unreachable", "maintenance"
+	};
+
+	return (unsigned)s < OBJ_STATE_COUNT ? names[s] : "?";
+}
+
+/* ---- small helpers ------------------------------------------------- */
+
+static int down_after(const struct alerts_engine *e, size_t dev)
+{
+	int n = e->cfg->alerts.down_after[e->cfg->devices[dev].role];
+
+	return n > 0 ? n : (e->cfg->down_after > 0 ? e->cfg->down_after : 2);
+}
+
+static int up_after(const struct alerts_engine *e, size_t dev)
+{
+	int n = e->cfg->alerts.up_after[e->cfg->devices[dev].role];
+
+	return n > 0 ? n : (e->cfg->up_after > 0 ? e->cfg->up_after : 2);
+}
+
+static double response_s(const struct alerts_engine *e, int sev)
+{
+	int m = (unsigned)sev < SEV_COUNT ? e->cfg->alerts.response_min[sev]
+					   : 0;
+
+	return (m > 0 ? m : 30) * 60.0;
+}
+
+static void jerr(struct alerts_engine *e, const char *msg)
+{
+	e->st.journal_errors++;
+	snprintf(e->st.last_error, sizeof(e->st.last_error), "%s", msg);
+}
+
+static void emit_fault(struct alerts_engine *e, enum alert_event_type type,
+		       int64_t id, double t)
+{
+	struct alert_event ev;
+	char err[256];
+
+	memset(&ev, 0, sizeof(ev));
+	if (journal_fault_get(e->j, id, &ev.fault, err, sizeof(err)) < 0) {
+		jerr(e, err);
+		return;
+	}
+	ev.type = type;
+	ev.t = t;
+	if (e->fn != NULL)
+		e->fn(e->arg, &ev);
+}
+
+/* Opens (or finds, after a restart) a fault. Emits AEV_OPEN when emit and
+ * the row is new. Returns the id, 0 on a journal error (retried later). */
+static int64_t fault_open(struct alerts_engine *e, const char *object,
+			  const char *okind, const char *kind, int sev,
+			  const char *detail, double first_fail, double t,
+			  bool emit, bool *ret_created)
+{
+	struct fault f;
+	char err[256];
+	int64_t id;
+	int created;
+
+	memset(&f, 0, sizeof(f));
+	snprintf(f.object, sizeof(f.object), "%s", object);
+	snprintf(f.object_kind, sizeof(f.object_kind), "%s", okind);
+	snprintf(f.kind, sizeof(f.kind), "%s", kind);
+	snprintf(f.severity, sizeof(f.severity), "%s",
+		 severity_name((enum severity)sev) ? severity_name(
+							     (enum severity)sev)
+						   : "major");
+	snprintf(f.detail, sizeof(f.detail), "%s", detail);
+	f.first_fail_t = first_fail > 0 && first_fail <= t ? first_fail : t;
+	f.detect_t = t;
+	f.deadline_t = t + response_s(e, sev);
+	if (journal_fault_open(e->j, &f, &id, &created, err, sizeof(err)) < 0) {
+		jerr(e, err);
+		return 0;
+	}
+	if (created)
+		e->st.opened++;
+	if (ret_created != NULL)
+		*ret_created = created;
+	if (created && emit)
+		emit_fault(e, AEV_OPEN, id, t);
+	return id;
+}
+
+/* Resolves *id at t and clears it; on a journal error keeps it so that the
+ * next sample retries. */
+static void fault_resolve(struct alerts_engine *e, int64_t *id, double t)
+{
+	char err[256];
+	int rc;
+
+	if (*id == 0)
+		return;
+	rc = journal_fault_resolve(e->j, *id, t, err, sizeof(err));
+	if (rc < 0 && rc != -EALREADY && rc != -ENOENT) {
+		jerr(e, err);
+		return;
+	}
+	if (rc == 0) {
+		e->st.resolved++;
+		emit_fault(e, AEV_RESOLVE, *id, t);
+	}
+	*id = 0;
+}
+
+static void state_set(struct alerts_engine *e, size_t dev,
+		      enum obj_state s, const char *reason, double t)
+{
+	struct dev_st *ds = &e->d[dev];
+	enum obj_state old = ds->state;
+	struct alert_event ev;
+	char err[256];
+
+	if (s == old)
+		return;
+	ds->state = s;
+	/* unknown -> up at start-up is not worth a synced row per device */
+	if (!(old == OBJ_UNKNOWN && s == OBJ_UP) &&
+	    journal_state_record(e->j, e->cfg->devices[dev].name,
+				 obj_state_name(s), reason, t, err,
+				 sizeof(err)) < 0)
+		jerr(e, err);
+	memset(&ev, 0, sizeof(ev));
+	ev.type = AEV_STATE;
+	snprintf(ev.object, sizeof(ev.object), "%s", e->cfg->devices[dev].name);
+	ev.state = s;
+	ev.flapping = ds->flapping;
+	snprintf(ev.reason, sizeof(ev.reason), "%s", reason);
+	ev.t = t;
+	if (e->fn != NULL)
+		e->fn(e->arg, &ev);
+}
+
+/* ---- maintenance --------------------------------------------------- */
+
+/* Is t inside an occurrence of m? Fills the occurrence's bounds. */
+static bool maint_occurrence(const struct maint_cfg *m, double t,
+			     double *ret_start, double *ret_end)
+{
+	time_t tt = (time_t)t;
+	struct tm now;
+
+	if (m->start_t > 0) {
+		*ret_start = m->start_t;
+		*ret_end = m->end_t;
+		return t >= m->start_t && t < m->end_t;
+	}
+	if (m->duration_min <= 0 || m->day_mask == 0)
+		return false;
+	localtime_r(&tt, &now);
+	/* a window may start up to 7 days back and still be running */
+	for (int back = 0; back <= 7; back++) {
+		struct tm tm = now, chk;
+		time_t start;
+
+		tm.tm_mday -= back;
+		tm.tm_hour = m->at_min / 60;
+		tm.tm_min = m->at_min % 60;
+		tm.tm_sec = 0;
+		tm.tm_isdst = -1;
+		start = mktime(&tm);
+		if (start == (time_t)-1)
+			continue;
+		localtime_r(&start, &chk);
+		if (!(m->day_mask & (1u << chk.tm_wday)))
+			continue;
+		if (t >= (double)start &&
+		    t < (double)start + m->duration_min * 60.0) {
+			*ret_start = (double)start;
+			*ret_end = (double)start + m->duration_min * 60.0;
+			return true;
+		}
+	}
+	return false;
+}
+
+static const struct maint_cfg *maint_find(const struct config *cfg,
+					  size_t dev, double t)
+{
+	double s, en;
+
+	for (size_t i = 0; i < cfg->nmaints; i++)
+		if (config_scope_match(cfg, dev, cfg->maints[i].scope) &&
+		    maint_occurrence(&cfg->maints[i], t, &s, &en))
+			return &cfg->maints[i];
+	return NULL;
+}
+
+int alerts_in_maintenance(const struct config *cfg, size_t dev, double t)
+{
+	return maint_find(cfg, dev, t) != NULL;
+}
+
+/* ---- devices ------------------------------------------------------- */
+
+/* The topmost ancestor of a contiguous chain of non-answering ancestors,
+ * or -1 when the parent answers. */
+static int root_cause(const struct alerts_engine *e, size_t dev)
+{
+	int p = e->cfg->devices[dev].parent_idx;
+	int cause = -1;
+
+	for (size_t hops = 0; p >= 0 && hops < e->n; hops++) {
+		if (e->d[p].av.state != AV_DOWN)
+			break;
+		cause = p;
+		p = e->cfg->devices[p].parent_idx;
+	}
+	return cause;
+}
+
+/* The parent is failing but has not decided yet: hold the child. */
+static bool held_for_parent(const struct alerts_engine *e, size_t dev,
+			    double t)
+{
+	int p = e->cfg->devices[dev].parent_idx;
+	double hold;
+
+	if (p < 0 || e->d[p].av.fails == 0 || e->d[p].av.state == AV_DOWN)
+		return false;
+	hold = (down_after(e, (size_t)p) + 1) *
+	       (double)e->cfg->interval_s[e->cfg->devices[p].role];
+	return t - e->d[dev].av.first_fail < hold;
+}
+
+/* The child kept failing after its parent came back: its own fault. Polls
+ * from before the parent's recovery do not count. */
+static bool failing_on_its_own(const struct alerts_engine *e, size_t dev)
+{
+	const struct dev_st *ds = &e->d[dev];
+	int p = e->cfg->devices[dev].parent_idx;
+
+	if (ds->av.fails == 0)
+		return false;
+	if (p >= 0 && ds->state == OBJ_UNREACHABLE &&
+	    ds->last_fail_t < e->d[p].av.since)
+		return false;
+	return true;
+}
+
+static void evaluate(struct alerts_engine *e, size_t dev, double t);
+
+/* Re-evaluates the children that are not answering either. */
+static void propagate(struct alerts_engine *e, size_t dev, double t)
+{
+	for (int c = e->first_child[dev]; c >= 0; c = e->next_sibling[c])
+		if (e->d[c].av.state == AV_DOWN)
+			evaluate(e, (size_t)c, t);
+}
+
+static void open_down(struct alerts_engine *e, size_t dev, double t)
+{
+	const struct device *dv = &e->cfg->devices[dev];
+	struct dev_st *ds = &e->d[dev];
+	char detail[FAULT_TEXT_MAX];
+	bool created = false;
+
+	snprintf(detail, sizeof(detail), "%s (%s, %s) not answering",
+		 dv->name, dv->unit, role_name(dv->role));
+	ds->fault = fault_open(e, dv->name, "device", "down",
+			       e->cfg->alerts.severity[dv->role], detail,
+			       ds->av.first_fail, t, false, &created);
+	if (ds->fault == 0)
+		return;
+	state_set(e, dev, OBJ_DOWN, "", t);
+	propagate(e, dev, t); /* children become unreachable, listed */
+	if (created)
+		emit_fault(e, AEV_OPEN, ds->fault, t);
+}
+
+static void eval_down(struct alerts_engine *e, size_t dev, double t)
+{
+	struct dev_st *ds = &e->d[dev];
+	const struct maint_cfg *m;
+	char reason[160];
+	char err[256];
+	int cause;
+
+	m = maint_find(e->cfg, dev, t);
+	if (m != NULL) {
+		snprintf(reason, sizeof(reason), "maintenance %s", m->name);
+		state_set(e, dev, OBJ_MAINT, reason, t);
+		propagate(e, dev, t);
+		return;
+	}
+	cause = root_cause(e, dev);
+	if (cause >= 0 || (ds->state == OBJ_UNREACHABLE &&
+			   !failing_on_its_own(e, dev))) {
+		int64_t cf = cause >= 0 ? e->d[cause].fault : 0;
+
+		snprintf(reason, sizeof(reason), "parent %s down",
+			 e->cfg->devices[cause >= 0
+						 ? (size_t)cause
+						 : (size_t)e->cfg->devices[dev]
+							   .parent_idx]
+				 .name);
+		if (cf != 0 && ds->cause_fault != cf) {
+			if (journal_fault_child_add(e->j, cf,
+						    e->cfg->devices[dev].name,
+						    t, err, sizeof(err)) < 0)
+				jerr(e, err);
+			else
+				ds->cause_fault = cf;
+		}
+		state_set(e, dev, OBJ_UNREACHABLE, reason, t);
+		propagate(e, dev, t);
+		return;
+	}
+	if (held_for_parent(e, dev, t) || ds->flapping ||
+	    !failing_on_its_own(e, dev)) {
+		state_set(e, dev, OBJ_DOWN,
+			  ds->flapping ? "flapping" : "waiting for parent", t);
+		return;
+	}
+	open_down(e, dev, t);
+}
+
+static void evaluate(struct alerts_engine *e, size_t dev, double t)
+{
+	struct dev_st *ds = &e->d[dev];
+
+	if (ds->av.state != AV_DOWN) {
+		fault_resolve(e, &ds->fault, ds->av.first_good > 0
+						     ? ds->av.first_good
+						     : t);
+		ds->cause_fault = 0;
+		state_set(e, dev, ds->av.state == AV_UP ? OBJ_UP : OBJ_UNKNOWN,
+			  "", t);
+		return;
+	}
+	if (ds->fault != 0) {
+		state_set(e, dev, OBJ_DOWN, "", t);
+		return;
+	}
+	eval_down(e, dev, t);
+}
+
+static unsigned flap_count(const struct dev_st *ds, double t, double win)
+{
+	unsigned n = 0, have = ds->nflap < FLAP_MAX ? ds->nflap : FLAP_MAX;
+
+	for (unsigned i = 0; i < have; i++)
+		if (t - ds->flap_t[i] < win)
+			n++;
+	return n;
+}
+
+static void flap_note(struct alerts_engine *e, size_t dev, double t)
+{
+	struct dev_st *ds = &e->d[dev];
+	double win = e->cfg->alerts.flap_window_min * 60.0;
+	int thr = e->cfg->alerts.flap_changes;
+	char detail[FAULT_TEXT_MAX];
+	unsigned n;
+
+	ds->flap_t[ds->nflap++ % FLAP_MAX] = t;
+	if (thr <= 0 || win <= 0 || ds->flapping)
+		return;
+	n = flap_count(ds, t, win);
+	if (n < (unsigned)thr)
+		return;
+	ds->flapping = true;
+	e->st.flapping++;
+	snprintf(detail, sizeof(detail),
+		 "%s changed state %u times in %d min",
+		 e->cfg->devices[dev].name, n, e->cfg->alerts.flap_window_min);
+	ds->flap_fault = fault_open(e, e->cfg->devices[dev].name, "device",
+				    "flapping", SEV_WARNING, detail, t - win,
+				    t, true, NULL);
+}
+
+void alerts_device_result(struct alerts_engine *e, uint32_t dev, int ok,
+			  double t)
+{
+	struct dev_st *ds;
+	uint8_t before;
+
+	if (dev >= e->n)
+		return;
+	ds = &e->d[dev];
+	before = ds->av.state;
+	if (!ok)
+		ds->last_fail_t = t;
+	if (avail_update(&ds->av, ok, t, down_after(e, dev), up_after(e, dev)) &&
+	    before != AV_UNKNOWN)
+		flap_note(e, dev, t);
+	evaluate(e, dev, t);
+}
+
+/* ---- interfaces ---------------------------------------------------- */
+
+static struct if_st *iface_get(struct alerts_engine *e, uint32_t dev,
+			       int32_t slot, const char *name)
+{
+	struct dev_st *ds = &e->d[dev];
+	struct if_st *s;
+
+	if ((size_t)slot >= ds->nifs) {
+		size_t nn = (size_t)slot + 1;
+		struct if_st *na = realloc(ds->ifs, nn * sizeof(*na));
+
+		if (na == NULL)
+			return NULL;
+		memset(na + ds->nifs, 0, (nn - ds->nifs) * sizeof(*na));
+		ds->ifs = na;
+		ds->nifs = nn;
+	}
+	s = &ds->ifs[slot];
+	if (s->used && strcmp(s->name, name) == 0)
+		return s;
+	/* new interface in this slot (first row, or rediscovery) */
+	free(s->rs);
+	memset(s, 0, sizeof(*s));
+	s->rs = calloc(e->cfg->nrules ? e->cfg->nrules : 1, sizeof(*s->rs));
+	if (s->rs == NULL)
+		return NULL;
+	s->used = true;
+	snprintf(s->name, sizeof(s->name), "%s", name);
+	for (size_t i = 0; i < e->nadopted; i++) {
+		struct adopted *a = &e->adopted[i];
+
+		if (a->id == 0 || a->dev != dev || strcmp(a->ifname, name) != 0)
+			continue;
+		if (strcmp(a->kind, "down") == 0) {
+			s->down_fault = a->id;
+			s->av.state = AV_DOWN;
+		}
+		for (size_t r = 0; r < e->cfg->nrules; r++)
+			if (s->rs[r].fault == 0 &&
+			    strcmp(a->kind, rule_kind[e->cfg->rules[r].type]) ==
+				    0) {
+				s->rs[r].fault = a->id;
+				break;
+			}
+		a->id = 0;
+	}
+	return s;
+}
+
+/* Condition of rule r on row: 1 bad, 0 clear, -1 in between or unknown
+ * (keep the current state). */
+static int rule_cond(const struct rule_cfg *r, const struct alerts_if *row)
+{
+	double cap, util, thr;
+
+	switch (r->type) {
+	case RULE_UTIL:
+		cap = row->capacity_mbps > 0 ? row->capacity_mbps
+					     : row->speed_mbps;
+		if (!(cap > 0) || isnan(row->in_bps) || isnan(row->out_bps))
+			return -1;
+		util = 100.0 * fmax(row->in_bps, row->out_bps) / (cap * 1e6);
+		if (util >= r->above)
+			return 1;
+		return util < r->clear_below ? 0 : -1;
+	case RULE_SPEED:
+		thr = r->target_mbps > 0 ? r->target_mbps : row->capacity_mbps;
+		if (!(thr > 0) || !(row->speed_mbps > 0))
+			return -1;
+		return row->speed_mbps < thr ? 1 : 0;
+	case RULE_ERRORS:
+		if (isnan(row->err_rate))
+			return -1;
+		if (row->err_rate > r->above)
+			return 1;
+		return row->err_rate < r->clear_below ? 0 : -1;
+	}
+	return -1;
+}
+
+static void rule_detail(const struct rule_cfg *r, const struct alerts_if *row,
+			char *out, size_t len)
+{
+	double cap = row->capacity_mbps > 0 ? row->capacity_mbps
+					    : row->speed_mbps;
+
+	switch (r->type) {
+	case RULE_UTIL:
+		snprintf(out, len, "rule %s: utilisation %.1f%% >= %g%%",
+			 r->name,
+			 100.0 * fmax(row->in_bps, row->out_bps) / (cap * 1e6),
+			 r->above);
+		break;
+	case RULE_SPEED:
+		snprintf(out, len, "rule %s: speed %g Mbps below %g Mbps",
+			 r->name, row->speed_mbps,
+			 r->target_mbps > 0 ? r->target_mbps
+					    : row->capacity_mbps);
+		break;
+	default:
+		snprintf(out, len, "rule %s: errors %.2f/s > %g/s", r->name,
+			 row->err_rate, r->above);
+		break;
+	}
+}
+
+static void rule_eval(struct alerts_engine *e, uint32_t dev, size_t ri,
+		      struct rule_st *rs, const struct alerts_if *row,
+		      const char *object)
+{
+	const struct rule_cfg *r = &e->cfg->rules[ri];
+	int c = rule_cond(r, row);
+	char detail[FAULT_TEXT_MAX];
+
+	if (c == 0) {
+		rs->since = 0;
+		fault_resolve(e, &rs->fault, row->t);
+		return;
+	}
+	if (c < 0) {
+		if (rs->fault == 0)
+			rs->since = 0; /* must hold without a break */
+		return;
+	}
+	if (rs->since == 0)
+		rs->since = row->t;
+	if (rs->fault != 0 || row->t - rs->since < r->for_s)
+		return;
+	if (maint_find(e->cfg, dev, row->t) != NULL)
+		return;
+	rule_detail(r, row, detail, sizeof(detail));
+	rs->fault = fault_open(e, object, "interface", rule_kind[r->type],
+			       r->severity, detail, rs->since, row->t, true,
+			       NULL);
+}
+
+static void iface_oper(struct alerts_engine *e, uint32_t dev,
+		       struct if_st *s, const struct alerts_if *row,
+		       const char *object)
+{
+	char detail[FAULT_TEXT_MAX];
+
+	if (isnan(row->oper) || e->d[dev].av.state != AV_UP)
+		return;
+	avail_update(&s->av, row->oper > 0.5, row->t, down_after(e, dev),
+		     up_after(e, dev));
+	if (s->av.state == AV_UP) {
+		fault_resolve(e, &s->down_fault, s->av.first_good);
+		return;
+	}
+	if (s->av.state != AV_DOWN || s->down_fault != 0 ||
+	    maint_find(e->cfg, dev, row->t) != NULL)
+		return;
+	snprintf(detail, sizeof(detail), "interface %s oper status down",
+		 object);
+	s->down_fault = fault_open(
+		e, object, "interface", "down",
+		e->cfg->alerts.severity[e->cfg->devices[dev].role], detail,
+		s->av.first_fail, row->t, true, NULL);
+}
+
+void alerts_iface_row(struct alerts_engine *e, uint32_t dev, int32_t ifslot,
+		      const struct alerts_if *row)
+{
+	char object[FAULT_OBJECT_MAX];
+	struct if_st *s;
+
+	if (dev >= e->n || ifslot < 0 || row->name == NULL)
+		return;
+	s = iface_get(e, dev, ifslot, row->name);
+	if (s == NULL)
+		return;
+	snprintf(object, sizeof(object), "%s/%s", e->cfg->devices[dev].name,
+		 row->name);
+	iface_oper(e, dev, s, row, object);
+	for (size_t r = 0; r < e->cfg->nrules; r++)
+		if (config_scope_match(e->cfg, dev, e->cfg->rules[r].scope))
+			rule_eval(e, dev, r, &s->rs[r], row, object);
+}
+
+/* ---- tick ---------------------------------------------------------- */
+
+/* Records window occurrences as they start; re-evaluates the devices that
+ * are not answering when any window starts or ends. */
+static void tick_maint(struct alerts_engine *e, double now)
+{
+	bool changed = false;
+	char err[256];
+
+	for (size_t i = 0; i < e->cfg->nmaints; i++) {
+		const struct maint_cfg *m = &e->cfg->maints[i];
+		double s = 0, en = 0;
+		bool on = maint_occurrence(m, now, &s, &en);
+
+		if (on && s != e->maint_start[i]) {
+			if (journal_maint_record(e->j, m->name, m->scope, s, en,
+						 err, sizeof(err)) < 0)
+				jerr(e, err);
+			else
+				e->maint_start[i] = s;
+		}
+		if (on != e->maint_on[i])
+			changed = true;
+		e->maint_on[i] = on;
+	}
+	if (!changed)
+		return;
+	for (size_t d = 0; d < e->n; d++)
+		if (e->d[d].av.state == AV_DOWN && e->d[d].fault == 0)
+			evaluate(e, d, now);
+}
+
+static void tick_flapping(struct alerts_engine *e, size_t dev, double now)
+{
+	struct dev_st *ds = &e->d[dev];
+	double win = e->cfg->alerts.flap_window_min * 60.0;
+
+	if (!ds->flapping || flap_count(ds, now, win) > 0)
+		return;
+	ds->flapping = false;
+	e->st.flapping--;
+	fault_resolve(e, &ds->flap_fault, now);
+	if (ds->av.state == AV_DOWN && ds->fault == 0)
+		evaluate(e, dev, now);
+}
+
+static void tick_remind(struct alerts_engine *e, double now)
+{
+	struct fault_query q = { .filter = JQ_REMIND, .now = now };
+	struct fault *fs;
+	char err[256];
+	size_t n;
+
+	if (e->cfg->alerts.remind_min <= 0 ||
+	    now - e->last_remind < REMIND_CHECK_S)
+		return;
+	e->last_remind = now;
+	q.remind_s = e->cfg->alerts.remind_min * 60.0;
+	if (journal_fault_list(e->j, &q, &fs, &n, err, sizeof(err)) < 0) {
+		jerr(e, err);
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (journal_fault_reminded(e->j, fs[i].id, now, err,
+					   sizeof(err)) < 0) {
+			jerr(e, err);
+			continue;
+		}
+		e->st.reminders++;
+		emit_fault(e, AEV_REMIND, fs[i].id, now);
+	}
+	free(fs);
+}
+
+void alerts_tick(struct alerts_engine *e, double now)
+{
+	tick_maint(e, now);
+	for (size_t d = 0; d < e->n; d++) {
+		struct dev_st *ds = &e->d[d];
+
+		tick_flapping(e, d, now);
+		/* held children, and opens a journal error made us retry */
+		if (ds->av.state == AV_DOWN && ds->fault == 0 &&
+		    ds->state == OBJ_DOWN && !ds->flapping)
+			evaluate(e, d, now);
+	}
+	tick_remind(e, now);
+}
+
+/* ---- life cycle ---------------------------------------------------- */
+
+int alerts_engine_create(const struct config *cfg, struct journal *j,
+			 alerts_event_fn fn, void *arg,
+			 struct alerts_engine **ret_e, char *err,
+			 size_t errlen)
+{
+	struct alerts_engine *e;
+	size_t n = cfg->ndevices;
+
+	*ret_e = NULL;
+	e = calloc(1, sizeof(*e));
+	if (e == NULL)
+		goto err;
+	e->cfg = cfg;
+	e->j = j;
+	e->fn = fn;
+	e->arg = arg;
+	e->n = n;
+	e->d = calloc(n ? n : 1, sizeof(*e->d));
+	e->first_child = malloc((n ? n : 1) * sizeof(int));
+	e->next_sibling = malloc((n ? n : 1) * sizeof(int));
+	e->maint_on = calloc(cfg->nmaints + 1, sizeof(bool));
+	e->maint_start = calloc(cfg->nmaints + 1, sizeof(double));
+	if (e->d == NULL || e->first_child == NULL ||
+	    e->next_sibling == NULL || e->maint_on == NULL ||
+	    e->maint_start == NULL)
+		goto err;
+	for (size_t i = 0; i < n; i++)
+		e->first_child[i] = e->next_sibling[i] = -1;
+	for (size_t i = n; i-- > 0;) {
+		int p = cfg->devices[i].parent_idx;
+
+		if (p >= 0 && (size_t)p < n && (size_t)p != i) {
+			e->next_sibling[i] = e->first_child[p];
+			e->first_child[p] = (int)i;
+		}
+	}
+	*ret_e = e;
+	return 0;
+err:
+	snprintf(err, errlen, "alerts engine: out of memory");
+	alerts_engine_destroy(e);
+	return -ENOMEM;
+}
+
+void alerts_engine_destroy(struct alerts_engine *e)
+{
+	if (e == NULL)
+		return;
+	for (size_t i = 0; e->d != NULL && i < e->n; i++) {
+		for (size_t k = 0; k < e->d[i].nifs; k++)
+			free(e->d[i].ifs[k].rs);
+		free(e->d[i].ifs);
+	}
+	free(e->d);
+	free(e->first_child);
+	free(e->next_sibling);
+	free(e->maint_on);
+	free(e->maint_start);
+	free(e->adopted);
+	free(e);
+}
+
+static void adopt_device(struct alerts_engine *e, size_t dev,
+			 const struct fault *f)
+{
+	struct dev_st *ds = &e->d[dev];
+
+	if (strcmp(f->kind, "flapping") == 0) {
+		ds->flapping = true;
+		e->st.flapping++;
+		ds->flap_fault = f->id;
+		ds->flap_t[ds->nflap++ % FLAP_MAX] = f->detect_t;
+		return;
+	}
+	if (strcmp(f->kind, "down") != 0)
+		return;
+	ds->fault = f->id;
+	ds->av.state = AV_DOWN;
+	ds->av.fails = (uint16_t)down_after(e, dev);
+	ds->av.first_fail = f->first_fail_t;
+	ds->av.since = f->first_fail_t;
+	ds->last_fail_t = f->detect_t;
+	ds->state = OBJ_DOWN;
+}
+
+static int adopt_iface(struct alerts_engine *e, size_t dev, const char *ifn,
+		       const struct fault *f)
+{
+	struct adopted *na, *a;
+
+	na = realloc(e->adopted, (e->nadopted + 1) * sizeof(*na));
+	if (na == NULL)
+		return -ENOMEM;
+	e->adopted = na;
+	a = &na[e->nadopted++];
+	memset(a, 0, sizeof(*a));
+	a->dev = (uint32_t)dev;
+	snprintf(a->ifname, sizeof(a->ifname), "%s", ifn);
+	snprintf(a->kind, sizeof(a->kind), "%s", f->kind);
+	a->id = f->id;
+	return 0;
+}
+
+int alerts_engine_reconcile(struct alerts_engine *e, double now, char *err,
+			    size_t errlen)
+{
+	struct fault_query q = { .filter = JQ_ACTIVE };
+	struct fault *fs;
+	size_t n;
+	int rc;
+
+	rc = journal_fault_list(e->j, &q, &fs, &n, err, errlen);
+	if (rc < 0)
+		return rc;
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		char name[FAULT_OBJECT_MAX];
+		char *slash;
+		int dev;
+
+		snprintf(name, sizeof(name), "%s", fs[i].object);
+		slash = strchr(name, '/');
+		if (slash != NULL)
+			*slash = '\0';
+		dev = config_find_device(e->cfg, name);
+		if (dev < 0 || strcmp(fs[i].object_kind, "service") == 0) {
+			/* gone from the inventory: nothing will resolve it */
+			rc = journal_fault_resolve(e->j, fs[i].id, now, err,
+						   errlen);
+			continue;
+		}
+		if (slash == NULL)
+			adopt_device(e, (size_t)dev, &fs[i]);
+		else
+			rc = adopt_iface(e, (size_t)dev, slash + 1, &fs[i]);
+	}
+	free(fs);
+	if (rc == -ENOMEM)
+		snprintf(err, errlen, "alerts engine: out of memory");
+	return rc;
+}
+
+enum obj_state alerts_device_state(const struct alerts_engine *e,
+				   uint32_t dev, int *ret_flapping,
+				   int64_t *ret_fault)
+{
+	if (dev >= e->n)
+		return OBJ_UNKNOWN;
+	if (ret_flapping != NULL)
+		*ret_flapping = e->d[dev].flapping;
+	if (ret_fault != NULL)
+		*ret_fault = e->d[dev].fault;
+	return e->d[dev].state;
+}
+
+void alerts_engine_stats(const struct alerts_engine *e,
+			 struct alerts_stats *ret)
+{
+	*ret = e->st;
+	ret->down = ret->unreachable = ret->maint = 0;
+	for (size_t i = 0; i < e->n; i++) {
+		if (e->d[i].state == OBJ_DOWN)
+			ret->down++;
+		else if (e->d[i].state == OBJ_UNREACHABLE)
+			ret->unreachable++;
+		else if (e->d[i].state == OBJ_MAINT)
+			ret->maint++;
+	}
+}

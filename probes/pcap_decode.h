@@ -1,0 +1,219 @@
+/*
+ * pcap_decode.h - the pure half of the pcap probe: decodes one captured
+ * frame (link header, VLAN tags, IPv4/IPv6 with extension headers, TCP/UDP
+ * ports) and accounts it into an interval aggregate (direction by local
+ * prefixes, protocols, top ports, top talkers, malformed records by reason).
+ *
+ * No libpcap types appear here: link types are the numeric DLT_/LINKTYPE_
+ * values, packets are byte arrays, so the libFuzzer target and the unit
+ * tests drive this code without a capture handle. Nothing here allocates
+ * per packet or reads past caplen; every length field is checked first.
+ * SPDX-License-Identifier: MIT
+ */
+#ifndef SLAMON_PROBE_PCAP_DECODE_H
+#define SLAMON_PROBE_PCAP_DECODE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Link types understood (DLT_ values as pcap_datalink() returns them on
+ * Linux, plus the LINKTYPE_ file values that differ). */
+#define CAPTURE_LINK_NULL 0        /* BSD loopback, host-order AF */
+#define CAPTURE_LINK_EN10MB 1      /* Ethernet, 802.1Q/802.1ad tags */
+#define CAPTURE_LINK_RAW12 12      /* DLT_RAW on Linux */
+#define CAPTURE_LINK_RAW14 14      /* DLT_RAW on OpenBSD */
+#define CAPTURE_LINK_RAW 101       /* LINKTYPE_RAW */
+#define CAPTURE_LINK_LOOP 108      /* OpenBSD loopback, network-order AF */
+#define CAPTURE_LINK_LINUX_SLL 113 /* Linux cooked v1 */
+#define CAPTURE_LINK_IPV4 228
+#define CAPTURE_LINK_IPV6 229
+#define CAPTURE_LINK_NFLOG 239 /* Linux netfilter log (payload TLV) */
+#define CAPTURE_LINK_LINUX_SLL2 276 /* Linux cooked v2 */
+
+/* Most top-N entries a summary holds. */
+#define CAPTURE_TOP_MAX 32
+/* Most local prefixes (IPv4 and IPv6 together). */
+#define CAPTURE_PREFIX_MAX 256
+
+/* Direction of a packet relative to the configured local prefixes. */
+enum capture_dir {
+	CAPTURE_DIR_IN,       /* remote -> local */
+	CAPTURE_DIR_OUT,      /* local -> remote */
+	CAPTURE_DIR_INTERNAL, /* local -> local */
+	CAPTURE_DIR_EXTERNAL, /* remote -> remote (or no prefixes given) */
+	CAPTURE_DIR_NONIP,    /* ARP, LLDP, unsupported link types ... */
+	CAPTURE_DIR_COUNT
+};
+
+enum capture_proto {
+	CAPTURE_PROTO_TCP,
+	CAPTURE_PROTO_UDP,
+	CAPTURE_PROTO_ICMP,
+	CAPTURE_PROTO_ICMPV6,
+	CAPTURE_PROTO_OTHER_IP, /* any other IP protocol, ESP, ... */
+	CAPTURE_PROTO_NONIP,
+	CAPTURE_PROTO_COUNT
+};
+
+/* Why a record was not accounted. A malformed record is counted here and
+ * in nothing else (its bytes are not traffic we can attribute). */
+enum capture_bad {
+	CAPTURE_OK = 0,
+	CAPTURE_BAD_RECORD,    /* wire length 0, or caplen > wire length */
+	CAPTURE_BAD_LINK,      /* link header shorter than its format */
+	CAPTURE_BAD_VLAN,      /* more stacked tags than any real network */
+	CAPTURE_BAD_IP_HEADER, /* version/IHL/extension header inconsistent */
+	CAPTURE_BAD_IP_LENGTH, /* IP length beyond the frame on the wire */
+	CAPTURE_BAD_L4,        /* TCP/UDP header cut short inside the frame */
+	CAPTURE_BAD_COUNT
+};
+
+/* Everything the decoder learnt of one frame. Addresses are 16 bytes; an
+ * IPv4 address uses the first 4 (the rest is zero). */
+struct capture_pkt {
+	enum capture_bad bad;
+	int family;            /* 4, 6, or 0 for non-IP */
+	int ipproto;           /* IP protocol number, -1 when non-IP/unknown */
+	enum capture_proto proto;
+	int has_ports;
+	uint16_t sport, dport;
+	uint8_t src[16], dst[16];
+	uint16_t ethertype;    /* innermost ethertype, 0 when none */
+	int vlan_tags;         /* number of 802.1Q/802.1ad tags seen */
+	int snap_truncated;    /* caplen cut a header: decoded as far as it got */
+	int unsupported_link;  /* link type not decoded: counted as non-IP */
+};
+
+/* Decodes one frame. data holds caplen bytes; wirelen is the length on the
+ * wire. Never reads outside data[0..caplen). Fills *ret (ret->bad says
+ * whether the frame was malformed); never fails otherwise. */
+void capture_decode(int linktype, const uint8_t *data, uint32_t caplen,
+		    uint32_t wirelen, struct capture_pkt *ret);
+
+/* One local prefix. */
+struct capture_prefix {
+	int family; /* 4 or 6 */
+	int len;    /* prefix length in bits */
+	uint8_t addr[16];
+};
+
+/* The local prefix list deciding direction. Plain data: zero it to start. */
+struct capture_prefixes {
+	size_t n;
+	struct capture_prefix p[CAPTURE_PREFIX_MAX];
+};
+
+/* Parses one CIDR ("10.0.0.0/8", "2001:db8::/32"; no "/len" means a host)
+ * and appends it. Returns 0, -EINVAL (message in err) or -ENOSPC. */
+int capture_prefixes_add(struct capture_prefixes *pl, const char *cidr,
+			 char *err, size_t errlen);
+
+/* Is addr (family 4 or 6) inside one of the prefixes? */
+int capture_prefixes_match(const struct capture_prefixes *pl, int family,
+			   const uint8_t *addr);
+
+struct capture_counts {
+	uint64_t packets;
+	uint64_t bytes; /* wire lengths (L2 frame without FCS, as ifInOctets
+	                   minus FCS on Linux), never caplen */
+};
+
+/* A top-ports entry: the service port of a TCP/UDP flow is the lower of
+ * its two port numbers. */
+struct capture_port {
+	int proto; /* CAPTURE_PROTO_TCP or CAPTURE_PROTO_UDP */
+	uint16_t port;
+	struct capture_counts c;
+};
+
+/* A top-talkers entry: bytes sent plus received by one address. */
+struct capture_talker {
+	int family;
+	uint8_t addr[16];
+	struct capture_counts c;
+};
+
+/* One interval's (or a whole file's) accounting: fixed size, pointer free,
+ * so it crosses threads and modules by copy. */
+struct capture_interval {
+	int64_t start;        /* interval start, unix seconds (aligned) */
+	double length_s;      /* nominal interval length */
+	double first_ts;      /* first and last packet time, 0 when none */
+	double last_ts;
+	int complete;         /* 0: cut short (capture stopped, file ended) */
+	uint64_t records;     /* every record seen, malformed ones too */
+	struct capture_counts total; /* accounted (not malformed) records */
+	struct capture_counts dir[CAPTURE_DIR_COUNT];
+	struct capture_counts proto[CAPTURE_PROTO_COUNT];
+	uint64_t malformed[CAPTURE_BAD_COUNT]; /* [CAPTURE_OK] stays 0 */
+	uint64_t snap_truncated;   /* headers cut by the snap length */
+	uint64_t unsupported_link; /* frames of a link type not decoded */
+	uint64_t vlan_tagged;      /* frames carrying >= 1 VLAN tag */
+	uint64_t ts_backwards;     /* time went back: kept in this interval */
+	uint64_t ts_invalid;       /* fraction >= 1 s (normalised) */
+	uint64_t talker_overflow;  /* addresses not tracked: table full */
+	/* Live capture only (stats_valid = 1): pcap_stats deltas over the
+	 * interval. ps_drop: dropped by the kernel ring (buffer too small or
+	 * reader too slow); ps_ifdrop: dropped by the interface/driver. */
+	int stats_valid;
+	uint64_t drops;
+	uint64_t ifdrops;
+	size_t nports, nlocal, nremote;
+	struct capture_port ports[CAPTURE_TOP_MAX];
+	struct capture_talker local[CAPTURE_TOP_MAX];  /* local addresses */
+	struct capture_talker remote[CAPTURE_TOP_MAX]; /* remote addresses */
+};
+
+/* Bits per second of c over the interval's length (0 when length is 0). */
+double capture_bps(const struct capture_counts *c, double length_s);
+
+struct capture_agg_config {
+	const struct capture_prefixes *local; /* copied; NULL: none local */
+	size_t max_talkers; /* addresses tracked per aggregate; 0: 262144 */
+};
+
+/* The accumulator behind one capture_interval. */
+struct capture_agg;
+
+/* Creates an empty aggregate. Returns 0 or -ENOMEM (then *ret_a is NULL).
+ * About 2 MB (port tables) plus the talker table as it grows. */
+int capture_agg_create(const struct capture_agg_config *cfg,
+		       struct capture_agg **ret_a);
+void capture_agg_destroy(struct capture_agg *a); /* accepts NULL */
+
+/* Decodes one record and accounts it; ts is the capture time. Returns the
+ * decode result's bad reason (CAPTURE_OK when accounted). ret_pkt, when
+ * not NULL, receives the decoded packet. */
+enum capture_bad capture_agg_add(struct capture_agg *a, int linktype,
+				 const uint8_t *data, uint32_t caplen,
+				 uint32_t wirelen, int64_t ts_sec,
+				 uint32_t ts_nsec, struct capture_pkt *ret_pkt);
+
+/* Accounts one record already decoded by capture_decode (the capture
+ * drivers decode once, then account into two aggregates). */
+void capture_agg_account(struct capture_agg *a, const struct capture_pkt *p,
+			 uint32_t wirelen, int64_t ts_sec, uint32_t ts_nsec);
+
+/* Counts one record whose timestamp went backwards (the driver decides). */
+void capture_agg_note_backwards(struct capture_agg *a);
+
+/* Writes the aggregate into *ret with the top_n (<= CAPTURE_TOP_MAX)
+ * largest ports and talkers by bytes (ties: more packets, then lower port
+ * or address). start/length_s/complete/stats fields are the caller's. */
+void capture_agg_summarize(const struct capture_agg *a, size_t top_n,
+			   struct capture_interval *ret);
+
+/* Empties the aggregate for the next interval; cost proportional to what
+ * the interval touched. */
+void capture_agg_reset(struct capture_agg *a);
+
+/* Names for output ("in", "tcp", "ip-length", ...). */
+const char *capture_dir_name(enum capture_dir d);
+const char *capture_proto_name(enum capture_proto p);
+const char *capture_bad_name(enum capture_bad b);
+
+/* Text form of a talker's address into buf (INET6_ADDRSTRLEN is enough). */
+const char *capture_addr_str(int family, const uint8_t *addr, char *buf,
+			     size_t len);
+
+#endif

@@ -1,0 +1,979 @@
+/*
+ * journal.c - the fault journal in SQLite (see journal.h).
+ *
+ * Durability: WAL with synchronous=FULL syncs the WAL on every commit
+ * (https://www.sqlite.org/pragma.html#pragma_synchronous), so a returned 0
+ * survives kill -9 and power loss. Read-check-write sequences (ack, close,
+ * idempotent open) run in BEGIN IMMEDIATE transactions so that the daemon
+ * and the CLI never interleave. A partial unique index enforces "one
+ * active fault per object and kind" in the database itself.
+ * SPDX-License-Identifier: MIT
+ */
+#include "journal.h"
+
+#include <errno.h>
+#include <sqlite3.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+struct journal {
+	sqlite3 *db;
+};
+
+static const char schema_sql[] =
+	"CREATE TABLE IF NOT EXISTS meta("
+	" key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+	"CREATE TABLE IF NOT EXISTS faults("
+	" id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	" object TEXT NOT NULL,"
+	" object_kind TEXT NOT NULL"
+	"  CHECK (object_kind IN ('device','interface','service')),"
+	" kind TEXT NOT NULL,"
+	" severity TEXT NOT NULL,"
+	" detail TEXT NOT NULL DEFAULT '',"
+	" first_fail_t REAL NOT NULL,"
+	" detect_t REAL NOT NULL,"
+	" deadline_t REAL NOT NULL,"
+	" ack_t REAL, ack_by TEXT, ack_note TEXT,"
+	" resolved_t REAL,"
+	" closed_t REAL, close_note TEXT,"
+	" satisfaction TEXT CHECK (satisfaction IS NULL OR satisfaction IN"
+	"  ('满意','基本满意','不满意')),"
+	" parent_id INTEGER REFERENCES faults(id),"
+	" nchildren INTEGER NOT NULL DEFAULT 0,"
+	" reminders INTEGER NOT NULL DEFAULT 0,"
+	" last_notify_t REAL);"
+	"CREATE UNIQUE INDEX IF NOT EXISTS faults_active ON faults(object, kind)"
+	" WHERE resolved_t IS NULL AND closed_t IS NULL;"
+	"CREATE INDEX IF NOT EXISTS faults_detect ON faults(detect_t);"
+	"CREATE TABLE IF NOT EXISTS fault_children("
+	" fault_id INTEGER NOT NULL REFERENCES faults(id),"
+	" object TEXT NOT NULL, t REAL NOT NULL,"
+	" PRIMARY KEY (fault_id, object));"
+	"CREATE TABLE IF NOT EXISTS notifications("
+	" id INTEGER PRIMARY KEY,"
+	" fault_id INTEGER NOT NULL REFERENCES faults(id),"
+	" event TEXT NOT NULL, notifier TEXT NOT NULL,"
+	" attempt INTEGER NOT NULL, t REAL NOT NULL,"
+	" result TEXT NOT NULL, detail TEXT NOT NULL DEFAULT '');"
+	"CREATE INDEX IF NOT EXISTS notifications_fault"
+	" ON notifications(fault_id);"
+	"CREATE TABLE IF NOT EXISTS maintenance("
+	" name TEXT NOT NULL, scope TEXT NOT NULL,"
+	" start_t REAL NOT NULL, end_t REAL NOT NULL,"
+	" PRIMARY KEY (name, start_t));"
+	"CREATE TABLE IF NOT EXISTS state_log("
+	" object TEXT NOT NULL, state TEXT NOT NULL,"
+	" reason TEXT NOT NULL DEFAULT '', t REAL NOT NULL);"
+	"CREATE INDEX IF NOT EXISTS state_log_t ON state_log(object, t);";
+
+#define FAULT_COLS                                                            \
+	"id, object, object_kind, kind, severity, detail, first_fail_t,"      \
+	" detect_t, deadline_t, ack_t, ack_by, ack_note, resolved_t,"         \
+	" closed_t, close_note, satisfaction, parent_id, nchildren,"          \
+	" reminders, last_notify_t"
+
+static void seterr(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void seterr(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err == NULL || errlen == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+/* SQLite result code -> negative errno, with the message. */
+static int dberr(struct journal *j, int rc, const char *what, char *err,
+		 size_t errlen)
+{
+	seterr(err, errlen, "journal: %s: %s", what, sqlite3_errmsg(j->db));
+	switch (rc & 0xff) {
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return -EBUSY;
+	case SQLITE_NOMEM:
+		return -ENOMEM;
+	case SQLITE_CONSTRAINT:
+		return -EEXIST;
+	case SQLITE_FULL:
+		return -ENOSPC;
+	case SQLITE_READONLY:
+	case SQLITE_PERM:
+		return -EACCES;
+	case SQLITE_CORRUPT:
+	case SQLITE_NOTADB:
+		return -EBADMSG;
+	default:
+		return -EIO;
+	}
+}
+
+static int exec(struct journal *j, const char *sql, char *err, size_t errlen)
+{
+	int rc = sqlite3_exec(j->db, sql, NULL, NULL, NULL);
+
+	return rc == SQLITE_OK ? 0 : dberr(j, rc, sql, err, errlen);
+}
+
+static int prep(struct journal *j, const char *sql, sqlite3_stmt **st,
+		char *err, size_t errlen)
+{
+	int rc = sqlite3_prepare_v2(j->db, sql, -1, st, NULL);
+
+	return rc == SQLITE_OK ? 0 : dberr(j, rc, "prepare", err, errlen);
+}
+
+static void bind_text(sqlite3_stmt *st, int i, const char *s)
+{
+	sqlite3_bind_text(st, i, s != NULL ? s : "", -1, SQLITE_TRANSIENT);
+}
+
+/* Runs a statement that returns no rows, then finalizes it. */
+static int step_done(struct journal *j, sqlite3_stmt *st, const char *what,
+		     char *err, size_t errlen)
+{
+	int rc = sqlite3_step(st);
+	int ret = 0;
+
+	if (rc != SQLITE_DONE)
+		ret = dberr(j, rc, what, err, errlen);
+	sqlite3_finalize(st);
+	return ret;
+}
+
+static int begin(struct journal *j, char *err, size_t errlen)
+{
+	return exec(j, "BEGIN IMMEDIATE", err, errlen);
+}
+
+static int commit(struct journal *j, char *err, size_t errlen)
+{
+	return exec(j, "COMMIT", err, errlen);
+}
+
+static void rollback(struct journal *j)
+{
+	sqlite3_exec(j->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+static int schema_init(struct journal *j, char *err, size_t errlen)
+{
+	sqlite3_stmt *st;
+	int ver = 0;
+	int rc;
+
+	rc = prep(j, "PRAGMA user_version", &st, err, errlen);
+	if (rc < 0)
+		return rc;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		ver = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	if (ver > JOURNAL_SCHEMA_VERSION) {
+		seterr(err, errlen,
+		       "journal: schema version %d is newer than this slamon "
+		       "(%d)",
+		       ver, JOURNAL_SCHEMA_VERSION);
+		return -EPROTO;
+	}
+	if (ver == JOURNAL_SCHEMA_VERSION)
+		return 0;
+	rc = begin(j, err, errlen);
+	if (rc < 0)
+		return rc;
+	rc = exec(j, schema_sql, err, errlen);
+	if (rc == 0)
+		rc = exec(j,
+			  "INSERT OR REPLACE INTO meta VALUES"
+			  " ('schema_version', '1');"
+			  "PRAGMA user_version = 1",
+			  err, errlen);
+	if (rc < 0) {
+		rollback(j);
+		return rc;
+	}
+	return commit(j, err, errlen);
+}
+
+int journal_open(const char *path, struct journal **ret_j, char *err,
+		 size_t errlen)
+{
+	struct journal *j;
+	int rc;
+
+	*ret_j = NULL;
+	j = calloc(1, sizeof(*j));
+	if (j == NULL) {
+		seterr(err, errlen, "journal: out of memory");
+		return -ENOMEM;
+	}
+	rc = sqlite3_open_v2(path, &j->db,
+			     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+				     SQLITE_OPEN_FULLMUTEX,
+			     NULL);
+	if (rc != SQLITE_OK) {
+		seterr(err, errlen, "journal %s: %s", path,
+		       j->db ? sqlite3_errmsg(j->db) : "cannot open");
+		rc = rc == SQLITE_CANTOPEN ? -ENOENT : -EIO;
+		goto err;
+	}
+	sqlite3_busy_timeout(j->db, 5000);
+	rc = exec(j,
+		  "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+		  " PRAGMA foreign_keys=ON",
+		  err, errlen);
+	if (rc < 0)
+		goto err;
+	rc = schema_init(j, err, errlen);
+	if (rc < 0)
+		goto err;
+	*ret_j = j;
+	return 0;
+err:
+	journal_close(j);
+	return rc;
+}
+
+void journal_close(struct journal *j)
+{
+	if (j == NULL)
+		return;
+	sqlite3_close(j->db);
+	free(j);
+}
+
+/* ---- faults --------------------------------------------------------- */
+
+static void col_text(sqlite3_stmt *st, int i, char *out, size_t len)
+{
+	const unsigned char *s = sqlite3_column_text(st, i);
+
+	snprintf(out, len, "%s", s != NULL ? (const char *)s : "");
+}
+
+static double col_time(sqlite3_stmt *st, int i)
+{
+	return sqlite3_column_type(st, i) == SQLITE_NULL
+		       ? 0
+		       : sqlite3_column_double(st, i);
+}
+
+static void row_fault(sqlite3_stmt *st, struct fault *f)
+{
+	memset(f, 0, sizeof(*f));
+	f->id = sqlite3_column_int64(st, 0);
+	col_text(st, 1, f->object, sizeof(f->object));
+	col_text(st, 2, f->object_kind, sizeof(f->object_kind));
+	col_text(st, 3, f->kind, sizeof(f->kind));
+	col_text(st, 4, f->severity, sizeof(f->severity));
+	col_text(st, 5, f->detail, sizeof(f->detail));
+	f->first_fail_t = col_time(st, 6);
+	f->detect_t = col_time(st, 7);
+	f->deadline_t = col_time(st, 8);
+	f->ack_t = col_time(st, 9);
+	col_text(st, 10, f->ack_by, sizeof(f->ack_by));
+	col_text(st, 11, f->ack_note, sizeof(f->ack_note));
+	f->resolved_t = col_time(st, 12);
+	f->closed_t = col_time(st, 13);
+	col_text(st, 14, f->close_note, sizeof(f->close_note));
+	col_text(st, 15, f->satisfaction, sizeof(f->satisfaction));
+	f->parent_id = sqlite3_column_int64(st, 16);
+	f->nchildren = sqlite3_column_int(st, 17);
+	f->reminders = sqlite3_column_int(st, 18);
+	f->last_notify_t = col_time(st, 19);
+}
+
+/* Reads fault id inside the caller's transaction. */
+static int fault_read(struct journal *j, int64_t id, struct fault *ret,
+		      char *err, size_t errlen)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = prep(j, "SELECT " FAULT_COLS " FROM faults WHERE id = ?", &st,
+		  err, errlen);
+	if (rc < 0)
+		return rc;
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		row_fault(st, ret);
+		rc = 0;
+	} else if (rc == SQLITE_DONE) {
+		seterr(err, errlen, "no fault with id %lld", (long long)id);
+		rc = -ENOENT;
+	} else {
+		rc = dberr(j, rc, "select fault", err, errlen);
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int journal_fault_get(struct journal *j, int64_t id, struct fault *ret,
+		      char *err, size_t errlen)
+{
+	return fault_read(j, id, ret, err, errlen);
+}
+
+static int active_id(struct journal *j, const char *object, const char *kind,
+		     int64_t *ret_id, char *err, size_t errlen)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	*ret_id = 0;
+	rc = prep(j,
+		  "SELECT id FROM faults WHERE object = ? AND kind = ? AND"
+		  " resolved_t IS NULL AND closed_t IS NULL",
+		  &st, err, errlen);
+	if (rc < 0)
+		return rc;
+	bind_text(st, 1, object);
+	bind_text(st, 2, kind);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*ret_id = sqlite3_column_int64(st, 0);
+	rc = rc == SQLITE_ROW || rc == SQLITE_DONE
+		     ? 0
+		     : dberr(j, rc, "select active", err, errlen);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int fault_insert(struct journal *j, const struct fault *f,
+			int64_t *ret_id, char *err, size_t errlen)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = prep(j,
+		  "INSERT INTO faults (object, object_kind, kind, severity,"
+		  " detail, first_fail_t, detect_t, deadline_t, parent_id)"
+		  " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		  &st, err, errlen);
+	if (rc < 0)
+		return rc;
+	bind_text(st, 1, f->object);
+	bind_text(st, 2, f->object_kind);
+	bind_text(st, 3, f->kind);
+	bind_text(st, 4, f->severity);
+	bind_text(st, 5, f->detail);
+	sqlite3_bind_double(st, 6, f->first_fail_t);
+	sqlite3_bind_double(st, 7, f->detect_t);
+	sqlite3_bind_double(st, 8, f->deadline_t);
+	if (f->parent_id > 0)
+		sqlite3_bind_int64(st, 9, f->parent_id);
+	else
+		sqlite3_bind_null(st, 9);
+	rc = step_done(j, st, "insert fault", err, errlen);
+	if (rc == 0)
+		*ret_id = sqlite3_last_insert_rowid(j->db);
+	return rc;
+}
+
+static int fault_validate(const struct fault *f, char *err, size_t errlen)
+{
+	static const char *const okinds[] = { "device", "interface",
+					      "service" };
+	int ok = 0;
+
+	for (size_t i = 0; i < 3; i++)
+		if (strcmp(f->object_kind, okinds[i]) == 0)
+			ok = 1;
+	if (f->object[0] == '\0' || f->kind[0] == '\0' || !ok) {
+		seterr(err, errlen,
+		       "fault needs an object, a kind and an object kind "
+		       "(device, interface or service)");
+		return -EINVAL;
+	}
+	if (!(f->first_fail_t > 0) || f->detect_t < f->first_fail_t ||
+	    f->deadline_t < f->detect_t) {
+		seterr(err, errlen,
+		       "fault times out of order: first fail %.0f, detected "
+		       "%.0f, deadline %.0f",
+		       f->first_fail_t, f->detect_t, f->deadline_t);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int journal_fault_open(struct journal *j, const struct fault *f,
+		       int64_t *ret_id, int *ret_created, char *err,
+		       size_t errlen)
+{
+	int64_t id = 0;
+	int rc;
+
+	if (ret_created != NULL)
+		*ret_created = 0;
+	*ret_id = 0;
+	rc = fault_validate(f, err, errlen);
+	if (rc < 0)
+		return rc;
+	rc = begin(j, err, errlen);
+	if (rc < 0)
+		return rc;
+	rc = active_id(j, f->object, f->kind, &id, err, errlen);
+	if (rc == 0 && id == 0) {
+		rc = fault_insert(j, f, &id, err, errlen);
+		if (rc == 0 && ret_created != NULL)
+			*ret_created = 1;
+	}
+	if (rc == 0)
+		rc = commit(j, err, errlen);
+	if (rc < 0) {
+		rollback(j);
+		return rc;
+	}
+	*ret_id = id;
+	return 0;
+}
+
+/* Runs a prepared UPDATE inside the caller's transaction. */
+static int update_fault(struct journal *j, sqlite3_stmt *st, char *err,
+			size_t errlen)
+{
+	return step_done(j, st, "update fault", err, errlen);
+}
+
+int journal_fault_resolve(struct journal *j, int64_t id, double t, char *err,
+			  size_t errlen)
+{
+	struct fault f;
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = begin(j, err, errlen);
+	if (rc < 0)
+		return rc;
+	rc = fault_read(j, id, &f, err, errlen);
+	if (rc == 0 && f.resolved_t != 0) {
+		seterr(err, errlen, "fault %lld already resolved",
+		       (long long)id);
+		rc = -EALREADY;
+	}
+	if (rc == 0 && t < f.first_fail_t)
+		t = f.first_fail_t; /* clock went back: keep times ordered */
+	if (rc == 0)
+		rc = prep(j, "UPDATE faults SET resolved_t = ? WHERE id = ?",
+			  &st, err, errlen);
+	if (rc == 0) {
+		sqlite3_bind_double(st, 1, t);
+		sqlite3_bind_int64(st, 2, id);
+		rc = update_fault(j, st, err, errlen);
+	}
+	if (rc == 0)
+		rc = commit(j, err, errlen);
+	if (rc < 0)
+		rollback(j);
+	return rc;
+}
+
+int journal_fault_ack(struct journal *j, int64_t id, double t, const char *by,
+		      const char *note, char *err, size_t errlen)
+{
+	struct fault f;
+	sqlite3_stmt *st;
+	int rc;
+
+	if (by == NULL || by[0] == '\0') {
+		seterr(err, errlen, "acknowledging needs the operator's name");
+		return -EINVAL;
+	}
+	rc = begin(j, err, errlen);
+	if (rc < 0)
+		return rc;
+	rc = fault_read(j, id, &f, err, errlen);
+	if (rc == 0 && f.closed_t != 0) {
+		seterr(err, errlen, "fault %lld is closed; nothing to acknowledge",
+		       (long long)id);
+		rc = -EINVAL;
+	} else if (rc == 0 && f.ack_t != 0) {
+		seterr(err, errlen, "fault %lld already acknowledged by %s",
+		       (long long)id, f.ack_by);
+		rc = -EALREADY;
+	}
+	if (rc == 0 && t < f.first_fail_t)
+		t = f.first_fail_t;
+	if (rc == 0)
+		rc = prep(j,
+			  "UPDATE faults SET ack_t = ?, ack_by = ?, ack_note = ?"
+			  " WHERE id = ?",
+			  &st, err, errlen);
+	if (rc == 0) {
+		sqlite3_bind_double(st, 1, t);
+		bind_text(st, 2, by);
+		bind_text(st, 3, note);
+		sqlite3_bind_int64(st, 4, id);
+		rc = update_fault(j, st, err, errlen);
+	}
+	if (rc == 0)
+		rc = commit(j, err, errlen);
+	if (rc < 0)
+		rollback(j);
+	return rc;
+}
+
+const char *satisfaction_parse(const char *s)
+{
+	static const struct {
+		const char *name, *canon;
+	} tab[] = {
+		{ "满意", "满意" },
+		{ "satisfied", "满意" },
+		{ "基本满意", "基本满意" },
+		{ "basic", "基本满意" },
+		{ "basically-satisfied", "基本满意" },
+		{ "basically satisfied", "基本满意" },
+		{ "不满意", "不满意" },
+		{ "unsatisfied", "不满意" },
+		{ "dissatisfied", "不满意" },
+	};
+
+	if (s == NULL)
+		return NULL;
+	for (size_t i = 0; i < sizeof(tab) / sizeof(tab[0]); i++)
+		if (strcasecmp(s, tab[i].name) == 0)
+			return tab[i].canon;
+	return NULL;
+}
+
+int journal_fault_close(struct journal *j, int64_t id, double t,
+			const char *note, const char *satisfaction, char *err,
+			size_t errlen)
+{
+	const char *sat = satisfaction_parse(satisfaction);
+	struct fault f;
+	sqlite3_stmt *st;
+	int rc;
+
+	if (note == NULL || note[0] == '\0') {
+		seterr(err, errlen, "closing needs a note");
+		return -EINVAL;
+	}
+	if (sat == NULL) {
+		seterr(err, errlen,
+		       "satisfaction '%s' is not one of 满意, 基本满意, 不满意 "
+		       "(satisfied, basic, unsatisfied)",
+		       satisfaction ? satisfaction : "");
+		return -EINVAL;
+	}
+	rc = begin(j, err, errlen);
+	if (rc < 0)
+		return rc;
+	rc = fault_read(j, id, &f, err, errlen);
+	if (rc == 0 && f.closed_t != 0) {
+		seterr(err, errlen, "fault %lld already closed", (long long)id);
+		rc = -EALREADY;
+	}
+	if (rc == 0 && t < f.detect_t)
+		t = f.detect_t;
+	if (rc == 0)
+		rc = prep(j,
+			  "UPDATE faults SET closed_t = ?, close_note = ?,"
+			  " satisfaction = ? WHERE id = ?",
+			  &st, err, errlen);
+	if (rc == 0) {
+		sqlite3_bind_double(st, 1, t);
+		bind_text(st, 2, note);
+		bind_text(st, 3, sat);
+		sqlite3_bind_int64(st, 4, id);
+		rc = update_fault(j, st, err, errlen);
+	}
+	if (rc == 0)
+		rc = commit(j, err, errlen);
+	if (rc < 0)
+		rollback(j);
+	return rc;
+}
+
+int journal_fault_reminded(struct journal *j, int64_t id, double t, char *err,
+			   size_t errlen)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = prep(j,
+		  "UPDATE faults SET reminders = reminders + 1,"
+		  " last_notify_t = ? WHERE id = ?",
+		  &st, err, errlen);
+	if (rc < 0)
+		return rc;
+	sqlite3_bind_double(st, 1, t);
+	sqlite3_bind_int64(st, 2, id);
+	rc = step_done(j, st, "remind", err, errlen);
+	if (rc == 0 && sqlite3_changes(j->db) == 0) {
+		seterr(err, errlen, "no fault with id %lld", (long long)id);
+		rc = -ENOENT;
+	}
+	return rc;
+}
+
+int journal_fault_child_add(struct journal *j, int64_t id, const char *object,
+			    double t, char *err, size_t errlen)
+{
+	struct fault f;
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = begin(j, err, errlen);
+	if (rc < 0)
+		return rc;
+	rc = fault_read(j, id, &f, err, errlen);
+	if (rc == 0)
+		rc = prep(j,
+			  "INSERT OR IGNORE INTO fault_children VALUES (?, ?, ?)",
+			  &st, err, errlen);
+	if (rc == 0) {
+		sqlite3_bind_int64(st, 1, id);
+		bind_text(st, 2, object);
+		sqlite3_bind_double(st, 3, t);
+		rc = step_done(j, st, "insert child", err, errlen);
+	}
+	if (rc == 0 && sqlite3_changes(j->db) > 0) {
+		rc = prep(j,
+			  "UPDATE faults SET nchildren = nchildren + 1"
+			  " WHERE id = ?",
+			  &st, err, errlen);
+		if (rc == 0) {
+			sqlite3_bind_int64(st, 1, id);
+			rc = update_fault(j, st, err, errlen);
+		}
+	}
+	if (rc == 0)
+		rc = commit(j, err, errlen);
+	if (rc < 0)
+		rollback(j);
+	return rc;
+}
+
+/* Grows *arr by one element of size elem; returns the new slot. */
+static void *push(void **arr, size_t *n, size_t *cap, size_t elem)
+{
+	if (*n == *cap) {
+		size_t nc = *cap ? *cap * 2 : 16;
+		void *na = realloc(*arr, nc * elem);
+
+		if (na == NULL)
+			return NULL;
+		*arr = na;
+		*cap = nc;
+	}
+	return (char *)*arr + (*n)++ * elem;
+}
+
+int journal_fault_children(struct journal *j, int64_t id,
+			   struct fault_child **ret, size_t *ret_n, char *err,
+			   size_t errlen)
+{
+	struct fault_child *arr = NULL, *c;
+	size_t n = 0, cap = 0;
+	sqlite3_stmt *st;
+	int rc;
+
+	*ret = NULL;
+	*ret_n = 0;
+	rc = prep(j,
+		  "SELECT object, t FROM fault_children WHERE fault_id = ?"
+		  " ORDER BY object",
+		  &st, err, errlen);
+	if (rc < 0)
+		return rc;
+	sqlite3_bind_int64(st, 1, id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		c = push((void **)&arr, &n, &cap, sizeof(*arr));
+		if (c == NULL) {
+			rc = SQLITE_NOMEM;
+			break;
+		}
+		col_text(st, 0, c->object, sizeof(c->object));
+		c->t = sqlite3_column_double(st, 1);
+	}
+	rc = rc == SQLITE_DONE ? 0 : dberr(j, rc, "children", err, errlen);
+	sqlite3_finalize(st);
+	if (rc < 0) {
+		free(arr);
+		return rc;
+	}
+	*ret = arr;
+	*ret_n = n;
+	return 0;
+}
+
+static const char *filter_sql(enum journal_filter f)
+{
+	switch (f) {
+	case JQ_ACTIVE:
+		return " AND resolved_t IS NULL AND closed_t IS NULL";
+	case JQ_OPEN:
+		return " AND closed_t IS NULL";
+	case JQ_REMIND:
+		return " AND closed_t IS NULL AND ack_t IS NULL"
+		       " AND deadline_t <= ?3 AND (last_notify_t IS NULL OR"
+		       " last_notify_t + ?4 <= ?3)";
+	case JQ_ALL:
+		break;
+	}
+	return "";
+}
+
+int journal_fault_list(struct journal *j, const struct fault_query *q,
+		       struct fault **ret, size_t *ret_n, char *err,
+		       size_t errlen)
+{
+	struct fault *arr = NULL, *f;
+	size_t n = 0, cap = 0;
+	char sql[1024];
+	sqlite3_stmt *st;
+	int rc;
+
+	*ret = NULL;
+	*ret_n = 0;
+	snprintf(sql, sizeof(sql),
+		 "SELECT " FAULT_COLS " FROM faults WHERE"
+		 " (?1 = 0 OR detect_t >= ?1) AND (?2 = 0 OR detect_t < ?2)%s"
+		 " ORDER BY id",
+		 filter_sql(q->filter));
+	rc = prep(j, sql, &st, err, errlen);
+	if (rc < 0)
+		return rc;
+	sqlite3_bind_double(st, 1, q->from_t);
+	sqlite3_bind_double(st, 2, q->to_t);
+	if (q->filter == JQ_REMIND) {
+		sqlite3_bind_double(st, 3, q->now);
+		sqlite3_bind_double(st, 4, q->remind_s);
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		f = push((void **)&arr, &n, &cap, sizeof(*arr));
+		if (f == NULL) {
+			rc = SQLITE_NOMEM;
+			break;
+		}
+		row_fault(st, f);
+	}
+	rc = rc == SQLITE_DONE ? 0 : dberr(j, rc, "list", err, errlen);
+	sqlite3_finalize(st);
+	if (rc < 0) {
+		free(arr);
+		return rc;
+	}
+	*ret = arr;
+	*ret_n = n;
+	return 0;
+}
+
+/* ---- notifications, maintenance, states ---------------------------- */
+
+int journal_notify_record(struct journal *j, const struct notify_rec *r,
+			  char *err, size_t errlen)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = prep(j,
+		  "INSERT INTO notifications (fault_id, event, notifier,"
+		  " attempt, t, result, detail) VALUES (?, ?, ?, ?, ?, ?, ?)",
+		  &st, err, errlen);
+	if (rc < 0)
+		return rc;
+	sqlite3_bind_int64(st, 1, r->fault_id);
+	bind_text(st, 2, r->event);
+	bind_text(st, 3, r->notifier);
+	sqlite3_bind_int(st, 4, r->attempt);
+	sqlite3_bind_double(st, 5, r->t);
+	bind_text(st, 6, r->result);
+	bind_text(st, 7, r->detail);
+	return step_done(j, st, "insert notification", err, errlen);
+}
+
+int journal_notify_list(struct journal *j, int64_t fault_id,
+			struct notify_rec **ret, size_t *ret_n, char *err,
+			size_t errlen)
+{
+	struct notify_rec *arr = NULL, *r;
+	size_t n = 0, cap = 0;
+	sqlite3_stmt *st;
+	int rc;
+
+	*ret = NULL;
+	*ret_n = 0;
+	rc = prep(j,
+		  "SELECT fault_id, event, notifier, attempt, t, result, detail"
+		  " FROM notifications WHERE ?1 = 0 OR fault_id = ?1"
+		  " ORDER BY id",
+		  &st, err, errlen);
+	if (rc < 0)
+		return rc;
+	sqlite3_bind_int64(st, 1, fault_id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		r = push((void **)&arr, &n, &cap, sizeof(*arr));
+		if (r == NULL) {
+			rc = SQLITE_NOMEM;
+			break;
+		}
+		r->fault_id = sqlite3_column_int64(st, 0);
+		col_text(st, 1, r->event, sizeof(r->event));
+		col_text(st, 2, r->notifier, sizeof(r->notifier));
+		r->attempt = sqlite3_column_int(st, 3);
+		r->t = sqlite3_column_double(st, 4);
+		col_text(st, 5, r->result, sizeof(r->result));
+		col_text(st, 6, r->detail, sizeof(r->detail));
+	}
+	rc = rc == SQLITE_DONE ? 0 : dberr(j, rc, "notifications", err, errlen);
+	sqlite3_finalize(st);
+	if (rc < 0) {
+		free(arr);
+		return rc;
+	}
+	*ret = arr;
+	*ret_n = n;
+	return 0;
+}
+
+int journal_maint_record(struct journal *j, const char *name,
+			 const char *scope, double start_t, double end_t,
+			 char *err, size_t errlen)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (end_t < start_t) {
+		seterr(err, errlen, "maintenance %s ends before it starts",
+		       name);
+		return -EINVAL;
+	}
+	rc = prep(j, "INSERT OR IGNORE INTO maintenance VALUES (?, ?, ?, ?)",
+		  &st, err, errlen);
+	if (rc < 0)
+		return rc;
+	bind_text(st, 1, name);
+	bind_text(st, 2, scope);
+	sqlite3_bind_double(st, 3, start_t);
+	sqlite3_bind_double(st, 4, end_t);
+	return step_done(j, st, "insert maintenance", err, errlen);
+}
+
+/* Runs a one-integer query with two REAL parameters. */
+static int query_count(struct journal *j, const char *sql, double a, double b,
+		       int64_t *ret, char *err, size_t errlen)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	*ret = 0;
+	rc = prep(j, sql, &st, err, errlen);
+	if (rc < 0)
+		return rc;
+	if (sqlite3_bind_parameter_count(st) >= 2) {
+		sqlite3_bind_double(st, 1, a);
+		sqlite3_bind_double(st, 2, b);
+	}
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*ret = sqlite3_column_int64(st, 0);
+		rc = 0;
+	} else {
+		rc = dberr(j, rc, "count", err, errlen);
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int journal_maint_count(struct journal *j, double from_t, double to_t,
+			size_t *ret_n, char *err, size_t errlen)
+{
+	int64_t n;
+	int rc = query_count(j,
+			     "SELECT count(*) FROM maintenance WHERE"
+			     " end_t > ?1 AND start_t < ?2",
+			     from_t, to_t, &n, err, errlen);
+
+	*ret_n = rc == 0 ? (size_t)n : 0;
+	return rc;
+}
+
+int journal_state_record(struct journal *j, const char *object,
+			 const char *state, const char *reason, double t,
+			 char *err, size_t errlen)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = prep(j, "INSERT INTO state_log VALUES (?, ?, ?, ?)", &st, err,
+		  errlen);
+	if (rc < 0)
+		return rc;
+	bind_text(st, 1, object);
+	bind_text(st, 2, state);
+	bind_text(st, 3, reason);
+	sqlite3_bind_double(st, 4, t);
+	return step_done(j, st, "insert state", err, errlen);
+}
+
+/* ---- integrity ------------------------------------------------------ */
+
+int journal_check(struct journal *j, char *err, size_t errlen)
+{
+	static const struct {
+		const char *what, *sql;
+	} inv[] = {
+		{ "two active faults for one object and kind",
+		  "SELECT count(*) FROM (SELECT object, kind FROM faults"
+		  " WHERE resolved_t IS NULL AND closed_t IS NULL"
+		  " GROUP BY object, kind HAVING count(*) > 1)" },
+		{ "fault times out of order",
+		  "SELECT count(*) FROM faults WHERE first_fail_t > detect_t"
+		  " OR detect_t > deadline_t"
+		  " OR ack_t < first_fail_t OR resolved_t < first_fail_t"
+		  " OR closed_t < first_fail_t" },
+		{ "ack time and operator disagree",
+		  "SELECT count(*) FROM faults WHERE"
+		  " (ack_t IS NULL) <> (ack_by IS NULL)" },
+		{ "satisfaction without closing, or closing without it",
+		  "SELECT count(*) FROM faults WHERE"
+		  " (closed_t IS NULL) <> (satisfaction IS NULL)" },
+		{ "children count differs from the listed children",
+		  "SELECT count(*) FROM faults f WHERE nchildren <>"
+		  " (SELECT count(*) FROM fault_children c"
+		  "  WHERE c.fault_id = f.id)" },
+		{ "notification for an unknown fault",
+		  "SELECT count(*) FROM notifications n WHERE NOT EXISTS"
+		  " (SELECT 1 FROM faults f WHERE f.id = n.fault_id)" },
+	};
+	sqlite3_stmt *st;
+	int64_t n;
+	int rc;
+
+	rc = prep(j, "PRAGMA integrity_check", &st, err, errlen);
+	if (rc < 0)
+		return rc;
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW ||
+	    strcmp((const char *)sqlite3_column_text(st, 0), "ok") != 0) {
+		seterr(err, errlen, "journal: integrity_check: %s",
+		       rc == SQLITE_ROW
+			       ? (const char *)sqlite3_column_text(st, 0)
+			       : sqlite3_errmsg(j->db));
+		sqlite3_finalize(st);
+		return -EBADMSG;
+	}
+	sqlite3_finalize(st);
+	for (size_t i = 0; i < sizeof(inv) / sizeof(inv[0]); i++) {
+		rc = query_count(j, inv[i].sql, 0, 0, &n, err, errlen);
+		if (rc < 0)
+			return rc;
+		if (n != 0) {
+			seterr(err, errlen, "journal: %s (%lld rows)",
+			       inv[i].what, (long long)n);
+			return -EBADMSG;
+		}
+	}
+	return 0;
+}

@@ -1,0 +1,181 @@
+/*
+ * journal.h - the fault journal: every fault, its acknowledgement, its
+ * resolution and closing, the children an outage made unreachable, every
+ * notification attempt, maintenance windows and state changes, in one
+ * SQLite file (WAL, synchronous=FULL). A call that returns 0 has committed:
+ * after a crash or kill -9 the row is there. The daemon writes a fault here
+ * before it notifies anyone; the CLI (ack/close) and sla/ read and write the
+ * same file from other processes (busy timeout 5 s).
+ *
+ * Every function returns 0 or a negative errno with one line (no newline)
+ * in err, which may be NULL when errlen is 0. A failed call changed nothing.
+ * Times are seconds since the epoch (double); 0 means "not set".
+ * SPDX-License-Identifier: MIT
+ */
+#ifndef SLAMON_JOURNAL_H
+#define SLAMON_JOURNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define JOURNAL_SCHEMA_VERSION 1
+
+#define FAULT_OBJECT_MAX 160
+#define FAULT_WORD_MAX 32
+#define FAULT_TEXT_MAX 512
+
+/* One fault row. Strings are owned by the struct (fixed size). */
+struct fault {
+	int64_t id;
+	char object[FAULT_OBJECT_MAX];     /* "dev" or "dev/ifname" */
+	char object_kind[FAULT_WORD_MAX];  /* device | interface | service */
+	char kind[FAULT_WORD_MAX];         /* down | util | speed | errors |
+	                                      nodata | flapping | ... */
+	char severity[FAULT_WORD_MAX];     /* critical | major | minor | warning */
+	char detail[FAULT_TEXT_MAX];       /* human text, e.g. the rule name */
+	double first_fail_t; /* first failed sample of the outage */
+	double detect_t;     /* when slamon decided it is a fault */
+	double deadline_t;   /* respond (ack) before this */
+	double ack_t;
+	char ack_by[64];
+	char ack_note[FAULT_TEXT_MAX];
+	double resolved_t;   /* object recovered: first good sample */
+	double closed_t;     /* operator closed it */
+	char close_note[FAULT_TEXT_MAX];
+	char satisfaction[FAULT_WORD_MAX]; /* 满意 | 基本满意 | 不满意 | "" */
+	int64_t parent_id;   /* fault this one is attributed to, 0 = none */
+	int nchildren;       /* objects listed as unreachable behind it */
+	int reminders;       /* reminders sent */
+	double last_notify_t;
+};
+
+struct journal;
+
+/* Opens (creating when needed) the journal at path: WAL, synchronous=FULL,
+ * foreign keys, busy timeout 5 s; creates or checks the schema (refuses a
+ * newer schema version with -EPROTO). */
+int journal_open(const char *path, struct journal **ret_j, char *err,
+		 size_t errlen);
+
+/* Closes the connection. Accepts NULL. */
+void journal_close(struct journal *j);
+
+/* Opens a fault from f (object, object_kind, kind, severity, detail,
+ * first_fail_t, detect_t, deadline_t, parent_id are read; the rest is
+ * ignored). When an active fault (neither resolved nor closed) for the same
+ * object and kind exists, nothing is written and its id is returned with
+ * *ret_created = 0: opening is idempotent, also across restarts.
+ * ret_created may be NULL. */
+int journal_fault_open(struct journal *j, const struct fault *f,
+		       int64_t *ret_id, int *ret_created, char *err,
+		       size_t errlen);
+
+/* Records that the object recovered at t (its first good sample).
+ * -ENOENT unknown id; -EALREADY already resolved. A closed fault whose
+ * object had not recovered yet still gets its resolution time. */
+int journal_fault_resolve(struct journal *j, int64_t id, double t, char *err,
+			  size_t errlen);
+
+/* Operator acknowledgement. by is required, note may be NULL.
+ * -ENOENT unknown id; -EALREADY already acknowledged (by whom, when);
+ * -EINVAL the fault is closed or by is empty. */
+int journal_fault_ack(struct journal *j, int64_t id, double t, const char *by,
+		      const char *note, char *err, size_t errlen);
+
+/* Operator closing with a note and a satisfaction mark (any spelling
+ * satisfaction_parse accepts). -ENOENT unknown id; -EALREADY already
+ * closed; -EINVAL empty note or unknown satisfaction. */
+int journal_fault_close(struct journal *j, int64_t id, double t,
+			const char *note, const char *satisfaction, char *err,
+			size_t errlen);
+
+/* Fills *ret with fault id. -ENOENT when there is none. */
+int journal_fault_get(struct journal *j, int64_t id, struct fault *ret,
+		      char *err, size_t errlen);
+
+/* Lists object as made unreachable by fault id (at t) and bumps its
+ * nchildren. Listing the same object twice is a no-op returning 0. */
+int journal_fault_child_add(struct journal *j, int64_t id, const char *object,
+			    double t, char *err, size_t errlen);
+
+/* The children of fault id, as a malloc'd array the caller frees. */
+struct fault_child {
+	char object[FAULT_OBJECT_MAX];
+	double t;
+};
+int journal_fault_children(struct journal *j, int64_t id,
+			   struct fault_child **ret, size_t *ret_n, char *err,
+			   size_t errlen);
+
+/* Which faults journal_fault_list returns. */
+enum journal_filter {
+	JQ_ACTIVE,  /* neither resolved nor closed (what the engine tracks) */
+	JQ_OPEN,    /* not closed (what the NOC works on) */
+	JQ_ALL,
+	JQ_REMIND,  /* not acked, not closed, past deadline, and no
+	               notification for remind_s seconds (at now) */
+};
+struct fault_query {
+	enum journal_filter filter;
+	double from_t, to_t; /* detect_t in [from_t, to_t); 0 = unbounded */
+	double now, remind_s; /* JQ_REMIND only */
+};
+
+/* Faults matching q ordered by id, as a malloc'd array the caller frees
+ * (NULL with *ret_n = 0 when none). */
+int journal_fault_list(struct journal *j, const struct fault_query *q,
+		       struct fault **ret, size_t *ret_n, char *err,
+		       size_t errlen);
+
+/* Notes that a reminder for fault id went out at t (reminders + 1). */
+int journal_fault_reminded(struct journal *j, int64_t id, double t, char *err,
+			   size_t errlen);
+
+/* One notification attempt: event (open|resolve|remind|...), notifier
+ * name, attempt number (1 = first), result (ok|fail|timeout|gave-up),
+ * detail (HTTP status, exit code, curl error). */
+struct notify_rec {
+	int64_t fault_id;
+	char event[FAULT_WORD_MAX];
+	char notifier[64];
+	int attempt;
+	double t;
+	char result[FAULT_WORD_MAX];
+	char detail[FAULT_TEXT_MAX];
+};
+int journal_notify_record(struct journal *j, const struct notify_rec *r,
+			  char *err, size_t errlen);
+/* Attempts for fault id (0: all), oldest first, malloc'd. */
+int journal_notify_list(struct journal *j, int64_t fault_id,
+			struct notify_rec **ret, size_t *ret_n, char *err,
+			size_t errlen);
+
+/* A maintenance window occurrence (name, scope as configured). Recording
+ * the same name and start twice is a no-op. */
+int journal_maint_record(struct journal *j, const char *name,
+			 const char *scope, double start_t, double end_t,
+			 char *err, size_t errlen);
+
+/* Counts maintenance windows overlapping [from_t, to_t). */
+int journal_maint_count(struct journal *j, double from_t, double to_t,
+			size_t *ret_n, char *err, size_t errlen);
+
+/* A state change of an object (up, down, unreachable, maintenance,
+ * flapping, unknown) with its reason ("parent agg-3 down"). */
+int journal_state_record(struct journal *j, const char *object,
+			 const char *state, const char *reason, double t,
+			 char *err, size_t errlen);
+
+/* Integrity check: PRAGMA integrity_check, and the invariants (at most one
+ * active fault per object and kind; first_fail <= detect <= deadline;
+ * ack/resolve/close not before first_fail; ack_by iff ack_t; satisfaction
+ * iff closed; nchildren equals the listed children; notifications point at
+ * faults). 0 when all hold, else -EBADMSG naming the first violation. */
+int journal_check(struct journal *j, char *err, size_t errlen);
+
+/* "满意", "satisfied" -> "满意"; "基本满意", "basic" (also "basically
+ * satisfied") -> "基本满意"; "不满意", "unsatisfied"/"dissatisfied" ->
+ * "不满意". NULL when unknown. */
+const char *satisfaction_parse(const char *s);
+
+#endif

@@ -1,0 +1,72 @@
+/*
+ * fuzz_pcap_decode.c - libFuzzer target for the pcap probe's decoder and
+ * aggregate (probes/pcap_decode.c). Not built by CMake; see
+ * tests/fuzz/README.md for the build line.
+ *
+ * Input: byte 0 picks the link type, byte 1 the difference between wire
+ * length and caplen (255: caplen > wire length, a malformed record), the
+ * rest is the captured frame. libFuzzer hands over an exactly sized
+ * buffer, so any read past caplen is an ASan report.
+ * SPDX-License-Identifier: MIT
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "probes/pcap_decode.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static const int links[] = {
+	CAPTURE_LINK_EN10MB,	 CAPTURE_LINK_LINUX_SLL,
+	CAPTURE_LINK_LINUX_SLL2, CAPTURE_LINK_RAW,
+	CAPTURE_LINK_RAW12,	 CAPTURE_LINK_RAW14,
+	CAPTURE_LINK_NULL,	 CAPTURE_LINK_LOOP,
+	CAPTURE_LINK_IPV4,	 CAPTURE_LINK_IPV6,
+	CAPTURE_LINK_NFLOG,	 138,
+};
+
+static struct capture_agg *agg;
+static struct capture_interval iv;
+
+static void init(void)
+{
+	static struct capture_prefixes pl;
+	struct capture_agg_config ac = {.local = &pl, .max_talkers = 4096};
+	char err[128];
+
+	capture_prefixes_add(&pl, "10.0.0.0/8", err, sizeof(err));
+	capture_prefixes_add(&pl, "192.168.0.0/16", err, sizeof(err));
+	capture_prefixes_add(&pl, "2001:db8::/32", err, sizeof(err));
+	capture_prefixes_add(&pl, "fe80::/10", err, sizeof(err));
+	if (capture_agg_create(&ac, &agg) < 0)
+		abort();
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static unsigned long runs;
+	struct capture_pkt p;
+	uint32_t caplen, wirelen;
+	int link;
+
+	if (!agg)
+		init();
+	if (size < 2 || size > 262144 + 2)
+		return 0;
+	link = links[data[0] % (sizeof(links) / sizeof(links[0]))];
+	caplen = (uint32_t)(size - 2);
+	wirelen = data[1] == 255 ? caplen - (caplen > 0) : caplen + data[1];
+	capture_decode(link, data + 2, caplen, wirelen, &p);
+	if (p.bad >= CAPTURE_BAD_COUNT || p.proto >= CAPTURE_PROTO_COUNT ||
+	    (p.has_ports && p.family == 0))
+		abort(); /* the decoder's own contract */
+	capture_agg_add(agg, link, data + 2, caplen, wirelen, (int64_t)runs,
+			(uint32_t)(data[1] * 4000000u), NULL);
+	if (++runs % 1024 == 0) {
+		capture_agg_summarize(agg, CAPTURE_TOP_MAX, &iv);
+		capture_agg_reset(agg);
+	}
+	return 0;
+}

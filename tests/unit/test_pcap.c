@@ -1,0 +1,849 @@
+/*
+ * test_pcap.c - the pcap probe offline: every capture in the shared
+ * testdata (real, many malformed on purpose) is read without a crash or a
+ * hang; files libpcap refuses give an error naming the file; packet counts
+ * equal what tcpdump reads and byte counts equal the sum of the records'
+ * wire lengths (read by this test's own classic-pcap parser); link types,
+ * VLAN tags, direction, ports, top-talker order and malformed reasons on
+ * hand-built frames; `slamon pcap-stats` output and exit codes.
+ * SPDX-License-Identifier: MIT
+ */
+#include <criterion/criterion.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "collector/cmd_pcap.h"
+#include "probes/pcap.h"
+
+#define PCAPDIR SLAMON_TESTDATA "/pcap"
+
+static char *file_path(const char *name)
+{
+	static char buf[1024];
+
+	snprintf(buf, sizeof(buf), "%s/%s", PCAPDIR, name);
+	return buf;
+}
+
+/* Whole-file totals with an optional local prefix list. */
+static int account(const char *name, const char *local,
+		   struct capture_interval *ret, struct capture_file_info *info,
+		   char *err, size_t errlen)
+{
+	static struct capture_prefixes pl;
+	struct capture_options o = {.local = &pl, .interval_s = 60,
+				    .top_n = 10};
+	char e[128];
+
+	memset(&pl, 0, sizeof(pl));
+	if (local)
+		cr_assert_eq(capture_prefixes_add(&pl, local, e, sizeof(e)), 0,
+			     "%s", e);
+	return capture_file_account(file_path(name), &o, NULL, NULL, ret, info,
+				    err, errlen);
+}
+
+/* Files libpcap refuses to open (checked with tcpdump -r). */
+static const char *const refused[] = {
+	"pcap-invalid-version-1.pcap", "pcap-invalid-version-2.pcap",
+	"pcapng-invalid-vers-1.pcapng", "pcapng-invalid-vers-2.pcapng",
+	"shb-option-too-long.pcapng",
+};
+
+static int is_refused(const char *name)
+{
+	for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++)
+		if (strcmp(name, refused[i]) == 0)
+			return 1;
+	return 0;
+}
+
+static void check_sums(const char *name, const struct capture_interval *t)
+{
+	struct capture_counts d = {0}, p = {0};
+	uint64_t bad = 0;
+
+	for (int i = 0; i < CAPTURE_DIR_COUNT; i++) {
+		d.packets += t->dir[i].packets;
+		d.bytes += t->dir[i].bytes;
+	}
+	for (int i = 0; i < CAPTURE_PROTO_COUNT; i++) {
+		p.packets += t->proto[i].packets;
+		p.bytes += t->proto[i].bytes;
+	}
+	for (int i = 0; i < CAPTURE_BAD_COUNT; i++)
+		bad += t->malformed[i];
+	cr_expect_eq(d.packets, t->total.packets, "%s: directions", name);
+	cr_expect_eq(d.bytes, t->total.bytes, "%s: direction bytes", name);
+	cr_expect_eq(p.packets, t->total.packets, "%s: protocols", name);
+	cr_expect_eq(p.bytes, t->total.bytes, "%s: protocol bytes", name);
+	cr_expect_eq(t->total.packets + bad, t->records, "%s: records", name);
+}
+
+Test(pcap, every_testdata_file_reads_without_crash, .timeout = 120)
+{
+	DIR *dir = opendir(PCAPDIR);
+	struct dirent *de;
+	size_t nfiles = 0;
+
+	cr_assert_not_null(dir, "%s", PCAPDIR);
+	while ((de = readdir(dir)) != NULL) {
+		struct capture_interval *t = malloc(sizeof(*t));
+		struct capture_file_info info;
+		char err[512] = "";
+		int rc;
+
+		if (de->d_name[0] == '.' || !strstr(de->d_name, ".pcap")) {
+			free(t);
+			continue;
+		}
+		nfiles++;
+		rc = account(de->d_name, "10.0.0.0/8", t, &info, err,
+			     sizeof(err));
+		if (is_refused(de->d_name)) {
+			cr_expect_lt(rc, 0, "%s: libpcap should refuse it",
+				     de->d_name);
+		} else {
+			cr_expect_eq(rc, 0, "%s: %s", de->d_name, err);
+			check_sums(de->d_name, t);
+		}
+		free(t);
+	}
+	closedir(dir);
+	cr_expect_geq(nfiles, 46, "testdata has 46 captures, saw %zu", nfiles);
+}
+
+Test(pcap, refused_file_names_the_file_and_libpcap_message)
+{
+	struct capture_interval *t = malloc(sizeof(*t));
+	char err[512];
+	static const char *const expect[] = {
+		"archaic pcap savefile format",
+		"unsupported pcap savefile version 2.5",
+		"unsupported pcapng savefile version 0.1",
+		"unsupported pcapng savefile version 1.1",
+		"block total length in header and trailer don't match",
+	};
+
+	for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		err[0] = '\0';
+		cr_expect_eq(account(refused[i], NULL, t, NULL, err,
+				     sizeof(err)),
+			     -EINVAL, "%s", refused[i]);
+		cr_expect(strstr(err, file_path(refused[i])) != NULL,
+			  "message names the file: %s", err);
+		cr_expect(strstr(err, expect[i]) != NULL,
+			  "libpcap's message: %s", err);
+	}
+	cr_expect_eq(account("no-such-file.pcap", NULL, t, NULL, err,
+			     sizeof(err)),
+		     -ENOENT);
+	cr_expect(strstr(err, "no-such-file.pcap") != NULL, "%s", err);
+	free(t);
+}
+
+/* ---- independent oracles ----------------------------------------------- */
+
+/* Counts tcpdump's packets: with -# each packet line starts with its
+ * number. Returns -1 when tcpdump cannot run. */
+static long tcpdump_count(const char *path)
+{
+	int fd[2];
+	pid_t pid;
+	FILE *in;
+	char line[4096];
+	long n = 0;
+	int st;
+
+	cr_assert_eq(pipe(fd), 0);
+	pid = fork();
+	cr_assert_geq(pid, 0);
+	if (pid == 0) {
+		int null = open("/dev/null", O_WRONLY);
+
+		dup2(fd[1], 1);
+		dup2(null, 2);
+		close(fd[0]);
+		execlp("tcpdump", "tcpdump", "-r", path, "-nn", "-#", NULL);
+		_exit(127);
+	}
+	close(fd[1]);
+	in = fdopen(fd[0], "r");
+	cr_assert_not_null(in);
+	while (fgets(line, sizeof(line), in)) {
+		char *end;
+		long num = strtol(line, &end, 10);
+
+		if (end != line && end[0] == ' ' && end[1] == ' ' && num > n)
+			n = num;
+	}
+	fclose(in);
+	waitpid(pid, &st, 0);
+	return WIFEXITED(st) && WEXITSTATUS(st) == 127 ? -1 : n;
+}
+
+static uint32_t rd32(const unsigned char *p, int swap)
+{
+	uint32_t v = (uint32_t)p[0] | (uint32_t)p[1] << 8 |
+		     (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+
+	return swap ? __builtin_bswap32(v) : v;
+}
+
+/* Classic pcap, read by hand: number of records and sum of orig_len. */
+static void pcap_oracle(const char *path, uint64_t *ret_n,
+			uint64_t *ret_bytes)
+{
+	FILE *f = fopen(path, "rb");
+	unsigned char gh[24], rh[16];
+	uint32_t magic;
+	int swap;
+
+	cr_assert_not_null(f, "%s", path);
+	cr_assert_eq(fread(gh, 1, 24, f), 24u);
+	magic = rd32(gh, 0);
+	swap = magic == 0xd4c3b2a1 || magic == 0x4d3cb2a1;
+	*ret_n = *ret_bytes = 0;
+	while (fread(rh, 1, 16, f) == 16) {
+		uint32_t incl = rd32(rh + 8, swap);
+
+		(*ret_n)++;
+		*ret_bytes += rd32(rh + 12, swap);
+		cr_assert_eq(fseek(f, (long)incl, SEEK_CUR), 0);
+	}
+	fclose(f);
+}
+
+Test(pcap, counts_match_tcpdump_and_record_headers, .timeout = 120)
+{
+	static const char *const files[] = {
+		"dns_udp.pcap", "icmpv6.pcap", "ntp.pcap", "syslog_udp.pcap",
+		"802.1ad_QinQ.pcap", "LLDP_and_CDP.pcap", "vxlan.pcap",
+		"sflow_multiple_counter_30_pdus.pcap", "pptp.pcap",
+		"LINKTYPE_RAW_ipv6.pcap", "tcp_rst_diag_payload.pcap",
+		"ipv4_tcp_http_xml.pcap", "gso-ipv4.pcap", "bigtcp-ipv4.pcap",
+		"ipv6_jumbogram_1.pcap", "tcp-handshake-nano.pcap",
+		"nflog.pcap", "OSPFv2_Capture_FINAL.pcapng",
+		"dhcp-option-108.pcapng",
+	};
+	struct capture_interval *t = malloc(sizeof(*t));
+	char err[512];
+
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		const char *path = file_path(files[i]);
+		long td = tcpdump_count(path);
+		uint64_t n, bytes;
+
+		cr_assert_eq(account(files[i], NULL, t, NULL, err, sizeof(err)),
+			     0, "%s", err);
+		if (td < 0)
+			cr_skip_test("tcpdump is not installed");
+		cr_expect_eq(t->records, (uint64_t)td, "%s: %llu vs tcpdump %ld",
+			     files[i], (unsigned long long)t->records, td);
+		cr_expect_eq(t->total.packets, t->records,
+			     "%s: no malformed records", files[i]);
+		if (strstr(files[i], ".pcapng"))
+			continue;
+		pcap_oracle(path, &n, &bytes);
+		cr_expect_eq(t->records, n, "%s", files[i]);
+		cr_expect_eq(t->total.bytes, bytes, "%s: %llu vs %llu",
+			     files[i], (unsigned long long)t->total.bytes,
+			     (unsigned long long)bytes);
+	}
+	free(t);
+}
+
+/* ---- specific files ---------------------------------------------------- */
+
+static struct capture_interval tot; /* ~3 KB: not on the stack */
+
+Test(pcap, dns_direction_ports_and_talkers)
+{
+	char err[512], buf[64];
+
+	cr_assert_eq(account("dns_udp.pcap", "192.168.1.0/24", &tot, NULL, err,
+			     sizeof(err)),
+		     0, "%s", err);
+	cr_expect_eq(tot.dir[CAPTURE_DIR_OUT].packets, 1);
+	cr_expect_eq(tot.dir[CAPTURE_DIR_OUT].bytes, 98);
+	cr_expect_eq(tot.dir[CAPTURE_DIR_IN].packets, 1);
+	cr_expect_eq(tot.dir[CAPTURE_DIR_IN].bytes, 266);
+	cr_expect_eq(tot.proto[CAPTURE_PROTO_UDP].bytes, 364);
+	cr_assert_eq(tot.nports, 1);
+	cr_expect_eq(tot.ports[0].proto, CAPTURE_PROTO_UDP);
+	cr_expect_eq(tot.ports[0].port, 53);
+	cr_expect_eq(tot.ports[0].c.packets, 2);
+	cr_assert_eq(tot.nlocal, 1);
+	cr_expect_str_eq(capture_addr_str(4, tot.local[0].addr, buf,
+					  sizeof(buf)),
+			 "192.168.1.11");
+	cr_expect_eq(tot.local[0].c.bytes, 364);
+	cr_assert_eq(tot.nremote, 1);
+	cr_expect_str_eq(capture_addr_str(4, tot.remote[0].addr, buf,
+					  sizeof(buf)),
+			 "209.87.249.18");
+	/* no prefixes: both ends are remote, traffic is "external" */
+	cr_assert_eq(account("dns_udp.pcap", NULL, &tot, NULL, err,
+			     sizeof(err)),
+		     0);
+	cr_expect_eq(tot.dir[CAPTURE_DIR_EXTERNAL].bytes, 364);
+	cr_expect_eq(tot.nremote, 2);
+	cr_expect_eq(tot.nlocal, 0);
+}
+
+Test(pcap, qinq_file_decodes_through_both_tags)
+{
+	char err[512];
+
+	/* 0x88a8 vlan 200, 0x8100 vlan 2001, then ARP (tcpdump -e) */
+	cr_assert_eq(account("802.1ad_QinQ.pcap", NULL, &tot, NULL, err,
+			     sizeof(err)),
+		     0, "%s", err);
+	cr_expect_eq(tot.total.packets, 2);
+	cr_expect_eq(tot.vlan_tagged, 2);
+	cr_expect_eq(tot.dir[CAPTURE_DIR_NONIP].packets, 2);
+	cr_expect_eq(tot.malformed[CAPTURE_BAD_VLAN], 0);
+}
+
+Test(pcap, linktype_raw_ipv6_decodes)
+{
+	char err[512], buf[64];
+
+	/* 2001:db8::1.12345 > 2620:fe::9.53 (tcpdump) */
+	cr_assert_eq(account("LINKTYPE_RAW_ipv6.pcap", "2001:db8::/32", &tot,
+			     NULL, err, sizeof(err)),
+		     0, "%s", err);
+	cr_expect_eq(tot.total.packets, 1);
+	cr_expect_eq(tot.proto[CAPTURE_PROTO_UDP].packets, 1);
+	cr_expect_eq(tot.dir[CAPTURE_DIR_OUT].packets, 1);
+	cr_assert_eq(tot.nports, 1);
+	cr_expect_eq(tot.ports[0].port, 53);
+	cr_assert_eq(tot.nlocal, 1);
+	cr_expect_str_eq(capture_addr_str(6, tot.local[0].addr, buf,
+					  sizeof(buf)),
+			 "2001:db8::1");
+	cr_assert_eq(tot.nremote, 1);
+	cr_expect_str_eq(capture_addr_str(6, tot.remote[0].addr, buf,
+					  sizeof(buf)),
+			 "2620:fe::9");
+}
+
+Test(pcap, linux_cooked_nanosecond_and_null_loopback)
+{
+	char err[512];
+
+	/* SLL: 131.155.215.69:46656 <-> 137.116.81.94:80, 76+76+68 bytes */
+	cr_assert_eq(account("tcp-handshake-nano.pcap", "131.155.0.0/16", &tot,
+			     NULL, err, sizeof(err)),
+		     0, "%s", err);
+	cr_expect_eq(tot.proto[CAPTURE_PROTO_TCP].packets, 3);
+	cr_expect_eq(tot.dir[CAPTURE_DIR_OUT].bytes, 144);
+	cr_expect_eq(tot.dir[CAPTURE_DIR_IN].bytes, 76);
+	cr_expect_eq(tot.ports[0].port, 80);
+	cr_expect_gt(tot.last_ts - tot.first_ts, 0.127);
+	cr_expect_lt(tot.last_ts - tot.first_ts, 0.128);
+	cr_assert_eq(account("tcp_rst_diag_payload.pcap", NULL, &tot, NULL,
+			     err, sizeof(err)),
+		     0, "%s", err);
+	cr_expect_eq(tot.proto[CAPTURE_PROTO_TCP].packets, 1);
+	cr_assert_eq(account("nflog.pcap", NULL, &tot, NULL, err, sizeof(err)),
+		     0, "%s", err);
+	cr_expect_eq(tot.proto[CAPTURE_PROTO_UDP].packets, 4);
+}
+
+Test(pcap, malformed_files_are_counted_not_accounted)
+{
+	char err[512];
+
+	/* IP total length 34817 in a short frame */
+	cr_assert_eq(account("ip-snmp-leftshift-unsigned.pcap", NULL, &tot,
+			     NULL, err, sizeof(err)),
+		     0, "%s", err);
+	cr_expect_eq(tot.records, 1);
+	cr_expect_eq(tot.total.packets, 0);
+	cr_expect_eq(tot.malformed[CAPTURE_BAD_IP_LENGTH], 1);
+	/* 37 zero-length records, time going backwards */
+	cr_assert_eq(account("bgp_vpn_rt-oobr.pcap", NULL, &tot, NULL, err,
+			     sizeof(err)),
+		     0, "%s", err);
+	cr_expect_eq(tot.records, 38);
+	cr_expect_geq(tot.malformed[CAPTURE_BAD_RECORD], 30);
+	cr_expect_gt(tot.ts_backwards, 0);
+	/* microsecond field >= 1e6 */
+	cr_assert_eq(account("timestamp_invalid_micro.pcap", NULL, &tot, NULL,
+			     err, sizeof(err)),
+		     0, "%s", err);
+	cr_expect_gt(tot.ts_invalid, 0);
+}
+
+struct iv_log {
+	size_t n;
+	struct capture_interval iv[16];
+};
+
+static void log_iv(void *arg, const struct capture_interval *iv)
+{
+	struct iv_log *l = arg;
+
+	if (l->n < 16)
+		l->iv[l->n] = *iv;
+	l->n++;
+}
+
+Test(pcap, intervals_are_aligned_and_add_up)
+{
+	static struct iv_log log;
+	struct capture_options o = {.interval_s = 60};
+	struct capture_file_info info;
+	char err[512];
+	uint64_t bytes = 0;
+
+	memset(&log, 0, sizeof(log));
+	cr_assert_eq(capture_file_account(file_path("ntp.pcap"), &o, log_iv,
+					  &log, &tot, &info, err, sizeof(err)),
+		     0, "%s", err);
+	/* 14:12, 14:19, 14:22, 14:47 (+ the rest in the last minute) */
+	cr_assert_eq(log.n, 4);
+	cr_expect_eq(info.nintervals, 4);
+	for (size_t i = 0; i < log.n; i++) {
+		cr_expect_eq(log.iv[i].start % 60, 0);
+		cr_expect_eq(log.iv[i].complete, i + 1 < log.n);
+		if (i)
+			cr_expect_gt(log.iv[i].start, log.iv[i - 1].start);
+		bytes += log.iv[i].total.bytes;
+	}
+	cr_expect_eq(bytes, tot.total.bytes);
+	cr_expect_eq(bytes, 836);
+	cr_expect_str_eq(info.linktype_name, "EN10MB");
+}
+
+/* ---- hand-built frames ------------------------------------------------- */
+
+static size_t eth(uint8_t *f, const uint16_t *tpids, int ntags, uint16_t et)
+{
+	size_t off = 12;
+
+	memset(f, 0x02, 12);
+	for (int i = 0; i < ntags; i++) {
+		f[off] = (uint8_t)(tpids[i] >> 8);
+		f[off + 1] = (uint8_t)tpids[i];
+		f[off + 2] = 0;
+		f[off + 3] = (uint8_t)(10 + i);
+		off += 4;
+	}
+	f[off] = (uint8_t)(et >> 8);
+	f[off + 1] = (uint8_t)et;
+	return off + 2;
+}
+
+/* IPv4 + UDP (8 bytes) + payload; returns bytes written. */
+static size_t ipv4_udp(uint8_t *p, const char *src, const char *dst,
+		       uint16_t sport, uint16_t dport, size_t payload)
+{
+	char e[64];
+	struct capture_prefixes tmp = {0};
+	uint16_t iplen = (uint16_t)(20 + 8 + payload);
+
+	memset(p, 0, iplen);
+	p[0] = 0x45;
+	p[2] = (uint8_t)(iplen >> 8);
+	p[3] = (uint8_t)iplen;
+	p[8] = 64;
+	p[9] = 17;
+	cr_assert_eq(capture_prefixes_add(&tmp, src, e, sizeof(e)), 0);
+	cr_assert_eq(capture_prefixes_add(&tmp, dst, e, sizeof(e)), 0);
+	memcpy(p + 12, tmp.p[0].addr, 4);
+	memcpy(p + 16, tmp.p[1].addr, 4);
+	p[20] = (uint8_t)(sport >> 8);
+	p[21] = (uint8_t)sport;
+	p[22] = (uint8_t)(dport >> 8);
+	p[23] = (uint8_t)dport;
+	return iplen;
+}
+
+Test(pcap, vlan_tags_and_link_types)
+{
+	static const uint16_t qinq[] = {0x88a8, 0x8100};
+	static const uint16_t old[] = {0x9100, 0x8100, 0x8100};
+	uint8_t f[256];
+	struct capture_pkt p;
+	size_t n;
+
+	n = eth(f, qinq, 2, 0x0800);
+	n += ipv4_udp(f + n, "10.1.1.1", "8.8.8.8", 40000, 53, 20);
+	capture_decode(CAPTURE_LINK_EN10MB, f, (uint32_t)n, (uint32_t)n, &p);
+	cr_expect_eq(p.bad, CAPTURE_OK);
+	cr_expect_eq(p.vlan_tags, 2);
+	cr_expect_eq(p.family, 4);
+	cr_expect_eq(p.proto, CAPTURE_PROTO_UDP);
+	cr_expect_eq(p.dport, 53);
+
+	n = eth(f, old, 3, 0x0800);
+	n += ipv4_udp(f + n, "10.1.1.1", "8.8.8.8", 40000, 123, 0);
+	capture_decode(CAPTURE_LINK_EN10MB, f, (uint32_t)n, (uint32_t)n, &p);
+	cr_expect_eq(p.vlan_tags, 3);
+	cr_expect_eq(p.dport, 123);
+
+	/* Linux cooked v2: protocol first, 20-byte header */
+	memset(f, 0, 20);
+	f[0] = 0x08;
+	n = 20 + ipv4_udp(f + 20, "10.1.1.1", "8.8.8.8", 5000, 514, 4);
+	capture_decode(CAPTURE_LINK_LINUX_SLL2, f, (uint32_t)n, (uint32_t)n,
+		       &p);
+	cr_expect_eq(p.proto, CAPTURE_PROTO_UDP);
+	cr_expect_eq(p.dport, 514);
+
+	/* DLT_NULL written big-endian, and DLT_RAW (12) */
+	memset(f, 0, 4);
+	f[3] = 2;
+	n = 4 + ipv4_udp(f + 4, "10.1.1.1", "8.8.8.8", 5000, 161, 4);
+	capture_decode(CAPTURE_LINK_NULL, f, (uint32_t)n, (uint32_t)n, &p);
+	cr_expect_eq(p.dport, 161);
+	n = ipv4_udp(f, "10.1.1.1", "8.8.8.8", 5000, 162, 4);
+	capture_decode(CAPTURE_LINK_RAW12, f, (uint32_t)n, (uint32_t)n, &p);
+	cr_expect_eq(p.dport, 162);
+
+	/* unsupported link type: accounted as non-IP, not malformed */
+	capture_decode(138, f, (uint32_t)n, (uint32_t)n, &p);
+	cr_expect_eq(p.bad, CAPTURE_OK);
+	cr_expect_eq(p.unsupported_link, 1);
+	cr_expect_eq(p.family, 0);
+}
+
+Test(pcap, ipv6_extension_headers_lead_to_ports)
+{
+	uint8_t f[256] = {0};
+	struct capture_pkt p;
+	uint8_t *ip = f + 14;
+	size_t plen = 8 + 8 + 8 + 8; /* HBH, frag (first), dest opts, UDP */
+
+	eth(f, NULL, 0, 0x86dd);
+	ip[0] = 0x60;
+	ip[4] = 0;
+	ip[5] = (uint8_t)plen;
+	ip[6] = 0; /* hop-by-hop */
+	ip[8] = 0x20;
+	ip[8 + 15] = 1;
+	ip[24] = 0x20;
+	ip[24 + 15] = 2;
+	ip[40] = 44; /* HBH -> fragment */
+	ip[48] = 60; /* fragment (offset 0) -> dest opts */
+	ip[56] = 17; /* dest opts -> UDP */
+	ip[64] = 0x30;
+	ip[65] = 0x39;
+	ip[66] = 0x02;
+	ip[67] = 0x02; /* dport 514 */
+	capture_decode(CAPTURE_LINK_EN10MB, f, (uint32_t)(54 + plen),
+		       (uint32_t)(54 + plen), &p);
+	cr_expect_eq(p.bad, CAPTURE_OK);
+	cr_expect_eq(p.family, 6);
+	cr_expect_eq(p.ipproto, 17);
+	cr_expect_eq(p.sport, 12345);
+	cr_expect_eq(p.dport, 514);
+
+	/* a later fragment: protocol known, no ports */
+	ip[50] = 0x01;
+	capture_decode(CAPTURE_LINK_EN10MB, f, (uint32_t)(54 + plen),
+		       (uint32_t)(54 + plen), &p);
+	cr_expect_eq(p.bad, CAPTURE_OK);
+	cr_expect_eq(p.ipproto, 60);
+	cr_expect_eq(p.has_ports, 0);
+	ip[50] = 0;
+
+	/* HBH length running past the payload */
+	ip[41] = 200;
+	capture_decode(CAPTURE_LINK_EN10MB, f, (uint32_t)(54 + plen),
+		       (uint32_t)(54 + plen), &p);
+	cr_expect_eq(p.bad, CAPTURE_BAD_IP_HEADER);
+}
+
+Test(pcap, malformed_and_snap_truncated_frames)
+{
+	uint8_t f[256];
+	struct capture_pkt p;
+	size_t n = eth(f, NULL, 0, 0x0800);
+
+	n += ipv4_udp(f + n, "10.1.1.1", "8.8.8.8", 40000, 53, 100);
+	/* caplen > wire length */
+	capture_decode(CAPTURE_LINK_EN10MB, f, (uint32_t)n, (uint32_t)n - 1,
+		       &p);
+	cr_expect_eq(p.bad, CAPTURE_BAD_RECORD);
+	capture_decode(CAPTURE_LINK_EN10MB, f, 0, 0, &p);
+	cr_expect_eq(p.bad, CAPTURE_BAD_RECORD);
+	/* a frame shorter than the Ethernet header */
+	capture_decode(CAPTURE_LINK_EN10MB, f, 10, 10, &p);
+	cr_expect_eq(p.bad, CAPTURE_BAD_LINK);
+	/* snap length 36 of the 142-byte frame: IP known, ports not */
+	capture_decode(CAPTURE_LINK_EN10MB, f, 36, (uint32_t)n, &p);
+	cr_expect_eq(p.bad, CAPTURE_OK);
+	cr_expect_eq(p.family, 4);
+	cr_expect_eq(p.snap_truncated, 1);
+	cr_expect_eq(p.has_ports, 0);
+	/* the same cut on the wire: the IP length lies */
+	capture_decode(CAPTURE_LINK_EN10MB, f, 36, 36, &p);
+	cr_expect_eq(p.bad, CAPTURE_BAD_IP_LENGTH);
+	/* IHL 4 */
+	f[14] = 0x44;
+	capture_decode(CAPTURE_LINK_EN10MB, f, (uint32_t)n, (uint32_t)n, &p);
+	cr_expect_eq(p.bad, CAPTURE_BAD_IP_HEADER);
+	f[14] = 0x45;
+	/* UDP header beyond the IP total length */
+	f[16] = 0;
+	f[17] = 24;
+	capture_decode(CAPTURE_LINK_EN10MB, f, (uint32_t)n, (uint32_t)n, &p);
+	cr_expect_eq(p.bad, CAPTURE_BAD_L4);
+	/* 9 stacked tags */
+	for (int i = 0; i < 10; i++) {
+		f[12 + 4 * i] = 0x81;
+		f[13 + 4 * i] = 0x00;
+	}
+	capture_decode(CAPTURE_LINK_EN10MB, f, (uint32_t)n, (uint32_t)n, &p);
+	cr_expect_eq(p.bad, CAPTURE_BAD_VLAN);
+}
+
+Test(pcap, top_talkers_ordered_by_bytes_then_packets)
+{
+	static struct capture_prefixes pl;
+	struct capture_agg_config ac = {.local = &pl};
+	struct capture_agg *a;
+	uint8_t f[1600];
+	char e[64], buf[64];
+	/* remote host, packets, payload: C has most bytes, A and B tie on
+	 * bytes but B has more packets */
+	static const struct {
+		const char *remote;
+		int npkts;
+		size_t payload;
+	} plan[] = {
+		{"198.51.100.1", 1, 972},  /* A: 1 x 1000 */
+		{"198.51.100.2", 2, 472},  /* B: 2 x 500 */
+		{"198.51.100.3", 3, 972},  /* C: 3 x 1000 */
+		{"198.51.100.4", 1, 72},   /* D: 1 x 100 */
+	};
+
+	memset(&pl, 0, sizeof(pl));
+	cr_assert_eq(capture_prefixes_add(&pl, "192.0.2.0/24", e, sizeof(e)),
+		     0);
+	cr_assert_eq(capture_agg_create(&ac, &a), 0);
+	for (size_t i = 0; i < 4; i++)
+		for (int k = 0; k < plan[i].npkts; k++) {
+			size_t n = ipv4_udp(f, "192.0.2.7", plan[i].remote,
+					    33000, (uint16_t)(1000 + i),
+					    plan[i].payload);
+
+			cr_assert_eq(capture_agg_add(a, CAPTURE_LINK_RAW, f,
+						     (uint32_t)n, (uint32_t)n,
+						     1700000000, 0, NULL),
+				     CAPTURE_OK);
+		}
+	capture_agg_summarize(a, 3, &tot);
+	cr_assert_eq(tot.nremote, 3);
+	cr_expect_str_eq(capture_addr_str(4, tot.remote[0].addr, buf, 64),
+			 "198.51.100.3");
+	cr_expect_str_eq(capture_addr_str(4, tot.remote[1].addr, buf, 64),
+			 "198.51.100.2");
+	cr_expect_str_eq(capture_addr_str(4, tot.remote[2].addr, buf, 64),
+			 "198.51.100.1");
+	cr_expect_eq(tot.remote[0].c.bytes, 3000);
+	cr_assert_eq(tot.nlocal, 1);
+	cr_expect_eq(tot.local[0].c.bytes, 3000 + 1000 + 1000 + 100);
+	cr_expect_eq(tot.dir[CAPTURE_DIR_OUT].packets, 7);
+	cr_expect_eq(tot.nports, 3);
+	cr_expect_eq(tot.ports[0].port, 1002);
+	/* reset empties everything, the next interval starts clean */
+	capture_agg_reset(a);
+	capture_agg_summarize(a, 3, &tot);
+	cr_expect_eq(tot.nremote, 0);
+	cr_expect_eq(tot.nports, 0);
+	cr_expect_eq(tot.total.bytes, 0);
+	capture_agg_destroy(a);
+}
+
+Test(pcap, talker_table_is_bounded)
+{
+	struct capture_agg_config ac = {.max_talkers = 100};
+	struct capture_agg *a;
+	uint8_t f[128];
+	char addr[32];
+
+	cr_assert_eq(capture_agg_create(&ac, &a), 0);
+	for (int i = 0; i < 5000; i++) {
+		size_t n;
+
+		snprintf(addr, sizeof(addr), "10.%d.%d.1", i / 256, i % 256);
+		n = ipv4_udp(f, addr, "10.255.255.255", 1, 2, 0);
+		capture_agg_add(a, CAPTURE_LINK_RAW, f, (uint32_t)n,
+				(uint32_t)n, 1, 0, NULL);
+	}
+	capture_agg_summarize(a, 32, &tot);
+	cr_expect_eq(tot.total.packets, 5000);
+	cr_expect_eq(tot.nremote, 32);
+	cr_expect_eq(tot.talker_overflow, 5000 - 99);
+	capture_agg_destroy(a);
+}
+
+Test(pcap, prefixes_parse_and_match)
+{
+	struct capture_prefixes pl = {0};
+	char e[128];
+	uint8_t a[16] = {0};
+
+	cr_expect_eq(capture_prefixes_add(&pl, "10.20.0.0/14", e, sizeof(e)), 0);
+	cr_expect_eq(capture_prefixes_add(&pl, "2001:db8:80::/41", e,
+					  sizeof(e)),
+		     0);
+	cr_expect_eq(capture_prefixes_add(&pl, "192.0.2.9", e, sizeof(e)), 0);
+	cr_expect_eq(capture_prefixes_add(&pl, "10.0.0.0/33", e, sizeof(e)),
+		     -EINVAL);
+	cr_expect(strstr(e, "10.0.0.0/33") != NULL, "%s", e);
+	cr_expect_eq(capture_prefixes_add(&pl, "nonsense", e, sizeof(e)),
+		     -EINVAL);
+	cr_expect_eq(capture_prefixes_add(&pl, "/8", e, sizeof(e)), -EINVAL);
+	cr_expect_eq(pl.n, 3);
+	a[0] = 10;
+	a[1] = 23;
+	cr_expect(capture_prefixes_match(&pl, 4, a));
+	a[1] = 24;
+	cr_expect_not(capture_prefixes_match(&pl, 4, a));
+	cr_expect_not(capture_prefixes_match(&pl, 6, a));
+	memset(a, 0, 16);
+	a[0] = 0x20;
+	a[1] = 0x01;
+	a[2] = 0x0d;
+	a[3] = 0xb8;
+	a[5] = 0xff;
+	cr_expect(capture_prefixes_match(&pl, 6, a));
+	a[5] = 0x7f;
+	cr_expect_not(capture_prefixes_match(&pl, 6, a));
+}
+
+/* ---- the command ------------------------------------------------------- */
+
+/* Runs cmd_pcap_stats in a child with stdout/stderr to files; returns the
+ * exit status and the outputs (malloc'd). */
+static int run_cmd(char **argv, char **ret_out, char **ret_err)
+{
+	char outp[] = "/tmp/slamon-pcap-out-XXXXXX";
+	char errp[] = "/tmp/slamon-pcap-err-XXXXXX";
+	int ofd = mkstemp(outp), efd = mkstemp(errp), st, argc = 0;
+	pid_t pid;
+	char **files[2] = {ret_out, ret_err};
+	const char *paths[2] = {outp, errp};
+
+	cr_assert_geq(ofd, 0);
+	cr_assert_geq(efd, 0);
+	while (argv[argc])
+		argc++;
+	fflush(NULL);
+	pid = fork();
+	cr_assert_geq(pid, 0);
+	if (pid == 0) {
+		dup2(ofd, 1);
+		dup2(efd, 2);
+		_exit(cmd_pcap_stats(argc, argv));
+	}
+	waitpid(pid, &st, 0);
+	for (int i = 0; i < 2; i++) {
+		FILE *f = fopen(paths[i], "r");
+		size_t len;
+
+		*files[i] = calloc(1, 1 << 20);
+		len = fread(*files[i], 1, (1 << 20) - 1, f);
+		(*files[i])[len] = '\0';
+		fclose(f);
+		unlink(paths[i]);
+	}
+	close(ofd);
+	close(efd);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+Test(pcap_stats_cmd, json_totals_direction_and_talkers, .timeout = 60)
+{
+	char *argv[] = {"pcap-stats", file_path("dns_udp.pcap"), "--local",
+			"192.168.1.0/24,2001:db8::/32", "--json", "--top", "3",
+			NULL};
+	char *out, *err;
+	json_error_t je;
+	json_t *o;
+
+	argv[1] = strdup(argv[1]);
+	cr_assert_eq(run_cmd(argv, &out, &err), 0, "stderr: %s", err);
+	o = json_loads(out, 0, &je);
+	cr_assert_not_null(o, "%s: %s", je.text, out);
+	cr_expect_eq(json_integer_value(json_object_get(
+			     json_object_get(json_object_get(o, "total"),
+					     "total"),
+			     "packets")),
+		     2);
+	cr_expect_eq(json_integer_value(json_object_get(
+			     json_object_get(json_object_get(json_object_get(
+						     o, "total"),
+						     "direction"),
+					     "in"),
+			     "bytes")),
+		     266);
+	cr_expect_str_eq(json_string_value(json_object_get(
+				 json_array_get(json_object_get(
+							json_object_get(o, "total"),
+							"top_local"),
+						0),
+				 "addr")),
+			 "192.168.1.11");
+	cr_expect_eq(json_array_size(json_object_get(o, "intervals")), 1);
+	cr_expect_str_eq(json_string_value(json_object_get(o, "linktype")),
+			 "EN10MB");
+	json_decref(o);
+	free(argv[1]);
+	free(out);
+	free(err);
+}
+
+Test(pcap_stats_cmd, text_output_and_errors, .timeout = 60)
+{
+	char path[1024];
+	char *ok[] = {"pcap-stats", path, "--intervals", NULL};
+	char *refused_argv[] = {"pcap-stats", path, NULL};
+	char *bad_prefix[] = {"pcap-stats", path, "--local", "10.0.0.0/40",
+			      NULL};
+	char *no_file[] = {"pcap-stats", NULL};
+	char *bad_top[] = {"pcap-stats", path, "--top", "0", NULL};
+	char *out, *err;
+
+	snprintf(path, sizeof(path), "%s", file_path("ntp.pcap"));
+	cr_expect_eq(run_cmd(ok, &out, &err), 0, "%s", err);
+	cr_expect(strstr(out, "records: 8") != NULL, "%s", out);
+	cr_expect(strstr(out, "udp 123") != NULL, "%s", out);
+	cr_expect(strstr(out, "(partial)") != NULL, "%s", out);
+	free(out);
+	free(err);
+
+	snprintf(path, sizeof(path), "%s",
+		 file_path("pcap-invalid-version-2.pcap"));
+	cr_expect_eq(run_cmd(refused_argv, &out, &err), 2);
+	cr_expect(strstr(err, path) != NULL, "%s", err);
+	cr_expect(strstr(err, "unsupported pcap savefile version") != NULL,
+		  "%s", err);
+	free(out);
+	free(err);
+
+	cr_expect_eq(run_cmd(bad_prefix, &out, &err), 2);
+	cr_expect(strstr(err, "10.0.0.0/40") != NULL, "%s", err);
+	free(out);
+	free(err);
+	cr_expect_eq(run_cmd(no_file, &out, &err), 2);
+	cr_expect(strstr(err, "expected one FILE") != NULL, "%s", err);
+	free(out);
+	free(err);
+	cr_expect_eq(run_cmd(bad_top, &out, &err), 2);
+	free(out);
+	free(err);
+}
