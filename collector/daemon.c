@@ -27,12 +27,15 @@
 #include <uv.h>
 
 #include "alerts/avail.h"
+#include "alerts/engine.h"
+#include "alerts/notify.h"
 #include "config.h"
 #include "log.h"
 #include "metric.h"
 #include "probes/snmp.h"
 #include "schedule.h"
 #include "status.h"
+#include "storage/journal.h"
 #include "storage/rrd.h"
 
 struct link_view {
@@ -61,6 +64,7 @@ struct gen {
 	struct config *cfg;
 	struct snmp_probe *probe;
 	struct metric_engine *me;
+	struct alerts_engine *ae;
 	struct drt *drts;
 	uint32_t *waitq;
 	size_t wq_head, wq_len;
@@ -73,8 +77,11 @@ struct daemon {
 	struct daemon_opts opts;
 	struct gen *cur;
 	struct rrd_writer *writer;
+	struct journal *journal;
+	struct notifier *notifier;
+	char journal_path[4096];
 	uv_signal_t sigterm, sigint, sighup;
-	uv_timer_t status_timer, stop_timer;
+	uv_timer_t status_timer, stop_timer, alerts_timer;
 	double started;
 	int stopping, exit_code;
 	uint64_t polls, late, skipped;
@@ -158,6 +165,21 @@ static void on_row(void *arg, const struct metric_row *row)
 			rrd_writer_submit_if(dm->writer, dev->name,
 					     ifs[row->ifslot].name,
 					     (time_t)row->t, &row->ifr);
+		if (g->ae) {
+			struct alerts_if a = {
+				.name = ifs[row->ifslot].name,
+				.t = row->t,
+				.in_bps = row->ifr.in_bps,
+				.out_bps = row->ifr.out_bps,
+				.speed_mbps = row->speed_mbps,
+				.capacity_mbps = dev->capacity_mbps,
+				.oper = row->ifr.oper,
+				.err_rate = row->ifr.in_err + row->ifr.out_err +
+					    row->ifr.in_disc +
+					    row->ifr.out_disc};
+
+			alerts_iface_row(g->ae, row->device, row->ifslot, &a);
+		}
 		return;
 	}
 	d->last_status = row->poll_status;
@@ -176,6 +198,39 @@ static void on_row(void *arg, const struct metric_row *row)
 	if (dm->writer)
 		rrd_writer_submit_dev(dm->writer, dev->name, (time_t)row->t,
 				      &row->dev);
+	if (g->ae)
+		alerts_device_result(g->ae, row->device,
+				     row->poll_status == POLL_OK, row->t);
+}
+
+/* ---- alerts --------------------------------------------------------- */
+
+/* The fault row is committed when this runs: hand it to the notifier. */
+static void on_alert_event(void *arg, const struct alert_event *ev)
+{
+	struct gen *g = arg;
+	char text[512];
+
+	if (ev->type == AEV_STATE) {
+		log_info("%s: %s%s%s%s", ev->object, obj_state_name(ev->state),
+			 ev->flapping ? " (flapping)" : "",
+			 ev->reason[0] ? ": " : "", ev->reason);
+		return;
+	}
+	notify_format_text(ev, text, sizeof(text));
+	log_info("fault %lld: %s", (long long)ev->fault.id, text);
+	if (g->dm->notifier &&
+	    notifier_submit(g->dm->notifier, ev) == -EAGAIN)
+		log_warnx("fault %lld: notification queue full",
+			  (long long)ev->fault.id);
+}
+
+static void on_alerts_timer(uv_timer_t *h)
+{
+	struct daemon *dm = h->data;
+
+	if (dm->cur && dm->cur->ae)
+		alerts_tick(dm->cur->ae, now_wall());
 }
 
 static void pump(struct gen *g)
@@ -318,6 +373,7 @@ static void gen_free(struct gen *g)
 			free(g->drts[i].links);
 	free(g->drts);
 	free(g->waitq);
+	alerts_engine_destroy(g->ae);
 	metric_engine_destroy(g->me);
 	snmp_probe_destroy(g->probe);
 	config_destroy(g->cfg);
@@ -419,12 +475,34 @@ static struct gen *gen_create(struct daemon *dm, struct config *cfg,
 			break;
 		}
 	}
+	if (dm->journal) {
+		char err[256];
+
+		if (alerts_engine_create(cfg, dm->journal, on_alert_event, g,
+					 &g->ae, err, sizeof(err)) < 0 ||
+		    alerts_engine_reconcile(g->ae, now, err, sizeof(err)) < 0)
+			log_errorx("alerts: %s (faults are not tracked)", err);
+	}
 	for (size_t i = 0; i < cfg->ndevices; i++)
 		schedule(&g->drts[i], now);
 	return g;
 }
 
 /* ---- status snapshot ------------------------------------------------ */
+
+/* The alerts engine's view of a device, or the plain up/down/unknown of
+ * the poll results when faults are not tracked. */
+static enum obj_state device_state(const struct gen *g, size_t i,
+				   int *ret_flapping, int64_t *ret_fault)
+{
+	static const enum obj_state from_avail[AV_STATE_COUNT] = {
+		OBJ_UNKNOWN, OBJ_UP, OBJ_DOWN};
+
+	if (g->ae)
+		return alerts_device_state(g->ae, (uint32_t)i, ret_flapping,
+					   ret_fault);
+	return from_avail[g->drts[i].av.state];
+}
 
 static json_t *jnum(double v)
 {
@@ -437,7 +515,7 @@ static json_t *snapshot(struct daemon *dm)
 	json_t *root = json_object(), *roles = json_object();
 	json_t *links = json_array(), *down = json_array();
 	json_t *disc = json_object(), *rrd = json_object();
-	uint64_t counts[ROLE_COUNT][AV_STATE_COUNT];
+	uint64_t counts[ROLE_COUNT][OBJ_STATE_COUNT];
 	uint64_t discards[DISCARD_COUNT];
 	double now = now_wall();
 
@@ -458,14 +536,23 @@ static json_t *snapshot(struct daemon *dm)
 		const struct snmp_iface *ifs =
 			snmp_probe_ifaces(g->probe, (uint32_t)i, &n);
 
-		counts[dev->role][d->av.state]++;
-		if (d->av.state == AV_DOWN)
+		int flapping = 0;
+		int64_t fault = 0;
+		enum obj_state state = device_state(g, i, &flapping, &fault);
+
+		counts[dev->role][state]++;
+		if (state == OBJ_DOWN || state == OBJ_UNREACHABLE)
 			json_array_append_new(down, json_pack(
-				"{s:s, s:s, s:s, s:s, s:f, s:s}", "device",
-				dev->name, "unit", dev->unit, "role",
+				"{s:s, s:s, s:s, s:s, s:i, s:s, s:f, s:s, s:I, "
+				"s:b, s:s}",
+				"device", dev->name, "unit", dev->unit, "role",
 				role_name(dev->role), "address", dev->host,
-				"since", d->av.since, "error",
-				snmp_probe_last_error(g->probe, (uint32_t)i)));
+				"port", (int)dev->port, "state",
+				obj_state_name(state), "since", d->av.since,
+				"error",
+				snmp_probe_last_error(g->probe, (uint32_t)i),
+				"fault", (json_int_t)fault, "flapping",
+				flapping, "parent", dev->parent));
 		if (dev->role != ROLE_BACKBONE && dev->role != ROLE_EXIT)
 			continue;
 		for (size_t k = 0; k < n && k < d->nlinks; k++) {
@@ -491,15 +578,31 @@ static json_t *snapshot(struct daemon *dm)
 		}
 	}
 	for (int r = 0; r < ROLE_COUNT; r++) {
-		uint64_t total = counts[r][0] + counts[r][1] + counts[r][2];
+		uint64_t total = 0;
 
+		for (int k = 0; k < OBJ_STATE_COUNT; k++)
+			total += counts[r][k];
 		if (total == 0)
 			continue;
 		json_object_set_new(roles, role_name(r), json_pack(
-			"{s:I, s:I, s:I, s:I}", "total", (json_int_t)total,
-			"up", (json_int_t)counts[r][AV_UP], "down",
-			(json_int_t)counts[r][AV_DOWN], "unknown",
-			(json_int_t)counts[r][AV_UNKNOWN]));
+			"{s:I, s:I, s:I, s:I, s:I, s:I}", "total",
+			(json_int_t)total, "up", (json_int_t)counts[r][OBJ_UP],
+			"down", (json_int_t)counts[r][OBJ_DOWN], "unreachable",
+			(json_int_t)counts[r][OBJ_UNREACHABLE], "maintenance",
+			(json_int_t)counts[r][OBJ_MAINT], "unknown",
+			(json_int_t)counts[r][OBJ_UNKNOWN]));
+	}
+	if (g->ae) {
+		struct alerts_stats ast;
+
+		alerts_engine_stats(g->ae, &ast);
+		json_object_set_new(root, "faults", json_pack(
+			"{s:I, s:I, s:I, s:I, s:s}", "opened",
+			(json_int_t)ast.opened, "resolved",
+			(json_int_t)ast.resolved, "flapping",
+			(json_int_t)ast.flapping, "journal_errors",
+			(json_int_t)ast.journal_errors, "last_error",
+			ast.last_error));
 	}
 	metric_engine_discards(g->me, discards);
 	for (int r = 0; r < DISCARD_COUNT; r++)
@@ -645,11 +748,43 @@ static void daemon_stop(struct daemon *dm)
 	write_status(dm);
 	uv_close((uv_handle_t *)&dm->status_timer, NULL);
 	uv_close((uv_handle_t *)&dm->stop_timer, NULL);
+	uv_close((uv_handle_t *)&dm->alerts_timer, NULL);
 	uv_close((uv_handle_t *)&dm->sigterm, NULL);
 	uv_close((uv_handle_t *)&dm->sigint, NULL);
 	uv_close((uv_handle_t *)&dm->sighup, NULL);
 	gen_retire(dm->cur);
 	dm->cur = NULL;
+}
+
+/* The fault journal and the notifier outlive reloads: faults are the
+ * operators' record, not the configuration's. */
+static void open_alerts(struct daemon *dm, const struct config *cfg)
+{
+	char err[256];
+
+	snprintf(dm->journal_path, sizeof(dm->journal_path), "%s",
+		 cfg->alerts.journal);
+	if (journal_open(dm->journal_path, &dm->journal, err, sizeof(err)) <
+	    0) {
+		log_errorx("fault journal: %s (faults are not tracked)", err);
+		dm->journal = NULL;
+		return;
+	}
+	if (notifier_create(cfg, dm->journal_path, 0, &dm->notifier, err,
+			    sizeof(err)) < 0) {
+		log_errorx("notifier: %s (no notifications)", err);
+		dm->notifier = NULL;
+	}
+}
+
+static void close_alerts(struct daemon *dm)
+{
+	if (dm->notifier) {
+		if (notifier_drain(dm->notifier, 5000) < 0)
+			log_warnx("notifications still pending at exit");
+		notifier_destroy(dm->notifier);
+	}
+	journal_close(dm->journal);
 }
 
 static void fill_defaults(struct config *cfg)
@@ -708,6 +843,7 @@ int daemon_run(const struct daemon_opts *opts)
 		config_destroy(cfg);
 		return 2;
 	}
+	open_alerts(dm, cfg);
 	dm->cur = gen_create(dm, cfg, NULL);
 	if (dm->cur == NULL) {
 		log_errorx("out of memory");
@@ -732,6 +868,9 @@ int daemon_run(const struct daemon_opts *opts)
 	uv_timer_init(&dm->loop, &dm->stop_timer);
 	dm->status_timer.data = dm->stop_timer.data = dm;
 	uv_timer_start(&dm->status_timer, on_status_timer, 1000, 5000);
+	uv_timer_init(&dm->loop, &dm->alerts_timer);
+	dm->alerts_timer.data = dm;
+	uv_timer_start(&dm->alerts_timer, on_alerts_timer, 1000, 1000);
 	if (opts->duration > 0)
 		uv_timer_start(&dm->stop_timer, on_stop_timer,
 			       (uint64_t)(opts->duration * 1000), 0);
@@ -740,6 +879,7 @@ int daemon_run(const struct daemon_opts *opts)
 	uv_run(&dm->loop, UV_RUN_DEFAULT);
 
 	rrd_writer_destroy(dm->writer); /* flushes pending rows */
+	close_alerts(dm);
 	rc = uv_loop_close(&dm->loop);
 	if (rc != 0)
 		log_warnx("event loop closed with handles open: %s",

@@ -64,21 +64,23 @@ int status_write(const char *path, const json_t *snap, char *err,
 /* ---- printing ------------------------------------------------------- */
 
 struct words {
-	const char *title, *age, *config, *role, *total, *up, *down, *unknown,
+	const char *title, *age, *config, *role, *total, *up, *down, *unreach,
+		*maint, *unknown,
 		*sum, *links, *device, *iface, *speed, *in, *out, *uin, *uout,
 		*downlist, *unit, *addr, *since, *why, *polls, *none, *stale;
 };
 
 static const struct words ZH = {
 	"slamon 运行状态", "快照时间", "配置", "角色", "总数", "在线", "离线",
-	"未知", "合计", "骨干与出口链路", "设备", "接口", "速率(Mbps)",
-	"入方向", "出方向", "入利用率", "出利用率", "离线设备", "单位", "地址",
+	"不可达", "维护", "未知", "合计", "骨干与出口链路", "设备", "接口", "速率(Mbps)",
+	"入方向", "出方向", "入利用率", "出利用率", "离线与不可达设备", "单位", "地址",
 	"离线起始", "原因", "轮询", "(无)",
 	"警告: 状态快照已过期, slamond 可能未在运行"};
 static const struct words EN = {
 	"slamon status", "snapshot", "config", "role", "total", "up", "down",
-	"unknown", "all", "Backbone and exit links", "device", "interface",
-	"speed(Mbps)", "in", "out", "util in", "util out", "Devices down",
+	"unreachable", "maint", "unknown", "all", "Backbone and exit links", "device", "interface",
+	"speed(Mbps)", "in", "out", "util in", "util out",
+	"Devices down or unreachable",
 	"unit", "address", "down since", "reason", "polls", "(none)",
 	"warning: the snapshot is stale; is slamond running?"};
 
@@ -185,42 +187,42 @@ static void time_text(char *buf, size_t len, double t)
 static void print_roles(FILE *out, const json_t *roles, const struct words *w,
 			int zh)
 {
+	static const char *keys[] = {"total", "up", "down", "unreachable",
+				     "maintenance", "unknown"};
+	const char *heads[] = {w->total, w->up, w->down, w->unreach, w->maint,
+			       w->unknown};
+	enum { NK = 6 };
 	const char *key;
 	json_t *v;
-	json_int_t sum[4] = {0};
-	char num[4][24];
+	json_int_t sum[NK] = {0};
+	char num[24];
 
 	pad(out, w->role, 20);
-	pad(out, w->total, 7);
-	pad(out, w->up, 7);
-	pad(out, w->down, 7);
-	fprintf(out, "%s\n", w->unknown);
+	for (int i = 0; i < NK; i++)
+		pad(out, heads[i], 11);
+	fputc('\n', out);
 	json_object_foreach((json_t *)(uintptr_t)roles, key, v) {
-		json_int_t c[4] = {
-			json_integer_value(json_object_get(v, "total")),
-			json_integer_value(json_object_get(v, "up")),
-			json_integer_value(json_object_get(v, "down")),
-			json_integer_value(json_object_get(v, "unknown"))};
 		char label[64];
 
 		snprintf(label, sizeof(label), "%s%s%s", zh ? role_zh(key) : key,
 			 zh ? " " : "", zh ? key : "");
 		pad(out, label, 20);
-		for (int i = 0; i < 4; i++) {
-			sum[i] += c[i];
-			snprintf(num[i], sizeof(num[i]), "%lld", (long long)c[i]);
-			if (i < 3)
-				pad(out, num[i], 7);
+		for (int i = 0; i < NK; i++) {
+			json_int_t c = json_integer_value(
+				json_object_get(v, keys[i]));
+
+			sum[i] += c;
+			snprintf(num, sizeof(num), "%lld", (long long)c);
+			pad(out, num, 11);
 		}
-		fprintf(out, "%s\n", num[3]);
+		fputc('\n', out);
 	}
 	pad(out, w->sum, 20);
-	for (int i = 0; i < 4; i++) {
-		snprintf(num[i], sizeof(num[i]), "%lld", (long long)sum[i]);
-		if (i < 3)
-			pad(out, num[i], 7);
+	for (int i = 0; i < NK; i++) {
+		snprintf(num, sizeof(num), "%lld", (long long)sum[i]);
+		pad(out, num, 11);
 	}
-	fprintf(out, "%s\n", num[3]);
+	fputc('\n', out);
 }
 
 static void print_links(FILE *out, const json_t *links, const struct words *w)
@@ -280,15 +282,35 @@ static void print_down(FILE *out, const json_t *down, const struct words *w)
 				fprintf(out, "  %zu more not listed\n", n - 20);
 			break;
 		}
+		char addr[80], fault[32];
+		const char *state =
+			json_string_value(json_object_get(l, "state"));
+		json_int_t fid = json_integer_value(json_object_get(l, "fault"));
+
 		time_text(since, sizeof(since),
 			  json_number_value(json_object_get(l, "since")));
+		snprintf(addr, sizeof(addr), "%s:%lld",
+			 json_string_value(json_object_get(l, "address")),
+			 (long long)json_integer_value(
+				 json_object_get(l, "port")));
+		if (fid > 0)
+			snprintf(fault, sizeof(fault), "#%lld", (long long)fid);
+		else
+			snprintf(fault, sizeof(fault), "-");
 		fputs("  ", out);
-		pad(out, json_string_value(json_object_get(l, "device")), 14);
-		pad(out, json_string_value(json_object_get(l, "unit")), 28);
-		pad(out, json_string_value(json_object_get(l, "address")), 15);
+		pad(out, json_string_value(json_object_get(l, "device")), 12);
+		pad(out, json_string_value(json_object_get(l, "unit")), 30);
+		pad(out, addr, 21);
+		pad(out, state ? state : "down", 11);
+		pad(out, fault, 6);
 		pad(out, since, 19);
-		fprintf(out, "%s\n",
-			json_string_value(json_object_get(l, "error")));
+		if (state && strcmp(state, "unreachable") == 0)
+			fprintf(out, "%s %s\n",
+				w == &ZH ? "上级设备离线:" : "parent down:",
+				json_string_value(json_object_get(l, "parent")));
+		else
+			fprintf(out, "%s\n",
+				json_string_value(json_object_get(l, "error")));
 	}
 }
 

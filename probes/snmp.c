@@ -113,6 +113,7 @@ struct sdev {
 	int reqid;
 	double t_start, latency_ms;
 	int need_discovery;
+	uint64_t budget_ms; /* wall time allowed for this poll */
 	int sec_retried; /* one retry after a v3 security error */
 	int resend_pending;
 	char err[160];
@@ -1091,8 +1092,8 @@ static void on_budget(uv_timer_t *h)
 
 	if (d->state == DS_IDLE)
 		return;
-	poll_fail(d, POLL_TIMEOUT, "poll exceeded its budget of %d ms",
-		  d->p->cfg->poll_budget_ms);
+	poll_fail(d, POLL_TIMEOUT, "poll exceeded its budget of %lu ms",
+		  (unsigned long)d->budget_ms);
 }
 
 static const oid *auth_proto(enum snmp_auth a, size_t *len)
@@ -1257,8 +1258,19 @@ int snmp_probe_poll(struct snmp_probe *p, uint32_t device)
 			return rc;
 		}
 	}
-	uv_timer_start(&d->budget, on_budget,
-		       (uint64_t)p->cfg->poll_budget_ms, 0);
+	/* A discovery walks 8 columns: give it four budgets, within 80% of
+	 * the interval, so a big chassis is not cut short every cycle. */
+	d->budget_ms = (uint64_t)p->cfg->poll_budget_ms;
+	if (d->need_discovery) {
+		uint64_t cap = (uint64_t)p->cfg->interval_s[d->dev->role] * 800;
+
+		d->budget_ms *= 4;
+		if (d->budget_ms > cap)
+			d->budget_ms = cap;
+		if (d->budget_ms < (uint64_t)p->cfg->poll_budget_ms)
+			d->budget_ms = (uint64_t)p->cfg->poll_budget_ms;
+	}
+	uv_timer_start(&d->budget, on_budget, d->budget_ms, 0);
 	if (d->prof->version == SNMP_V3 &&
 	    snmp_sess_session(d->ss)->securityEngineIDLen == 0)
 		engine_probe(d);

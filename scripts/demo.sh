@@ -14,11 +14,12 @@
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-aps=520 down=5 cycles=3 interval=15
+aps=520 down=5 down_aggs=1 cycles=4 interval=20
 while [ $# -gt 0 ]; do
 	case $1 in
 	--aps) aps=$2; shift 2 ;;
 	--down) down=$2; shift 2 ;;
+	--down-aggs) down_aggs=$2; shift 2 ;;
 	--cycles) cycles=$2; shift 2 ;;
 	--interval) interval=$2; shift 2 ;;
 	*) echo "demo.sh: unknown option $1" >&2; exit 2 ;;
@@ -35,9 +36,10 @@ cmake --build "$top/build-demo" -j"$(nproc)" >/dev/null
 run="$top/demo-run"
 rm -rf "$run"
 mkdir -p "$run"
-echo "== generating the simulated network ($aps access points, $down unreachable)"
+echo "== generating the simulated network ($aps access points, $down of them" \
+	"down, $down_aggs aggregation switch(es) down with everything behind)"
 python3 "$top/scripts/gen-demo-network.py" --out "$run/net" --aps "$aps" \
-	--down "$down"
+	--down "$down" --down-aggs "$down_aggs"
 
 cat >"$run/slamon.conf" <<CONF
 ; Demo configuration written by scripts/demo.sh: the simulated district
@@ -47,9 +49,11 @@ cat >"$run/slamon.conf" <<CONF
 inventory = net/inventory.csv
 storage_dir = rrd
 log_level = info
-timeout_ms = 1000
+; snmpsim answers one request at a time (about 600 a second): a modest
+; in-flight bound keeps its queue shorter than the timeout
+timeout_ms = 3000
 retries = 1
-max_inflight = 200
+max_inflight = 50
 interval = $interval
 
 [profile demo]
@@ -73,10 +77,23 @@ echo "== running slamond for $cycles cycles of ${interval} s"
 	tail -20 "$run/slamond.log" >&2
 	exit 1
 }
-grep -E 'down$|cycles done|error' "$run/slamond.log" | head -20 || true
+grep -E 'fault [0-9]+:|cycles done|error' "$run/slamond.log" | head -20 || true
 
 echo "== slamon status"
 "$top/build-demo/slamon" status -c "$run/slamon.conf"
+
+echo "== slamon faults (open faults in the journal)"
+"$top/build-demo/slamon" faults -c "$run/slamon.conf"
+first=$("$top/build-demo/slamon" faults -c "$run/slamon.conf" --json |
+	python3 -c 'import json,sys; f=json.load(sys.stdin); f=f.get("faults", f) if isinstance(f, dict) else f; print(f[0]["id"] if f else "")')
+if [ -n "$first" ]; then
+	echo "== slamon ack $first --by 值班员张三, then close it"
+	"$top/build-demo/slamon" ack "$first" -c "$run/slamon.conf" \
+		--by 值班员张三 --note "已通知运营商"
+	"$top/build-demo/slamon" close "$first" -c "$run/slamon.conf" \
+		--note "演示: 人工关闭" --satisfaction 满意
+	"$top/build-demo/slamon" faults -c "$run/slamon.conf" --all | head -5
+fi
 echo
 echo "RRD files: $(find "$run/rrd" -name '*.rrd' | wc -l) in $run/rrd" \
 	"(check by hand: rrdtool fetch FILE AVERAGE -s -10min)"

@@ -151,7 +151,7 @@ def frac_rate(rng, speed_mbps, lo, hi):
     return int(speed_mbps * 1e6 / 8 * rng.uniform(lo, hi))
 
 
-def build(aps, down, rng):
+def build(aps, down, rng, down_aggs=0):
     devs = []
     center = DISTRICT + "电子政务外网管理中心"  # not an access-point unit
     for i in (1, 2):
@@ -230,6 +230,13 @@ def build(aps, down, rng):
     # the last `down` access points are never served
     for ap in ap_devs[len(ap_devs) - down:] if down else []:
         ap.served = False
+    # a parent outage: the first `down_aggs` aggregation switches and every
+    # access point behind them stop answering (one fault, N unreachable)
+    for agg in aggs[:down_aggs]:
+        agg.served = False
+        for ap in ap_devs:
+            if ap.parent == agg.name:
+                ap.served = False
     return devs
 
 
@@ -320,6 +327,9 @@ def main():
                     help="access points (one per unit), default 520")
     ap.add_argument("--down", type=int, default=5,
                     help="access points listed but never served, default 5")
+    ap.add_argument("--down-aggs", type=int, default=0,
+                    help="aggregation switches down with every access "
+                    "point behind them (a parent outage), default 0")
     ap.add_argument("--base-port", type=int, default=20161,
                     help="UDP port of the first device, default 20161")
     ap.add_argument("--seed", type=int, default=20240101)
@@ -328,7 +338,7 @@ def main():
         sys.exit("gen-demo-network: need --aps >= 1 and 0 <= --down <= --aps")
 
     rng = random.Random(args.seed)
-    devs = build(args.aps, args.down, rng)
+    devs = build(args.aps, args.down, rng, args.down_aggs)
     if args.base_port < 1024 or args.base_port + len(devs) > 65535:
         sys.exit("gen-demo-network: ports %d..%d out of range"
                  % (args.base_port, args.base_port + len(devs) - 1))
