@@ -213,7 +213,7 @@ static int deliver_webhook(const struct notifier_cfg *c,
 	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)c->timeout_s * 1000L);
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, sink_cb);
-	curl_easy_setopt(h, CURLOPT_WRITEDATA, resp);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, (void *)resp);
 	curl_easy_setopt(h, CURLOPT_USERAGENT, "slamon");
 	cc = curl_easy_perform(h);
 	if (cc == CURLE_OK)

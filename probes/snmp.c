@@ -84,18 +84,21 @@ struct walkcol {
 };
 
 /* One varbind of a poll and what came back. */
+#define REQ_OID_MAX 16 /* IF-MIB column + ifIndex: 12 sub-identifiers */
+
+/* Kept small: a device holds 1 + 10 per monitored interface of these, and
+ * a fleet of 28,000 devices must fit in a few hundred MB. */
 struct req {
-	oid name[MAX_OID_LEN];
-	size_t len;
-	int slot;        /* -1 device level */
+	oid name[REQ_OID_MAX];
+	double t;
+	uint64_t value;  /* counters, gauges; for M_KEY a hash of the text */
+	int32_t slot;    /* -1 device level */
 	uint16_t metric; /* enum metric_id or M_KEY / M_HIGHSPEED */
+	uint8_t len;
 	uint8_t kind;
 	uint8_t width;
-	int16_t status;
 	uint8_t answered;
-	uint64_t value;
-	char text[SNMP_IFNAME_MAX];
-	double t;
+	int16_t status;
 };
 
 struct sdev {
@@ -114,6 +117,7 @@ struct sdev {
 	double t_start, latency_ms;
 	int need_discovery;
 	uint64_t budget_ms; /* wall time allowed for this poll */
+	int poll_closing;   /* uv_close of .poll not yet called back */
 	int sec_retried; /* one retry after a v3 security error */
 	int resend_pending;
 	char err[160];
@@ -123,7 +127,7 @@ struct sdev {
 
 	struct row *rows;
 	size_t nrows, caprows;
-	struct walkcol cols[NCOLS];
+	struct walkcol *cols; /* NCOLS entries, only during discovery */
 	int max_rep;
 
 	struct req *reqs;
@@ -234,6 +238,18 @@ static void text_copy(char *dst, size_t dstlen, const u_char *src, size_t n)
 	dst[o] = '\0';
 }
 
+/* FNV-1a: the key column is compared by hash, not kept as text. */
+static uint64_t text_hash(const char *t)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	for (; *t; t++) {
+		h ^= (unsigned char)*t;
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
 int snmp_iface_selected(const char *selector, const struct snmp_iface *ifc)
 {
 	char buf[INV_TEXT_MAX];
@@ -295,7 +311,7 @@ static void poll_end(struct sdev *d, int status)
 			struct req *r = &d->reqs[i];
 			if (r->metric == M_KEY && r->answered &&
 			    r->status == POLL_OK &&
-			    strcmp(r->text, d->ifs[r->slot].key) != 0)
+			    r->value != text_hash(d->ifs[r->slot].key))
 				renumbered = 1;
 		}
 		if (renumbered) {
@@ -633,6 +649,13 @@ static void walk_response(struct sdev *d, netsnmp_pdu *pdu)
 
 static void start_discovery(struct sdev *d)
 {
+	if (d->cols == NULL) {
+		d->cols = calloc(NCOLS, sizeof(*d->cols));
+		if (d->cols == NULL) {
+			poll_fail(d, POLL_ERROR, "out of memory");
+			return;
+		}
+	}
 	d->state = DS_DISCOVER;
 	d->nrows = 0;
 	d->max_rep = d->prof->max_repetitions > 0 ? d->prof->max_repetitions
@@ -712,6 +735,8 @@ static void iface_finish_discovery(struct sdev *d)
 	log_info("%s: discovered %zu interfaces, monitoring %zu",
 		 d->dev->name, d->cols[COL_DESCR].nrows > d->cols[COL_NAME].nrows
 			 ? d->cols[COL_DESCR].nrows : d->cols[COL_NAME].nrows, n);
+	free(d->cols);
+	d->cols = NULL;
 	d->p->hooks.discovered(d->p->hooks.arg, d->idx, ifs, n);
 	start_gets(d);
 }
@@ -723,7 +748,7 @@ static void req_add(struct req *r, const oid *base, size_t blen, uint32_t idx,
 {
 	memset(r, 0, sizeof(*r));
 	memcpy(r->name, base, blen * sizeof(oid));
-	r->len = blen;
+	r->len = (uint8_t)blen;
 	if (idx != UINT32_MAX)
 		r->name[r->len++] = idx;
 	r->slot = slot;
@@ -848,11 +873,15 @@ static void gets_response(struct sdev *d, netsnmp_pdu *pdu)
 			continue;
 		}
 		if (r->metric == M_KEY) {
-			if (vb->type == ASN_OCTET_STR)
-				text_copy(r->text, sizeof(r->text),
-					  vb->val.string, vb->val_len);
-			else
+			if (vb->type == ASN_OCTET_STR) {
+				char text[SNMP_IFNAME_MAX];
+
+				text_copy(text, sizeof(text), vb->val.string,
+					  vb->val_len);
+				r->value = text_hash(text);
+			} else {
 				r->status = POLL_BADTYPE;
+			}
 			continue;
 		}
 		if (vb_uint(vb, &v) < 0) {
@@ -1047,6 +1076,38 @@ static int async_cb(int op, netsnmp_session *sess, int reqid,
 
 /* ---- libuv glue ----------------------------------------------------- */
 
+static void on_poll_closed(uv_handle_t *h)
+{
+	struct sdev *d = h->data;
+	struct snmp_probe *p = d->p;
+
+	d->poll_closing = 0;
+	if (p->closing && --p->open_handles == 0 && p->close_cb)
+		p->close_cb(p->close_arg);
+}
+
+/* v1/v2c sessions are closed between polls: tens of thousands of devices
+ * would otherwise hold a socket each (file descriptors, ephemeral ports).
+ * A v3 session keeps its engine discovery, so it stays open. Called only
+ * where net-snmp is not on the stack: closing a session from inside its
+ * own callback would free what net-snmp still uses. */
+static void session_release(struct sdev *d)
+{
+	if (d->ss == NULL || d->state != DS_IDLE || d->p->closing ||
+	    d->prof->version == SNMP_V3)
+		return;
+	uv_timer_stop(&d->timer);
+	if (d->handles & 1) {
+		uv_poll_stop(&d->poll);
+		d->handles &= ~1;
+		d->poll_closing = 1;
+		uv_close((uv_handle_t *)&d->poll, on_poll_closed);
+	}
+	snmp_sess_close(d->ss);
+	d->ss = NULL;
+	d->fd = -1;
+}
+
 static void on_readable(uv_poll_t *h, int status, int events)
 {
 	struct sdev *d = h->data;
@@ -1064,8 +1125,8 @@ static void on_readable(uv_poll_t *h, int status, int events)
 	NETSNMP_LARGE_FD_SET(d->fd, &p->fds);
 	snmp_sess_read2(d->ss, &p->fds);
 	NETSNMP_LARGE_FD_CLR(d->fd, &p->fds);
-	if (d->ss)
-		rearm_timer(d);
+	rearm_timer(d);
+	session_release(d);
 }
 
 static void on_snmp_timer(uv_timer_t *h)
@@ -1080,10 +1141,12 @@ static void on_snmp_timer(uv_timer_t *h)
 			walk_send(d);
 		else if (d->state == DS_POLL)
 			gets_send(d);
+		session_release(d);
 		return;
 	}
 	snmp_sess_timeout(d->ss); /* retransmits, or calls back TIMED_OUT */
 	rearm_timer(d);
+	session_release(d);
 }
 
 static void on_budget(uv_timer_t *h)
@@ -1094,6 +1157,7 @@ static void on_budget(uv_timer_t *h)
 		return;
 	poll_fail(d, POLL_TIMEOUT, "poll exceeded its budget of %lu ms",
 		  (unsigned long)d->budget_ms);
+	session_release(d);
 }
 
 static const oid *auth_proto(enum snmp_auth a, size_t *len)
@@ -1244,7 +1308,7 @@ int snmp_probe_poll(struct snmp_probe *p, uint32_t device)
 	if (device >= p->ndevs || p->closing)
 		return -EINVAL;
 	d = &p->devs[device];
-	if (d->state != DS_IDLE)
+	if (d->state != DS_IDLE || d->poll_closing)
 		return -EBUSY;
 	p->busy++;
 	d->t_start = now_wall();
@@ -1278,6 +1342,7 @@ int snmp_probe_poll(struct snmp_probe *p, uint32_t device)
 		start_discovery(d);
 	else
 		start_gets(d);
+	session_release(d); /* when the poll already failed to send */
 	return 0;
 }
 
@@ -1381,6 +1446,8 @@ void snmp_probe_close(struct snmp_probe *p, void (*close_cb)(void *arg),
 
 		if (d->state != DS_IDLE)
 			poll_end(d, POLL_ERROR);
+		if (d->poll_closing)
+			p->open_handles++; /* on_poll_closed counts it down */
 		if (d->handles & 1) {
 			uv_poll_stop(&d->poll);
 			p->open_handles++;
@@ -1412,6 +1479,7 @@ void snmp_probe_destroy(struct snmp_probe *p)
 		free(p->devs[i].ifs);
 		free(p->devs[i].rows);
 		free(p->devs[i].reqs);
+		free(p->devs[i].cols);
 	}
 	netsnmp_large_fd_set_cleanup(&p->fds);
 	free(p->devs);
