@@ -44,6 +44,7 @@ struct dev_st {
 	int64_t fault;       /* own "down" fault */
 	int64_t cause_fault; /* fault it is listed under while unreachable */
 	double last_fail_t;  /* last failed poll */
+	double last_ok_t;    /* last good poll */
 	double flap_t[FLAP_MAX]; /* ring of state change times */
 	unsigned nflap;
 	bool flapping;
@@ -61,6 +62,12 @@ struct adopted {
 	int64_t id;
 };
 
+/* A [capture]'s faults (issue 6). */
+struct cap_st {
+	int64_t drop_fault, div_fault;
+	int div_bad, div_good; /* consecutive comparisons above / not */
+};
+
 struct alerts_engine {
 	const struct config *cfg;
 	struct journal *j;
@@ -73,6 +80,7 @@ struct alerts_engine {
 	double *maint_start; /* start of the occurrence last recorded */
 	struct adopted *adopted;
 	size_t nadopted;
+	struct cap_st *caps; /* one per cfg->captures */
 	double last_remind;
 	struct alerts_stats st;
 };
@@ -306,7 +314,13 @@ static bool held_for_parent(const struct alerts_engine *e, size_t dev,
 	int p = e->cfg->devices[dev].parent_idx;
 	double hold;
 
-	if (p < 0 || e->d[p].av.fails == 0 || e->d[p].av.state == AV_DOWN)
+	if (p < 0 || e->d[p].av.state == AV_DOWN)
+		return false;
+	/* the parent answered after the child began failing: the child is
+	 * failing on its own. A parent not polled since (it may be polled
+	 * less often than its children) holds the child for a while. */
+	if (e->d[p].av.fails == 0 &&
+	    e->d[p].last_ok_t >= e->d[dev].av.first_fail)
 		return false;
 	hold = (down_after(e, (size_t)p) + 1) *
 	       (double)e->cfg->interval_s[e->cfg->devices[p].role];
@@ -471,6 +485,8 @@ void alerts_device_result(struct alerts_engine *e, uint32_t dev, int ok,
 	before = ds->av.state;
 	if (!ok)
 		ds->last_fail_t = t;
+	else
+		ds->last_ok_t = t;
 	if (avail_update(&ds->av, ok, t, down_after(e, dev), up_after(e, dev)) &&
 	    before != AV_UNKNOWN)
 		flap_note(e, dev, t);
@@ -658,6 +674,119 @@ void alerts_iface_row(struct alerts_engine *e, uint32_t dev, int32_t ifslot,
 			rule_eval(e, dev, r, &s->rs[r], row, object);
 }
 
+/* ---- packet capture (issue 6) ------------------------------------- */
+
+#define CAPTURE_KIND_DROPS "capture-drops"
+#define CAPTURE_KIND_DIVERGE "divergence"
+
+static void capture_object(const struct capture_cfg *c, char *out,
+			   size_t len)
+{
+	snprintf(out, len, "%s/pcap-%s", c->device, c->name);
+}
+
+static void capture_drops(struct alerts_engine *e, size_t cap,
+			  const struct capture_cfg *c, const char *object,
+			  const struct alerts_capture *row)
+{
+	struct cap_st *cs = &e->caps[cap];
+	char detail[FAULT_TEXT_MAX];
+
+	if (isnan(row->drop_pct))
+		return;
+	if (row->drop_pct <= c->drop_alert) {
+		fault_resolve(e, &cs->drop_fault, row->t);
+		return;
+	}
+	if (cs->drop_fault != 0 || c->device_idx < 0 ||
+	    maint_find(e->cfg, (size_t)c->device_idx, row->t) != NULL)
+		return;
+	snprintf(detail, sizeof(detail),
+		 "capture %s: %.2f%% of packets dropped (above %g%%): "
+		 "capture ring too small or reader too slow",
+		 c->name, row->drop_pct, c->drop_alert);
+	cs->drop_fault = fault_open(e, object, "interface", CAPTURE_KIND_DROPS,
+				    SEV_MINOR, detail, row->t, row->t, true,
+				    NULL);
+}
+
+static void capture_diverge(struct alerts_engine *e, size_t cap,
+			    const struct capture_cfg *c, const char *object,
+			    const struct alerts_capture *row)
+{
+	struct cap_st *cs = &e->caps[cap];
+	char detail[FAULT_TEXT_MAX];
+
+	if (isnan(row->diverge_pct))
+		return;
+	if (row->diverge_pct <= c->crosscheck_share) {
+		cs->div_bad = 0;
+		if (++cs->div_good >= 2)
+			fault_resolve(e, &cs->div_fault, row->t);
+		return;
+	}
+	cs->div_good = 0;
+	if (++cs->div_bad < 2 || cs->div_fault != 0 || c->device_idx < 0 ||
+	    maint_find(e->cfg, (size_t)c->device_idx, row->t) != NULL)
+		return;
+	snprintf(detail, sizeof(detail),
+		 "capture %s: %.0f bit/s captured, %.0f bit/s by SNMP on %s/%s "
+		 "(%.1f%% apart, above %g%%): mirror port or counter broken?",
+		 c->name, row->capture_bps, row->snmp_bps, c->device,
+		 c->interface, row->diverge_pct, c->crosscheck_share);
+	cs->div_fault = fault_open(e, object, "interface",
+				   CAPTURE_KIND_DIVERGE, SEV_MAJOR, detail,
+				   row->t, row->t, true, NULL);
+}
+
+void alerts_capture_row(struct alerts_engine *e, size_t cap,
+			const struct alerts_capture *row)
+{
+	const struct capture_cfg *c;
+	char object[FAULT_OBJECT_MAX];
+
+	if (cap >= e->cfg->ncaptures)
+		return;
+	c = &e->cfg->captures[cap];
+	capture_object(c, object, sizeof(object));
+	capture_drops(e, cap, c, object, row);
+	capture_diverge(e, cap, c, object, row);
+}
+
+void alerts_capture_faults(const struct alerts_engine *e, size_t cap,
+			   int64_t *ret_drops, int64_t *ret_divergence)
+{
+	int in = cap < e->cfg->ncaptures;
+
+	*ret_drops = in ? e->caps[cap].drop_fault : 0;
+	*ret_divergence = in ? e->caps[cap].div_fault : 0;
+}
+
+/* At reconcile: an active capture fault goes back to its capture (the
+ * next interval resolves or keeps it); one whose capture is gone is
+ * resolved. Returns false when f is not a capture fault. */
+static bool capture_adopt(struct alerts_engine *e, const struct fault *f,
+			  double now, int *rc, char *err, size_t errlen)
+{
+	char object[FAULT_OBJECT_MAX];
+	bool drops = strcmp(f->kind, CAPTURE_KIND_DROPS) == 0;
+
+	if (!drops && strcmp(f->kind, CAPTURE_KIND_DIVERGE) != 0)
+		return false;
+	for (size_t i = 0; i < e->cfg->ncaptures; i++) {
+		capture_object(&e->cfg->captures[i], object, sizeof(object));
+		if (strcmp(object, f->object) != 0)
+			continue;
+		if (drops)
+			e->caps[i].drop_fault = f->id;
+		else
+			e->caps[i].div_fault = f->id;
+		return true;
+	}
+	*rc = journal_fault_resolve(e->j, f->id, now, err, errlen);
+	return true;
+}
+
 /* ---- tick ---------------------------------------------------------- */
 
 /* Records window occurrences as they start; re-evaluates the devices that
@@ -771,9 +900,10 @@ int alerts_engine_create(const struct config *cfg, struct journal *j,
 	e->next_sibling = malloc((n ? n : 1) * sizeof(int));
 	e->maint_on = calloc(cfg->nmaints + 1, sizeof(bool));
 	e->maint_start = calloc(cfg->nmaints + 1, sizeof(double));
+	e->caps = calloc(cfg->ncaptures + 1, sizeof(*e->caps));
 	if (e->d == NULL || e->first_child == NULL ||
 	    e->next_sibling == NULL || e->maint_on == NULL ||
-	    e->maint_start == NULL)
+	    e->maint_start == NULL || e->caps == NULL)
 		goto err;
 	for (size_t i = 0; i < n; i++)
 		e->first_child[i] = e->next_sibling[i] = -1;
@@ -808,6 +938,7 @@ void alerts_engine_destroy(struct alerts_engine *e)
 	free(e->maint_on);
 	free(e->maint_start);
 	free(e->adopted);
+	free(e->caps);
 	free(e);
 }
 
@@ -855,7 +986,10 @@ static int adopt_iface(struct alerts_engine *e, size_t dev, const char *ifn,
 int alerts_engine_reconcile(struct alerts_engine *e, double now, char *err,
 			    size_t errlen)
 {
-	struct fault_query q = { .filter = JQ_ACTIVE };
+	/* closed-but-unresolved faults too: the outage is still going on, so
+	 * a restart must neither open a duplicate nor lose the resolution
+	 * time of the fault the operator closed early */
+	struct fault_query q = { .filter = JQ_UNRESOLVED };
 	struct fault *fs;
 	size_t n;
 	int rc;
@@ -868,6 +1002,8 @@ int alerts_engine_reconcile(struct alerts_engine *e, double now, char *err,
 		char *slash;
 		int dev;
 
+		if (capture_adopt(e, &fs[i], now, &rc, err, errlen))
+			continue;
 		snprintf(name, sizeof(name), "%s", fs[i].object);
 		slash = strchr(name, '/');
 		if (slash != NULL)

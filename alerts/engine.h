@@ -93,6 +93,31 @@ void alerts_device_result(struct alerts_engine *e, uint32_t dev, int ok,
 void alerts_iface_row(struct alerts_engine *e, uint32_t dev, int32_t ifslot,
 		      const struct alerts_if *row);
 
+/* ---- packet capture (issue 6) ---- */
+
+/* One interval or cross-check of the config's [capture] number cap. A NAN
+ * field was not measured this time: its fault keeps its state. */
+struct alerts_capture {
+	double t;
+	double drop_pct;    /* (drops + ifdrops) / (records + drops), % */
+	double diverge_pct; /* |capture - SNMP| / the larger of the two, % */
+	double capture_bps, snmp_bps; /* the compared rates (fault text) */
+};
+
+/* Faults on object "DEVICE/pcap-NAME" (object_kind "interface"):
+ * "capture-drops" (minor) opens when drop_pct is above the capture's
+ * drop_alert and resolves at the first interval at or below it;
+ * "divergence" (major) opens when diverge_pct is above crosscheck_share
+ * twice in a row (one SNMP poll and one capture interval may straddle a
+ * burst) and resolves after two comparisons at or below. Neither opens
+ * inside a maintenance window of the device. */
+void alerts_capture_row(struct alerts_engine *e, size_t cap,
+			const struct alerts_capture *row);
+
+/* Active fault ids of capture cap (0: none). */
+void alerts_capture_faults(const struct alerts_engine *e, size_t cap,
+			   int64_t *ret_drops, int64_t *ret_divergence);
+
 /* Housekeeping at now: maintenance windows starting/ending (recorded in the
  * journal), flapping ending, held children whose parent never went down,
  * journal writes to retry, reminders for unacknowledged faults past their

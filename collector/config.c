@@ -25,6 +25,7 @@
 #include <time.h>
 
 #include "indicators.h"
+#include "probes/pcap_decode.h"
 
 /* ---- roles ---------------------------------------------------------- */
 
@@ -255,6 +256,7 @@ enum section {
 	SEC_NOTIFIER,
 	SEC_MAINT,
 	SEC_RULE,
+	SEC_CAPTURE,  /* issue 6: [capture NAME] */
 };
 
 /* Loader state of the alerts sections (issue 3). */
@@ -288,6 +290,7 @@ struct loader {
 };
 
 static void alerts_section_end(struct loader *ld);
+static void capture_end(struct loader *ld);
 
 static void *opt_field(const struct opt *o, struct loader *ld, void *base)
 {
@@ -620,6 +623,8 @@ static void section_end(struct loader *ld)
 		profile_end(ld);
 	else if (ld->sec == SEC_INDICATOR)
 		indicator_end(ld);
+	else if (ld->sec == SEC_CAPTURE)
+		capture_end(ld);
 	else
 		alerts_section_end(ld);
 	ld->sec = SEC_SKIP;
@@ -1384,6 +1389,223 @@ static void alerts_finish(struct loader *ld)
 	}
 }
 
+/* ---- packet capture (issue 6): [capture NAME] ----------------------- */
+
+static const struct keyword kw_bool[] = {
+	{ "yes", 1, false }, { "no", 0, false },  { "true", 1, true },
+	{ "false", 0, true }, { "on", 1, true },  { "off", 0, true },
+	{ "1", 1, true },     { "0", 0, true },   { NULL, 0, false }
+};
+static const struct keyword kw_source[] = {
+	{ "live", CAPSRC_LIVE, false }, { "file", CAPSRC_FILE, false },
+	{ NULL, 0, false }
+};
+/* values of enum capture_direction (probes/pcap.h) */
+static const struct keyword kw_capdir[] = {
+	{ "inout", 0, false }, { "in", 1, false }, { "out", 2, false },
+	{ NULL, 0, false }
+};
+
+/* Doubles have no default column: drop_alert and crosscheck_share are
+ * set in capture_section_begin (0.1 and 5 percent). */
+static const struct opt capture_opts[] = {
+	{ "source", OPT_ENUM, FIELD(capture_cfg, source), 0, 0, CAPSRC_LIVE,
+	  NULL, kw_source, 0 },
+	{ "ifname", OPT_STR, FIELD(capture_cfg, ifname), 0, 0, 0, "", NULL,
+	  0 },
+	{ "file", OPT_PATH, FIELD(capture_cfg, file), 0, 0, 0, "", NULL, 0 },
+	{ "filter", OPT_STR, FIELD(capture_cfg, filter), 0, 0, 0, "", NULL,
+	  0 },
+	{ "local", OPT_STR, FIELD(capture_cfg, local), 0, 0, 0, "", NULL,
+	  OPT_REQUIRED },
+	{ "device", OPT_STR, FIELD(capture_cfg, device), 0, 0, 0, "", NULL,
+	  OPT_REQUIRED },
+	{ "interface", OPT_STR, FIELD(capture_cfg, interface), 0, 0, 0, "",
+	  NULL, 0 },
+	{ "snaplen", OPT_INT, FIELD(capture_cfg, snaplen), 64, 65535, 128,
+	  NULL, NULL, 0 },
+	{ "buffer_mb", OPT_INT, FIELD(capture_cfg, buffer_mb), 1, 2048, 32,
+	  NULL, NULL, 0 },
+	{ "promisc", OPT_ENUM, FIELD(capture_cfg, promisc), 0, 0, 1, NULL,
+	  kw_bool, 0 },
+	{ "direction", OPT_ENUM, FIELD(capture_cfg, direction), 0, 0, 0, NULL,
+	  kw_capdir, 0 },
+	{ "timeout_ms", OPT_INT, FIELD(capture_cfg, timeout_ms), 10, 1000, 100,
+	  NULL, NULL, 0 },
+	{ "interval", OPT_INT, FIELD(capture_cfg, interval_s), 1, 3600, 60,
+	  NULL, NULL, 0 },
+	{ "top", OPT_INT, FIELD(capture_cfg, top), 1, 32, 10, NULL, NULL, 0 },
+	{ "max_talkers", OPT_INT, FIELD(capture_cfg, max_talkers), 1024,
+	  4194304, 262144, NULL, NULL, 0 },
+	{ "fcs", OPT_ENUM, FIELD(capture_cfg, fcs), 0, 0, 1, NULL, kw_bool,
+	  0 },
+	{ "drop_alert", OPT_DOUBLE, FIELD(capture_cfg, drop_alert), 0, 0, 0,
+	  NULL, NULL, 0 },
+	{ "crosscheck_share", OPT_DOUBLE, FIELD(capture_cfg, crosscheck_share),
+	  0, 0, 0, NULL, NULL, 0 },
+	/* agents refresh counters every few seconds (net-snmp on Linux:
+	 * about 3 s, some routers 10 s): short windows compare staleness */
+	{ "crosscheck_window", OPT_INT, FIELD(capture_cfg, crosscheck_window_s),
+	  10, 3600, 300, NULL, NULL, 0 },
+};
+
+_Static_assert(NELEM(capture_opts) <= MAX_OPTS, "seen[] too small");
+
+/* Keys that only a live capture uses. */
+static const char *const capture_live_keys[] = {
+	"ifname", "filter", "interface", "snaplen", "buffer_mb", "promisc",
+	"direction", "timeout_ms", "fcs", "crosscheck_share",
+	"crosscheck_window",
+};
+
+int config_capture_local(const char *list, struct capture_prefixes *ret,
+			 char *err, size_t errlen)
+{
+	const char *p = list;
+
+	memset(ret, 0, sizeof(*ret));
+	for (;;) {
+		char item[128];
+		size_t n;
+		int rc;
+
+		while (*p == ' ' || *p == '\t')
+			p++;
+		n = strcspn(p, ",");
+		while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '\t'))
+			n--;
+		if (n == 0) {
+			snprintf(err, errlen, "empty prefix in the list");
+			return -EINVAL;
+		}
+		snprintf(item, sizeof(item), "%.*s",
+			 (int)(n < sizeof(item) ? n : sizeof(item) - 1), p);
+		rc = capture_prefixes_add(ret, item, err, errlen);
+		if (rc < 0)
+			return rc;
+		p = strchr(p, ',');
+		if (p == NULL)
+			return 0;
+		p++;
+	}
+}
+
+/* [capture NAME]. Returns false when title is not one. */
+static bool capture_section_begin(struct loader *ld, const char *title)
+{
+	struct config *cfg = ld->cfg;
+	const char *name = named_section(title, "capture");
+	struct capture_cfg *c;
+	int first;
+
+	if (name == NULL)
+		return false;
+	if (name[0] == '\0' || strlen(name) >= CFG_NAME_MAX) {
+		diag_add(ld->d, ld->file, ld->line,
+			 name[0] ? "name too long in [%s] (max %d bytes)"
+				 : "missing name in [%s]",
+			 title, CFG_NAME_MAX - 1);
+		return true;
+	}
+	first = named_line(cfg->captures, cfg->ncaptures,
+			   sizeof(struct capture_cfg),
+			   offsetof(struct capture_cfg, line), name);
+	if (first != 0) {
+		diag_add(ld->d, ld->file, ld->line,
+			 "duplicate section [%s] (first at line %d)", title,
+			 first);
+		return true;
+	}
+	c = named_append(ld, (void **)&cfg->captures, &cfg->ncaptures,
+			 sizeof(*c), name);
+	if (c == NULL)
+		return true;
+	opt_defaults(capture_opts, NELEM(capture_opts), ld, c);
+	c->drop_alert = 0.1;
+	c->crosscheck_share = 5;
+	c->device_idx = -1;
+	c->line = ld->line;
+	ld->sec = SEC_CAPTURE;
+	return true;
+}
+
+static void capture_percent(struct loader *ld, const char *key, double v)
+{
+	if (v >= 0 && v <= 100)
+		return;
+	diag_add(ld->d, ld->file,
+		 key_line(ld, capture_opts, NELEM(capture_opts), key),
+		 "key '%s' in [%s]: %g is out of range 0..100 (percent)", key,
+		 ld->sec_title, v);
+}
+
+static void capture_end(struct loader *ld)
+{
+	struct capture_cfg *c = &ld->cfg->captures[ld->cur];
+	const size_t nt = NELEM(capture_opts);
+	struct capture_prefixes *pl;
+	char err[DIAG_MSG_MAX / 2];
+
+	if (c->source == CAPSRC_LIVE) {
+		/* seen but empty: too long (reported) or given empty */
+		if (!ld->seen[opt_index(capture_opts, nt, "ifname")])
+			missing(ld, "ifname", " (required for source live)");
+		if (ld->seen[opt_index(capture_opts, nt, "file")])
+			diag_add(ld->d, ld->file,
+				 key_line(ld, capture_opts, nt, "file"),
+				 "key 'file' in [%s]: only used with source "
+				 "file",
+				 ld->sec_title);
+	} else {
+		if (!ld->seen[opt_index(capture_opts, nt, "file")])
+			missing(ld, "file", " (required for source file)");
+		for (size_t i = 0; i < NELEM(capture_live_keys); i++)
+			if (ld->seen[opt_index(capture_opts, nt,
+					       capture_live_keys[i])])
+				diag_add(ld->d, ld->file,
+					 key_line(ld, capture_opts, nt,
+						  capture_live_keys[i]),
+					 "key '%s' in [%s]: only used with "
+					 "source live",
+					 capture_live_keys[i], ld->sec_title);
+	}
+	pl = malloc(sizeof(*pl)); /* 6 KB */
+	if (pl == NULL) {
+		ld->oom = true;
+		return;
+	}
+	if (!ld->seen[opt_index(capture_opts, nt, "local")])
+		missing(ld, "local", " (the local prefixes decide in and out)");
+	else if (config_capture_local(c->local, pl, err, sizeof(err)) < 0)
+		diag_add(ld->d, ld->file,
+			 key_line(ld, capture_opts, nt, "local"),
+			 "key 'local' in [%s]: %s", ld->sec_title, err);
+	free(pl);
+	if (!ld->seen[opt_index(capture_opts, nt, "device")])
+		missing(ld, "device",
+			" (the inventory device the link belongs to)");
+	c->device_line = key_line(ld, capture_opts, nt, "device");
+	capture_percent(ld, "drop_alert", c->drop_alert);
+	capture_percent(ld, "crosscheck_share", c->crosscheck_share);
+}
+
+/* After the inventory: every capture's device must be in it. */
+static void captures_resolve(struct config *cfg, struct diag *d)
+{
+	for (size_t i = 0; i < cfg->ncaptures; i++) {
+		struct capture_cfg *c = &cfg->captures[i];
+
+		if (c->device[0] == '\0')
+			continue; /* missing: reported with the section */
+		c->device_idx = config_find_device(cfg, c->device);
+		if (c->device_idx < 0)
+			diag_add(d, cfg->path, c->device_line,
+				 "key 'device' in [capture %s]: no device "
+				 "'%s' in the inventory",
+				 c->name, c->device);
+	}
+}
+
 static void section_begin(struct loader *ld, const char *title)
 {
 	const char *name;
@@ -1404,6 +1626,8 @@ static void section_begin(struct loader *ld, const char *title)
 		return;
 	}
 	if (alerts_section_begin(ld, title))
+		return;
+	if (capture_section_begin(ld, title))
 		return;
 	name = named_section(title, "profile");
 	is_profile = name != NULL;
@@ -1463,6 +1687,10 @@ static int ini_handler_cb(void *user, const char *section, const char *key,
 	case SEC_MAINT:
 	case SEC_RULE:
 		alerts_key(ld, key, value);
+		break;
+	case SEC_CAPTURE:
+		set_key(ld, capture_opts, NELEM(capture_opts), ld->seen,
+			&cfg->captures[ld->cur], key, value);
 		break;
 	}
 	return 1;
@@ -1668,6 +1896,7 @@ int config_load(const char *path, struct config **ret_cfg, struct diag *d)
 		rc = inventory_load(cfg, cfg->inventory, d);
 		if (rc == -ENOMEM)
 			goto err;
+		captures_resolve(cfg, d);
 	}
 	if (d->oom) {
 		rc = -ENOMEM;
@@ -1696,6 +1925,7 @@ void config_destroy(struct config *cfg)
 	free(cfg->notifiers);
 	free(cfg->maints);
 	free(cfg->rules);
+	free(cfg->captures);
 	free(cfg);
 }
 

@@ -29,6 +29,7 @@
 #include "alerts/avail.h"
 #include "alerts/engine.h"
 #include "alerts/notify.h"
+#include "capture.h"
 #include "config.h"
 #include "log.h"
 #include "metric.h"
@@ -79,6 +80,7 @@ struct daemon {
 	struct rrd_writer *writer;
 	struct journal *journal;
 	struct notifier *notifier;
+	struct capture_bridge *cap; /* [capture] links, NULL when none */
 	char journal_path[4096];
 	uv_signal_t sigterm, sigint, sighup;
 	uv_timer_t status_timer, stop_timer, alerts_timer;
@@ -180,6 +182,11 @@ static void on_row(void *arg, const struct metric_row *row)
 
 			alerts_iface_row(g->ae, row->device, row->ifslot, &a);
 		}
+		if (!g->closing)
+			capture_bridge_snmp_row(dm->cap, dev->name,
+						ifs[row->ifslot].name, row->t,
+						row->ifr.in_bps,
+						row->ifr.out_bps);
 		return;
 	}
 	d->last_status = row->poll_status;
@@ -638,6 +645,9 @@ static json_t *snapshot(struct daemon *dm)
 		"inflight", (json_int_t)g->inflight));
 	json_object_set_new(root, "discards", disc);
 	json_object_set_new(root, "rrd", rrd);
+	json_object_set_new(root, "captures",
+			    dm->cap ? capture_bridge_status(dm->cap)
+				    : json_array());
 	return root;
 }
 
@@ -715,6 +725,7 @@ static void reload(struct daemon *dm)
 		dm->writer = w;
 	}
 	dm->cur = g;
+	capture_bridge_attach(dm->cap, cfg, dm->writer, g->ae);
 	gen_retire(old);
 	log_info("reloaded: %zu devices", cfg->ndevices);
 }
@@ -745,7 +756,9 @@ static void daemon_stop(struct daemon *dm)
 	if (dm->stopping)
 		return;
 	dm->stopping = 1;
+	capture_bridge_stop(dm->cap); /* their last intervals, then status */
 	write_status(dm);
+	capture_bridge_close(dm->cap);
 	uv_close((uv_handle_t *)&dm->status_timer, NULL);
 	uv_close((uv_handle_t *)&dm->stop_timer, NULL);
 	uv_close((uv_handle_t *)&dm->alerts_timer, NULL);
@@ -835,9 +848,21 @@ int daemon_run(const struct daemon_opts *opts)
 		config_destroy(cfg);
 		return 2;
 	}
+	/* Live captures first, while we still have CAP_NET_RAW and before
+	 * any file, socket or thread exists: a privilege drop belongs right
+	 * after this (docs/pcap.md). */
+	if (capture_bridge_open(&dm->loop, cfg, &dm->cap) < 0) {
+		log_errorx("captures: out of memory");
+		uv_loop_close(&dm->loop);
+		free(dm);
+		config_destroy(cfg);
+		return 2;
+	}
 	if (mkdir(cfg->storage_dir, 0755) < 0 && errno != EEXIST)
 		log_warn("storage folder %s", cfg->storage_dir);
 	if (!opts->no_rrd && open_writer(cfg, &dm->writer) < 0) {
+		capture_bridge_close(dm->cap);
+		uv_run(&dm->loop, UV_RUN_DEFAULT);
 		uv_loop_close(&dm->loop);
 		free(dm);
 		config_destroy(cfg);
@@ -847,6 +872,7 @@ int daemon_run(const struct daemon_opts *opts)
 	dm->cur = gen_create(dm, cfg, NULL);
 	if (dm->cur == NULL) {
 		log_errorx("out of memory");
+		capture_bridge_close(dm->cap);
 		rrd_writer_destroy(dm->writer);
 		config_destroy(cfg);
 		uv_run(&dm->loop, UV_RUN_DEFAULT);
@@ -854,9 +880,13 @@ int daemon_run(const struct daemon_opts *opts)
 		free(dm);
 		return 2;
 	}
-	log_info("slamond started: %zu devices, %zu profiles, storage %s%s%s",
-		 cfg->ndevices, cfg->nprofiles, cfg->storage_dir,
-		 cfg->rrdcached[0] ? " via rrdcached " : "", cfg->rrdcached);
+	log_info("slamond started: %zu devices, %zu profiles, %zu captures, "
+		 "storage %s%s%s",
+		 cfg->ndevices, cfg->nprofiles, cfg->ncaptures,
+		 cfg->storage_dir, cfg->rrdcached[0] ? " via rrdcached " : "",
+		 cfg->rrdcached);
+	capture_bridge_attach(dm->cap, cfg, dm->writer, dm->cur->ae);
+	capture_bridge_start(dm->cap);
 	uv_signal_init(&dm->loop, &dm->sigterm);
 	uv_signal_init(&dm->loop, &dm->sigint);
 	uv_signal_init(&dm->loop, &dm->sighup);

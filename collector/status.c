@@ -314,6 +314,67 @@ static void print_down(FILE *out, const json_t *down, const struct words *w)
 	}
 }
 
+/* [capture] links (issue 6): one line each; absent in older snapshots. */
+static void print_captures(FILE *out, const json_t *caps,
+			   const struct words *w)
+{
+	int zh = w == &ZH;
+	size_t i;
+	json_t *c;
+
+	if (json_array_size(caps) == 0)
+		return;
+	fprintf(out, "\n%s\n", zh ? "抓包链路" : "Captured links");
+	pad(out, zh ? "名称" : "name", 12);
+	pad(out, w->device, 16);
+	pad(out, zh ? "来源" : "source", 16);
+	pad(out, w->in, 12);
+	pad(out, w->out, 12);
+	pad(out, zh ? "丢包" : "drops", 7);
+	pad(out, zh ? "与SNMP偏差" : "vs SNMP", 10);
+	fprintf(out, "%s\n", zh ? "状态" : "state");
+	json_array_foreach((json_t *)(uintptr_t)caps, i, c) {
+		char in[32], ou[32], dr[16], xc[16], st[300];
+		const json_t *x = json_object_get(c, "crosscheck");
+		const json_t *d = json_object_get(c, "drop_pct");
+		const json_t *pct = json_object_get(x, "divergence_pct");
+		const char *err = json_string_value(json_object_get(c, "error"));
+		const char *from;
+		json_int_t fid = json_integer_value(json_object_get(
+			json_object_get(c, "faults"), "divergence"));
+
+		rate_text(in, sizeof(in), json_object_get(c, "in_bps"));
+		rate_text(ou, sizeof(ou), json_object_get(c, "out_bps"));
+		if (json_is_number(d))
+			snprintf(dr, sizeof(dr), "%.2f%%", json_number_value(d));
+		else
+			snprintf(dr, sizeof(dr), "-");
+		if (json_is_number(pct))
+			snprintf(xc, sizeof(xc), "%.1f%%",
+				 json_number_value(pct));
+		else
+			snprintf(xc, sizeof(xc), "-");
+		snprintf(st, sizeof(st), "%s%s%s",
+			 json_string_value(json_object_get(c, "state")),
+			 err && err[0] ? ": " : "", err ? err : "");
+		if (fid > 0)
+			snprintf(st + strlen(st), sizeof(st) - strlen(st),
+				 " %s #%lld", zh ? "偏差故障" : "divergence fault",
+				 (long long)fid);
+		pad(out, json_string_value(json_object_get(c, "name")), 12);
+		pad(out, json_string_value(json_object_get(c, "device")), 16);
+		from = json_string_value(json_object_get(c, "from"));
+		if (from != NULL && strrchr(from, '/') != NULL)
+			from = strrchr(from, '/') + 1; /* a file: its name */
+		pad(out, from ? from : "-", 16);
+		pad(out, in, 12);
+		pad(out, ou, 12);
+		pad(out, dr, 7);
+		pad(out, xc, 10);
+		fprintf(out, "%s\n", st);
+	}
+}
+
 int status_print(const char *path, int as_json, const char *lang,
 		 double stale_after, FILE *out)
 {
@@ -353,6 +414,7 @@ int status_print(const char *path, int as_json, const char *lang,
 	print_roles(out, json_object_get(root, "roles"), w, zh);
 	print_links(out, json_object_get(root, "links"), w);
 	print_down(out, json_object_get(root, "down"), w);
+	print_captures(out, json_object_get(root, "captures"), w);
 	polls = json_object_get(root, "polls");
 	fprintf(out, "\n%s: %lld, late %lld, skipped %lld\n", w->polls,
 		(long long)json_integer_value(json_object_get(polls, "done")),

@@ -21,6 +21,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -334,14 +335,40 @@ static void live_tick(struct capture_live *c)
 	}
 }
 
+/* With TPACKET_V3 the kernel hands a block over only once it holds a
+ * packet, so a blocking pcap_dispatch never returns on an idle link and
+ * its intervals would never close. The handle is made non-blocking and
+ * the thread waits on its fd with a timeout instead: an idle link still
+ * gets its (empty) interval on time. */
+static void live_wait(struct capture_live *c)
+{
+	struct pollfd pfd = {.fd = pcap_get_selectable_fd(c->p),
+			     .events = POLLIN};
+	int timeout_ms = c->timeout_ms > 0 && c->timeout_ms < 1000
+				 ? c->timeout_ms
+				 : 1000;
+
+	if (pfd.fd < 0) {
+		struct timespec ts = {0, 100 * 1000 * 1000};
+
+		nanosleep(&ts, NULL);
+		return;
+	}
+	(void)poll(&pfd, 1, timeout_ms);
+}
+
 static void *live_main(void *arg)
 {
 	struct capture_live *c = arg;
+	char ebuf[PCAP_ERRBUF_SIZE];
 	int n;
 
 	bucketer_open(&c->b, floor_div((int64_t)now_realtime(), c->b.iv) *
 				     c->b.iv);
+	if (pcap_setnonblock(c->p, 1, ebuf) < 0)
+		copy_name(c->thread_error, sizeof(c->thread_error), ebuf);
 	while (!atomic_load(&c->stopping)) {
+		live_wait(c);
 		n = pcap_dispatch(c->p, -1, live_handler, (u_char *)c);
 		if (n == PCAP_ERROR_BREAK)
 			break;

@@ -344,6 +344,11 @@ static void poll_end(struct sdev *d, int status)
 		}
 	}
 	emit(d, 0, -1, SAMPLE_END, 0, status, 0, t);
+	/* only devices being polled hold their request list: at 28,000
+	 * devices that is the difference of ~180 MB */
+	free(d->reqs);
+	d->reqs = NULL;
+	d->nreqs = 0;
 	p->busy--;
 	p->hooks.done(p->hooks.arg, d->idx);
 }

@@ -714,6 +714,8 @@ static const char *filter_sql(enum journal_filter f)
 		return " AND resolved_t IS NULL AND closed_t IS NULL";
 	case JQ_OPEN:
 		return " AND closed_t IS NULL";
+	case JQ_UNRESOLVED:
+		return " AND resolved_t IS NULL";
 	case JQ_REMIND:
 		return " AND closed_t IS NULL AND ack_t IS NULL"
 		       " AND deadline_t <= ?3 AND (last_notify_t IS NULL OR"

@@ -114,6 +114,9 @@ enum journal_filter {
 	JQ_ALL,
 	JQ_REMIND,  /* not acked, not closed, past deadline, and no
 	               notification for remind_s seconds (at now) */
+	JQ_UNRESOLVED, /* object not recovered yet, closed or not: what a
+	                  restarted engine takes over (an operator may close
+	                  a fault before its device is back) */
 };
 struct fault_query {
 	enum journal_filter filter;
