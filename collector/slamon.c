@@ -9,6 +9,7 @@
 
 #include "cmd_faults.h"
 #include "cmd_pcap.h"
+#include "cmd_sla.h"
 #include "config.h"
 #include "status.h"
 
@@ -33,6 +34,13 @@ static void usage(FILE *out)
 		"ones by default)\n"
 		"  ack ID --by NAME [--note TEXT]\n"
 		"  close ID --note TEXT --satisfaction 满意|基本满意|不满意\n"
+		"  sla --month YYYY-MM|--quarter YYYY-QN|--year YYYY [--json] "
+		"[--nagios] [--lang zh|en]\n"
+		"                                compliance with the budget "
+		"performance targets\n"
+		"  report --month YYYY-MM|--year YYYY --out DIR [--lang zh|en]\n"
+		"                                monthly operations report "
+		"(HTML, XLSX, CSV, JSON)\n"
 		"  pcap-stats FILE [--local PREFIX ...] [--interval S] [--top N] "
 		"[--json]\n"
 		"                                traffic accounting over a "
@@ -118,6 +126,10 @@ int main(int argc, char **argv)
 	if (strcmp(cmd, "faults") == 0 || strcmp(cmd, "ack") == 0 ||
 	    strcmp(cmd, "close") == 0)
 		return cmd_faults_main(argc - 1, argv + 1, path);
+	if (strcmp(cmd, "sla") == 0)
+		return cmd_sla_main(argc - 1, argv + 1, path);
+	if (strcmp(cmd, "report") == 0)
+		return cmd_report_main(argc - 1, argv + 1, path);
 	optind = 2;
 	while ((ch = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
 		switch (ch) {

@@ -94,6 +94,14 @@ if [ -n "$first" ]; then
 		--note "演示: 人工关闭" --satisfaction 满意
 	"$top/build-demo/slamon" faults -c "$run/slamon.conf" --all | head -5
 fi
+month=$(TZ=Asia/Shanghai date +%Y-%m)
+echo "== slamon sla --month $month (only the minutes polled above: most"
+echo "   indicators are measured over a few minutes of a month and fail)"
+"$top/build-demo/slamon" sla -c "$run/slamon.conf" --month "$month" ||
+	echo "(slamon sla exit $?: 0 all met, 1 a target breached, 2 error)"
+echo "== slamon report --month $month --out demo-run/report"
+"$top/build-demo/slamon" report -c "$run/slamon.conf" --month "$month" \
+	--out "$run/report" && ls "$run/report"
 echo
 echo "RRD files: $(find "$run/rrd" -name '*.rrd' | wc -l) in $run/rrd" \
 	"(check by hand: rrdtool fetch FILE AVERAGE -s -10min)"

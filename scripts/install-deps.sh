@@ -17,6 +17,10 @@ PACKAGES=(
   libsqlite3-dev      # fault journal (SQLite, WAL)
   libcurl4-openssl-dev  # HTTP webhooks and HTTP probes (curl multi)
   libpcap-dev         # packet capture probe
+  libxlsxwriter-dev   # XLSX monthly reports
+  fonts-noto-cjk      # Chinese text in rrd_graph images and the PDF
+  chromium            # the report test prints the HTML to PDF (headless)
+  poppler-utils       # pdftotext / pdffonts in the report test
   sqlite3             # journal inspection in tests and docs
   # tests
   libcriterion-dev    # unit/integration test framework

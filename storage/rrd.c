@@ -34,11 +34,14 @@
 #define QUEUE_DEFAULT 65536
 #define RING_MIN 64
 #define RING_SHRINK 1024 /* free a drained ring bigger than this */
-#define HEARTBEAT "180"
+/* 15 min: a row is written once per poll, and access devices are polled
+ * every 300 s (plus jitter); a heartbeat below the poll interval would turn
+ * every such minute into unknown. Intervals above ~10 min need more. */
+#define HEARTBEAT "900"
 
 /* ---- layouts --------------------------------------------------------- */
 
-/* Step 60 s, heartbeat 3 steps, GAUGE of rates the metric engine computed.
+/* Step 60 s, heartbeat 900 s, GAUGE of rates the metric engine computed.
  * RRA rows: traffic 8 d of 1-min, 400 d of 5-min (monthly 95th percentile
  * from unconsolidated 5-min data), 5 y of 1-h; MAX keeps peaks. */
 static const char *traffic_args[] = {

@@ -287,7 +287,7 @@ static void check_layout(const char *file, const char *const *ds,
 		snprintf(key, sizeof(key), "ds[%s].type", ds[i]);
 		cr_assert_str_eq(info_str(info, key), "GAUGE");
 		snprintf(key, sizeof(key), "ds[%s].minimal_heartbeat", ds[i]);
-		cr_assert_eq(info_cnt(info, key), 180);
+		cr_assert_eq(info_cnt(info, key), 900);
 		snprintf(key, sizeof(key), "ds[%s].min", ds[i]);
 		cr_assert_eq(info_val(info, key), 0.0);
 		snprintf(key, sizeof(key), "ds[%s].max", ds[i]);
@@ -364,7 +364,7 @@ Test(storage, layouts_match_rrd_info)
 	cr_assert_not_null(storage_layout_args(STORAGE_LAYOUT_TRAFFIC, &argc));
 	cr_assert_eq(argc, 7);
 	cr_assert_str_eq(storage_layout_args(STORAGE_LAYOUT_STATUS, &argc)[0],
-			 "DS:oper:GAUGE:180:0:1");
+			 "DS:oper:GAUGE:900:0:1");
 	cr_assert_eq(argc, 8);
 	storage_layout_args(STORAGE_LAYOUT_DEVICE, &argc);
 	cr_assert_eq(argc, 6);

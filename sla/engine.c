@@ -1,0 +1,435 @@
+/*
+ * engine.c - evaluates the indicators of the budget performance table over
+ * a period: availability of every device from device.rrd (reach), link
+ * utilisation from if-*.rrd, faults from the journal, produced reports from
+ * <storage_dir>/reports/produced.tsv. Formulas: docs/sla.md.
+ * SPDX-License-Identifier: MIT
+ */
+#include "sla_int.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "indicators.h"
+#include "storage/rrd.h"
+
+const char *sla_state_name(enum sla_state s, const char *lang)
+{
+	int en = lang != NULL && strcmp(lang, "en") == 0;
+
+	switch (s) {
+	case SLA_MET:
+		return en ? "met" : "达标";
+	case SLA_BREACHED:
+		return en ? "breached" : "未达标";
+	case SLA_NODATA:
+		return en ? "no data" : "无数据";
+	}
+	return "?";
+}
+
+static int cmp_dbl(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+double sla_p95(double *v, size_t n)
+{
+	size_t k;
+
+	if (n == 0)
+		return NAN;
+	qsort(v, n, sizeof(*v), cmp_dbl);
+	k = (size_t)ceil(0.95 * (double)n);
+	return v[k > 0 ? k - 1 : 0];
+}
+
+/* ---- availability --------------------------------------------------- */
+
+/* Buckets of the period that have ended by now: the current month is
+ * evaluated up to the last whole 5 minutes. */
+static size_t elapsed_buckets(const struct sla_period *p, double now)
+{
+	double end = now < p->to ? now : p->to;
+
+	if (end <= p->from)
+		return 0;
+	return (size_t)floor((end - p->from) / SLA_STEP);
+}
+
+static int device_avail(const struct config *cfg, size_t dev,
+			const struct sla_windows *w, double from, size_t nb,
+			double *reach, double *maint, struct sla_avail *a,
+			char *err, size_t errlen)
+{
+	static const char *const ds[] = { "reach" };
+	char file[4096];
+	int rc;
+
+	memset(a, 0, sizeof(*a));
+	a->buckets = nb;
+	if (storage_path_dev(cfg->storage_dir, cfg->devices[dev].name, file,
+			     sizeof(file)) < 0)
+		return -ENAMETOOLONG;
+	rc = sla__fetch(file, from, nb, 1, ds, &reach, err, errlen);
+	if (rc == -EIO)
+		return rc;
+	a->has_file = rc == 0;
+	rc = sla__maint_overlap(cfg, dev, w, from, nb, maint);
+	if (rc < 0)
+		return rc;
+	for (size_t i = 0; i < nb; i++) {
+		double r = reach[i], open = SLA_STEP - maint[i];
+
+		a->maint_s += maint[i];
+		if (r != r) {
+			a->unknown_s += open;
+			continue;
+		}
+		r = r < 0 ? 0 : r > 1 ? 1 : r;
+		a->known_buckets++;
+		if (r > 0)
+			a->seen_up = 1;
+		a->up_s += r * open;
+		a->down_s += (1 - r) * open;
+	}
+	return 0;
+}
+
+static int eval_avail(const struct config *cfg, const struct sla_period *p,
+		      struct sla_result *r, char *err, size_t errlen)
+{
+	size_t nb = elapsed_buckets(p, r->now);
+	double *reach = calloc(nb + 1, sizeof(double));
+	double *maint = calloc(nb + 1, sizeof(double));
+	struct sla_windows w;
+	int rc = -ENOMEM;
+
+	memset(&w, 0, sizeof(w));
+	if (reach == NULL || maint == NULL)
+		goto out;
+	rc = sla__windows_load(cfg, p, &w, &r->maint_windows);
+	if (rc < 0) {
+		snprintf(err, errlen, "maintenance windows: %s", strerror(-rc));
+		goto out;
+	}
+	for (size_t d = 0; d < cfg->ndevices && rc == 0; d++) {
+		rc = device_avail(cfg, d, &w, p->from, nb, reach, maint,
+				  &r->avail[d], err, errlen);
+		if (sla__has_tag(cfg->devices[d].tags, "simulated"))
+			r->simulated++;
+	}
+out:
+	sla__windows_free(&w);
+	free(reach);
+	free(maint);
+	return rc;
+}
+
+/* ---- links ---------------------------------------------------------- */
+
+static int link_stats(struct sla_link *l, const struct sla_period *p,
+		      size_t nb, char *err, size_t errlen)
+{
+	static const char *const ds[] = { "in", "out" };
+	double *in = malloc((nb + 1) * sizeof(double));
+	double *out = malloc((nb + 1) * sizeof(double));
+	double *mx = malloc((nb + 1) * sizeof(double));
+	double *sm = malloc((nb + 1) * sizeof(double));
+	double *cols[2] = { in, out };
+	double smx = 0, ssm = 0, sin = 0, sout = 0;
+	size_t n = 0;
+	int rc = -ENOMEM;
+
+	if (in == NULL || out == NULL || mx == NULL || sm == NULL)
+		goto out;
+	rc = sla__fetch(l->file, p->from, nb, 2, ds, cols, err, errlen);
+	if (rc == -EIO)
+		goto out;
+	rc = 0;
+	l->peak_max = l->peak_sum = 0;
+	for (size_t i = 0; i < nb; i++) {
+		if (in[i] != in[i] || out[i] != out[i])
+			continue;
+		mx[n] = in[i] > out[i] ? in[i] : out[i];
+		sm[n] = in[i] + out[i];
+		smx += mx[n];
+		ssm += sm[n];
+		sin += in[i];
+		sout += out[i];
+		if (mx[n] > l->peak_max)
+			l->peak_max = mx[n];
+		if (sm[n] > l->peak_sum)
+			l->peak_sum = sm[n];
+		n++;
+	}
+	l->samples = n;
+	l->avg_max = n ? smx / (double)n : NAN;
+	l->avg_sum = n ? ssm / (double)n : NAN;
+	l->avg_in = n ? sin / (double)n : NAN;
+	l->avg_out = n ? sout / (double)n : NAN;
+	if (n == 0)
+		l->peak_max = l->peak_sum = NAN;
+	l->p95_max = sla_p95(mx, n);
+	l->p95_sum = sla_p95(sm, n);
+out:
+	free(in);
+	free(out);
+	free(mx);
+	free(sm);
+	return rc;
+}
+
+/* Is device d a link endpoint: backbone or exit, or in the scope of a
+ * capacity/utilisation indicator? */
+static int is_link_dev(const struct config *cfg, size_t d)
+{
+	if (cfg->devices[d].role == ROLE_BACKBONE ||
+	    cfg->devices[d].role == ROLE_EXIT)
+		return 1;
+	for (size_t i = 0; i < cfg->nindicators; i++) {
+		const struct indicator *ind = &cfg->indicators[i];
+
+		if ((strncmp(ind->metric, "capacity_", 9) == 0 ||
+		     strncmp(ind->metric, "util_", 5) == 0) &&
+		    config_scope_match(cfg, d, ind->scope))
+			return 1;
+	}
+	return 0;
+}
+
+static int eval_links(const struct config *cfg, const struct sla_period *p,
+		      struct sla_result *r, char *err, size_t errlen)
+{
+	size_t nb = elapsed_buckets(p, r->now);
+	int rc = 0;
+
+	for (size_t d = 0; d < cfg->ndevices && rc == 0; d++) {
+		char **names = NULL;
+		size_t n = 0;
+
+		if (!is_link_dev(cfg, d))
+			continue;
+		rc = sla__if_files(cfg->storage_dir, cfg->devices[d].name,
+				   &names, &n);
+		for (size_t i = 0; i < n && rc == 0; i++) {
+			struct sla_link *l, *nl;
+
+			nl = realloc(r->links, (r->nlinks + 1) * sizeof(*nl));
+			if (nl == NULL) {
+				rc = -ENOMEM;
+				break;
+			}
+			r->links = nl;
+			l = &r->links[r->nlinks++];
+			memset(l, 0, sizeof(*l));
+			l->dev = d;
+			l->capacity_mbps = cfg->devices[d].capacity_mbps;
+			snprintf(l->ifname, sizeof(l->ifname), "%s", names[i]);
+			storage_path_if(cfg->storage_dir, cfg->devices[d].name,
+					names[i], l->file, sizeof(l->file));
+			rc = link_stats(l, p, nb, err, errlen);
+		}
+		for (size_t i = 0; i < n; i++)
+			free(names[i]);
+		free(names);
+	}
+	return rc;
+}
+
+/* ---- faults --------------------------------------------------------- */
+
+static int load_faults(const struct config *cfg, const struct sla_period *p,
+		       struct sla_result *r, struct fault **ret_all,
+		       size_t *ret_nall, char *err, size_t errlen)
+{
+	struct journal *j = NULL;
+	struct fault_query q = { .filter = JQ_ALL, .from_t = 0, .to_t = p->to };
+	int rc;
+
+	*ret_all = NULL;
+	*ret_nall = 0;
+	if (access(cfg->alerts.journal, R_OK) != 0)
+		return 0; /* no journal yet: no faults */
+	rc = journal_open(cfg->alerts.journal, &j, err, errlen);
+	if (rc < 0)
+		return rc;
+	rc = journal_fault_list(j, &q, ret_all, ret_nall, err, errlen);
+	journal_close(j);
+	if (rc < 0)
+		return rc;
+	for (size_t i = 0; i < *ret_nall; i++) {
+		const struct fault *f = &(*ret_all)[i];
+		struct sla_fault *sf, *nf;
+
+		if (f->detect_t < p->from || f->detect_t >= p->to)
+			continue;
+		nf = realloc(r->faults, (r->nfaults + 1) * sizeof(*nf));
+		if (nf == NULL)
+			return -ENOMEM;
+		r->faults = nf;
+		sf = &r->faults[r->nfaults++];
+		sf->f = *f;
+		sf->response_s = f->ack_t != 0 ? f->ack_t - f->detect_t : NAN;
+		sf->repair_s = f->resolved_t != 0
+				       ? f->resolved_t - f->first_fail_t
+				       : NAN;
+		/* an operator who closes an unacknowledged fault responded */
+		sf->acked_in_time =
+			(f->ack_t != 0 && f->ack_t <= f->deadline_t) ||
+			(f->ack_t == 0 && f->closed_t != 0 &&
+			 f->closed_t <= f->deadline_t);
+	}
+	return 0;
+}
+
+/* Does fault object "dev" or "dev/if" fall in scope? Objects no longer in
+ * the inventory count only for "all". */
+int sla__fault_in_scope(const struct config *cfg, const char *object,
+			const char *scope)
+{
+	char dev[FAULT_OBJECT_MAX];
+	char *slash;
+	int i;
+
+	if (scope[0] == '\0' || strcmp(scope, "all") == 0)
+		return 1;
+	snprintf(dev, sizeof(dev), "%s", object);
+	slash = strchr(dev, '/');
+	if (slash != NULL)
+		*slash = '\0';
+	i = config_find_device(cfg, dev);
+	return i >= 0 && config_scope_match(cfg, (size_t)i, scope);
+}
+
+/* ---- reports produced ----------------------------------------------- */
+
+int sla_report_record(const struct config *cfg, const char *month, double t,
+		      const char *path, char *err, size_t errlen)
+{
+	char dir[4200], file[4300];
+	FILE *f;
+
+	snprintf(dir, sizeof(dir), "%s/reports", cfg->storage_dir);
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
+		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
+		return -errno;
+	}
+	snprintf(file, sizeof(file), "%s/produced.tsv", dir);
+	f = fopen(file, "a");
+	if (f == NULL) {
+		snprintf(err, errlen, "%s: %s", file, strerror(errno));
+		return -errno;
+	}
+	fprintf(f, "%s\t%.0f\t%s\n", month, t, path);
+	if (fclose(f) != 0) {
+		snprintf(err, errlen, "%s: %s", file, strerror(errno));
+		return -EIO;
+	}
+	return 0;
+}
+
+int sla_report_count(const struct config *cfg, int year, int up_to_month,
+		     size_t *ret_n)
+{
+	char file[4300], line[4400];
+	unsigned seen = 0; /* bit m: month m has a report */
+	FILE *f;
+
+	*ret_n = 0;
+	snprintf(file, sizeof(file), "%s/reports/produced.tsv",
+		 cfg->storage_dir);
+	f = fopen(file, "r");
+	if (f == NULL)
+		return errno == ENOENT ? 0 : -errno;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		int y, m;
+
+		if (sscanf(line, "%4d-%2d\t", &y, &m) == 2 && y == year &&
+		    m >= 1 && m <= up_to_month)
+			seen |= 1u << m;
+	}
+	fclose(f);
+	for (int m = 1; m <= 12; m++)
+		*ret_n += (seen >> m) & 1u;
+	return 0;
+}
+
+/* Last month of the period within its year (report_count is pro-rated). */
+int sla__period_last_month(const struct sla_period *p)
+{
+	struct tm tm;
+
+	if (p->kind == SLA_YEAR)
+		return 12;
+	if (p->kind == SLA_MONTH)
+		return p->month;
+	if (p->kind == SLA_QUARTER)
+		return p->quarter * 3;
+	if (sla_local_tm(p->tz, p->to - 1, &tm) < 0)
+		return 12;
+	return tm.tm_year + 1900 > p->year ? 12 : tm.tm_mon + 1;
+}
+
+/* ---- indicators ----------------------------------------------------- */
+
+int sla_evaluate(const struct config *cfg, const struct sla_period *p,
+		 double now, struct sla_result **ret, char *err,
+		 size_t errlen)
+{
+	struct fault *all = NULL;
+	size_t nall = 0;
+	struct sla_result *r = calloc(1, sizeof(*r));
+	int rc = -ENOMEM;
+
+	*ret = NULL;
+	if (r == NULL)
+		return -ENOMEM;
+	r->period = *p;
+	r->now = now;
+	r->ndevices = cfg->ndevices;
+	r->avail = calloc(cfg->ndevices + 1, sizeof(*r->avail));
+	r->values = calloc(cfg->nindicators + 1, sizeof(*r->values));
+	if (r->avail == NULL || r->values == NULL)
+		goto err;
+	rc = eval_avail(cfg, p, r, err, errlen);
+	if (rc == 0)
+		rc = eval_links(cfg, p, r, err, errlen);
+	if (rc == 0)
+		rc = load_faults(cfg, p, r, &all, &nall, err, errlen);
+	if (rc == 0)
+		rc = sla_report_count(cfg, p->year, sla__period_last_month(p),
+				      &r->reports);
+	if (rc < 0)
+		goto err;
+	for (size_t i = 0; i < cfg->nindicators; i++)
+		sla__eval_one(cfg, r, all, nall, &cfg->indicators[i],
+			 &r->values[r->nvalues++]);
+	free(all);
+	*ret = r;
+	return 0;
+err:
+	if (err != NULL && errlen > 0 && err[0] == '\0')
+		snprintf(err, errlen, "%s", strerror(-rc));
+	free(all);
+	sla_result_destroy(r);
+	return rc;
+}
+
+void sla_result_destroy(struct sla_result *r)
+{
+	if (r == NULL)
+		return;
+	free(r->values);
+	free(r->avail);
+	free(r->links);
+	free(r->faults);
+	free(r);
+}

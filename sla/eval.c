@@ -1,0 +1,330 @@
+/*
+ * eval.c - one function per metric kind of an indicator (docs/sla.md):
+ * the value, and the evidence in Chinese and English that lets a reader
+ * check it by hand.
+ * SPDX-License-Identifier: MIT
+ */
+#include "sla_int.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "indicators.h"
+
+int sla__has_tag(const char *tags, const char *tag)
+{
+	size_t n = strlen(tag);
+	const char *p = tags;
+
+	while (p != NULL && *p != '\0') {
+		const char *e = strchr(p, ';');
+		size_t len = e != NULL ? (size_t)(e - p) : strlen(p);
+
+		if (len == n && strncmp(p, tag, n) == 0)
+			return 1;
+		p = e != NULL ? e + 1 : NULL;
+	}
+	return 0;
+}
+
+/* Devices in scope; "service:NAME" means the device named NAME or tagged
+ * NAME (a service is probed as a device of its own). */
+static int in_scope(const struct config *cfg, size_t d, const char *scope)
+{
+	if (strncmp(scope, "service:", 8) == 0)
+		return strcmp(cfg->devices[d].name, scope + 8) == 0 ||
+		       sla__has_tag(cfg->devices[d].tags, scope + 8);
+	return config_scope_match(cfg, d, scope);
+}
+
+#define ZH(...) snprintf(v->evidence_zh, sizeof(v->evidence_zh), __VA_ARGS__)
+#define EN(...) snprintf(v->evidence_en, sizeof(v->evidence_en), __VA_ARGS__)
+
+static void capacity(const struct config *cfg, const struct sla_result *r,
+		     const struct indicator *ind, struct sla_value *v, int sum)
+{
+	char list[256] = "";
+	size_t n = 0, used = 0, nolink = 0;
+	double acc = sum ? 0 : NAN;
+
+	for (size_t d = 0; d < cfg->ndevices; d++) {
+		double c = cfg->devices[d].capacity_mbps;
+		size_t len = strlen(list);
+		int seen = 0;
+
+		if (!in_scope(cfg, d, ind->scope))
+			continue;
+		n++;
+		for (size_t l = 0; l < r->nlinks; l++)
+			seen |= r->links[l].dev == d && r->links[l].samples > 0;
+		nolink += !seen;
+		if (c <= 0)
+			continue;
+		used++;
+		if (sum)
+			acc += c;
+		else if (acc != acc || c < acc)
+			acc = c;
+		snprintf(list + len, sizeof(list) - len, "%s%s %.0f",
+			 len ? ", " : "", cfg->devices[d].name, c);
+	}
+	v->value = used ? acc : NAN;
+	ZH("%s（签约带宽 Mbps，%zu 台中 %zu 台登记了带宽；%zu 台本期无流量数据）",
+	   used ? list : "无签约带宽", n, used, nolink);
+	EN("%s (contracted capacity, Mbps; %zu of %zu devices have one; %zu "
+	   "without traffic data in the period)",
+	   used ? list : "no contracted capacity", used, n, nolink);
+}
+
+/* Highest utilisation (% of contracted capacity) over the links in scope:
+ * which = 0 average, 1 peak, 2 95th percentile, of max(in, out). */
+static void utilisation(const struct config *cfg, const struct sla_result *r,
+			const struct indicator *ind, struct sla_value *v,
+			int which)
+{
+	double worst = NAN;
+	const char *name = "";
+	size_t n = 0;
+
+	for (size_t l = 0; l < r->nlinks; l++) {
+		const struct sla_link *k = &r->links[l];
+		double x = which == 0 ? k->avg_max
+			   : which == 1 ? k->peak_max
+					: k->p95_max;
+
+		if (!in_scope(cfg, k->dev, ind->scope) ||
+		    k->capacity_mbps <= 0 || x != x)
+			continue;
+		x = x / (k->capacity_mbps * 1e6) * 100;
+		n++;
+		if (worst != worst || x > worst) {
+			worst = x;
+			name = cfg->devices[k->dev].name;
+		}
+	}
+	v->value = worst;
+	ZH("%zu 条链路中最高为 %s（max(入,出)/签约带宽，5 分钟样本）", n, name);
+	EN("highest of %zu links: %s (max(in,out)/contracted capacity, "
+	   "5-minute samples)",
+	   n, name);
+}
+
+static void online_count(const struct config *cfg,
+			 const struct sla_result *r,
+			 const struct indicator *ind, struct sla_value *v)
+{
+	size_t n = 0, up = 0, sim = 0;
+	char never[200] = "";
+
+	for (size_t d = 0; d < cfg->ndevices; d++) {
+		size_t len = strlen(never);
+
+		if (!in_scope(cfg, d, ind->scope))
+			continue;
+		n++;
+		sim += sla__has_tag(cfg->devices[d].tags, "simulated");
+		if (r->avail[d].seen_up) {
+			up++;
+			continue;
+		}
+		if (len + 70 < sizeof(never))
+			snprintf(never + len, sizeof(never) - len, "%s%s",
+				 len ? ", " : "", cfg->devices[d].name);
+		else if (len + 4 < sizeof(never) &&
+			 strcmp(never + len - 3, "...") != 0)
+			snprintf(never + len, sizeof(never) - len, "...");
+	}
+	v->value = n ? (double)up : NAN;
+	ZH("登记 %zu 台，本期在线过 %zu 台；从未在线：%s", n, up,
+	   never[0] ? never : "无");
+	EN("%zu registered, %zu seen up in the period; never up: %s", n, up,
+	   never[0] ? never : "none");
+}
+
+static void time_share(const struct config *cfg, const struct sla_result *r,
+		       const struct indicator *ind, struct sla_value *v)
+{
+	double up = 0, down = 0, unk = 0, maint = 0, all;
+	size_t n = 0;
+
+	for (size_t d = 0; d < cfg->ndevices; d++) {
+		const struct sla_avail *a = &r->avail[d];
+
+		if (!in_scope(cfg, d, ind->scope))
+			continue;
+		n++;
+		up += a->up_s;
+		down += a->down_s;
+		unk += a->unknown_s;
+		maint += a->maint_s;
+	}
+	all = up + down + unk;
+	/* registered inventory as denominator: unknown time is not up */
+	v->value = n && all > 0 ? up / all * 100 : NAN;
+	if (n == 0) {
+		ZH("范围 %s 内没有登记的设备或服务", ind->scope);
+		EN("no registered device or service in scope %s", ind->scope);
+		return;
+	}
+	ZH("登记 %zu 台，扣除维护 %.1f 小时；在线 %.2f%%，离线 %.2f%%，"
+	   "未知（无数据）%.2f%%",
+	   n, maint / 3600, all > 0 ? up / all * 100 : 0,
+	   all > 0 ? down / all * 100 : 0, all > 0 ? unk / all * 100 : 0);
+	EN("%zu registered, %.1f h of maintenance excluded; up %.2f%%, down "
+	   "%.2f%%, unknown (no data) %.2f%%",
+	   n, maint / 3600, all > 0 ? up / all * 100 : 0,
+	   all > 0 ? down / all * 100 : 0, all > 0 ? unk / all * 100 : 0);
+}
+
+static void ack_ratio(const struct config *cfg, const struct sla_result *r,
+		      const struct indicator *ind, struct sla_value *v)
+{
+	size_t n = 0, ok = 0, pending = 0, nack = 0, nres = 0;
+	double sack = 0, sres = 0;
+
+	for (size_t i = 0; i < r->nfaults; i++) {
+		const struct sla_fault *f = &r->faults[i];
+
+		if (!sla__fault_in_scope(cfg, f->f.object, ind->scope))
+			continue;
+		if (f->response_s == f->response_s) {
+			nack++;
+			sack += f->response_s;
+		}
+		if (f->repair_s == f->repair_s) {
+			nres++;
+			sres += f->repair_s;
+		}
+		if (!f->acked_in_time && f->f.ack_t == 0 &&
+		    f->f.closed_t == 0 && f->f.deadline_t > r->now) {
+			pending++; /* its window is still open */
+			continue;
+		}
+		n++;
+		ok += f->acked_in_time;
+	}
+	v->value = n ? (double)ok / (double)n * 100 : 100;
+	ZH("本期故障 %zu 起，按时响应 %zu 起，响应期内待响应 %zu 起；"
+	   "平均响应 %.1f 分钟，平均修复 %.1f 分钟%s",
+	   n, ok, pending, nack ? sack / (double)nack / 60 : 0,
+	   nres ? sres / (double)nres / 60 : 0, n ? "" : "（本期无故障）");
+	EN("%zu faults, %zu acknowledged within their response window, %zu "
+	   "still inside it; MTTA %.1f min, MTTR %.1f min%s",
+	   n, ok, pending, nack ? sack / (double)nack / 60 : 0,
+	   nres ? sres / (double)nres / 60 : 0,
+	   n ? "" : " (no faults in the period)");
+}
+
+static void satisfaction(const struct config *cfg,
+			 const struct sla_result *r, const struct fault *all,
+			 size_t nall, const struct indicator *ind,
+			 struct sla_value *v)
+{
+	size_t good = 0, basic = 0, bad = 0, n;
+
+	for (size_t i = 0; i < nall; i++) {
+		const struct fault *f = &all[i];
+
+		if (f->closed_t < r->period.from || f->closed_t >= r->period.to ||
+		    f->satisfaction[0] == '\0' ||
+		    !sla__fault_in_scope(cfg, f->object, ind->scope))
+			continue;
+		if (strcmp(f->satisfaction, "满意") == 0)
+			good++;
+		else if (strcmp(f->satisfaction, "基本满意") == 0)
+			basic++;
+		else
+			bad++;
+	}
+	n = good + basic + bad;
+	v->value = n ? (double)(good + basic) / (double)n * 100 : 100;
+	ZH("本期关闭并评价 %zu 起：满意 %zu，基本满意 %zu，不满意 %zu"
+	   "（满意率 = (满意 + 基本满意) / 评价数）%s",
+	   n, good, basic, bad, n ? "" : "；本期无评价");
+	EN("%zu closed with a mark: satisfied %zu, basically satisfied %zu, "
+	   "unsatisfied %zu (rate = (satisfied + basic) / marked)%s",
+	   n, good, basic, bad, n ? "" : "; none in the period");
+}
+
+static void report_count(const struct sla_result *r,
+			 const struct indicator *ind, struct sla_value *v)
+{
+	int last = sla__period_last_month(&r->period);
+
+	v->value = (double)r->reports;
+	v->target = ind->target * last / 12.0;
+	ZH("%d 年 1-%d 月已生成月报 %zu 份（全年目标 %.0f 份，按月折算为 %.0f）",
+	   r->period.year, last, r->reports, ind->target, v->target);
+	EN("%zu monthly reports produced for %d-01..%d-%02d (annual target "
+	   "%.0f, pro-rated to %.0f)",
+	   r->reports, r->period.year, r->period.year, last, ind->target,
+	   v->target);
+}
+
+static void completeness(const struct config *cfg,
+			 const struct sla_result *r,
+			 const struct indicator *ind, struct sla_value *v)
+{
+	size_t exp = 0, got = 0, n = 0, nofile = 0;
+
+	for (size_t d = 0; d < cfg->ndevices; d++) {
+		if (!in_scope(cfg, d, ind->scope))
+			continue;
+		n++;
+		exp += r->avail[d].buckets;
+		got += r->avail[d].known_buckets;
+		nofile += !r->avail[d].has_file;
+	}
+	v->value = exp ? (double)got / (double)exp * 100 : NAN;
+	ZH("%zu 台设备应有 %zu 个 5 分钟样本，实有 %zu 个；%zu 台无数据文件", n,
+	   exp, got, nofile);
+	EN("%zu devices: %zu 5-minute samples expected, %zu collected; %zu "
+	   "without a data file",
+	   n, exp, got, nofile);
+}
+
+void sla__eval_one(const struct config *cfg, const struct sla_result *r,
+		   const struct fault *all, size_t nall,
+		   const struct indicator *ind, struct sla_value *v)
+{
+	const char *m = ind->metric;
+	struct indicator eff;
+
+	memset(v, 0, sizeof(*v));
+	v->ind = *ind;
+	v->target = ind->target;
+	v->value = NAN;
+	if (strcmp(m, "capacity_min") == 0 || strcmp(m, "capacity_sum") == 0)
+		capacity(cfg, r, ind, v, strcmp(m, "capacity_sum") == 0);
+	else if (strcmp(m, "util_avg") == 0)
+		utilisation(cfg, r, ind, v, 0);
+	else if (strcmp(m, "util_max") == 0)
+		utilisation(cfg, r, ind, v, 1);
+	else if (strcmp(m, "util_p95") == 0)
+		utilisation(cfg, r, ind, v, 2);
+	else if (strcmp(m, "online_count") == 0)
+		online_count(cfg, r, ind, v);
+	else if (strcmp(m, "time_share_up") == 0 ||
+		 strcmp(m, "service_availability") == 0)
+		time_share(cfg, r, ind, v);
+	else if (strcmp(m, "fault_ack_ratio") == 0)
+		ack_ratio(cfg, r, ind, v);
+	else if (strcmp(m, "satisfaction_ratio") == 0)
+		satisfaction(cfg, r, all, nall, ind, v);
+	else if (strcmp(m, "report_count") == 0)
+		report_count(r, ind, v);
+	else if (strcmp(m, "completeness") == 0)
+		completeness(cfg, r, ind, v);
+	else {
+		ZH("未知的指标类型 '%s'", m);
+		EN("unknown metric '%s'", m);
+	}
+	eff = *ind;
+	eff.target = v->target;
+	if (v->value != v->value)
+		v->state = SLA_NODATA;
+	else
+		v->state = indicator_met(&eff, v->value) ? SLA_MET
+							 : SLA_BREACHED;
+}

@@ -1,0 +1,324 @@
+/*
+ * report.c - building a report: evaluate the period, draw the link graphs
+ * with librrd's rrd_graph_v (PNG in memory, CJK font through fontconfig and
+ * pango), then hand everything to the HTML and data writers.
+ * SPDX-License-Identifier: MIT
+ */
+#include "report.h"
+
+#include <errno.h>
+#include <math.h>
+#include <rrd.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "report_int.h"
+
+char *report__base64(const unsigned char *p, size_t n)
+{
+	static const char tbl[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	char *out = malloc((n + 2) / 3 * 4 + 1), *o = out;
+
+	if (out == NULL)
+		return NULL;
+	for (size_t i = 0; i < n; i += 3) {
+		unsigned v = (unsigned)p[i] << 16;
+
+		if (i + 1 < n)
+			v |= (unsigned)p[i + 1] << 8;
+		if (i + 2 < n)
+			v |= p[i + 2];
+		*o++ = tbl[(v >> 18) & 63];
+		*o++ = tbl[(v >> 12) & 63];
+		*o++ = i + 1 < n ? tbl[(v >> 6) & 63] : '=';
+		*o++ = i + 2 < n ? tbl[v & 63] : '=';
+	}
+	*o = '\0';
+	return out;
+}
+
+/* rrd_graph definitions use ':' as separator: escape it in the path. */
+static void def_path(const char *file, char *out, size_t outlen)
+{
+	size_t o = 0;
+
+	for (const char *s = file; *s != '\0' && o + 2 < outlen; s++) {
+		if (*s == ':')
+			out[o++] = '\\';
+		out[o++] = *s;
+	}
+	out[o] = '\0';
+}
+
+int report_graph_png(const struct config *cfg, const struct sla_period *p,
+		     const struct sla_link *l, const char *lang,
+		     const char *font, unsigned char **ret_png,
+		     size_t *ret_len, char *err, size_t errlen)
+{
+	int en = lang != NULL && strcmp(lang, "en") == 0;
+	char start[32], end[32], fontarg[160], title[512], path[4200];
+	char din[4400], dout[4400], ain[160], lout[160], p95[200];
+	const char *dev = cfg->devices[l->dev].name;
+	const char *argv[32];
+	int argc = 0;
+	rrd_info_t *info, *i;
+	char oldtz[256];
+	const char *tz0 = getenv("TZ");
+
+	*ret_png = NULL;
+	*ret_len = 0;
+	snprintf(oldtz, sizeof(oldtz), "%s", tz0 != NULL ? tz0 : "");
+	snprintf(start, sizeof(start), "%.0f", p->from);
+	snprintf(end, sizeof(end), "%.0f", p->to);
+	snprintf(fontarg, sizeof(fontarg), "DEFAULT:9:%s",
+		 font != NULL ? font : REPORT_FONT_DEFAULT);
+	snprintf(title, sizeof(title),
+		 en ? "%s %s traffic, %s (capacity %.0f Mbps)"
+		    : "%s %s 流量 %s（签约带宽 %.0f Mbps）",
+		 dev, l->ifname, p->label, l->capacity_mbps);
+	def_path(l->file, path, sizeof(path));
+	snprintf(din, sizeof(din), "DEF:in=%s:in:AVERAGE", path);
+	snprintf(dout, sizeof(dout), "DEF:out=%s:out:AVERAGE", path);
+	snprintf(ain, sizeof(ain), "AREA:in#66bb6a:%s", en ? "in" : "入方向");
+	snprintf(lout, sizeof(lout), "LINE1:out#1565c0:%s",
+		 en ? "out" : "出方向");
+	if (l->p95_max == l->p95_max)
+		snprintf(p95, sizeof(p95), "HRULE:%.17g#d32f2f:%s", l->p95_max,
+			 en ? "95th percentile of max(in,out)"
+			    : "95 百分位 max(入,出)");
+	else
+		snprintf(p95, sizeof(p95), "COMMENT:%s",
+			 en ? "no data" : "无数据");
+	argv[argc++] = "graph";
+	argv[argc++] = "-";
+	argv[argc++] = "--imgformat";
+	argv[argc++] = "PNG";
+	argv[argc++] = "--start";
+	argv[argc++] = start;
+	argv[argc++] = "--end";
+	argv[argc++] = end;
+	argv[argc++] = "--width";
+	argv[argc++] = "720";
+	argv[argc++] = "--height";
+	argv[argc++] = "180";
+	argv[argc++] = "--font";
+	argv[argc++] = fontarg;
+	argv[argc++] = "--title";
+	argv[argc++] = title;
+	argv[argc++] = "--vertical-label";
+	argv[argc++] = "bit/s";
+	argv[argc++] = "--lower-limit";
+	argv[argc++] = "0";
+	argv[argc++] = "--base";
+	argv[argc++] = "1000";
+	argv[argc++] = din;
+	argv[argc++] = dout;
+	argv[argc++] = ain;
+	argv[argc++] = lout;
+	argv[argc++] = p95;
+	argv[argc] = NULL;
+	/* axis labels in the report's zone */
+	setenv("TZ", p->tz, 1);
+	tzset();
+	rrd_clear_error();
+	info = rrd_graph_v(argc, (char **)(uintptr_t)argv);
+	if (tz0 != NULL)
+		setenv("TZ", oldtz, 1);
+	else
+		unsetenv("TZ");
+	tzset();
+	if (info == NULL) {
+		snprintf(err, errlen, "rrd_graph %s: %s", l->file,
+			 rrd_get_error());
+		rrd_clear_error();
+		return -EIO;
+	}
+	for (i = info; i != NULL; i = i->next) {
+		if (strcmp(i->key, "image") != 0 || i->type != RD_I_BLO)
+			continue;
+		*ret_png = malloc(i->value.u_blo.size);
+		if (*ret_png != NULL) {
+			memcpy(*ret_png, i->value.u_blo.ptr,
+			       i->value.u_blo.size);
+			*ret_len = i->value.u_blo.size;
+		}
+	}
+	rrd_info_free(info);
+	if (*ret_png == NULL) {
+		snprintf(err, errlen, "rrd_graph %s: no image", l->file);
+		return -EIO;
+	}
+	return 0;
+}
+
+static int out_dir_make(const char *dir, char *err, size_t errlen)
+{
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
+		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
+/* Opens <out_dir>/slamon-<label><suffix> for writing. */
+FILE *report__open(const struct report_opts *o, const char *label,
+		   const char *suffix, char *path, size_t pathlen, char *err,
+		   size_t errlen)
+{
+	FILE *f;
+
+	snprintf(path, pathlen, "%s/slamon-%s%s", o->out_dir, label, suffix);
+	f = fopen(path, "w");
+	if (f == NULL)
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+	return f;
+}
+
+int report__close(FILE *f, const char *path, char *err, size_t errlen)
+{
+	if (ferror(f) | (fclose(f) != 0)) {
+		snprintf(err, errlen, "%s: write failed", path);
+		return -EIO;
+	}
+	return 0;
+}
+
+static int cmp_share(const void *a, const void *b, void *arg)
+{
+	const struct sla_result *r = arg;
+	double x = report__share(&r->avail[*(const size_t *)a]);
+	double y = report__share(&r->avail[*(const size_t *)b]);
+
+	if (x != x)
+		x = -1;
+	if (y != y)
+		y = -1;
+	if (x != y)
+		return (x > y) - (x < y);
+	return (*(const size_t *)a > *(const size_t *)b) -
+	       (*(const size_t *)a < *(const size_t *)b);
+}
+
+double report__share(const struct sla_avail *a)
+{
+	double all = a->up_s + a->down_s + a->unknown_s;
+
+	return all > 0 ? a->up_s / all * 100 : NAN;
+}
+
+size_t report__units(const struct config *cfg, const struct sla_result *r,
+		     size_t *idx)
+{
+	size_t n = 0;
+
+	for (size_t d = 0; d < cfg->ndevices; d++)
+		if (cfg->devices[d].role == ROLE_ACCESS)
+			idx[n++] = d;
+	qsort_r(idx, n, sizeof(*idx), cmp_share, (void *)(uintptr_t)r);
+	return n;
+}
+
+int report_period(const struct config *cfg, const struct sla_period *p,
+		  const struct report_opts *o, struct sla_result **ret,
+		  char *err, size_t errlen)
+{
+	struct sla_result *r = NULL;
+	char **png = NULL;
+	char path[4400];
+	int rc;
+
+	if (ret != NULL)
+		*ret = NULL;
+	rc = out_dir_make(o->out_dir, err, errlen);
+	if (rc < 0)
+		return rc;
+	if (!o->no_record && p->kind == SLA_MONTH) {
+		snprintf(path, sizeof(path), "%s/slamon-%s.html", o->out_dir,
+			 p->label);
+		rc = sla_report_record(cfg, p->label, o->now, path, err,
+				       errlen);
+		if (rc < 0)
+			return rc;
+	}
+	rc = sla_evaluate(cfg, p, o->now, &r, err, errlen);
+	if (rc < 0)
+		return rc;
+	png = calloc(r->nlinks + 1, sizeof(*png));
+	if (png == NULL) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < r->nlinks && !o->no_graphs; i++) {
+		unsigned char *img = NULL;
+		size_t len = 0;
+
+		rc = report_graph_png(cfg, p, &r->links[i], o->lang, o->font,
+				      &img, &len, err, errlen);
+		if (rc < 0)
+			goto out;
+		png[i] = report__base64(img, len);
+		free(img);
+	}
+	rc = report__html(cfg, r, (const char *const *)png, o, err, errlen);
+	if (rc == 0)
+		rc = report__json(cfg, r, o, err, errlen);
+	if (rc == 0)
+		rc = report__csv(cfg, r, o, err, errlen);
+	if (rc == 0)
+		rc = report__xlsx(cfg, r, o, err, errlen);
+out:
+	for (size_t i = 0; png != NULL && i < r->nlinks; i++)
+		free(png[i]);
+	free(png);
+	if (rc == 0 && ret != NULL)
+		*ret = r;
+	else
+		sla_result_destroy(r);
+	return rc;
+}
+
+int report_year(const struct config *cfg, int year,
+		const struct report_opts *o, char *err, size_t errlen)
+{
+	struct sla_result *m[12] = { 0 }, *y = NULL;
+	struct sla_period p;
+	int rc;
+
+	rc = out_dir_make(o->out_dir, err, errlen);
+	if (rc < 0)
+		return rc;
+	for (int i = 0; i < 12 && rc == 0; i++) {
+		rc = sla_period_month(cfg->timezone, year, i + 1, &p);
+		if (rc == 0 && p.from < o->now)
+			rc = sla_evaluate(cfg, &p, o->now, &m[i], err, errlen);
+	}
+	if (rc == 0)
+		rc = sla_period_year(cfg->timezone, year, &p);
+	if (rc == 0)
+		rc = sla_evaluate(cfg, &p, o->now, &y, err, errlen);
+	if (rc == 0)
+		rc = report__year_html(cfg, m, y, o, err, errlen);
+	if (rc == 0)
+		rc = report__year_data(cfg, m, y, o, err, errlen);
+	for (int i = 0; i < 12; i++)
+		sla_result_destroy(m[i]);
+	sla_result_destroy(y);
+	if (rc < 0 && err[0] == '\0')
+		snprintf(err, errlen, "annual report %d: %s", year,
+			 strerror(-rc));
+	return rc;
+}
+
+#if defined(__SANITIZE_ADDRESS__)
+/* rrd_graph keeps fontconfig/pango font caches for the process's life,
+ * which LeakSanitizer reports at exit: not ours to free. */
+const char *__lsan_default_suppressions(void);
+const char *__lsan_default_suppressions(void)
+{
+	return "leak:libfontconfig.so\nleak:librrd.so\nleak:libpango\n"
+	       "leak:libcairo\nleak:vasprintf\n";
+}
+#endif

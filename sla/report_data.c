@@ -1,0 +1,527 @@
+/*
+ * report_data.c - the report's numbers as JSON (jansson), CSV (UTF-8 with
+ * a byte-order mark so spreadsheets read the Chinese text) and XLSX
+ * (libxlsxwriter). The numbers are the ones of the HTML report, unrounded.
+ * SPDX-License-Identifier: MIT
+ */
+#include "report_int.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <xlsxwriter.h>
+
+#include "indicators.h"
+
+static json_t *num(double v)
+{
+	return v == v ? json_real(v) : json_null();
+}
+
+static json_t *values_json(const struct sla_result *r)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < r->nvalues; i++) {
+		const struct sla_value *v = &r->values[i];
+		const char *op = cmp_op_name(v->ind.cmp);
+
+		json_array_append_new(
+			a, json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:o,s:o,s:o,"
+				     "s:s,s:s,s:s}",
+				     "id", v->ind.id, "name", v->ind.name_zh,
+				     "name_en", v->ind.name_en, "level",
+				     v->ind.level, "metric", v->ind.metric,
+				     "scope", v->ind.scope, "comparator",
+				     op ? op : "", "target", num(v->target),
+				     "configured_target", num(v->ind.target),
+				     "value", num(v->value), "unit",
+				     v->ind.unit, "state",
+				     sla_state_name(v->state, "en"),
+				     "evidence", v->evidence_zh));
+		json_object_set_new(json_array_get(a, i), "evidence_en",
+				    json_string(v->evidence_en));
+	}
+	return a;
+}
+
+json_t *report__result_json(const struct config *cfg,
+			    const struct sla_result *r);
+
+json_t *report__result_json(const struct config *cfg,
+			    const struct sla_result *r)
+{
+	json_t *o = json_object(), *links = json_array(), *units = json_array();
+	json_t *faults = json_array();
+	size_t *idx = calloc(cfg->ndevices + 1, sizeof(*idx)), n;
+
+	json_object_set_new(o, "period", json_string(r->period.label));
+	json_object_set_new(o, "from", json_real(r->period.from));
+	json_object_set_new(o, "to", json_real(r->period.to));
+	json_object_set_new(o, "timezone", json_string(r->period.tz));
+	json_object_set_new(o, "generated", json_real(r->now));
+	json_object_set_new(o, "simulated_devices",
+			    json_integer((json_int_t)r->simulated));
+	json_object_set_new(o, "maintenance_windows",
+			    json_integer((json_int_t)r->maint_windows));
+	json_object_set_new(o, "indicators", values_json(r));
+	for (size_t i = 0; i < r->nlinks; i++) {
+		const struct sla_link *l = &r->links[i];
+
+		json_array_append_new(
+			links,
+			json_pack("{s:s,s:s,s:o,s:I,s:o,s:o,s:o,s:o,s:o,s:o,"
+				  "s:o,s:o}",
+				  "device", cfg->devices[l->dev].name,
+				  "interface", l->ifname, "capacity_mbps",
+				  num(l->capacity_mbps), "samples",
+				  (json_int_t)l->samples, "avg_max_bps",
+				  num(l->avg_max), "peak_max_bps",
+				  num(l->peak_max), "p95_max_bps",
+				  num(l->p95_max), "avg_sum_bps",
+				  num(l->avg_sum), "peak_sum_bps",
+				  num(l->peak_sum), "p95_sum_bps",
+				  num(l->p95_sum), "avg_in_bps",
+				  num(l->avg_in), "avg_out_bps",
+				  num(l->avg_out)));
+	}
+	json_object_set_new(o, "links", links);
+	n = idx != NULL ? report__units(cfg, r, idx) : 0;
+	for (size_t k = 0; k < n; k++) {
+		const struct sla_avail *a = &r->avail[idx[k]];
+
+		json_array_append_new(
+			units,
+			json_pack("{s:s,s:s,s:o,s:f,s:f,s:f,s:f}", "unit",
+				  cfg->devices[idx[k]].unit, "device",
+				  cfg->devices[idx[k]].name, "share_pct",
+				  num(report__share(a)), "up_s", a->up_s,
+				  "down_s", a->down_s, "unknown_s",
+				  a->unknown_s, "maint_s", a->maint_s));
+	}
+	free(idx);
+	json_object_set_new(o, "units", units);
+	for (size_t i = 0; i < r->nfaults; i++) {
+		const struct sla_fault *f = &r->faults[i];
+
+		json_array_append_new(
+			faults,
+			json_pack("{s:I,s:s,s:s,s:s,s:f,s:f,s:f,s:o,s:o,s:b,"
+				  "s:s}",
+				  "id", (json_int_t)f->f.id, "object",
+				  f->f.object, "kind", f->f.kind, "severity",
+				  f->f.severity, "first_fail",
+				  f->f.first_fail_t, "detected",
+				  f->f.detect_t, "deadline", f->f.deadline_t,
+				  "response_s", num(f->response_s),
+				  "repair_s", num(f->repair_s),
+				  "acked_in_time", f->acked_in_time,
+				  "satisfaction", f->f.satisfaction));
+	}
+	json_object_set_new(o, "faults", faults);
+	return o;
+}
+
+static int dump_json(json_t *o, const struct report_opts *opt,
+		     const char *label, char *err, size_t errlen)
+{
+	char path[4400];
+	FILE *f = report__open(opt, label, ".json", path, sizeof(path), err,
+			       errlen);
+	int rc;
+
+	if (f == NULL) {
+		json_decref(o);
+		return -EIO;
+	}
+	rc = json_dumpf(o, f, JSON_INDENT(1) | JSON_REAL_PRECISION(17));
+	json_decref(o);
+	fputc('\n', f);
+	if (rc < 0) {
+		fclose(f);
+		snprintf(err, errlen, "%s: cannot write JSON", path);
+		return -EIO;
+	}
+	return report__close(f, path, err, errlen);
+}
+
+int report__json(const struct config *cfg, const struct sla_result *r,
+		 const struct report_opts *o, char *err, size_t errlen)
+{
+	return dump_json(report__result_json(cfg, r), o, r->period.label, err,
+			 errlen);
+}
+
+/* ---- CSV ------------------------------------------------------------ */
+
+static void csv_str(FILE *f, const char *s, int last)
+{
+	fputc('"', f);
+	for (; *s != '\0'; s++) {
+		if (*s == '"')
+			fputc('"', f);
+		fputc(*s, f);
+	}
+	fputs(last ? "\"\r\n" : "\",", f);
+}
+
+static void csv_num(FILE *f, double v, int last)
+{
+	if (v == v)
+		fprintf(f, "%.10g", v);
+	fputs(last ? "\r\n" : ",", f);
+}
+
+static FILE *csv_open(const struct report_opts *o, const char *label,
+		      const char *what, char *path, size_t pathlen, char *err,
+		      size_t errlen)
+{
+	char suffix[64];
+	FILE *f;
+
+	snprintf(suffix, sizeof(suffix), "-%s.csv", what);
+	f = report__open(o, label, suffix, path, pathlen, err, errlen);
+	if (f != NULL)
+		fputs("\xef\xbb\xbf", f); /* BOM: Excel reads UTF-8 */
+	return f;
+}
+
+int report__csv(const struct config *cfg, const struct sla_result *r,
+		const struct report_opts *o, char *err, size_t errlen)
+{
+	char path[4400];
+	size_t *idx, n;
+	FILE *f;
+	int rc;
+
+	f = csv_open(o, r->period.label, "indicators", path, sizeof(path), err,
+		     errlen);
+	if (f == NULL)
+		return -EIO;
+	fputs("id,name,name_en,level,metric,scope,comparator,target,value,unit,"
+	      "state,evidence\r\n",
+	      f);
+	for (size_t i = 0; i < r->nvalues; i++) {
+		const struct sla_value *v = &r->values[i];
+
+		csv_str(f, v->ind.id, 0);
+		csv_str(f, v->ind.name_zh, 0);
+		csv_str(f, v->ind.name_en, 0);
+		csv_str(f, v->ind.level, 0);
+		csv_str(f, v->ind.metric, 0);
+		csv_str(f, v->ind.scope, 0);
+		csv_str(f, cmp_op_name(v->ind.cmp), 0);
+		csv_num(f, v->target, 0);
+		csv_num(f, v->value, 0);
+		csv_str(f, v->ind.unit, 0);
+		csv_str(f, sla_state_name(v->state, "en"), 0);
+		csv_str(f, v->evidence_zh, 1);
+	}
+	rc = report__close(f, path, err, errlen);
+	if (rc < 0)
+		return rc;
+	f = csv_open(o, r->period.label, "links", path, sizeof(path), err,
+		     errlen);
+	if (f == NULL)
+		return -EIO;
+	fputs("device,interface,capacity_mbps,samples,avg_max_bps,peak_max_bps,"
+	      "p95_max_bps,avg_sum_bps,peak_sum_bps,p95_sum_bps\r\n",
+	      f);
+	for (size_t i = 0; i < r->nlinks; i++) {
+		const struct sla_link *l = &r->links[i];
+
+		csv_str(f, cfg->devices[l->dev].name, 0);
+		csv_str(f, l->ifname, 0);
+		csv_num(f, l->capacity_mbps, 0);
+		csv_num(f, (double)l->samples, 0);
+		csv_num(f, l->avg_max, 0);
+		csv_num(f, l->peak_max, 0);
+		csv_num(f, l->p95_max, 0);
+		csv_num(f, l->avg_sum, 0);
+		csv_num(f, l->peak_sum, 0);
+		csv_num(f, l->p95_sum, 1);
+	}
+	rc = report__close(f, path, err, errlen);
+	if (rc < 0)
+		return rc;
+	f = csv_open(o, r->period.label, "units", path, sizeof(path), err,
+		     errlen);
+	if (f == NULL)
+		return -EIO;
+	fputs("unit,device,share_pct,up_s,down_s,unknown_s,maint_s\r\n", f);
+	idx = calloc(cfg->ndevices + 1, sizeof(*idx));
+	n = idx != NULL ? report__units(cfg, r, idx) : 0;
+	for (size_t k = 0; k < n; k++) {
+		const struct sla_avail *a = &r->avail[idx[k]];
+
+		csv_str(f, cfg->devices[idx[k]].unit, 0);
+		csv_str(f, cfg->devices[idx[k]].name, 0);
+		csv_num(f, report__share(a), 0);
+		csv_num(f, a->up_s, 0);
+		csv_num(f, a->down_s, 0);
+		csv_num(f, a->unknown_s, 0);
+		csv_num(f, a->maint_s, 1);
+	}
+	free(idx);
+	rc = report__close(f, path, err, errlen);
+	if (rc < 0)
+		return rc;
+	f = csv_open(o, r->period.label, "faults", path, sizeof(path), err,
+		     errlen);
+	if (f == NULL)
+		return -EIO;
+	fputs("id,object,kind,severity,first_fail,detected,deadline,ack,"
+	      "resolved,closed,response_s,repair_s,acked_in_time,"
+	      "satisfaction\r\n",
+	      f);
+	for (size_t i = 0; i < r->nfaults; i++) {
+		const struct sla_fault *sf = &r->faults[i];
+
+		fprintf(f, "%lld,", (long long)sf->f.id);
+		csv_str(f, sf->f.object, 0);
+		csv_str(f, sf->f.kind, 0);
+		csv_str(f, sf->f.severity, 0);
+		csv_num(f, sf->f.first_fail_t, 0);
+		csv_num(f, sf->f.detect_t, 0);
+		csv_num(f, sf->f.deadline_t, 0);
+		csv_num(f, sf->f.ack_t ? sf->f.ack_t : NAN, 0);
+		csv_num(f, sf->f.resolved_t ? sf->f.resolved_t : NAN, 0);
+		csv_num(f, sf->f.closed_t ? sf->f.closed_t : NAN, 0);
+		csv_num(f, sf->response_s, 0);
+		csv_num(f, sf->repair_s, 0);
+		fprintf(f, "%d,", sf->acked_in_time);
+		csv_str(f, sf->f.satisfaction, 1);
+	}
+	return report__close(f, path, err, errlen);
+}
+
+/* ---- XLSX ----------------------------------------------------------- */
+
+static void xnum(lxw_worksheet *ws, int row, int col, double v)
+{
+	if (v == v)
+		worksheet_write_number(ws, (lxw_row_t)row, (lxw_col_t)col, v,
+				       NULL);
+}
+
+static void xstr(lxw_worksheet *ws, int row, int col, const char *s,
+		 lxw_format *fmt)
+{
+	worksheet_write_string(ws, (lxw_row_t)row, (lxw_col_t)col, s, fmt);
+}
+
+static void xheader(lxw_worksheet *ws, const char *const *cols, int n,
+		    lxw_format *bold)
+{
+	for (int i = 0; i < n; i++)
+		xstr(ws, 0, i, cols[i], bold);
+}
+
+static int xlsx_close(lxw_workbook *wb, const char *path, char *err,
+		      size_t errlen)
+{
+	lxw_error e = workbook_close(wb);
+
+	if (e != LXW_NO_ERROR) {
+		snprintf(err, errlen, "%s: %s", path, lxw_strerror(e));
+		return -EIO;
+	}
+	return 0;
+}
+
+int report__xlsx(const struct config *cfg, const struct sla_result *r,
+		 const struct report_opts *o, char *err, size_t errlen)
+{
+	const struct rpt_words *w = report__words(o->lang);
+	int en = o->lang != NULL && strcmp(o->lang, "en") == 0;
+	char path[4400];
+	lxw_workbook *wb;
+	lxw_worksheet *ws;
+	lxw_format *bold;
+	size_t *idx, n;
+
+	snprintf(path, sizeof(path), "%s/slamon-%s.xlsx", o->out_dir,
+		 r->period.label);
+	wb = workbook_new(path);
+	if (wb == NULL) {
+		snprintf(err, errlen, "%s: cannot create workbook", path);
+		return -EIO;
+	}
+	bold = workbook_add_format(wb);
+	format_set_bold(bold);
+	ws = workbook_add_worksheet(wb, en ? "indicators" : "绩效指标");
+	{
+		const char *cols[] = { w->lvl1, w->lvl3, w->target, w->actual,
+				       w->met, w->deviation, w->evidence };
+
+		xheader(ws, cols, 7, bold);
+	}
+	for (size_t i = 0; i < r->nvalues; i++) {
+		const struct sla_value *v = &r->values[i];
+		int row = (int)i + 1;
+
+		xstr(ws, row, 0, v->ind.level, NULL);
+		xstr(ws, row, 1, en ? v->ind.name_en : v->ind.name_zh, NULL);
+		xnum(ws, row, 2, v->target);
+		xnum(ws, row, 3, v->value);
+		xstr(ws, row, 4, sla_state_name(v->state, o->lang), NULL);
+		xstr(ws, row, 6, en ? v->evidence_en : v->evidence_zh, NULL);
+	}
+	ws = workbook_add_worksheet(wb, en ? "links" : "链路带宽");
+	{
+		const char *cols[] = { w->device, w->iface, w->capacity,
+				       w->avg, w->peak, w->p95max, w->p95sum,
+				       w->samples };
+
+		xheader(ws, cols, 8, bold);
+	}
+	for (size_t i = 0; i < r->nlinks; i++) {
+		const struct sla_link *l = &r->links[i];
+		int row = (int)i + 1;
+
+		xstr(ws, row, 0, cfg->devices[l->dev].name, NULL);
+		xstr(ws, row, 1, l->ifname, NULL);
+		xnum(ws, row, 2, l->capacity_mbps);
+		xnum(ws, row, 3, l->avg_max);
+		xnum(ws, row, 4, l->peak_max);
+		xnum(ws, row, 5, l->p95_max);
+		xnum(ws, row, 6, l->p95_sum);
+		xnum(ws, row, 7, (double)l->samples);
+	}
+	ws = workbook_add_worksheet(wb, en ? "units" : "单位联网");
+	{
+		const char *cols[] = { w->unit, w->device, w->share,
+				       w->down_h, w->unknown_h, w->maint_h };
+
+		xheader(ws, cols, 6, bold);
+	}
+	idx = calloc(cfg->ndevices + 1, sizeof(*idx));
+	n = idx != NULL ? report__units(cfg, r, idx) : 0;
+	for (size_t k = 0; k < n; k++) {
+		const struct sla_avail *a = &r->avail[idx[k]];
+		int row = (int)k + 1;
+
+		xstr(ws, row, 0, cfg->devices[idx[k]].unit, NULL);
+		xstr(ws, row, 1, cfg->devices[idx[k]].name, NULL);
+		xnum(ws, row, 2, report__share(a));
+		xnum(ws, row, 3, a->down_s / 3600);
+		xnum(ws, row, 4, a->unknown_s / 3600);
+		xnum(ws, row, 5, a->maint_s / 3600);
+	}
+	free(idx);
+	ws = workbook_add_worksheet(wb, en ? "faults" : "故障");
+	{
+		const char *cols[] = { w->fid, w->object, w->kind,
+				       w->severity, w->resp_min,
+				       w->repair_min, w->in_time, w->satisf };
+
+		xheader(ws, cols, 8, bold);
+	}
+	for (size_t i = 0; i < r->nfaults; i++) {
+		const struct sla_fault *sf = &r->faults[i];
+		int row = (int)i + 1;
+
+		xnum(ws, row, 0, (double)sf->f.id);
+		xstr(ws, row, 1, sf->f.object, NULL);
+		xstr(ws, row, 2, sf->f.kind, NULL);
+		xstr(ws, row, 3, sf->f.severity, NULL);
+		xnum(ws, row, 4, sf->response_s / 60);
+		xnum(ws, row, 5, sf->repair_s / 60);
+		xstr(ws, row, 6, sf->acked_in_time ? w->yes : w->no, NULL);
+		xstr(ws, row, 7, sf->f.satisfaction, NULL);
+	}
+	return xlsx_close(wb, path, err, errlen);
+}
+
+/* ---- annual --------------------------------------------------------- */
+
+int report__year_data(const struct config *cfg, struct sla_result *const *m,
+		      const struct sla_result *y, const struct report_opts *o,
+		      char *err, size_t errlen)
+{
+	const struct rpt_words *w = report__words(o->lang);
+	int en = o->lang != NULL && strcmp(o->lang, "en") == 0;
+	json_t *root = report__result_json(cfg, y), *months = json_array();
+	char path[4400];
+	lxw_workbook *wb;
+	lxw_worksheet *ws;
+	lxw_format *bold;
+	FILE *f;
+	int rc;
+
+	for (int i = 0; i < 12; i++)
+		json_array_append_new(months, m[i] != NULL
+						      ? json_pack("{s:s,s:o}",
+								  "period",
+								  m[i]->period.label,
+								  "indicators",
+								  values_json(m[i]))
+						      : json_null());
+	json_object_set_new(root, "months", months);
+	rc = dump_json(root, o, y->period.label, err, errlen);
+	if (rc < 0)
+		return rc;
+	f = csv_open(o, y->period.label, "indicators", path, sizeof(path),
+		     err, errlen);
+	if (f == NULL)
+		return -EIO;
+	fputs("id,name,comparator,target", f);
+	for (int i = 0; i < 12; i++)
+		fprintf(f, ",%04d-%02d", y->period.year, i + 1);
+	fputs(",year,state\r\n", f);
+	for (size_t k = 0; k < y->nvalues; k++) {
+		const struct sla_value *v = &y->values[k];
+
+		csv_str(f, v->ind.id, 0);
+		csv_str(f, v->ind.name_zh, 0);
+		csv_str(f, cmp_op_name(v->ind.cmp), 0);
+		csv_num(f, v->ind.target, 0);
+		for (int i = 0; i < 12; i++)
+			csv_num(f,
+				m[i] != NULL && k < m[i]->nvalues
+					? m[i]->values[k].value
+					: NAN,
+				0);
+		csv_num(f, v->value, 0);
+		csv_str(f, sla_state_name(v->state, "en"), 1);
+	}
+	rc = report__close(f, path, err, errlen);
+	if (rc < 0)
+		return rc;
+	snprintf(path, sizeof(path), "%s/slamon-%s.xlsx", o->out_dir,
+		 y->period.label);
+	wb = workbook_new(path);
+	if (wb == NULL) {
+		snprintf(err, errlen, "%s: cannot create workbook", path);
+		return -EIO;
+	}
+	bold = workbook_add_format(wb);
+	format_set_bold(bold);
+	ws = workbook_add_worksheet(wb, en ? "indicators" : "绩效指标");
+	xstr(ws, 0, 0, w->lvl3, bold);
+	xstr(ws, 0, 1, w->target, bold);
+	for (int i = 0; i < 12; i++) {
+		char h[16];
+
+		snprintf(h, sizeof(h), "%d", i + 1);
+		xstr(ws, 0, 2 + i, h, bold);
+	}
+	xstr(ws, 0, 14, w->annual, bold);
+	xstr(ws, 0, 15, w->met, bold);
+	for (size_t k = 0; k < y->nvalues; k++) {
+		const struct sla_value *v = &y->values[k];
+		int row = (int)k + 1;
+
+		xstr(ws, row, 0, en ? v->ind.name_en : v->ind.name_zh, NULL);
+		xnum(ws, row, 1, v->ind.target);
+		for (int i = 0; i < 12; i++)
+			if (m[i] != NULL && k < m[i]->nvalues)
+				xnum(ws, row, 2 + i, m[i]->values[k].value);
+		xnum(ws, row, 14, v->value);
+		xstr(ws, row, 15, sla_state_name(v->state, o->lang), NULL);
+	}
+	return xlsx_close(wb, path, err, errlen);
+}

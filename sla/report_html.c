@@ -1,0 +1,542 @@
+/*
+ * report_html.c - the HTML report: one self-contained file (no external
+ * fonts, CSS, scripts or images; graphs are data: URIs) that prints on A4.
+ * SPDX-License-Identifier: MIT
+ */
+#include "report_int.h"
+
+#include "indicators.h"
+#include "sla_int.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const struct rpt_words ZH = {
+	.title = "电子政务外网信息系统运维月报表",
+	.year_title = "电子政务外网运维年度汇总",
+	.period = "统计周期", .zone = "时区", .generated = "生成时间",
+	.simulated = "数据说明：以下设备的数据为模拟数据（清单标签 simulated）",
+	.s_ind = "一、绩效指标完成情况", .s_bw = "二、骨干与出口链路带宽",
+	.s_p95 = "三、链路利用率 95 百分位", .s_units = "四、单位联网情况",
+	.s_faults = "五、故障与响应", .s_complete = "六、数据完整性",
+	.s_notes = "七、计算方法说明", .lvl1 = "一级指标", .lvl2 = "二级指标",
+	.lvl3 = "三级指标", .target = "指标值", .actual = "实际完成值",
+	.met = "是否达标", .deviation = "偏差原因", .evidence = "计算依据",
+	.device = "设备", .iface = "接口", .capacity = "签约带宽(Mbps)",
+	.avg = "平均", .peak = "峰值", .p95max = "95百分位 max(入,出)",
+	.p95sum = "95百分位 入+出", .util95 = "95百分位利用率",
+	.samples = "样本数", .unit = "单位", .share = "联网率",
+	.down_h = "离线(小时)", .unknown_h = "未知(小时)",
+	.maint_h = "维护(小时)", .fid = "编号", .object = "对象",
+	.kind = "类型", .severity = "级别", .detected = "发现时间",
+	.deadline = "响应期限", .resp_min = "响应用时(分钟)",
+	.repair_min = "修复用时(分钟)", .in_time = "按时响应",
+	.satisf = "满意度", .role = "角色", .ndev = "设备数",
+	.expected = "应采样本", .collected = "实采样本", .yes = "是",
+	.no = "否", .none = "无", .annual = "全年", .month = "月份",
+	.nographs = "（未生成图形）", .mtta = "平均响应时间(MTTA)",
+	.mttr = "平均修复时间(MTTR)", .total = "合计",
+};
+
+static const struct rpt_words EN = {
+	.title = "Extranet operations monthly report",
+	.year_title = "Extranet operations annual summary",
+	.period = "Period", .zone = "Time zone", .generated = "Generated",
+	.simulated = "Data note: the data of these devices is simulated "
+		     "(inventory tag simulated)",
+	.s_ind = "1. Performance indicators", .s_bw = "2. Backbone and exit bandwidth",
+	.s_p95 = "3. Link utilisation, 95th percentile",
+	.s_units = "4. Unit connectivity", .s_faults = "5. Faults and response",
+	.s_complete = "6. Data completeness", .s_notes = "7. Methods",
+	.lvl1 = "Level 1", .lvl2 = "Level 2", .lvl3 = "Indicator",
+	.target = "Target", .actual = "Actual", .met = "Met",
+	.deviation = "Reason for deviation", .evidence = "Evidence",
+	.device = "Device", .iface = "Interface",
+	.capacity = "Capacity (Mbps)", .avg = "Average", .peak = "Peak",
+	.p95max = "95th max(in,out)", .p95sum = "95th in+out",
+	.util95 = "95th utilisation", .samples = "Samples", .unit = "Unit",
+	.share = "Connectivity", .down_h = "Down (h)",
+	.unknown_h = "Unknown (h)", .maint_h = "Maintenance (h)",
+	.fid = "ID", .object = "Object", .kind = "Kind",
+	.severity = "Severity", .detected = "Detected",
+	.deadline = "Deadline", .resp_min = "Response (min)",
+	.repair_min = "Repair (min)", .in_time = "In time",
+	.satisf = "Satisfaction", .role = "Role", .ndev = "Devices",
+	.expected = "Expected", .collected = "Collected", .yes = "yes",
+	.no = "no", .none = "none", .annual = "Year", .month = "Month",
+	.nographs = "(graphs not drawn)", .mtta = "MTTA", .mttr = "MTTR", .total = "all",
+};
+
+const struct rpt_words *report__words(const char *lang)
+{
+	return lang != NULL && strcmp(lang, "en") == 0 ? &EN : &ZH;
+}
+
+void report__value(double v, const char *unit, char *out, size_t outlen)
+{
+	if (v != v)
+		snprintf(out, outlen, "-");
+	else if (v == floor(v) && fabs(v) < 1e12)
+		snprintf(out, outlen, "%.0f%s%s", v,
+			 unit[0] && strcmp(unit, "%") ? " " : "", unit);
+	else
+		snprintf(out, outlen, "%.2f%s%s", v,
+			 unit[0] && strcmp(unit, "%") ? " " : "", unit);
+}
+
+void report__bps(double bps, char *out, size_t outlen)
+{
+	if (bps != bps)
+		snprintf(out, outlen, "-");
+	else if (bps >= 1e9)
+		snprintf(out, outlen, "%.2f Gbps", bps / 1e9);
+	else if (bps >= 1e6)
+		snprintf(out, outlen, "%.2f Mbps", bps / 1e6);
+	else
+		snprintf(out, outlen, "%.1f kbps", bps / 1e3);
+}
+
+/* HTML-escapes s. */
+static void esc(FILE *f, const char *s)
+{
+	for (; *s != '\0'; s++) {
+		switch (*s) {
+		case '<': fputs("&lt;", f); break;
+		case '>': fputs("&gt;", f); break;
+		case '&': fputs("&amp;", f); break;
+		case '"': fputs("&quot;", f); break;
+		default: fputc(*s, f);
+		}
+	}
+}
+
+static void head(FILE *f, const char *title, const char *lang)
+{
+	fprintf(f,
+		"<!DOCTYPE html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\">"
+		"<title>",
+		strcmp(lang, "en") == 0 ? "en" : "zh-CN");
+	esc(f, title);
+	fputs("</title><style>\n"
+	      "@page { size: A4; margin: 14mm 12mm; }\n"
+	      "body { font-family: \"Noto Sans CJK SC\", \"Noto Sans SC\", "
+	      "\"WenQuanYi Micro Hei\", sans-serif; font-size: 10pt; "
+	      "color: #111; margin: 0 auto; max-width: 190mm; }\n"
+	      "h1 { font-size: 17pt; text-align: center; margin: 4mm 0; }\n"
+	      "h2 { font-size: 12.5pt; border-bottom: 1px solid #555; "
+	      "margin-top: 7mm; page-break-after: avoid; }\n"
+	      "table { border-collapse: collapse; width: 100%; "
+	      "margin: 2mm 0; }\n"
+	      "th, td { border: 1px solid #888; padding: 1.2mm 1.5mm; "
+	      "vertical-align: top; font-size: 8.5pt; }\n"
+	      "th { background: #e8edf3; } tr { page-break-inside: avoid; }\n"
+	      "thead { display: table-header-group; }\n"
+	      "td.n { text-align: right; white-space: nowrap; }\n"
+	      "td.k { white-space: nowrap; }\n"
+	      ".bad { color: #b71c1c; font-weight: bold; } "
+	      ".ok { color: #1b5e20; } .meta { color: #444; }\n"
+	      ".note { background: #fff8e1; border: 1px solid #ffb300; "
+	      "padding: 2mm; }\n"
+	      "img { width: 100%; page-break-inside: avoid; }\n"
+	      "figure { margin: 2mm 0; page-break-inside: avoid; }\n"
+	      "</style></head><body>\n",
+	      f);
+}
+
+static void th_row(FILE *f, const char *const *cols, size_t n)
+{
+	fputs("<thead><tr>", f);
+	for (size_t i = 0; i < n; i++) {
+		fputs("<th>", f);
+		esc(f, cols[i]);
+		fputs("</th>", f);
+	}
+	fputs("</tr></thead>\n", f);
+}
+
+static void td(FILE *f, const char *cls, const char *text)
+{
+	if (cls != NULL)
+		fprintf(f, "<td class=\"%s\">", cls);
+	else
+		fputs("<td>", f);
+	esc(f, text);
+	fputs("</td>", f);
+}
+
+static void tdf(FILE *f, double v, int prec)
+{
+	if (v != v)
+		fputs("<td class=\"n\">-</td>", f);
+	else
+		fprintf(f, "<td class=\"n\">%.*f</td>", prec, v);
+}
+
+static void meta(FILE *f, const struct config *cfg,
+		 const struct sla_result *r, const struct rpt_words *w)
+{
+	char a[32], b[32], g[32];
+
+	sla_local_fmt(r->period.tz, r->period.from, a, sizeof(a));
+	sla_local_fmt(r->period.tz, r->period.to, b, sizeof(b));
+	sla_local_fmt(r->period.tz, r->now, g, sizeof(g));
+	fprintf(f, "<p class=\"meta\">%s: %s (%s — %s) · %s: %s · %s: %s</p>\n",
+		w->period, r->period.label, a, b, w->zone, r->period.tz,
+		w->generated, g);
+	if (r->simulated == 0)
+		return;
+	fprintf(f, "<p class=\"note\">%s (%zu): ", w->simulated, r->simulated);
+	for (size_t d = 0, k = 0; d < cfg->ndevices; d++) {
+		if (!sla__has_tag(cfg->devices[d].tags, "simulated"))
+			continue;
+		if (k++ == 40) {
+			fputs(" …", f);
+			break;
+		}
+		fputs(k > 1 ? ", " : "", f);
+		esc(f, cfg->devices[d].name);
+	}
+	fputs("</p>\n", f);
+}
+
+/* "产出指标/数量指标" -> level 1 and level 2. */
+static void split_level(const char *level, char *l1, char *l2, size_t len)
+{
+	const char *slash = strchr(level, '/');
+
+	if (slash == NULL) {
+		snprintf(l1, len, "%s", level);
+		l2[0] = '\0';
+		return;
+	}
+	snprintf(l1, len, "%.*s", (int)(slash - level), level);
+	snprintf(l2, len, "%s", slash + 1);
+}
+
+static void indicator_table(FILE *f, const struct sla_result *r,
+			    const struct rpt_words *w, int en)
+{
+	const char *cols[] = { w->lvl1, w->lvl2, w->lvl3, w->target,
+			       w->actual, w->met, w->deviation, w->evidence };
+
+	fprintf(f, "<h2>%s</h2>\n<table>", w->s_ind);
+	th_row(f, cols, 8);
+	for (size_t i = 0; i < r->nvalues; i++) {
+		const struct sla_value *v = &r->values[i];
+		char l1[64], l2[64], tgt[96], act[64];
+
+		split_level(v->ind.level, l1, l2, sizeof(l1));
+		report__value(v->target, v->ind.unit, act, sizeof(act));
+		snprintf(tgt, sizeof(tgt), "%s %s",
+			 cmp_op_name(v->ind.cmp) ? cmp_op_name(v->ind.cmp) : "",
+			 act);
+		report__value(v->value, v->ind.unit, act, sizeof(act));
+		fputs("<tr>", f);
+		td(f, "k", l1);
+		td(f, "k", l2);
+		td(f, "k", en ? v->ind.name_en : v->ind.name_zh);
+		td(f, "n", tgt);
+		td(f, "n", act);
+		td(f, v->state == SLA_MET ? "k ok" : "k bad",
+		   sla_state_name(v->state, en ? "en" : "zh"));
+		td(f, NULL, "");
+		td(f, NULL, en ? v->evidence_en : v->evidence_zh);
+		fputs("</tr>\n", f);
+	}
+	fputs("</table>\n", f);
+}
+
+static void link_sections(FILE *f, const struct config *cfg,
+			  const struct sla_result *r,
+			  const char *const *png, const struct rpt_words *w)
+{
+	const char *cols[] = { w->device, w->iface, w->capacity, w->avg,
+			       w->peak, w->p95max, w->p95sum, w->util95,
+			       w->samples };
+
+	fprintf(f, "<h2>%s</h2>\n", w->s_bw);
+	if (r->nlinks == 0)
+		fprintf(f, "<p>%s</p>\n", w->none);
+	for (size_t i = 0; i < r->nlinks; i++) {
+		fputs("<figure>", f);
+		if (png != NULL && png[i] != NULL)
+			fprintf(f, "<img alt=\"%s\" src=\"data:image/png;base64,%s\">",
+				cfg->devices[r->links[i].dev].name, png[i]);
+		else
+			fputs(w->nographs, f);
+		fputs("</figure>\n", f);
+	}
+	fprintf(f, "<h2>%s</h2>\n<table>", w->s_p95);
+	th_row(f, cols, 9);
+	for (size_t i = 0; i < r->nlinks; i++) {
+		const struct sla_link *l = &r->links[i];
+		char a[32], b[32], c[32], d[32];
+
+		report__bps(l->avg_max, a, sizeof(a));
+		report__bps(l->peak_max, b, sizeof(b));
+		report__bps(l->p95_max, c, sizeof(c));
+		report__bps(l->p95_sum, d, sizeof(d));
+		fputs("<tr>", f);
+		td(f, NULL, cfg->devices[l->dev].name);
+		td(f, NULL, l->ifname);
+		tdf(f, l->capacity_mbps, 0);
+		td(f, "n", a);
+		td(f, "n", b);
+		td(f, "n", c);
+		td(f, "n", d);
+		if (l->capacity_mbps > 0)
+			fprintf(f, "<td class=\"n\">%.2f%%</td>",
+				l->p95_max / (l->capacity_mbps * 1e6) * 100);
+		else
+			td(f, "n", "-");
+		fprintf(f, "<td class=\"n\">%zu</td></tr>\n", l->samples);
+	}
+	fputs("</table>\n", f);
+}
+
+static void unit_section(FILE *f, const struct config *cfg,
+			 const struct sla_result *r,
+			 const struct rpt_words *w)
+{
+	const char *cols[] = { w->unit, w->device, w->share, w->down_h,
+			       w->unknown_h, w->maint_h };
+	size_t *idx = calloc(cfg->ndevices + 1, sizeof(*idx)), n;
+
+	fprintf(f, "<h2>%s</h2>\n<table>", w->s_units);
+	th_row(f, cols, 6);
+	n = idx != NULL ? report__units(cfg, r, idx) : 0;
+	for (size_t k = 0; k < n; k++) {
+		const struct sla_avail *a = &r->avail[idx[k]];
+		double s = report__share(a);
+
+		fputs("<tr>", f);
+		td(f, NULL, cfg->devices[idx[k]].unit);
+		td(f, NULL, cfg->devices[idx[k]].name);
+		if (s == s)
+			fprintf(f, "<td class=\"n%s\">%.2f%%</td>",
+				s < 90 ? " bad" : "", s);
+		else
+			td(f, "n", "-");
+		tdf(f, a->down_s / 3600, 2);
+		tdf(f, a->unknown_s / 3600, 2);
+		tdf(f, a->maint_s / 3600, 2);
+		fputs("</tr>\n", f);
+	}
+	fputs("</table>\n", f);
+	free(idx);
+}
+
+static void fault_section(FILE *f, const struct config *cfg,
+			  const struct sla_result *r,
+			  const struct rpt_words *w)
+{
+	const char *cols[] = { w->fid, w->object, w->unit, w->kind,
+			       w->severity, w->detected, w->deadline,
+			       w->resp_min, w->repair_min, w->in_time,
+			       w->satisf };
+	double sa = 0, sr = 0;
+	size_t na = 0, nr = 0;
+
+	fprintf(f, "<h2>%s</h2>\n<table>", w->s_faults);
+	th_row(f, cols, 11);
+	for (size_t i = 0; i < r->nfaults; i++) {
+		const struct sla_fault *sf = &r->faults[i];
+		char dev[FAULT_OBJECT_MAX], t1[32], t2[32], *slash;
+		int d;
+
+		snprintf(dev, sizeof(dev), "%s", sf->f.object);
+		slash = strchr(dev, '/');
+		if (slash != NULL)
+			*slash = '\0';
+		d = config_find_device(cfg, dev);
+		sla_local_fmt(r->period.tz, sf->f.detect_t, t1, sizeof(t1));
+		sla_local_fmt(r->period.tz, sf->f.deadline_t, t2, sizeof(t2));
+		fprintf(f, "<tr><td class=\"n\">%lld</td>",
+			(long long)sf->f.id);
+		td(f, NULL, sf->f.object);
+		td(f, NULL, d >= 0 ? cfg->devices[d].unit : "");
+		td(f, NULL, sf->f.kind);
+		td(f, NULL, sf->f.severity);
+		td(f, NULL, t1);
+		td(f, NULL, t2);
+		tdf(f, sf->response_s / 60, 1);
+		tdf(f, sf->repair_s / 60, 1);
+		td(f, sf->acked_in_time ? "ok" : "bad",
+		   sf->acked_in_time ? w->yes : w->no);
+		td(f, NULL, sf->f.satisfaction[0] ? sf->f.satisfaction : "-");
+		fputs("</tr>\n", f);
+		if (sf->response_s == sf->response_s) {
+			sa += sf->response_s;
+			na++;
+		}
+		if (sf->repair_s == sf->repair_s) {
+			sr += sf->repair_s;
+			nr++;
+		}
+	}
+	fputs("</table>\n", f);
+	fprintf(f, "<p>%s: %.1f min · %s: %.1f min</p>\n", w->mtta,
+		na ? sa / (double)na / 60 : 0, w->mttr,
+		nr ? sr / (double)nr / 60 : 0);
+}
+
+static void complete_section(FILE *f, const struct config *cfg,
+			     const struct sla_result *r,
+			     const struct rpt_words *w)
+{
+	const char *cols[] = { w->role, w->ndev, w->expected, w->collected,
+			       "%" };
+	size_t exp_all = 0, got_all = 0, n_all = 0;
+
+	fprintf(f, "<h2>%s</h2>\n<table>", w->s_complete);
+	th_row(f, cols, 5);
+	for (int role = 0; role <= ROLE_COUNT; role++) {
+		size_t exp = 0, got = 0, n = 0;
+
+		for (size_t d = 0; d < cfg->ndevices && role < ROLE_COUNT;
+		     d++) {
+			if ((int)cfg->devices[d].role != role)
+				continue;
+			n++;
+			exp += r->avail[d].buckets;
+			got += r->avail[d].known_buckets;
+		}
+		if (role == ROLE_COUNT) {
+			n = n_all;
+			exp = exp_all;
+			got = got_all;
+		} else if (n == 0) {
+			continue;
+		}
+		n_all += role < ROLE_COUNT ? n : 0;
+		exp_all += role < ROLE_COUNT ? exp : 0;
+		got_all += role < ROLE_COUNT ? got : 0;
+		fputs("<tr>", f);
+		td(f, NULL, role < ROLE_COUNT ? role_name((enum role)role)
+					      : w->total);
+		fprintf(f, "<td class=\"n\">%zu</td><td class=\"n\">%zu</td>"
+			   "<td class=\"n\">%zu</td>",
+			n, exp, got);
+		tdf(f, exp ? (double)got / (double)exp * 100 : NAN, 2);
+		fputs("</tr>\n", f);
+	}
+	fputs("</table>\n", f);
+}
+
+static void notes(FILE *f, const struct rpt_words *w, int en)
+{
+	fprintf(f, "<h2>%s</h2>\n<ul>\n", w->s_notes);
+	if (en)
+		fputs("<li>All values are computed from the 5-minute rows of the "
+		      "RRD files (rrdtool fetch -r 300) and the fault journal; "
+		      "any figure can be checked by hand.</li>\n"
+		      "<li>Availability: up time / (registered devices × period "
+		      "− maintenance); time without data counts as not up and is "
+		      "shown separately.</li>\n"
+		      "<li>95th percentile: the 5-minute samples sorted, the top "
+		      "5% discarded, the highest remaining sample.</li>\n"
+		      "<li>Capacity: contracted capacity of the inventory "
+		      "(the interface speed is not stored in RRD).</li>\n"
+		      "<li>Fault response: acknowledged (or closed) before the "
+		      "response deadline / faults detected in the period.</li>\n",
+		      f);
+	else
+		fputs("<li>所有数值均由 RRD 文件的 5 分钟数据（rrdtool fetch -r 300）"
+		      "和故障日志计算，可逐项手工核对。</li>\n"
+		      "<li>联网率与设备正常使用率：在线时间 / (登记设备数 × 统计时长 − "
+		      "维护时间)；无数据的时间不计为在线，并单独列出。</li>\n"
+		      "<li>95 百分位：将 5 分钟样本排序，去掉最高的 5%，取剩余最大值。</li>\n"
+		      "<li>带宽：取设备清单中的签约带宽（接口速率未存入 RRD）。</li>\n"
+		      "<li>故障响应率：在响应期限内确认（或关闭）的故障 / 本期发现的故障。</li>\n",
+		      f);
+	fputs("</ul>\n", f);
+}
+
+int report__html(const struct config *cfg, const struct sla_result *r,
+		 const char *const *png_b64, const struct report_opts *o,
+		 char *err, size_t errlen)
+{
+	const struct rpt_words *w = report__words(o->lang);
+	int en = o->lang != NULL && strcmp(o->lang, "en") == 0;
+	char path[4400], title[256];
+	FILE *f = report__open(o, r->period.label, ".html", path,
+			       sizeof(path), err, errlen);
+
+	if (f == NULL)
+		return -EIO;
+	snprintf(title, sizeof(title), "%s %s", w->title, r->period.label);
+	head(f, title, en ? "en" : "zh");
+	fputs("<h1>", f);
+	esc(f, title);
+	fputs("</h1>\n", f);
+	meta(f, cfg, r, w);
+	indicator_table(f, r, w, en);
+	link_sections(f, cfg, r, png_b64, w);
+	unit_section(f, cfg, r, w);
+	fault_section(f, cfg, r, w);
+	complete_section(f, cfg, r, w);
+	notes(f, w, en);
+	fputs("</body></html>\n", f);
+	return report__close(f, path, err, errlen);
+}
+
+int report__year_html(const struct config *cfg, struct sla_result *const *m,
+		      const struct sla_result *y, const struct report_opts *o,
+		      char *err, size_t errlen)
+{
+	const struct rpt_words *w = report__words(o->lang);
+	int en = o->lang != NULL && strcmp(o->lang, "en") == 0;
+	char path[4400], title[256], v[64];
+	FILE *f = report__open(o, y->period.label, ".html", path,
+			       sizeof(path), err, errlen);
+
+	if (f == NULL)
+		return -EIO;
+	snprintf(title, sizeof(title), "%s %s", w->year_title, y->period.label);
+	head(f, title, en ? "en" : "zh");
+	fputs("<h1>", f);
+	esc(f, title);
+	fputs("</h1>\n", f);
+	meta(f, cfg, y, w);
+	fprintf(f, "<h2>%s</h2>\n<table><thead><tr><th>%s</th><th>%s</th>",
+		w->s_ind, w->lvl3, w->target);
+	for (int i = 0; i < 12; i++)
+		fprintf(f, "<th>%d</th>", i + 1);
+	fprintf(f, "<th>%s</th><th>%s</th></tr></thead>\n", w->annual, w->met);
+	for (size_t k = 0; k < y->nvalues; k++) {
+		const struct sla_value *yv = &y->values[k];
+
+		fputs("<tr>", f);
+		td(f, NULL, en ? yv->ind.name_en : yv->ind.name_zh);
+		report__value(yv->ind.target, yv->ind.unit, v, sizeof(v));
+		fprintf(f, "<td class=\"n\">%s ",
+			cmp_op_name(yv->ind.cmp) ? cmp_op_name(yv->ind.cmp)
+						 : "");
+		esc(f, v);
+		fputs("</td>", f);
+		for (int i = 0; i < 12; i++) {
+			const struct sla_value *mv =
+				m[i] != NULL && k < m[i]->nvalues
+					? &m[i]->values[k]
+					: NULL;
+
+			report__value(mv ? mv->value : NAN, "", v, sizeof(v));
+			td(f, mv && mv->state == SLA_BREACHED ? "n bad" : "n",
+			   v);
+		}
+		report__value(yv->value, yv->ind.unit, v, sizeof(v));
+		td(f, "n", v);
+		td(f, yv->state == SLA_MET ? "ok" : "bad",
+		   sla_state_name(yv->state, en ? "en" : "zh"));
+		fputs("</tr>\n", f);
+	}
+	fputs("</table>\n", f);
+	fault_section(f, cfg, y, w);
+	complete_section(f, cfg, y, w);
+	notes(f, w, en);
+	fputs("</body></html>\n", f);
+	return report__close(f, path, err, errlen);
+}

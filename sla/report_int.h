@@ -1,0 +1,63 @@
+/*
+ * report_int.h - shared by the report writers in sla/ only.
+ * SPDX-License-Identifier: MIT
+ */
+#ifndef SLAMON_REPORT_INT_H
+#define SLAMON_REPORT_INT_H
+
+#include <stdio.h>
+
+#include "report.h"
+
+/* Words of the report in one language. */
+struct rpt_words {
+	const char *title, *year_title, *period, *zone, *generated, *simulated,
+		*s_ind, *s_bw, *s_p95, *s_units, *s_faults, *s_complete,
+		*s_notes, *lvl1, *lvl2, *lvl3, *target, *actual, *met,
+		*deviation, *evidence, *device, *iface, *capacity, *avg, *peak,
+		*p95max, *p95sum, *util95, *samples, *unit, *share, *down_h,
+		*unknown_h, *maint_h, *fid, *object, *kind, *severity,
+		*detected, *deadline, *resp_min, *repair_min, *in_time,
+		*satisf, *role, *ndev, *expected, *collected, *yes, *no,
+		*none, *annual, *month, *nographs, *mtta, *mttr, *total;
+};
+const struct rpt_words *report__words(const char *lang);
+
+/* base64 of n bytes, malloc'd, NUL-terminated. */
+char *report__base64(const unsigned char *p, size_t n);
+
+/* Up share of a device in percent (unknown time counts as not up);
+ * NAN without any time. */
+double report__share(const struct sla_avail *a);
+/* Indices of the access devices (one per unit), worst share first; idx
+ * must hold cfg->ndevices entries. Returns the count. */
+size_t report__units(const struct config *cfg, const struct sla_result *r,
+		     size_t *idx);
+
+FILE *report__open(const struct report_opts *o, const char *label,
+		   const char *suffix, char *path, size_t pathlen, char *err,
+		   size_t errlen);
+int report__close(FILE *f, const char *path, char *err, size_t errlen);
+
+/* "123.45" or "-" for NAN, with the indicator's unit. */
+void report__value(double v, const char *unit, char *out, size_t outlen);
+/* "9.87 Gbps" etc. */
+void report__bps(double bps, char *out, size_t outlen);
+
+int report__html(const struct config *cfg, const struct sla_result *r,
+		 const char *const *png_b64, const struct report_opts *o,
+		 char *err, size_t errlen);
+int report__json(const struct config *cfg, const struct sla_result *r,
+		 const struct report_opts *o, char *err, size_t errlen);
+int report__csv(const struct config *cfg, const struct sla_result *r,
+		const struct report_opts *o, char *err, size_t errlen);
+int report__xlsx(const struct config *cfg, const struct sla_result *r,
+		 const struct report_opts *o, char *err, size_t errlen);
+int report__year_html(const struct config *cfg, struct sla_result *const *m,
+		      const struct sla_result *y, const struct report_opts *o,
+		      char *err, size_t errlen);
+int report__year_data(const struct config *cfg, struct sla_result *const *m,
+		      const struct sla_result *y, const struct report_opts *o,
+		      char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,144 @@
+/*
+ * sla.h - the SLA engine: evaluates every configured indicator of the
+ * budget performance table over a period (month, quarter, year or any
+ * range, cut in the configured time zone) from what storage holds (RRD
+ * files, 5-minute AVERAGE rows) and the fault journal. It never polls, so
+ * any past period can be rebuilt and checked by hand with `rrdtool fetch`.
+ * See docs/sla.md for every metric kind and its formula.
+ * SPDX-License-Identifier: MIT
+ */
+#ifndef SLAMON_SLA_H
+#define SLAMON_SLA_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "config.h"
+#include "storage/journal.h"
+
+/* Every series is read on this grid: the 5-minute AVERAGE rows that the
+ * device and traffic files keep for 400 days. */
+#define SLA_STEP 300
+
+enum sla_period_kind { SLA_MONTH, SLA_QUARTER, SLA_YEAR, SLA_RANGE };
+
+/* [from, to) in epoch seconds; label "2026-10", "2026-Q4", "2026" or
+ * "2026-10-01..2026-10-15". */
+struct sla_period {
+	enum sla_period_kind kind;
+	int year, month, quarter; /* month 1..12, quarter 1..4 when used */
+	double from, to;
+	char label[80];
+	char tz[64];
+};
+
+/* Local calendar time in zone tz (an IANA name such as "Asia/Shanghai")
+ * to epoch seconds; month 1..12. Returns 0 or -EINVAL (unknown zone). */
+int sla_local_mktime(const char *tz, int year, int month, int day, int hour,
+		     int min, double *ret_t);
+/* Epoch seconds to local calendar time in zone tz. */
+int sla_local_tm(const char *tz, double t, struct tm *ret);
+/* "YYYY-MM-DD HH:MM" in zone tz; "-" for t == 0. */
+void sla_local_fmt(const char *tz, double t, char *out, size_t outlen);
+
+/* Fills *p for a calendar month / quarter / year in tz. -EINVAL on a bad
+ * month or quarter or an unknown zone. */
+int sla_period_month(const char *tz, int year, int month,
+		     struct sla_period *p);
+int sla_period_quarter(const char *tz, int year, int quarter,
+		       struct sla_period *p);
+int sla_period_year(const char *tz, int year, struct sla_period *p);
+/* Parses "2026-10" (month), "2026-Q4" (quarter), "2026" (year) or
+ * "2026-10-01..2026-10-15" (range of whole local days, both included).
+ * Returns 0 or -EINVAL with a one-line reason in err. */
+int sla_period_parse(const char *tz, const char *text, struct sla_period *p,
+		     char *err, size_t errlen);
+
+/* Outcome of one indicator. */
+enum sla_state { SLA_MET, SLA_BREACHED, SLA_NODATA };
+
+struct sla_value {
+	struct indicator ind; /* copy of the configured indicator */
+	double value;         /* NAN when there is no data */
+	double target;        /* the target applied (pro-rated for
+	                         report_count over less than a year) */
+	enum sla_state state;
+	char evidence_zh[512];
+	char evidence_en[512];
+};
+
+/* Availability of one device over the period, seconds. up + down +
+ * unknown + maint = the period's length. */
+struct sla_avail {
+	double up_s, down_s, unknown_s, maint_s;
+	size_t buckets, known_buckets; /* 5-minute rows expected / known */
+	int seen_up;                   /* some row with reach > 0 */
+	int has_file;
+};
+
+/* One backbone or exit interface: utilisation from its 5-minute rows.
+ * "max" = max(in, out) per row, "sum" = in + out per row; bits/s. */
+struct sla_link {
+	size_t dev;
+	char ifname[256];
+	char file[4096];
+	double capacity_mbps; /* contracted capacity of the device */
+	size_t samples;       /* rows with both directions known */
+	double avg_max, peak_max, p95_max;
+	double avg_sum, peak_sum, p95_sum;
+	double avg_in, avg_out;
+};
+
+/* A fault of the period with its derived times (seconds, NAN when the
+ * step did not happen). */
+struct sla_fault {
+	struct fault f;
+	double response_s; /* ack - detect */
+	double repair_s;   /* resolved - first failed sample */
+	int acked_in_time;
+};
+
+struct sla_result {
+	struct sla_period period;
+	double now;            /* evaluation time */
+	struct sla_value *values;
+	size_t nvalues;
+	struct sla_avail *avail; /* one per cfg->devices entry */
+	size_t ndevices;
+	struct sla_link *links;
+	size_t nlinks;
+	struct sla_fault *faults; /* detected in the period, by id */
+	size_t nfaults;
+	size_t maint_windows;  /* journal maintenance rows in the period */
+	size_t simulated;      /* devices tagged "simulated" */
+	size_t reports;        /* distinct months with a produced report */
+};
+
+/* Evaluates every indicator of cfg over p at time now (the journal is
+ * cfg->alerts.journal, opened read-only; a missing journal means no
+ * faults). Returns 0 and *ret (free with sla_result_destroy), or a
+ * negative errno with one line in err. An indicator without data is not an
+ * error: its state is SLA_NODATA. */
+int sla_evaluate(const struct config *cfg, const struct sla_period *p,
+		 double now, struct sla_result **ret, char *err,
+		 size_t errlen);
+
+void sla_result_destroy(struct sla_result *r);
+
+/* 95th percentile as burstable billing computes it: sort the n known
+ * samples, discard the top 5 %, take the highest remaining (index
+ * ceil(0.95 n) - 1). NAN when n == 0. Sorts v in place. */
+double sla_p95(double *v, size_t n);
+
+/* Records that the report of month YYYY-MM was produced (at t, as path):
+ * one line appended to <storage_dir>/reports/produced.tsv. */
+int sla_report_record(const struct config *cfg, const char *month, double t,
+		      const char *path, char *err, size_t errlen);
+/* Distinct months of year (1..up_to_month) with a produced report. */
+int sla_report_count(const struct config *cfg, int year, int up_to_month,
+		     size_t *ret_n);
+
+/* "达标"/"met" etc. for state in lang ("zh" or "en"). */
+const char *sla_state_name(enum sla_state s, const char *lang);
+
+#endif

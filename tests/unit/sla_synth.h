@@ -1,0 +1,345 @@
+/*
+ * sla_synth.h - a synthetic October 2026 (Asia/Shanghai) written through
+ * the project's own storage code (rrd_writer_* with explicit timestamps,
+ * the fault journal), shared by tests/unit/test_sla.c and
+ * tests/integration/test_report.c. Every outage, maintenance window, fault
+ * and traffic pattern is chosen so the indicators can be computed by hand;
+ * the expected values are below the data as SYN_* constants.
+ * SPDX-License-Identifier: MIT
+ */
+#ifndef SLAMON_TESTS_SLA_SYNTH_H
+#define SLAMON_TESTS_SLA_SYNTH_H
+
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "agents.h"
+#include "config.h"
+#include "storage/journal.h"
+#include "storage/rrd.h"
+
+/* 2026-10-01 00:00 +08:00 and 2026-11-01 00:00 +08:00 (timegm checks). */
+#define SYN_FROM 1790784000.0
+#define SYN_TO (SYN_FROM + 31 * 86400.0)
+#define SYN_T (31 * 86400.0)
+#define SYN_H 3600.0
+/* Data is written from 2026-09-30 12:00 to 2026-11-01 12:00 local. */
+#define SYN_DATA_FROM (SYN_FROM - 12 * SYN_H)
+#define SYN_DATA_TO (SYN_TO + 12 * SYN_H)
+
+struct synth {
+	char dir[4096];
+	char conf[4200];
+	char store[4200];
+	struct config *cfg;
+};
+
+/* Outages: [a, b) in local-time offsets from SYN_FROM (seconds). A row
+ * stamped t covers (t - 60, t]; it is "down" when that minute lies in an
+ * outage. ap-3 has no rows at all in its gap, ap-5 has no file. */
+struct syn_outage {
+	const char *dev;
+	double a, b;
+};
+static const struct syn_outage syn_down[] = {
+	/* ap-1: 2026-10-10 08:00..14:00, 6 h */
+	{ "ap-1", 9 * 86400 + 8 * SYN_H, 9 * 86400 + 14 * SYN_H },
+	/* ap-2: 2026-10-20 00:00..10-21 00:00, the first 6 h in maintenance */
+	{ "ap-2", 19 * 86400, 20 * 86400 },
+	/* ap-4: the last minute of September, the first and last minute of
+	 * October, the first minute of November */
+	{ "ap-4", -60, 60 },
+	{ "ap-4", SYN_T - 60, SYN_T + 60 },
+	/* svc-mp (the mini-program): 30 h on 2026-10-25/26 */
+	{ "svc-mp", 24 * 86400, 24 * 86400 + 30 * SYN_H },
+};
+/* ap-3: no data 2026-10-05 00:00..02:00 */
+#define SYN_GAP_DEV "ap-3"
+#define SYN_GAP_A (4 * 86400.0)
+#define SYN_GAP_B (4 * 86400.0 + 2 * SYN_H)
+
+static int syn_is_down(const char *dev, double t)
+{
+	for (size_t i = 0; i < sizeof(syn_down) / sizeof(syn_down[0]); i++)
+		if (strcmp(syn_down[i].dev, dev) == 0 &&
+		    t - 60 >= SYN_FROM + syn_down[i].a &&
+		    t <= SYN_FROM + syn_down[i].b)
+			return 1;
+	return 0;
+}
+
+/* Traffic of link k at row time t, bits/s: a daily wave plus a busy
+ * spike for one hour every few days. */
+static void syn_traffic(int k, double t, double *in, double *out)
+{
+	double cap = k == 0 ? 10e9 : 2e9;
+	double day = fmod(t - SYN_FROM, 86400) / 86400;
+	long min = (long)((t - SYN_FROM) / 60);
+	double wave = 0.5 - 0.4 * cos(2 * M_PI * day);
+
+	*in = cap * (0.1 + 0.5 * wave) + (double)(min % 17) * 1e6;
+	*out = cap * (0.05 + 0.3 * wave) + (double)(min % 13) * 2e6;
+	if ((min / 60) % 71 == 3) /* an hour-long burst */
+		*in = cap * 0.97;
+}
+
+static const char *const syn_devs[] = { "core-1", "bb-1", "bb-2", "exit-1",
+					"exit-2", "ap-1", "ap-2", "ap-3",
+					"ap-4", "svc-mp" }; /* ap-5: no file */
+
+static void syn_write_conf(struct synth *s)
+{
+	char path[4300];
+
+	snprintf(path, sizeof(path), "%s/inventory.csv", s->dir);
+	cr_assert_eq(
+		write_file(path,
+			   "unit,name,address,role,parent,profile,interfaces,"
+			   "capacity_mbps,tags\n"
+			   "区电子政务外网中心,core-1,10.0.0.1,core,,p,,,simulated\n"
+			   "区电子政务外网中心,bb-1,10.0.0.2,backbone,core-1,p,"
+			   "Eth-Trunk1,10000,骨干;simulated\n"
+			   "区电子政务外网中心,bb-2,10.0.0.3,backbone,core-1,p,"
+			   "Eth-Trunk1,10000,骨干;simulated\n"
+			   "区电子政务外网中心,exit-1,10.0.0.4,exit,core-1,p,"
+			   "GE0/0/1,2000,出口;simulated\n"
+			   "区电子政务外网中心,exit-2,10.0.0.5,exit,core-1,p,"
+			   "GE0/0/1,2000,出口;simulated\n"
+			   "区人民政府办公室,ap-1,10.1.0.1,access,core-1,p,,100,"
+			   "simulated\n"
+			   "区发展和改革委员会,ap-2,10.1.0.2,access,core-1,p,,100,"
+			   "simulated\n"
+			   "区教育局,ap-3,10.1.0.3,access,core-1,p,,100,simulated\n"
+			   "区卫生健康局,ap-4,10.1.0.4,access,core-1,p,,100,"
+			   "simulated\n"
+			   "区民政局,ap-5,10.1.0.5,access,core-1,p,,100,simulated\n"
+			   "区政务服务中心,svc-mp,10.3.0.1,server,core-1,p,,,"
+			   "miniprogram;simulated\n"),
+		0);
+	snprintf(s->conf, sizeof(s->conf), "%s/slamon.conf", s->dir);
+	cr_assert_eq(write_file(s->conf,
+				"[general]\n"
+				"inventory = inventory.csv\n"
+				"storage_dir = data\n"
+				"timezone = Asia/Shanghai\n"
+				"[profile p]\n"
+				"version = 2c\n"
+				"community = public\n"
+				"[indicator access_points]\n"
+				"target = 4\n"
+				"[maintenance ap2-work]\n"
+				"scope = device:ap-2\n"
+				"start = 2026-10-20 00:00\n"
+				"end = 2026-10-20 06:00\n"),
+		     0);
+}
+
+static void syn_submit_dev(struct rrd_writer *w, const char *dev, double t,
+			   const struct dev_row *row)
+{
+	while (rrd_writer_submit_dev(w, dev, (time_t)t, row) == -EAGAIN)
+		rrd_writer_flush(w);
+}
+
+static void syn_submit_if(struct rrd_writer *w, const char *dev,
+			  const char *ifn, double t, const struct if_row *row)
+{
+	while (rrd_writer_submit_if(w, dev, ifn, (time_t)t, row) == -EAGAIN)
+		rrd_writer_flush(w);
+}
+
+static void syn_write_rrd(struct synth *s)
+{
+	static const char *const links[][2] = { { "bb-1", "Eth-Trunk1" },
+						{ "exit-1", "GE0/0/1" } };
+	struct rrd_writer *w = NULL;
+	struct rrd_writer_stats st;
+	char err[256];
+
+	cr_assert_eq(rrd_writer_create(s->store, NULL, 0, &w, err,
+				       sizeof(err)),
+		     0, "%s", err);
+	for (double t = SYN_DATA_FROM; t <= SYN_DATA_TO; t += 60) {
+		for (size_t d = 0; d < sizeof(syn_devs) / sizeof(syn_devs[0]);
+		     d++) {
+			struct dev_row row = { 1, 1.5 };
+
+			if (strcmp(syn_devs[d], SYN_GAP_DEV) == 0 &&
+			    t > SYN_FROM + SYN_GAP_A &&
+			    t <= SYN_FROM + SYN_GAP_B)
+				continue;
+			if (syn_is_down(syn_devs[d], t))
+				row.reach = 0, row.latency_ms = NAN;
+			syn_submit_dev(w, syn_devs[d], t, &row);
+		}
+		for (int k = 0; k < 2; k++) {
+			struct if_row r = { 0 };
+
+			syn_traffic(k, t, &r.in_bps, &r.out_bps);
+			r.oper = 1;
+			syn_submit_if(w, links[k][0], links[k][1], t, &r);
+		}
+	}
+	rrd_writer_flush(w);
+	rrd_writer_stats_get(w, &st);
+	cr_assert_eq(st.failed, 0, "%s", st.last_error);
+	rrd_writer_destroy(w);
+}
+
+/* Faults of the synthetic month; times relative to SYN_FROM. */
+static void syn_fault(struct journal *j, const char *obj, double ff,
+		      double det, double ack, double res, double closed,
+		      const char *sat)
+{
+	struct fault f;
+	char err[256];
+	int64_t id;
+
+	memset(&f, 0, sizeof(f));
+	snprintf(f.object, sizeof(f.object), "%s", obj);
+	snprintf(f.object_kind, sizeof(f.object_kind), "device");
+	snprintf(f.kind, sizeof(f.kind), "down");
+	snprintf(f.severity, sizeof(f.severity), "minor");
+	f.first_fail_t = SYN_FROM + ff;
+	f.detect_t = SYN_FROM + det;
+	f.deadline_t = SYN_FROM + det + 1800;
+	cr_assert_eq(journal_fault_open(j, &f, &id, NULL, err, sizeof(err)),
+		     0, "%s", err);
+	if (ack != 0)
+		cr_assert_eq(journal_fault_ack(j, id, SYN_FROM + ack, "值班员",
+					       NULL, err, sizeof(err)),
+			     0, "%s", err);
+	if (res != 0)
+		cr_assert_eq(journal_fault_resolve(j, id, SYN_FROM + res, err,
+						   sizeof(err)),
+			     0, "%s", err);
+	if (closed != 0)
+		cr_assert_eq(journal_fault_close(j, id, SYN_FROM + closed,
+						 "已处理", sat, err,
+						 sizeof(err)),
+			     0, "%s", err);
+}
+
+#define D(n) ((n) * 86400.0)
+static void syn_write_journal(struct synth *s)
+{
+	struct journal *j = NULL;
+	char path[4300], err[256];
+
+	snprintf(path, sizeof(path), "%s/faults.db", s->store);
+	cr_assert_eq(journal_open(path, &j, err, sizeof(err)), 0, "%s", err);
+	/* F1 ap-1: acked after 8 min, repaired in 6 h, 满意 */
+	syn_fault(j, "ap-1", D(9) + 8 * SYN_H, D(9) + 8 * SYN_H + 120,
+		  D(9) + 8 * SYN_H + 600, D(9) + 14 * SYN_H,
+		  D(9) + 14.5 * SYN_H, "满意");
+	/* F2 ap-2: detected after the maintenance window, acked late
+	 * (58 min), repaired 18 h after the window, 基本满意 */
+	syn_fault(j, "ap-2", D(19) + 6 * SYN_H, D(19) + 6 * SYN_H + 120,
+		  D(19) + 7 * SYN_H, D(20), D(20) + SYN_H, "基本满意");
+	/* F3 svc-mp: acked after 20 min, 30 h outage, 不满意 */
+	syn_fault(j, "svc-mp", D(24), D(24) + 120, D(24) + 1320,
+		  D(24) + 30 * SYN_H, D(24) + 31 * SYN_H, "不满意");
+	/* F4 core-1: never acknowledged, never closed */
+	syn_fault(j, "core-1", D(14), D(14) + 60, 0, D(14) + 600, 0, NULL);
+	/* F5: detected in September, closed on October 1st: counts for
+	 * October's satisfaction only */
+	syn_fault(j, "ap-3", -2 * SYN_H, -SYN_H, -SYN_H + 300, -SYN_H + 900,
+		  SYN_H, "满意");
+	/* F6: detected in the last second of October, acked 10 min later
+	 * (in November), within its window */
+	syn_fault(j, "ap-4", SYN_T - 60, SYN_T - 1, SYN_T + 599, SYN_T + 60,
+		  0, NULL);
+	/* the maintenance occurrence as the daemon records it */
+	cr_assert_eq(journal_maint_record(j, "ap2-work", "device:ap-2",
+					  SYN_FROM + D(19),
+					  SYN_FROM + D(19) + 6 * SYN_H, err,
+					  sizeof(err)),
+		     0, "%s", err);
+	journal_close(j);
+}
+
+/* Criterion runs each test in a child of the runner: the month is built
+ * once per runner (about 40 s under ASan) in a folder named after the
+ * runner's pid, reused by the following tests and removed by
+ * synth_cleanup() from a ReportHook(POST_ALL) in the runner. Tests that
+ * change the data must work on copies of what they change. */
+static void synth_dir(char *out, size_t len, pid_t runner)
+{
+	const char *tmp = getenv("TMPDIR");
+
+	snprintf(out, len, "%s/slamon-sla-synth-%ld",
+		 tmp != NULL && tmp[0] != '\0' ? tmp : "/tmp", (long)runner);
+}
+
+static void synth_build(struct synth *s)
+{
+	struct diag d = { 0 };
+	char ready[4300];
+	int rc;
+
+	memset(s, 0, sizeof(*s));
+	synth_dir(s->dir, sizeof(s->dir), getppid());
+	snprintf(s->store, sizeof(s->store), "%s/data", s->dir);
+	snprintf(s->conf, sizeof(s->conf), "%s/slamon.conf", s->dir);
+	snprintf(ready, sizeof(ready), "%s/ready", s->dir);
+	if (access(ready, F_OK) != 0) {
+		tmpdir_remove(s->dir);
+		cr_assert_eq(mkdir(s->dir, 0700), 0, "%s: %s", s->dir,
+			     strerror(errno));
+		syn_write_conf(s);
+		syn_write_rrd(s);
+		syn_write_journal(s);
+		cr_assert_eq(write_file(ready, "ok\n"), 0);
+	}
+	rc = config_load(s->conf, &s->cfg, &d);
+	cr_assert_eq(rc, 0, "config: %s", d.n ? d.msgs[0] : "?");
+	diag_destroy(&d);
+}
+
+static void synth_destroy(struct synth *s)
+{
+	config_destroy(s->cfg);
+	s->cfg = NULL;
+}
+
+/* In the runner, after every test. */
+static void synth_cleanup(void)
+{
+	char dir[4096];
+
+	synth_dir(dir, sizeof(dir), getpid());
+	if (getenv("SLAMON_KEEP_TMP") == NULL)
+		tmpdir_remove(dir);
+}
+
+/* ---- expected values, by hand ---------------------------------------- */
+/* access points ap-1..ap-5 over October (seconds) */
+#define SYN_AP_MAINT (6 * SYN_H)                     /* ap-2 */
+#define SYN_AP_DOWN (6 * SYN_H + 18 * SYN_H + 120.0) /* ap-1, ap-2, ap-4 */
+#define SYN_AP_UNKNOWN (2 * SYN_H + SYN_T)           /* ap-3 gap, ap-5 */
+#define SYN_UNIT_CONN                                                    \
+	((5 * SYN_T - SYN_AP_MAINT - SYN_AP_DOWN - SYN_AP_UNKNOWN) /        \
+	 (5 * SYN_T - SYN_AP_MAINT) * 100)
+/* all 11 devices: the access points plus svc-mp's 30 h */
+#define SYN_EQUIP                                                        \
+	((11 * SYN_T - SYN_AP_MAINT - SYN_AP_DOWN - 30 * SYN_H -            \
+	  SYN_AP_UNKNOWN) /                                                 \
+	 (11 * SYN_T - SYN_AP_MAINT) * 100)
+#define SYN_MINIPROGRAM ((SYN_T - 30 * SYN_H) / SYN_T * 100)
+/* 8928 5-minute rows a device; ap-3 misses 24, ap-5 all */
+#define SYN_COMPLETE ((11 * 8928.0 - 24 - 8928) / (11 * 8928.0) * 100)
+/* F1, F3, F6 in time; F2 late; F4 never: 3 of 5 */
+#define SYN_ACK 60.0
+/* closed in October: F1 满意, F2 基本满意, F3 不满意, F5 满意 */
+#define SYN_SATISF 75.0
+/* MTTA over F1 (480), F2 (3480), F3 (1200), F6 (600): seconds */
+#define SYN_MTTA ((480.0 + 3480 + 1200 + 600) / 4)
+
+#endif
