@@ -18,7 +18,8 @@ PACKAGES=(
   libcurl4-openssl-dev  # HTTP webhooks and HTTP probes (curl multi)
   libpcap-dev         # packet capture probe
   libxlsxwriter-dev   # XLSX monthly reports
-  fonts-noto-cjk      # Chinese text in rrd_graph images and the PDF
+  fonts-noto-cjk      # Chinese text in rrd_graph images
+  fonts-wqy-microhei  # Chinese text in the PDF (TrueType: embedded by name)
   chromium            # the report test prints the HTML to PDF (headless)
   poppler-utils       # pdftotext / pdffonts in the report test
   sqlite3             # journal inspection in tests and docs

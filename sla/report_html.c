@@ -122,8 +122,12 @@ static void head(FILE *f, const char *title, const char *lang)
 	esc(f, title);
 	fputs("</title><style>\n"
 	      "@page { size: A4; margin: 14mm 12mm; }\n"
-	      "body { font-family: \"Noto Sans CJK SC\", \"Noto Sans SC\", "
-	      "\"WenQuanYi Micro Hei\", sans-serif; font-size: 10pt; "
+	      /* a TrueType CJK font first: Chromium's PDF backend embeds
+	       * CFF-based OpenType (Noto CJK) as nameless Type 3 fonts,
+	       * TrueType as CID TrueType that pdffonts can name */
+	      "body { font-family: \"WenQuanYi Micro Hei\", "
+	      "\"Noto Sans CJK SC\", \"Noto Sans SC\", sans-serif; "
+	      "font-size: 10pt; "
 	      "color: #111; margin: 0 auto; max-width: 190mm; }\n"
 	      "h1 { font-size: 17pt; text-align: center; margin: 4mm 0; }\n"
 	      "h2 { font-size: 12.5pt; border-bottom: 1px solid #555; "

@@ -224,5 +224,10 @@ Test(report, chromium_pdf)
 					   "font not embedded: %s", one);
 		}
 		cr_assert_gt(rows, 0);
+		/* and a CJK font among them, by name */
+		cr_assert(strstr(text, "WenQuanYi") != NULL ||
+				  strstr(text, "NotoSansCJK") != NULL ||
+				  strstr(text, "NotoSansSC") != NULL,
+			  "no CJK font embedded:\n%s", text);
 	}
 }
