@@ -125,6 +125,8 @@ static void bucketer_flush(struct bucketer *b, int complete,
 	if (b->cb)
 		b->cb(b->arg, iv);
 	b->nemitted++;
+	if (b->total) /* the whole-file total, one merge per interval */
+		capture_agg_merge(b->total, b->agg);
 	capture_agg_reset(b->agg);
 }
 
@@ -152,11 +154,8 @@ static void bucketer_add(struct bucketer *b, int linktype, const uint8_t *data,
 
 	ts = (double)nsec_sec + (nsec % 1000000000u) / 1e9;
 	bstart = floor_div(nsec_sec, b->iv) * b->iv;
-	if (b->have_ts && ts < b->last_ts) {
+	if (b->have_ts && ts < b->last_ts)
 		capture_agg_note_backwards(b->agg);
-		if (b->total)
-			capture_agg_note_backwards(b->total);
-	}
 	if (!b->open) {
 		bucketer_open(b, bstart);
 	} else if (bstart > b->start) {
@@ -171,8 +170,6 @@ static void bucketer_add(struct bucketer *b, int linktype, const uint8_t *data,
 	b->have_ts = 1;
 	capture_decode(linktype, data, caplen, wirelen, &pkt);
 	capture_agg_account(b->agg, &pkt, wirelen, sec, nsec);
-	if (b->total)
-		capture_agg_account(b->total, &pkt, wirelen, sec, nsec);
 }
 
 /* ---- offline ----------------------------------------------------------- */

@@ -207,6 +207,13 @@ void capture_agg_summarize(const struct capture_agg *a, size_t top_n,
  * the interval touched. */
 void capture_agg_reset(struct capture_agg *a);
 
+/* Adds everything src counted (counters, talkers, ports) into dst, as if
+ * dst had seen src's packets. A whole-file total built by merging each
+ * closed interval costs one table update per address and interval instead
+ * of one per packet. Talkers that do not fit dst's table are counted in
+ * dst's talker_overflow (by their packets). */
+void capture_agg_merge(struct capture_agg *dst, const struct capture_agg *src);
+
 /* Names for output ("in", "tcp", "ip-length", ...). */
 const char *capture_dir_name(enum capture_dir d);
 const char *capture_proto_name(enum capture_proto p);
