@@ -42,6 +42,8 @@ struct dev_st {
 	struct avail av;
 	enum obj_state state;
 	int64_t fault;       /* own "down" fault */
+	int64_t nodata_fault; /* "nodata": SNMP fails, ping answers */
+	struct avail ping_av; /* ICMP echo hysteresis, during SNMP failures */
 	int64_t cause_fault; /* fault it is listed under while unreachable */
 	double last_fail_t;  /* last failed poll */
 	double last_ok_t;    /* last good poll */
@@ -291,6 +293,29 @@ int alerts_in_maintenance(const struct config *cfg, size_t dev, double t)
 
 /* ---- devices ------------------------------------------------------- */
 
+/* SNMP fails but the device answers ICMP echo (up_after answers in a row
+ * after it was down by ping too): its agent is broken, not the device. */
+static bool answers_ping(const struct alerts_engine *e, size_t dev)
+{
+	return e->cfg->alerts.ping && e->d[dev].ping_av.state == AV_UP;
+}
+
+/* Down as far as dependencies go: answering neither SNMP nor ping. */
+static bool dev_down(const struct alerts_engine *e, size_t dev)
+{
+	return e->d[dev].av.state == AV_DOWN && !answers_ping(e, dev);
+}
+
+/* Since when the device answers again (SNMP, else ping). */
+static double back_since(const struct alerts_engine *e, size_t dev)
+{
+	const struct dev_st *ds = &e->d[dev];
+
+	if (ds->av.state == AV_DOWN && answers_ping(e, dev))
+		return ds->ping_av.since;
+	return ds->av.since;
+}
+
 /* The topmost ancestor of a contiguous chain of non-answering ancestors,
  * or -1 when the parent answers. */
 static int root_cause(const struct alerts_engine *e, size_t dev)
@@ -299,7 +324,7 @@ static int root_cause(const struct alerts_engine *e, size_t dev)
 	int cause = -1;
 
 	for (size_t hops = 0; p >= 0 && hops < e->n; hops++) {
-		if (e->d[p].av.state != AV_DOWN)
+		if (!dev_down(e, (size_t)p))
 			break;
 		cause = p;
 		p = e->cfg->devices[p].parent_idx;
@@ -314,7 +339,7 @@ static bool held_for_parent(const struct alerts_engine *e, size_t dev,
 	int p = e->cfg->devices[dev].parent_idx;
 	double hold;
 
-	if (p < 0 || e->d[p].av.state == AV_DOWN)
+	if (p < 0 || e->d[p].av.state == AV_DOWN || answers_ping(e, (size_t)p))
 		return false;
 	/* the parent answered after the child began failing: the child is
 	 * failing on its own. A parent not polled since (it may be polled
@@ -337,7 +362,7 @@ static bool failing_on_its_own(const struct alerts_engine *e, size_t dev)
 	if (ds->av.fails == 0)
 		return false;
 	if (p >= 0 && ds->state == OBJ_UNREACHABLE &&
-	    ds->last_fail_t < e->d[p].av.since)
+	    ds->last_fail_t < back_since(e, (size_t)p))
 		return false;
 	return true;
 }
@@ -358,12 +383,16 @@ static void open_down(struct alerts_engine *e, size_t dev, double t)
 	struct dev_st *ds = &e->d[dev];
 	char detail[FAULT_TEXT_MAX];
 	bool created = false;
+	double first = ds->av.first_fail;
 
+	/* it answered ping (a nodata fault) until its pings failed too */
+	if (ds->nodata_fault != 0 && ds->ping_av.first_fail > first)
+		first = ds->ping_av.first_fail;
 	snprintf(detail, sizeof(detail), "%s (%s, %s) not answering",
 		 dv->name, dv->unit, role_name(dv->role));
 	ds->fault = fault_open(e, dv->name, "device", "down",
 			       e->cfg->alerts.severity[dv->role], detail,
-			       ds->av.first_fail, t, false, &created);
+			       first, t, false, &created);
 	if (ds->fault == 0)
 		return;
 	state_set(e, dev, OBJ_DOWN, "", t);
@@ -419,17 +448,65 @@ static void eval_down(struct alerts_engine *e, size_t dev, double t)
 	open_down(e, dev, t);
 }
 
+/* SNMP has failed down_after times but the device answers ping: the
+ * agent is down or misconfigured (community, ACL, view), not the device.
+ * It stays up (it is reachable: children are not unreachable behind it)
+ * and gets a "nodata" fault instead of "down", as Zabbix' "no SNMP data"
+ * trigger depending on its ICMP trigger. A down fault it had is resolved
+ * at the first good ping: the device came back before its agent (a
+ * reboot). Nothing opens inside a maintenance window. */
+static void eval_nodata(struct alerts_engine *e, size_t dev, double t)
+{
+	struct dev_st *ds = &e->d[dev];
+	const struct device *dv = &e->cfg->devices[dev];
+	const struct maint_cfg *m;
+	enum obj_state old = ds->state;
+	double first = ds->av.first_fail;
+	char detail[FAULT_TEXT_MAX];
+
+	if (ds->fault != 0) {
+		first = ds->ping_av.since;
+		fault_resolve(e, &ds->fault, first);
+		ds->cause_fault = 0;
+	}
+	m = maint_find(e->cfg, dev, t);
+	if (m != NULL) {
+		snprintf(detail, sizeof(detail), "maintenance %s", m->name);
+		state_set(e, dev, OBJ_MAINT, detail, t);
+	} else {
+		state_set(e, dev, OBJ_UP, "answers ping, no SNMP data", t);
+	}
+	if (old != ds->state)
+		propagate(e, dev, t);
+	if (m != NULL || ds->nodata_fault != 0 || ds->flapping)
+		return;
+	snprintf(detail, sizeof(detail),
+		 "%s (%s, %s) answers ping but not SNMP: agent down or "
+		 "misconfigured",
+		 dv->name, dv->unit, role_name(dv->role));
+	ds->nodata_fault = fault_open(e, dv->name, "device", "nodata",
+				      e->cfg->alerts.nodata_severity, detail,
+				      first, t, true, NULL);
+}
+
 static void evaluate(struct alerts_engine *e, size_t dev, double t)
 {
 	struct dev_st *ds = &e->d[dev];
 
 	if (ds->av.state != AV_DOWN) {
-		fault_resolve(e, &ds->fault, ds->av.first_good > 0
-						     ? ds->av.first_good
-						     : t);
+		double back = ds->av.first_good > 0 ? ds->av.first_good : t;
+
+		fault_resolve(e, &ds->fault, back);
+		fault_resolve(e, &ds->nodata_fault, back);
 		ds->cause_fault = 0;
+		if (ds->av.fails == 0) /* pings only count in a failing run */
+			memset(&ds->ping_av, 0, sizeof(ds->ping_av));
 		state_set(e, dev, ds->av.state == AV_UP ? OBJ_UP : OBJ_UNKNOWN,
 			  "", t);
+		return;
+	}
+	if (answers_ping(e, dev)) {
+		eval_nodata(e, dev, t);
 		return;
 	}
 	if (ds->fault != 0) {
@@ -491,6 +568,19 @@ void alerts_device_result(struct alerts_engine *e, uint32_t dev, int ok,
 	    before != AV_UNKNOWN)
 		flap_note(e, dev, t);
 	evaluate(e, dev, t);
+}
+
+void alerts_device_ping(struct alerts_engine *e, uint32_t dev, int ok,
+			double t)
+{
+	struct dev_st *ds;
+
+	if (dev >= e->n || !e->cfg->alerts.ping)
+		return;
+	ds = &e->d[dev];
+	avail_update(&ds->ping_av, ok, t, down_after(e, dev), up_after(e, dev));
+	if (ds->av.state == AV_DOWN)
+		evaluate(e, dev, t);
 }
 
 /* ---- interfaces ---------------------------------------------------- */
@@ -954,8 +1044,23 @@ static void adopt_device(struct alerts_engine *e, size_t dev,
 		ds->flap_t[ds->nflap++ % FLAP_MAX] = f->detect_t;
 		return;
 	}
+	if (strcmp(f->kind, "nodata") == 0) {
+		/* reachable when it was adopted, unless also down */
+		ds->nodata_fault = f->id;
+		ds->av.state = AV_DOWN;
+		ds->av.fails = (uint16_t)down_after(e, dev);
+		ds->av.first_fail = f->first_fail_t;
+		ds->av.since = f->first_fail_t;
+		if (ds->fault == 0) {
+			ds->ping_av.state = AV_UP;
+			ds->state = OBJ_UP;
+		}
+		return;
+	}
 	if (strcmp(f->kind, "down") != 0)
 		return;
+	/* pings must answer up_after times to count as reachable again */
+	ds->ping_av.state = AV_DOWN;
 	ds->fault = f->id;
 	ds->av.state = AV_DOWN;
 	ds->av.fails = (uint16_t)down_after(e, dev);
@@ -1039,12 +1144,19 @@ enum obj_state alerts_device_state(const struct alerts_engine *e,
 	return e->d[dev].state;
 }
 
+int64_t alerts_device_nodata(const struct alerts_engine *e, uint32_t dev)
+{
+	return dev < e->n ? e->d[dev].nodata_fault : 0;
+}
+
 void alerts_engine_stats(const struct alerts_engine *e,
 			 struct alerts_stats *ret)
 {
 	*ret = e->st;
-	ret->down = ret->unreachable = ret->maint = 0;
+	ret->down = ret->unreachable = ret->maint = ret->nodata = 0;
 	for (size_t i = 0; i < e->n; i++) {
+		if (e->d[i].nodata_fault != 0)
+			ret->nodata++;
 		if (e->d[i].state == OBJ_DOWN)
 			ret->down++;
 		else if (e->d[i].state == OBJ_UNREACHABLE)

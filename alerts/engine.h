@@ -89,6 +89,15 @@ int alerts_engine_reconcile(struct alerts_engine *e, double now, char *err,
 void alerts_device_result(struct alerts_engine *e, uint32_t dev, int ok,
 			  double t);
 
+/* One ICMP echo result of device dev at t (the daemon pings a device
+ * after each failed poll and hands the echo over before that poll's
+ * result). While SNMP fails, a device that answers ping (hysteresis:
+ * down_after/up_after like polls) is reachable: "nodata" fault (severity
+ * [alerts] nodata_severity) instead of "down", resolved when SNMP answers
+ * up_after times. Ignored when [alerts] ping = no. */
+void alerts_device_ping(struct alerts_engine *e, uint32_t dev, int ok,
+			double t);
+
 /* One interface row of device dev, slot ifslot (>= 0). */
 void alerts_iface_row(struct alerts_engine *e, uint32_t dev, int32_t ifslot,
 		      const struct alerts_if *row);
@@ -130,10 +139,13 @@ enum obj_state alerts_device_state(const struct alerts_engine *e,
 				   uint32_t dev, int *ret_flapping,
 				   int64_t *ret_fault);
 
+/* Active "nodata" fault id of device dev, or 0. */
+int64_t alerts_device_nodata(const struct alerts_engine *e, uint32_t dev);
+
 /* Counters for status and tests. */
 struct alerts_stats {
 	uint64_t opened, resolved, reminders, journal_errors;
-	size_t down, unreachable, maint, flapping;
+	size_t down, unreachable, maint, flapping, nodata;
 	char last_error[256];
 };
 void alerts_engine_stats(const struct alerts_engine *e,

@@ -763,6 +763,8 @@ void alerts_cfg_defaults(struct config *cfg)
 	a->flap_changes = 5;
 	a->flap_window_min = 30;
 	a->remind_min = 30;
+	a->ping = 1;
+	a->nodata_severity = SEV_MINOR;
 }
 
 /* Is word in the ';'- or ','-separated list? */
@@ -837,6 +839,12 @@ static const struct keyword kw_rule[] = {
 
 #define MINUTES_MAX 10080 /* a week */
 
+static const struct keyword kw_bool[] = {
+	{ "yes", 1, false }, { "no", 0, false },  { "true", 1, true },
+	{ "false", 0, true }, { "on", 1, true },  { "off", 0, true },
+	{ "1", 1, true },     { "0", 0, true },   { NULL, 0, false }
+};
+
 static const struct opt alerts_opts[] = {
 	/* "" = <storage_dir>/faults.db, filled in at the end */
 	{ "journal", OPT_PATH, FIELD(config, alerts.journal), 0, 0, 0, "",
@@ -861,6 +869,11 @@ static const struct opt alerts_opts[] = {
 	/* 0 = no reminders */
 	{ "remind_every", OPT_INT, FIELD(config, alerts.remind_min), 0,
 	  MINUTES_MAX, 30, NULL, NULL, 0 },
+	/* ICMP echo after a failed poll: "nodata" instead of "down" */
+	{ "ping", OPT_ENUM, FIELD(config, alerts.ping), 0, 0, 1, NULL, kw_bool,
+	  0 },
+	{ "nodata_severity", OPT_ENUM, FIELD(config, alerts.nodata_severity),
+	  0, 0, SEV_MINOR, NULL, kw_severity, 0 },
 };
 
 /* down_after_<role>, up_after_<role>, severity_<role>: */
@@ -1391,11 +1404,6 @@ static void alerts_finish(struct loader *ld)
 
 /* ---- packet capture (issue 6): [capture NAME] ----------------------- */
 
-static const struct keyword kw_bool[] = {
-	{ "yes", 1, false }, { "no", 0, false },  { "true", 1, true },
-	{ "false", 0, true }, { "on", 1, true },  { "off", 0, true },
-	{ "1", 1, true },     { "0", 0, true },   { NULL, 0, false }
-};
 static const struct keyword kw_source[] = {
 	{ "live", CAPSRC_LIVE, false }, { "file", CAPSRC_FILE, false },
 	{ NULL, 0, false }

@@ -130,6 +130,10 @@ struct alerts_cfg {
 	int flap_window_min;     /* ... within this window, default 30 */
 	int remind_min;          /* reminder for unacked faults past their
 	                            deadline every N min, 0 = never; def. 30 */
+	int ping;                /* ICMP echo after a failed poll: a device
+	                            that answers gets a "nodata" fault, not
+	                            "down"; 1 (default) or 0 */
+	int nodata_severity;     /* enum severity of "nodata", default minor */
 	int line;                /* line of the [alerts] header, 0 = absent */
 };
 

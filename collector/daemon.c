@@ -11,6 +11,11 @@
  * starts; otherwise the device waits in a FIFO. A device still being polled
  * when its next slot comes is counted as skipped, a poll that starts more
  * than the jitter window after its slot as late.
+ *
+ * A failed poll is followed by one ICMP echo to the device (probes/icmp.h)
+ * when [alerts] ping is on; the poll's result goes to the alerts engine
+ * after the echo's, so that a device that answers ping gets a "nodata"
+ * fault instead of "down" (docs/alerts.md). Polls stay on their schedule.
  * SPDX-License-Identifier: MIT
  */
 #include "daemon.h"
@@ -33,6 +38,7 @@
 #include "config.h"
 #include "log.h"
 #include "metric.h"
+#include "probes/icmp.h"
 #include "probes/snmp.h"
 #include "schedule.h"
 #include "status.h"
@@ -58,6 +64,8 @@ struct drt {
 	uint64_t polls, late, skipped;
 	struct link_view *links;
 	size_t nlinks;
+	int pinging;        /* an echo is out; the poll's result waits */
+	double ping_poll_t; /* that poll's sample time */
 };
 
 struct gen {
@@ -81,9 +89,11 @@ struct daemon {
 	struct journal *journal;
 	struct notifier *notifier;
 	struct capture_bridge *cap; /* [capture] links, NULL when none */
+	struct icmp_probe *icmp;    /* echo after failed polls, or NULL */
 	char journal_path[4096];
 	uv_signal_t sigterm, sigint, sighup;
 	uv_timer_t status_timer, stop_timer, alerts_timer;
+	int retiring_notifiers; /* old notifiers draining after a reload */
 	double started;
 	int stopping, exit_code;
 	uint64_t polls, late, skipped;
@@ -143,6 +153,54 @@ static void on_discovered(void *arg, uint32_t device,
 	free(d->links);
 	d->links = links;
 	d->nlinks = n;
+}
+
+/* ---- ICMP echo after a failed poll ---------------------------------- */
+
+#define PING_TIMEOUT_MS 1000 /* below the shortest interval (5 s) */
+
+static void on_ping(void *arg, int status, double rtt_ms)
+{
+	struct drt *d = arg;
+	struct gen *g = d->g;
+
+	(void)rtt_ms;
+	d->pinging = 0;
+	if (g->closing || g->ae == NULL)
+		return;
+	alerts_device_ping(g->ae, d->idx, status == 0, now_wall());
+	alerts_device_result(g->ae, d->idx, 0, d->ping_poll_t);
+}
+
+/* Sends the echo for d's failed poll at t. 0: on_ping will feed the
+ * alerts engine; otherwise the caller feeds the result without a ping. */
+static int ping_start(struct drt *d, double t)
+{
+	struct gen *g = d->g;
+	const struct device *dev = &g->cfg->devices[d->idx];
+	struct sockaddr_storage sa;
+	int rc;
+
+	if (!g->cfg->alerts.ping || g->dm->icmp == NULL || d->pinging)
+		return -EAGAIN;
+	memset(&sa, 0, sizeof(sa));
+	if (dev->af == AF_INET6)
+		rc = uv_ip6_addr(dev->host, 0, (struct sockaddr_in6 *)&sa);
+	else
+		rc = uv_ip4_addr(dev->host, 0, (struct sockaddr_in *)&sa);
+	if (rc == 0)
+		rc = icmp_probe_ping(g->dm->icmp, (struct sockaddr *)&sa,
+				     PING_TIMEOUT_MS, on_ping, d);
+	if (rc == -EBUSY || rc == -EINVAL || rc == -EAFNOSUPPORT)
+		return rc;
+	if (rc < 0) {
+		/* no route etc.: that is a failed echo, given at once */
+		alerts_device_ping(g->ae, d->idx, 0, t);
+		return rc;
+	}
+	d->pinging = 1;
+	d->ping_poll_t = t;
+	return 0;
 }
 
 static void on_row(void *arg, const struct metric_row *row)
@@ -205,9 +263,12 @@ static void on_row(void *arg, const struct metric_row *row)
 	if (dm->writer)
 		rrd_writer_submit_dev(dm->writer, dev->name, (time_t)row->t,
 				      &row->dev);
-	if (g->ae)
-		alerts_device_result(g->ae, row->device,
-				     row->poll_status == POLL_OK, row->t);
+	if (g->ae == NULL)
+		return;
+	if (row->poll_status != POLL_OK && ping_start(d, row->t) == 0)
+		return; /* on_ping hands over the echo, then this result */
+	alerts_device_result(g->ae, row->device, row->poll_status == POLL_OK,
+			     row->t);
 }
 
 /* ---- alerts --------------------------------------------------------- */
@@ -410,6 +471,9 @@ static void gen_retire(struct gen *g)
 	g->closing = 1;
 	g->open_handles = 2; /* the probe, and a guard */
 	for (size_t i = 0; i < g->cfg->ndevices; i++) {
+		if (g->drts[i].pinging)
+			icmp_probe_cancel(g->dm->icmp, &g->drts[i]);
+		g->drts[i].pinging = 0;
 		g->open_handles++;
 		uv_close((uv_handle_t *)&g->drts[i].timer, gen_handle_closed);
 	}
@@ -521,12 +585,14 @@ static json_t *snapshot(struct daemon *dm)
 	struct gen *g = dm->cur;
 	json_t *root = json_object(), *roles = json_object();
 	json_t *links = json_array(), *down = json_array();
+	json_t *nodata = json_array();
 	json_t *disc = json_object(), *rrd = json_object();
 	uint64_t counts[ROLE_COUNT][OBJ_STATE_COUNT];
 	uint64_t discards[DISCARD_COUNT];
 	double now = now_wall();
 
-	if (!root || !roles || !links || !down || !disc || !rrd) {
+	if (!root || !roles || !links || !down || !nodata || !disc || !rrd) {
+		json_decref(nodata);
 		json_decref(root);
 		json_decref(roles);
 		json_decref(links);
@@ -560,6 +626,19 @@ static json_t *snapshot(struct daemon *dm)
 				snmp_probe_last_error(g->probe, (uint32_t)i),
 				"fault", (json_int_t)fault, "flapping",
 				flapping, "parent", dev->parent));
+		if (g->ae && alerts_device_nodata(g->ae, (uint32_t)i) != 0)
+			json_array_append_new(nodata, json_pack(
+				"{s:s, s:s, s:s, s:s, s:i, s:s, s:f, s:s, s:I}",
+				"device", dev->name, "unit", dev->unit, "role",
+				role_name(dev->role), "address", dev->host,
+				"port", (int)dev->port, "state",
+				obj_state_name(state), "since",
+				d->av.state == AV_DOWN ? d->av.since : 0.0,
+				"error",
+				snmp_probe_last_error(g->probe, (uint32_t)i),
+				"fault",
+				(json_int_t)alerts_device_nodata(g->ae,
+								 (uint32_t)i)));
 		if (dev->role != ROLE_BACKBONE && dev->role != ROLE_EXIT)
 			continue;
 		for (size_t k = 0; k < n && k < d->nlinks; k++) {
@@ -604,10 +683,11 @@ static json_t *snapshot(struct daemon *dm)
 
 		alerts_engine_stats(g->ae, &ast);
 		json_object_set_new(root, "faults", json_pack(
-			"{s:I, s:I, s:I, s:I, s:s}", "opened",
+			"{s:I, s:I, s:I, s:I, s:I, s:s}", "opened",
 			(json_int_t)ast.opened, "resolved",
 			(json_int_t)ast.resolved, "flapping",
-			(json_int_t)ast.flapping, "journal_errors",
+			(json_int_t)ast.flapping, "nodata",
+			(json_int_t)ast.nodata, "journal_errors",
 			(json_int_t)ast.journal_errors, "last_error",
 			ast.last_error));
 	}
@@ -639,6 +719,7 @@ static json_t *snapshot(struct daemon *dm)
 	json_object_set_new(root, "roles", roles);
 	json_object_set_new(root, "links", links);
 	json_object_set_new(root, "down", down);
+	json_object_set_new(root, "nodata", nodata);
 	json_object_set_new(root, "polls", json_pack(
 		"{s:I, s:I, s:I, s:I}", "done", (json_int_t)dm->polls, "late",
 		(json_int_t)dm->late, "skipped", (json_int_t)dm->skipped,
@@ -686,6 +767,109 @@ static int open_writer(const struct config *cfg, struct rrd_writer **ret)
 
 static void fill_defaults(struct config *cfg);
 
+/* ---- notifiers on reload -------------------------------------------- */
+
+/* A retired notifier finishes what it has queued (deliveries of faults
+ * opened before the reload are owed to the old [notifier] sections) for
+ * at most NOTIFIER_RETIRE_MS, then notifier_destroy() joins its worker,
+ * which may still wait out one attempt (up to that notifier's timeout,
+ * 300 s at most). Neither may run on the loop thread, so both run on the
+ * libuv threadpool; the loop only frees the request afterwards, and
+ * uv_run() does not return before it is done, so a stop waits for it as
+ * it waits for the notifier's own drain (close_alerts). */
+#define NOTIFIER_RETIRE_MS 5000
+
+struct notifier_retiree {
+	uv_work_t req;
+	struct daemon *dm;
+	struct notifier *n;
+};
+
+static void retire_work(uv_work_t *req)
+{
+	struct notifier_retiree *r = req->data;
+
+	if (notifier_drain(r->n, NOTIFIER_RETIRE_MS) < 0)
+		log_warnx("reload: previous notifiers still busy after %d s, "
+			  "their pending deliveries are abandoned",
+			  NOTIFIER_RETIRE_MS / 1000);
+	notifier_destroy(r->n);
+}
+
+static void retire_done(uv_work_t *req, int status)
+{
+	struct notifier_retiree *r = req->data;
+
+	(void)status;
+	r->dm->retiring_notifiers--;
+	free(r);
+}
+
+static int same_notifiers(const struct config *a, const struct config *b)
+{
+	if (a->nnotifiers != b->nnotifiers)
+		return 0;
+	for (size_t i = 0; i < a->nnotifiers; i++) {
+		const struct notifier_cfg *x = &a->notifiers[i];
+		const struct notifier_cfg *y = &b->notifiers[i];
+
+		if (strcmp(x->name, y->name) != 0 || x->type != y->type ||
+		    strcmp(x->command, y->command) != 0 ||
+		    strcmp(x->url, y->url) != 0 || x->tmpl != y->tmpl ||
+		    x->timeout_s != y->timeout_s || x->retries != y->retries ||
+		    x->backoff_s != y->backoff_s ||
+		    strcmp(x->events, y->events) != 0 ||
+		    x->min_severity != y->min_severity)
+			return 0;
+	}
+	return 1;
+}
+
+/* New [notifier] sections: a new notifier takes the events from now on;
+ * the old one drains off the loop. On error the old one stays. */
+static void reload_notifiers(struct daemon *dm, const struct config *old,
+			     const struct config *cfg)
+{
+	struct notifier *n = NULL;
+	struct notifier_retiree *r;
+	char err[256];
+
+	if (dm->journal == NULL ||
+	    (dm->notifier != NULL && same_notifiers(old, cfg)))
+		return;
+	if (notifier_create(cfg, dm->journal_path, 0, &n, err, sizeof(err)) <
+	    0) {
+		log_errorx("reload: notifier: %s (keeping the running "
+			   "notifiers)",
+			   err);
+		return;
+	}
+	log_info("reload: %zu notifiers", cfg->nnotifiers);
+	r = calloc(1, sizeof(*r));
+	if (r == NULL && dm->notifier != NULL) {
+		log_errorx("reload: out of memory (keeping the running "
+			   "notifiers)");
+		notifier_destroy(n);
+		return;
+	}
+	if (dm->notifier == NULL) {
+		free(r);
+		dm->notifier = n;
+		return;
+	}
+	r->dm = dm;
+	r->n = dm->notifier;
+	r->req.data = r;
+	dm->notifier = n;
+	if (uv_queue_work(&dm->loop, &r->req, retire_work, retire_done) < 0) {
+		/* cannot happen with a valid loop and callback */
+		notifier_destroy(r->n);
+		free(r);
+		return;
+	}
+	dm->retiring_notifiers++;
+}
+
 static void reload(struct daemon *dm)
 {
 	struct diag d = {0};
@@ -726,6 +910,7 @@ static void reload(struct daemon *dm)
 	}
 	dm->cur = g;
 	capture_bridge_attach(dm->cap, cfg, dm->writer, g->ae);
+	reload_notifiers(dm, old->cfg, cfg);
 	gen_retire(old);
 	log_info("reloaded: %zu devices", cfg->ndevices);
 }
@@ -767,6 +952,8 @@ static void daemon_stop(struct daemon *dm)
 	uv_close((uv_handle_t *)&dm->sighup, NULL);
 	gen_retire(dm->cur);
 	dm->cur = NULL;
+	icmp_probe_close(dm->icmp, NULL, NULL);
+	dm->icmp = NULL;
 }
 
 /* The fault journal and the notifier outlive reloads: faults are the
@@ -798,6 +985,19 @@ static void close_alerts(struct daemon *dm)
 		notifier_destroy(dm->notifier);
 	}
 	journal_close(dm->journal);
+}
+
+static void open_icmp(struct daemon *dm, const struct config *cfg)
+{
+	char err[256];
+
+	if (icmp_probe_create(&dm->loop, &dm->icmp, err, sizeof(err)) == 0)
+		return;
+	dm->icmp = NULL;
+	if (cfg->alerts.ping)
+		log_warnx("%s: a device that stops answering SNMP is taken as "
+			  "down (no nodata faults)",
+			  err);
 }
 
 static void fill_defaults(struct config *cfg)
@@ -858,10 +1058,14 @@ int daemon_run(const struct daemon_opts *opts)
 		config_destroy(cfg);
 		return 2;
 	}
+	/* the ICMP socket too (raw as root), even with ping = no: a reload
+	 * may turn it on when the privileges are gone */
+	open_icmp(dm, cfg);
 	if (mkdir(cfg->storage_dir, 0755) < 0 && errno != EEXIST)
 		log_warn("storage folder %s", cfg->storage_dir);
 	if (!opts->no_rrd && open_writer(cfg, &dm->writer) < 0) {
 		capture_bridge_close(dm->cap);
+		icmp_probe_close(dm->icmp, NULL, NULL);
 		uv_run(&dm->loop, UV_RUN_DEFAULT);
 		uv_loop_close(&dm->loop);
 		free(dm);
@@ -873,6 +1077,7 @@ int daemon_run(const struct daemon_opts *opts)
 	if (dm->cur == NULL) {
 		log_errorx("out of memory");
 		capture_bridge_close(dm->cap);
+		icmp_probe_close(dm->icmp, NULL, NULL);
 		rrd_writer_destroy(dm->writer);
 		config_destroy(cfg);
 		uv_run(&dm->loop, UV_RUN_DEFAULT);

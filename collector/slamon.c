@@ -9,6 +9,7 @@
 
 #include "cmd_faults.h"
 #include "cmd_pcap.h"
+#include "cmd_simulate.h"
 #include "cmd_sla.h"
 #include "config.h"
 #include "status.h"
@@ -41,6 +42,9 @@ static void usage(FILE *out)
 		"  report --month YYYY-MM|--year YYYY --out DIR [--lang zh|en]\n"
 		"                                monthly operations report "
 		"(HTML, XLSX, CSV, JSON)\n"
+		"  simulate-history --month YYYY-MM [--seed N]\n"
+		"                                write a labelled simulated "
+		"month of history (demo)\n"
 		"  pcap-stats FILE [--local PREFIX ...] [--interval S] [--top N] "
 		"[--json]\n"
 		"                                traffic accounting over a "
@@ -130,6 +134,8 @@ int main(int argc, char **argv)
 		return cmd_sla_main(argc - 1, argv + 1, path);
 	if (strcmp(cmd, "report") == 0)
 		return cmd_report_main(argc - 1, argv + 1, path);
+	if (strcmp(cmd, "simulate-history") == 0)
+		return cmd_simulate_main(argc - 1, argv + 1, path);
 	optind = 2;
 	while ((ch = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
 		switch (ch) {

@@ -179,6 +179,9 @@ static void tdf(FILE *f, double v, int prec)
 		fprintf(f, "<td class=\"n\">%.*f</td>", prec, v);
 }
 
+static void simulated_history_note(FILE *f, const struct config *cfg,
+				   const struct sla_result *r, int zh);
+
 static void meta(FILE *f, const struct config *cfg,
 		 const struct sla_result *r, const struct rpt_words *w)
 {
@@ -190,6 +193,7 @@ static void meta(FILE *f, const struct config *cfg,
 	fprintf(f, "<p class=\"meta\">%s: %s (%s — %s) · %s: %s · %s: %s</p>\n",
 		w->period, r->period.label, a, b, w->zone, r->period.tz,
 		w->generated, g);
+	simulated_history_note(f, cfg, r, w == &ZH);
 	if (r->simulated == 0)
 		return;
 	fprintf(f, "<p class=\"note\">%s (%zu): ", w->simulated, r->simulated);
@@ -203,6 +207,52 @@ static void meta(FILE *f, const struct config *cfg,
 		fputs(k > 1 ? ", " : "", f);
 		esc(f, cfg->devices[d].name);
 	}
+	fputs("</p>\n", f);
+}
+
+/* Months that `slamon simulate-history` wrote (<storage_dir>/SIMULATED:
+ * month, from, to, ... tab-separated) and that overlap the report's period
+ * are named in a note: those numbers are not measurements. */
+static void simulated_history_note(FILE *f, const struct config *cfg,
+				   const struct sla_result *r, int zh)
+{
+	char path[4200], line[512], months[256] = "";
+	size_t used = 0;
+	FILE *in;
+
+	snprintf(path, sizeof(path), "%s/SIMULATED", cfg->storage_dir);
+	in = fopen(path, "r");
+	if (in == NULL)
+		return;
+	while (fgets(line, sizeof(line), in) != NULL) {
+		char month[32];
+		double from, to;
+
+		if (line[0] == '#' ||
+		    sscanf(line, "%31[^\t]\t%lf\t%lf", month, &from, &to) != 3)
+			continue;
+		if (to <= r->period.from || from >= r->period.to)
+			continue;
+		used += (size_t)snprintf(months + used,
+					 used < sizeof(months)
+						 ? sizeof(months) - used
+						 : 0,
+					 "%s%s", used ? ", " : "", month);
+		if (used >= sizeof(months))
+			break;
+	}
+	fclose(in);
+	if (months[0] == '\0')
+		return;
+	fputs("<p class=\"note\"><strong>", f);
+	fputs(zh ? "模拟历史数据" : "Simulated history", f);
+	fputs("</strong>: ", f);
+	esc(f, months);
+	fputs(zh ? " 的数据由 slamon simulate-history 生成（演示用），"
+		   "不是实测数据。"
+		 : " written by slamon simulate-history (demo): not "
+		   "measurements.",
+	      f);
 	fputs("</p>\n", f);
 }
 

@@ -37,10 +37,9 @@
 #include <unistd.h>
 
 #include "agents.h"
+#include "slamond_run.h"
 #include "storage/journal.h"
 
-#define SLAMOND SLAMON_BIN_DIR "/slamond"
-#define SLAMON SLAMON_BIN_DIR "/slamon"
 #define PCAP_FILE SLAMON_TESTDATA "/pcap/sflow_multiple_counter_30_pdus.pcap"
 
 #define NPKTS 24000
@@ -129,42 +128,16 @@ static void sleep_ms(long ms)
 	nanosleep(&ts, NULL);
 }
 
-static pid_t slamond_spawn(const char *conf, const char *duration)
+static pid_t spawn_daemon(const char *conf, const char *duration)
 {
+	const char *extra[] = {"--duration", duration, NULL};
 	char log[4200];
 	pid_t pid;
 
 	pathf(log, sizeof(log), "slamond.log");
-	pid = fork();
-	cr_assert(pid >= 0);
-	if (pid == 0) {
-		int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644);
-
-		if (fd >= 0) {
-			dup2(fd, 2);
-			dup2(fd, 1);
-		}
-		execl(SLAMOND, "slamond", "-c", conf, "--duration", duration,
-		      (char *)NULL);
-		_exit(127);
-	}
+	pid = slamond_spawn(conf, log, extra);
+	cr_assert_gt(pid, 0);
 	return pid;
-}
-
-/* Exit status of pid within timeout_s, or -1 after killing it. */
-static int wait_exit(pid_t pid, int timeout_s)
-{
-	int st;
-
-	for (int i = 0; i < timeout_s * 10; i++) {
-		if (waitpid(pid, &st, WNOHANG) == pid)
-			return WIFEXITED(st) ? WEXITSTATUS(st)
-					     : 128 + WTERMSIG(st);
-		sleep_ms(100);
-	}
-	kill(pid, SIGKILL);
-	waitpid(pid, &st, 0);
-	return -1;
 }
 
 /* status.json, or NULL while it is not there yet. */
@@ -269,8 +242,8 @@ Test(capture_daemon, file_capture_shows_in_status_and_rrd)
 		 "local = 15.184.3.9\ndevice = exit-rtr-1\n",
 		 PCAP_FILE);
 	cr_assert_eq(write_file(conf, text), 0);
-	pid = slamond_spawn(conf, "4");
-	cr_assert_eq(wait_exit(pid, 30), 0, "slamond did not stop cleanly");
+	pid = spawn_daemon(conf, "4");
+	cr_assert_eq(slamond_wait_exit(pid, 30), 0, "slamond did not stop cleanly");
 
 	st = status_load();
 	cr_assert_not_null(st, "no status.json");
@@ -444,7 +417,7 @@ Test(capture_daemon, live_capture_counts_bytes_and_flags_divergence)
 		     0, "snmpd in the namespace");
 	write_live_config(snmpd.port);
 	pathf(conf, sizeof(conf), "slamon.conf");
-	daemon_pid = slamond_spawn(conf, "150");
+	daemon_pid = spawn_daemon(conf, "150");
 	wait_running();
 
 	sender_pid = fork();
@@ -493,7 +466,7 @@ Test(capture_daemon, live_capture_counts_bytes_and_flags_divergence)
 	 * (an idle link delivers no interval before that: libpcap's
 	 * TPACKET_V3 read timeout only runs once a packet arrived) */
 	cr_assert_eq(kill(daemon_pid, SIGTERM), 0);
-	cr_expect_eq(wait_exit(daemon_pid, 30), 0, "no clean stop");
+	cr_expect_eq(slamond_wait_exit(daemon_pid, 30), 0, "no clean stop");
 	daemon_pid = 0;
 	{
 		json_t *s = status_load();

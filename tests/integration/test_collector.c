@@ -23,9 +23,7 @@
 #include <unistd.h>
 
 #include "agents.h"
-
-#define SLAMOND SLAMON_BIN_DIR "/slamond"
-#define SLAMON SLAMON_BIN_DIR "/slamon"
+#include "slamond_run.h"
 
 static char tmp[4096];
 
@@ -49,65 +47,25 @@ static void pathf(char *out, size_t len, const char *name)
 	snprintf(out, len, "%s/%s", tmp, name);
 }
 
-static char *slurp(const char *path)
+/* slamond -c conf [extra1 extra2], output in <tmp>/slamond.log. */
+static pid_t spawn(const char *conf, const char *extra1, const char *extra2)
 {
-	FILE *f = fopen(path, "r");
-	char *buf;
-	long n;
-
-	if (f == NULL)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	buf = calloc(1, (size_t)n + 1);
-	if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
-		free(buf);
-		buf = NULL;
-	}
-	fclose(f);
-	return buf;
-}
-
-/* Starts slamond in the background with stderr to <tmp>/slamond.log. */
-static pid_t slamond_spawn(const char *conf, const char *extra1,
-			   const char *extra2)
-{
+	const char *extra[] = {extra1, extra2, NULL};
 	char log[4200];
 	pid_t pid;
 
 	pathf(log, sizeof(log), "slamond.log");
-	pid = fork();
-	cr_assert(pid >= 0);
-	if (pid == 0) {
-		int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644);
-
-		if (fd >= 0) {
-			dup2(fd, 2);
-			dup2(fd, 1);
-		}
-		execl(SLAMOND, "slamond", "-c", conf, extra1, extra2,
-		      (char *)NULL);
-		_exit(127);
-	}
+	pid = slamond_spawn(conf, log, extra1 ? extra : NULL);
+	cr_assert_gt(pid, 0);
 	return pid;
 }
 
-/* Waits for pid to exit within timeout_s; returns its exit status, or -1
- * after killing it when it did not stop in time. */
-static int wait_exit(pid_t pid, int timeout_s)
+static int free_port_range(int n)
 {
-	int st;
+	int base = free_udp_port_range(n);
 
-	for (int i = 0; i < timeout_s * 10; i++) {
-		if (waitpid(pid, &st, WNOHANG) == pid)
-			return WIFEXITED(st) ? WEXITSTATUS(st)
-					     : 128 + WTERMSIG(st);
-		usleep(100000);
-	}
-	kill(pid, SIGKILL);
-	waitpid(pid, &st, 0);
-	return -1;
+	cr_assert_gt(base, 0, "no %d free consecutive UDP ports", n);
+	return base;
 }
 
 static json_t *load_status(const char *storage)
@@ -133,35 +91,6 @@ static json_t *down_entry(json_t *st, const char *device)
 			   device) == 0)
 			return e;
 	return NULL;
-}
-
-/* A base port such that base..base+n-1 are all free on 127.0.0.1, below
- * the kernel's ephemeral range (32768+) where clients' sockets land. */
-static int free_port_range(int n)
-{
-	for (int attempt = 0; attempt < 200; attempt++) {
-		int base = 20000 + (int)((getpid() * 7919L + attempt * 104729L) %
-					 (12000 - n));
-		int ok = 1;
-
-		for (int i = 0; i < n && ok; i++) {
-			struct sockaddr_in sa;
-			int fd = socket(AF_INET, SOCK_DGRAM, 0);
-
-			memset(&sa, 0, sizeof(sa));
-			sa.sin_family = AF_INET;
-			sa.sin_port = htons((uint16_t)(base + i));
-			sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-			ok = fd >= 0 &&
-			     bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
-			if (fd >= 0)
-				close(fd);
-		}
-		if (ok)
-			return base;
-	}
-	cr_assert_fail("no %d free consecutive UDP ports", n);
-	return -1;
 }
 
 static void write_conf(const char *conf, const char *body)
@@ -205,6 +134,7 @@ Test(collector, v2c_and_v3_poll_and_a_wrong_secret_fails_only_its_device)
 	snprintf(text, sizeof(text),
 		 "[general]\ninventory = inv.csv\nstorage_dir = rrd\n"
 		 "interval = 5\ntimeout_ms = 500\nretries = 1\n"
+		 "[alerts]\nping = no\n"
 		 "[profile v2]\nversion = 2c\ncommunity = goodcomm\n"
 		 "[profile v2wrong]\nversion = 2c\ncommunity = badcomm\n"
 		 "[profile v3]\nversion = 3\nuser = slamonv3\nauth = SHA\n"
@@ -215,8 +145,8 @@ Test(collector, v2c_and_v3_poll_and_a_wrong_secret_fails_only_its_device)
 		 "priv_pass = privpass123\n");
 	write_conf(conf, text);
 
-	pid = slamond_spawn(conf, "--cycles", "3");
-	cr_assert_eq(wait_exit(pid, 90), 0, "slamond did not stop cleanly");
+	pid = spawn(conf, "--cycles", "3");
+	cr_assert_eq(slamond_wait_exit(pid, 90), 0, "slamond did not stop cleanly");
 	for (int i = 0; i < 4; i++)
 		agent_stop(&a[i]);
 
@@ -248,7 +178,7 @@ Test(collector, v2c_and_v3_poll_and_a_wrong_secret_fails_only_its_device)
 	/* one clear error line for the failing device, not one per poll */
 	pathf(logp, sizeof(logp), "slamond.log");
 	{
-		char *log = slurp(logp);
+		char *log = file_slurp(logp);
 		int n = 0;
 
 		cr_assert_not_null(log);
@@ -343,9 +273,9 @@ Test(collector, every_recorded_device_is_polled_without_crash_or_stall)
 	pathf(inv, sizeof(inv), "inv.csv");
 	cr_assert_eq(write_file(inv, text), 0);
 
-	pid = slamond_spawn(conf, "--cycles", "2");
+	pid = spawn(conf, "--cycles", "2");
 	{
-		int rc = wait_exit(pid, 240);
+		int rc = slamond_wait_exit(pid, 240);
 		char *argv[] = {"bash", SLAMON_SOURCE_DIR "/scripts/snmpsim-run.sh",
 				"stop", state, NULL};
 
@@ -356,7 +286,7 @@ Test(collector, every_recorded_device_is_polled_without_crash_or_stall)
 	pathf(storage, sizeof(storage), "rrd");
 	st = load_status(storage);
 	pathf(script, sizeof(script), "slamond.log");
-	log = slurp(script);
+	log = file_slurp(script);
 	cr_assert_not_null(log);
 	for (size_t i = 0; i < nrec; i++) {
 		char key[200];
@@ -419,10 +349,10 @@ Test(collector, rate_of_a_known_counter_is_within_half_a_percent)
 	pathf(conf, sizeof(conf), "slamon.conf");
 	write_conf(conf, "[general]\ninventory = net/inventory.csv\n"
 			 "storage_dir = rrd\ninterval = 5\ntimeout_ms = 1000\n"
-			 "[profile demo]\nversion = 2c\ncommunity = public\n");
-	pid = slamond_spawn(conf, "--cycles", "4");
+			 "[alerts]\nping = no\n[profile demo]\nversion = 2c\ncommunity = public\n");
+	pid = spawn(conf, "--cycles", "4");
 	{
-		int rc = wait_exit(pid, 120);
+		int rc = slamond_wait_exit(pid, 120);
 		char *argv[] = {"bash", SLAMON_SOURCE_DIR "/scripts/snmpsim-run.sh",
 				"stop", state, NULL};
 
@@ -475,10 +405,10 @@ Test(collector, daemon_refuses_a_bad_config_with_file_and_line)
 	write_conf(conf, "[general]\ninventory = inv.csv\nstorage_dir = rrd\n"
 			 "retries = many\n[profile p]\nversion = 2c\n"
 			 "community = x\n");
-	pid = slamond_spawn(conf, NULL, NULL);
-	cr_assert_eq(wait_exit(pid, 30), 1);
+	pid = spawn(conf, NULL, NULL);
+	cr_assert_eq(slamond_wait_exit(pid, 30), 1);
 	pathf(logp, sizeof(logp), "slamond.log");
-	log = slurp(logp);
+	log = file_slurp(logp);
 	cr_assert(strstr(log, "bad.conf:4:") != NULL, "%s", log);
 	cr_assert(strstr(log, "inv.csv:2:") != NULL, "%s", log);
 	free(log);
@@ -536,14 +466,14 @@ Test(collector, bad_reload_keeps_running_good_reload_applies_sigterm_stops)
 		 port);
 	cr_assert_eq(write_file(inv, text), 0);
 	write_conf(conf, "[general]\ninventory = inv.csv\nstorage_dir = rrd\n"
-			 "interval = 5\ntimeout_ms = 500\n"
+			 "interval = 5\ntimeout_ms = 500\n[alerts]\nping = no\n"
 			 "[profile v2]\nversion = 2c\ncommunity = goodcomm\n");
-	pid = slamond_spawn(conf, "--duration", "120");
+	pid = spawn(conf, "--duration", "120");
 	wait_polls_above(storage, 0, 20);
 
 	/* a broken config: slamond logs it and keeps the old one */
 	write_conf(conf, "[general]\ninventory = inv.csv\nstorage_dir = rrd\n"
-			 "interval = 5\nbogus_key = 1\n"
+			 "interval = 5\nbogus_key = 1\n[alerts]\nping = no\n"
 			 "[profile v2]\nversion = 2c\ncommunity = goodcomm\n");
 	cr_assert_eq(kill(pid, SIGHUP), 0);
 	n = status_polls(storage);
@@ -559,7 +489,7 @@ Test(collector, bad_reload_keeps_running_good_reload_applies_sigterm_stops)
 		 port, port);
 	cr_assert_eq(write_file(inv, text), 0);
 	write_conf(conf, "[general]\ninventory = inv.csv\nstorage_dir = rrd\n"
-			 "interval = 5\ntimeout_ms = 500\n"
+			 "interval = 5\ntimeout_ms = 500\n[alerts]\nping = no\n"
 			 "[profile v2]\nversion = 2c\ncommunity = goodcomm\n");
 	cr_assert_eq(kill(pid, SIGHUP), 0);
 	for (int i = 0; i < 100; i++) {
@@ -573,11 +503,11 @@ Test(collector, bad_reload_keeps_running_good_reload_applies_sigterm_stops)
 	cr_assert_eq(n, 2, "reload not applied");
 
 	cr_assert_eq(kill(pid, SIGTERM), 0);
-	cr_assert_eq(wait_exit(pid, 15), 0, "no clean stop on SIGTERM");
+	cr_assert_eq(slamond_wait_exit(pid, 15), 0, "no clean stop on SIGTERM");
 	agent_stop(&a);
 
 	pathf(logp, sizeof(logp), "slamond.log");
-	log = slurp(logp);
+	log = file_slurp(logp);
 	cr_assert(strstr(log, "slamon.conf:5: unknown key 'bogus_key'") != NULL,
 		  "%s", log);
 	cr_assert(strstr(log, "keeping the running configuration") != NULL);

@@ -30,11 +30,9 @@
 #include <unistd.h>
 
 #include "agents.h"
+#include "slamond_run.h"
 #include "http_receiver.h"
 #include "storage/journal.h"
-
-#define SLAMOND SLAMON_BIN_DIR "/slamond"
-#define SLAMON SLAMON_BIN_DIR "/slamon"
 
 /* The configuration every test uses: a short interval, no retries. */
 #define IV 5.0        /* [general] interval, seconds */
@@ -111,35 +109,14 @@ static void pathf(char *out, size_t len, const char *name)
 	snprintf(out, len, "%s/%s", tmp, name);
 }
 
-/* A base port such that base..base+n-1 are free on 127.0.0.1, below the
- * kernel's ephemeral range (32768+): an agent restarted on the same port
- * later must not find it taken by some client socket. */
+/* free_udp_port_range (helpers): below the ephemeral range, so an agent
+ * restarted on the same port later does not find it taken by a client. */
 static int free_port_range(int n)
 {
-	for (int attempt = 0; attempt < 200; attempt++) {
-		int base = 20000 + (int)((getpid() * 7919L + attempt * 104729L +
-					  (long)time(NULL)) %
-					 (12000 - n));
-		int ok = 1;
+	int base = free_udp_port_range(n);
 
-		for (int i = 0; i < n && ok; i++) {
-			struct sockaddr_in sa;
-			int fd = socket(AF_INET, SOCK_DGRAM, 0);
-
-			memset(&sa, 0, sizeof(sa));
-			sa.sin_family = AF_INET;
-			sa.sin_port = htons((uint16_t)(base + i));
-			sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-			ok = fd >= 0 &&
-			     bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
-			if (fd >= 0)
-				close(fd);
-		}
-		if (ok)
-			return base;
-	}
-	cr_assert_fail("no %d free consecutive UDP ports", n);
-	return -1;
+	cr_assert_gt(base, 0, "no %d free consecutive UDP ports", n);
+	return base;
 }
 
 static void snmpd_start(int i, int port)
@@ -165,6 +142,9 @@ static void write_conf(const char *extra)
 		 "down_after = %d\nup_after = %d\nlog_level = info\n"
 		 "[profile v2]\nversion = 2c\ncommunity = public\n"
 		 "[profile sim]\nversion = 2c\ncommunity = bison\n"
+		 /* every agent here is on 127.0.0.1, which always answers
+		  * ping: without this a stopped agent is nodata, not down */
+		 "[alerts]\nping = no\n"
 		 "%s",
 		 (int)IV, DOWN_AFTER, UP_AFTER, extra ? extra : "");
 	cr_assert_eq(write_file(conf, text), 0);

@@ -1,0 +1,120 @@
+/*
+ * slamond_run.c - running slamond from integration tests.
+ * SPDX-License-Identifier: MIT
+ */
+#include "slamond_run.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+pid_t slamond_spawn(const char *conf, const char *log,
+		    const char *const *extra)
+{
+	const char *argv[32];
+	int n = 0;
+	pid_t pid;
+
+	argv[n++] = "slamond";
+	argv[n++] = "-c";
+	argv[n++] = conf;
+	for (size_t i = 0; extra != NULL && extra[i] != NULL && n < 31; i++)
+		argv[n++] = extra[i];
+	argv[n] = NULL;
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644);
+
+		if (fd >= 0) {
+			dup2(fd, 2);
+			dup2(fd, 1);
+		}
+		/* execv takes char *const[] for history's sake only */
+		execv(SLAMOND, (char *const *)(uintptr_t)argv);
+		_exit(127);
+	}
+	return pid;
+}
+
+int slamond_wait_exit(pid_t pid, int timeout_s)
+{
+	struct timespec tick = {0, 100 * 1000 * 1000};
+	int st;
+
+	for (int i = 0; i < timeout_s * 10; i++) {
+		if (waitpid(pid, &st, WNOHANG) == pid)
+			return WIFEXITED(st) ? WEXITSTATUS(st)
+					     : 128 + WTERMSIG(st);
+		nanosleep(&tick, NULL);
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, &st, 0);
+	return -1;
+}
+
+char *file_slurp(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *buf = NULL;
+	long n;
+
+	if (f == NULL)
+		return NULL;
+	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 &&
+	    fseek(f, 0, SEEK_SET) == 0) {
+		buf = calloc(1, (size_t)n + 1);
+		if (buf != NULL && fread(buf, 1, (size_t)n, f) != (size_t)n) {
+			free(buf);
+			buf = NULL;
+		}
+	}
+	fclose(f);
+	return buf;
+}
+
+static int udp_port_free(int port)
+{
+	struct sockaddr_in sa;
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+	int ok;
+
+	if (fd < 0)
+		return 0;
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_port = htons((uint16_t)port);
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ok = bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
+	close(fd);
+	return ok;
+}
+
+int free_udp_port_range(int n)
+{
+	if (n < 1 || n > 5000)
+		return -1;
+	for (int attempt = 0; attempt < 200; attempt++) {
+		int base = 20000 + (int)((getpid() * 7919L + attempt * 104729L +
+					  (long)time(NULL)) %
+					 (12000 - n));
+		int ok = 1;
+
+		for (int i = 0; i < n && ok; i++)
+			ok = udp_port_free(base + i);
+		if (ok)
+			return base;
+	}
+	return -1;
+}
