@@ -1415,11 +1415,16 @@ const char *snmp_probe_last_error(const struct snmp_probe *p, uint32_t device)
 void snmp_probe_adopt(struct snmp_probe *p, uint32_t device,
 		      const struct snmp_probe *old, uint32_t old_dev)
 {
-	struct sdev *d = &p->devs[device];
-	const struct sdev *o = &old->devs[old_dev];
+	struct sdev *d;
+	const struct sdev *o;
 
-	if (o->need_discovery || device >= p->ndevs)
+	if (device >= p->ndevs || old_dev >= old->ndevs)
 		return;
+	d = &p->devs[device];
+	o = &old->devs[old_dev];
+	if (o->need_discovery)
+		return;
+	free(d->ifs);
 	d->ifs = calloc(o->nifs ? o->nifs : 1, sizeof(*d->ifs));
 	if (d->ifs == NULL)
 		return;
