@@ -12,7 +12,9 @@
  *     and first byte, nothing else);
  *   - slamon: capture_file_account (decode + accounting by direction,
  *     protocol, top ports, top talkers, 60 s intervals), as
- *     `slamon pcap-stats` and the daemon's file source run it;
+ *     `slamon pcap-stats` and the daemon's file source run it (the report
+ *     adds the state of the whole-file top-talker summary: evictions and
+ *     the largest error bound listed);
  *   - `tcpdump -r FILE -w /dev/null` (fork/exec; wall time from
  *     clock_gettime, CPU from wait4's rusage of the child).
  * The best wall time of each is kept; prints a markdown table with
@@ -252,6 +254,9 @@ struct run_result {
 	double wall, cpu;
 	uint64_t packets, bytes;
 	int ok;
+	/* slamon only: the whole-file top remote talkers' state */
+	uint64_t talker_overflow, max_err, top_bytes;
+	size_t nremote;
 };
 
 static volatile uint64_t sink;
@@ -322,6 +327,12 @@ static struct run_result run_slamon(const char *path)
 	}
 	r.packets = total.total.packets;
 	r.bytes = total.total.bytes;
+	r.talker_overflow = total.talker_overflow;
+	r.nremote = total.nremote;
+	r.top_bytes = total.nremote ? total.remote[0].c.bytes : 0;
+	for (size_t i = 0; i < total.nremote; i++)
+		if (total.remote[i].bytes_err > r.max_err)
+			r.max_err = total.remote[i].bytes_err;
 	r.ok = 1;
 	return r;
 }
@@ -464,8 +475,16 @@ static int offline(uint64_t n, int snaplen, uint32_t nremote, int reps,
 		return 1;
 	}
 	printf("Counts check: slamon accounted all %" PRIu64 " packets and "
-	       "%" PRIu64 " bytes written.\n\n",
+	       "%" PRIu64 " bytes written.\n",
 	       best[1].packets, best[1].bytes);
+	printf("Top talkers (whole file, default table of 16,384 slots per "
+	       "side): %" PRIu64 " packets' talker counts evicted "
+	       "(talker_overflow); the %zu remote addresses listed carry "
+	       "bytes_err up to %" PRIu64 " (the first: %" PRIu64 " bytes "
+	       "counted). This mix has no heavy hitters: %u remote addresses "
+	       "of about %.0f bytes each.\n\n",
+	       best[1].talker_overflow, best[1].nremote, best[1].max_err,
+	       best[1].top_bytes, nremote, (double)gs.bytes / nremote);
 	return 0;
 }
 

@@ -48,11 +48,18 @@ struct bucketer {
 	int open;                  /* an interval is current */
 	int64_t start;             /* its start */
 	int64_t first_start;
-	double last_ts;
+	int64_t last_sec; /* latest record time, fraction normalised */
+	uint32_t last_nsec;
 	int have_ts;
 	capture_interval_cb cb;
 	void *arg;
 	size_t nemitted;
+	/* rec[cur]: the record decoded last, committed when the next one
+	 * arrives (or at the flush); its talker-table lines are fetched
+	 * meanwhile. */
+	struct capture_rec rec[2];
+	int cur;
+	int have_pend;
 	struct capture_interval scratch; /* big: not on the thread stack */
 };
 
@@ -104,6 +111,15 @@ static void bucketer_free(struct bucketer *b)
 	b->agg = b->total = NULL;
 }
 
+/* Accounts the pending record, if any. */
+static void bucketer_settle(struct bucketer *b)
+{
+	if (!b->have_pend)
+		return;
+	capture_agg_commit(b->agg, &b->rec[b->cur]);
+	b->have_pend = 0;
+}
+
 /* Hands the current interval to the callback (with the drop deltas when
  * stats is not NULL) and empties it. */
 static void bucketer_flush(struct bucketer *b, int complete,
@@ -113,6 +129,7 @@ static void bucketer_flush(struct bucketer *b, int complete,
 
 	if (!b->open)
 		return;
+	bucketer_settle(b);
 	capture_agg_summarize(b->agg, b->top_n, iv);
 	iv->start = b->start;
 	iv->length_s = (double)b->iv;
@@ -139,37 +156,57 @@ static void bucketer_open(struct bucketer *b, int64_t start)
 }
 
 /* Accounts one record at its time; a record past the current interval
- * flushes it first (live: stats fetched by the caller's flush instead). */
+ * flushes it first (live: stats fetched by the caller's flush instead).
+ * Per record this is a few integer compares: the interval is only
+ * recomputed (a division) for a record outside the current one. The
+ * record is decoded now (libpcap's buffer is only valid until the next
+ * call) and accounted at the next record, one record's time after its
+ * talker-table lines were prefetched: the lookup then hits the cache. */
 static void bucketer_add(struct bucketer *b, int linktype, const uint8_t *data,
 			 uint32_t caplen, uint32_t wirelen, int64_t sec,
 			 uint32_t nsec, void (*flush)(void *), void *flush_arg)
 {
-	struct capture_pkt pkt;
-	double ts;
-	int64_t bstart;
+	struct capture_rec *r;
+	int64_t s = sec;
+	uint32_t ns = nsec;
 
 	/* a fraction >= 1 s is carried here and counted (ts_invalid) by
 	 * the aggregate, which gets the raw values */
-	int64_t nsec_sec = sec + nsec / 1000000000u;
-
-	ts = (double)nsec_sec + (nsec % 1000000000u) / 1e9;
-	bstart = floor_div(nsec_sec, b->iv) * b->iv;
-	if (b->have_ts && ts < b->last_ts)
-		capture_agg_note_backwards(b->agg);
-	if (!b->open) {
-		bucketer_open(b, bstart);
-	} else if (bstart > b->start) {
-		if (flush)
-			flush(flush_arg);
-		else
-			bucketer_flush(b, 1, NULL);
-		bucketer_open(b, bstart);
+	if (ns >= 1000000000u) {
+		s += ns / 1000000000u;
+		ns %= 1000000000u;
 	}
-	if (!b->have_ts || ts > b->last_ts)
-		b->last_ts = ts;
+	if (b->have_ts &&
+	    (s < b->last_sec || (s == b->last_sec && ns < b->last_nsec)))
+		capture_agg_note_backwards(b->agg);
+	if (!b->open || s < b->start || s - b->start >= b->iv) {
+		int64_t bstart = floor_div(s, b->iv) * b->iv;
+
+		if (!b->open) {
+			bucketer_open(b, bstart);
+		} else if (bstart > b->start) {
+			if (flush)
+				flush(flush_arg);
+			else
+				bucketer_flush(b, 1, NULL);
+			bucketer_open(b, bstart);
+		}
+	}
+	if (!b->have_ts || s > b->last_sec ||
+	    (s == b->last_sec && ns > b->last_nsec)) {
+		b->last_sec = s;
+		b->last_nsec = ns;
+	}
 	b->have_ts = 1;
-	capture_decode(linktype, data, caplen, wirelen, &pkt);
-	capture_agg_account(b->agg, &pkt, wirelen, sec, nsec);
+	r = &b->rec[b->cur ^ 1];
+	capture_decode(linktype, data, caplen, wirelen, &r->pkt);
+	r->wirelen = wirelen;
+	r->ts_sec = sec;
+	r->ts_nsec = nsec;
+	capture_agg_prepare(b->agg, r);
+	bucketer_settle(b);
+	b->cur ^= 1;
+	b->have_pend = 1;
 }
 
 /* ---- offline ----------------------------------------------------------- */

@@ -32,7 +32,8 @@ struct capture_options {
 	double interval_s;  /* bucket length; 0: 60. Buckets are aligned to
 	                       multiples of interval_s since the epoch */
 	size_t top_n;       /* top ports/talkers kept; 0: 10, max 32 */
-	size_t max_talkers; /* addresses tracked per interval; 0: 262144 */
+	size_t max_talkers; /* talker slots per side; 0: 16384 (see
+	                       capture_agg_config) */
 };
 
 /* What capture_file_account learnt of the file besides the counts. */

@@ -437,44 +437,95 @@ int capture_prefixes_match(const struct capture_prefixes *pl, int family,
 
 /* ---- aggregate --------------------------------------------------------- */
 
-struct slot {
-	uint8_t addr[16];
-	uint8_t family; /* 0: empty */
-	struct capture_counts c;
+/* A local prefix compiled for the per-packet test: the address read as two
+ * native-order 64-bit words, masked, compared with the network. */
+struct prefix_words {
+	uint64_t net[2], mask[2];
+	int family;
 };
 
-/* Open addressing, linear probing; grows by doubling up to max entries.
- * used[] lists occupied slots so a reset touches only those. */
+/* Top talkers: a set-associative Space-Saving summary (Metwally, Agrawal
+ * and El Abbadi, "Efficient computation of frequent and top-k elements in
+ * data streams", ICDT 2005; weighted by bytes). An address hashes to one
+ * bucket of TK_WAYS slots, and each bucket is a Space-Saving summary of its
+ * own: a new address takes an empty slot, or replaces the slot with the
+ * smallest upper bound, inheriting that bound as its error. Per bucket:
+ *   a tracked address sent between ub - err and ub bytes (ub: the slot's
+ *   upper bound, err: what it may have sent before it was tracked);
+ *   an address not tracked sent at most the bucket's floor (the largest
+ *   bound ever evicted from it), which is at most the bytes of the
+ *   addresses sharing the bucket divided by TK_WAYS (the slots' bounds add
+ *   up to those bytes and the smallest is evicted): an address heavier
+ *   than that (the side's bytes / slots, on average) is never evicted,
+ *   whatever the number of others.
+ * While no bucket overflowed, every count is exact. A full bucket doubles
+ * the table instead, up to max slots (a bucket splits in two by one more
+ * bit of the hash: its addresses always fit). Per packet: one multiply
+ * hash and one bucket of two cache lines, which the capture drivers
+ * prefetch a record ahead (capture_agg_prepare); no purge, no probe chain,
+ * no per-packet allocation. */
+#define TK_WAYS 4
+#define TK_DEFAULT 16384 /* slots per table (4096 buckets) */
+#define TK_MIN 64        /* twice CAPTURE_TOP_MAX */
+#define TK_MAX (1u << 26)
+#define TK_START 1024
+#define PF_SHIFT 56
+#define PF_PACKETS ((UINT64_C(1) << PF_SHIFT) - 1)
+
+/* One bucket, two cache lines: the addresses (two native-order words
+ * each), then the counters. The family rides in the top byte of the
+ * packet count (2^56 packets are out of reach); pf is 0 only in an empty
+ * slot. */
+struct tk_bucket {
+	uint64_t key[TK_WAYS][2];
+	uint64_t ub[TK_WAYS]; /* upper bound of the bytes: counted + err */
+	uint64_t pf[TK_WAYS]; /* packets counted | family << PF_SHIFT */
+};
+
+/* What a hit does not need: written when a slot is taken, read by the
+ * summary. One cache line per bucket. */
+struct tk_cold {
+	uint64_t err[TK_WAYS];
+	uint64_t floor; /* an address of the bucket not tracked sent <= this */
+	uint64_t pad[3];
+};
+
 struct talkers {
-	struct slot *slots;
-	uint32_t *used;
-	size_t cap, n, max;
+	struct tk_bucket *b; /* nb buckets, 64-byte aligned */
+	struct tk_cold *c;
+	size_t nb, nb_max; /* powers of two, >= 16 */
+	unsigned shift;    /* the bucket of hash h is h >> shift */
 };
 
 struct capture_agg {
-	struct capture_prefixes local;
+	struct prefix_words pw[CAPTURE_PREFIX_MAX]; /* the local prefixes */
+	size_t npw;
 	struct capture_interval cnt; /* counters only; tops come later */
 	int have_ts;
+	int64_t first_sec, last_sec; /* first record's time, latest time */
+	uint32_t first_nsec, last_nsec;
 	struct talkers loc, rem;
 	struct capture_counts port[2][NPORTS]; /* [tcp, udp][port] */
 	uint32_t *ports_used;                  /* proto << 16 | port */
 	size_t nports_used;
 };
 
-/* Multiply-xorshift over the address as two 64-bit words: the talker
- * tables are the hottest code of the accounting (a lookup per address per
- * packet); a byte-wise FNV cost 16 dependent multiplies. */
+/* Multiplicative hashing (Knuth's, as Dietzfelbinger's multiply-shift):
+ * the bucket is the top bits of the product, which depend on every bit
+ * of the address; one more bit splits a bucket in two. */
+static uint64_t hash_key(int family, uint64_t lo, uint64_t hi)
+{
+	return (lo ^ (hi * 0xc2b2ae3d27d4eb4full) ^ (uint64_t)family) *
+	       0x9e3779b97f4a7c15ull;
+}
+
 static uint64_t hash_addr(int family, const uint8_t *a)
 {
-	uint64_t lo, hi, h;
+	uint64_t lo, hi;
 
 	memcpy(&lo, a, 8);
 	memcpy(&hi, a + 8, 8);
-	h = (lo ^ ((uint64_t)family << 56)) * 0x9e3779b97f4a7c15ull;
-	h ^= hi * 0xc2b2ae3d27d4eb4full;
-	h ^= h >> 32;
-	h *= 0x94d049bb133111ebull;
-	return h ^ (h >> 29);
+	return hash_key(family, lo, hi);
 }
 
 static int addr_eq(const uint8_t *x, const uint8_t *y)
@@ -488,103 +539,231 @@ static int addr_eq(const uint8_t *x, const uint8_t *y)
 	return a0 == b0 && a1 == b1;
 }
 
-static int talkers_init(struct talkers *t, size_t max)
+static int slot_family(const struct tk_bucket *bk, int w)
 {
-	t->cap = 1024;
-	t->n = 0;
-	t->max = max;
-	t->slots = calloc(t->cap, sizeof(*t->slots));
-	t->used = calloc(t->cap, sizeof(*t->used));
-	return t->slots && t->used ? 0 : -ENOMEM;
+	return (int)(bk->pf[w] >> PF_SHIFT);
 }
 
-static void talkers_free(struct talkers *t)
+/* Allocates nb empty buckets. */
+static int tk_alloc(size_t nb, struct tk_bucket **ret_b,
+		    struct tk_cold **ret_c)
 {
-	free(t->slots);
-	free(t->used);
-}
+	struct tk_bucket *b = aligned_alloc(64, nb * sizeof(*b));
+	struct tk_cold *c = aligned_alloc(64, nb * sizeof(*c));
 
-static size_t talkers_find(const struct slot *slots, size_t cap, int family,
-			   const uint8_t *a)
-{
-	size_t i = (size_t)hash_addr(family, a) & (cap - 1);
-
-	while (slots[i].family &&
-	       (slots[i].family != family || !addr_eq(slots[i].addr, a)))
-		i = (i + 1) & (cap - 1);
-	return i;
-}
-
-static int talkers_grow(struct talkers *t)
-{
-	size_t ncap = t->cap * 2;
-	struct slot *ns = calloc(ncap, sizeof(*ns));
-	uint32_t *nu = calloc(ncap, sizeof(*nu));
-
-	if (!ns || !nu) {
-		free(ns);
-		free(nu);
+	if (!b || !c) {
+		free(b);
+		free(c);
 		return -ENOMEM;
 	}
-	for (size_t k = 0; k < t->n; k++) {
-		const struct slot *s = &t->slots[t->used[k]];
-		size_t j = talkers_find(ns, ncap, s->family, s->addr);
-
-		ns[j] = *s;
-		nu[k] = (uint32_t)j;
-	}
-	free(t->slots);
-	free(t->used);
-	t->slots = ns;
-	t->used = nu;
-	t->cap = ncap;
+	memset(b, 0, nb * sizeof(*b));
+	memset(c, 0, nb * sizeof(*c));
+	*ret_b = b;
+	*ret_c = c;
 	return 0;
 }
 
-/* Adds one packet to addr's entry. Returns -1 when the table is full. */
-static int talkers_add(struct talkers *t, int family, const uint8_t *a,
-		       uint64_t bytes)
+static int tk_init(struct talkers *t, size_t max)
 {
-	size_t i = talkers_find(t->slots, t->cap, family, a);
+	size_t nb = TK_START / TK_WAYS;
 
-	if (!t->slots[i].family) {
-		if (t->n >= t->max)
-			return -1;
-		if ((t->n + 1) * 2 > t->cap) { /* load <= 1/2: short probes */
-			if (talkers_grow(t) < 0)
-				return -1;
-			i = talkers_find(t->slots, t->cap, family, a);
+	memset(t, 0, sizeof(*t));
+	t->nb_max = 16;
+	while (t->nb_max * TK_WAYS < max)
+		t->nb_max *= 2;
+	t->nb = nb < t->nb_max ? nb : t->nb_max;
+	t->shift = 64;
+	for (size_t n = t->nb; n > 1; n /= 2)
+		t->shift--;
+	return tk_alloc(t->nb, &t->b, &t->c);
+}
+
+static void tk_free(struct talkers *t)
+{
+	free(t->b);
+	free(t->c);
+}
+
+/* Doubles the buckets: bucket i splits into 2i and 2i + 1 by one more bit
+ * of the hash, so its addresses always fit; both halves keep its floor.
+ * Returns 0 or -ENOMEM (t unchanged). */
+static int tk_grow(struct talkers *t)
+{
+	struct tk_bucket *b;
+	struct tk_cold *c;
+	unsigned shift = t->shift - 1;
+
+	if (tk_alloc(t->nb * 2, &b, &c) < 0)
+		return -ENOMEM;
+	for (size_t i = 0; i < t->nb; i++) {
+		const struct tk_bucket *ob = &t->b[i];
+		int used[2] = {0, 0};
+
+		c[2 * i].floor = c[2 * i + 1].floor = t->c[i].floor;
+		for (int w = 0; w < TK_WAYS; w++) {
+			size_t j;
+			int k;
+
+			if (!ob->pf[w])
+				continue;
+			j = (size_t)(hash_key(slot_family(ob, w), ob->key[w][0],
+					      ob->key[w][1]) >>
+				     shift);
+			k = used[j & 1]++;
+			b[j].key[k][0] = ob->key[w][0];
+			b[j].key[k][1] = ob->key[w][1];
+			b[j].ub[k] = ob->ub[w];
+			b[j].pf[k] = ob->pf[w];
+			c[j].err[k] = t->c[i].err[w];
 		}
-		t->slots[i].family = (uint8_t)family;
-		memcpy(t->slots[i].addr, a, 16);
-		t->used[t->n++] = (uint32_t)i;
 	}
-	t->slots[i].c.packets++;
-	t->slots[i].c.bytes += bytes;
+	free(t->b);
+	free(t->c);
+	t->b = b;
+	t->c = c;
+	t->nb *= 2;
+	t->shift = shift;
 	return 0;
 }
 
-static void talkers_reset(struct talkers *t)
+/* The way of the address (lo, hi) of family in bucket bk, or -1. */
+static int tk_way(const struct tk_bucket *bk, int family, uint64_t lo,
+		  uint64_t hi)
 {
-	for (size_t k = 0; k < t->n; k++)
-		memset(&t->slots[t->used[k]], 0, sizeof(struct slot));
-	t->n = 0;
+	uint64_t fam = (uint64_t)family << PF_SHIFT;
+
+	for (int w = 0; w < TK_WAYS; w++)
+		if (bk->key[w][0] == lo && bk->key[w][1] == hi &&
+		    (bk->pf[w] & ~PF_PACKETS) == fam)
+			return w;
+	return -1;
+}
+
+/* Enters an address not tracked, hash h, with packets/bytes of which it
+ * may have had err more before: in an empty slot of its bucket, else (the
+ * table doubling first while below nb_max) in the slot of the smallest
+ * upper bound. Returns the packets evicted. */
+static uint64_t tk_insert(struct talkers *t, uint64_t h, int family,
+			  uint64_t lo, uint64_t hi, uint64_t packets,
+			  uint64_t bytes, uint64_t err)
+{
+	size_t i = (size_t)(h >> t->shift);
+	struct tk_bucket *bk = &t->b[i];
+	struct tk_cold *c = &t->c[i];
+	uint64_t evicted = 0;
+	int w, m = 0;
+
+	for (w = 0; w < TK_WAYS && bk->pf[w]; w++)
+		m = bk->ub[w] < bk->ub[m] ? w : m;
+	if (w == TK_WAYS && t->nb < t->nb_max && tk_grow(t) == 0)
+		return tk_insert(t, h, family, lo, hi, packets, bytes, err);
+	if (w == TK_WAYS) { /* Space-Saving: replace the smallest */
+		w = m;
+		evicted = bk->pf[w] & PF_PACKETS;
+		c->floor = bk->ub[w] > c->floor ? bk->ub[w] : c->floor;
+	}
+	bk->key[w][0] = lo;
+	bk->key[w][1] = hi;
+	c->err[w] = c->floor + err;
+	bk->ub[w] = c->floor + err + bytes;
+	bk->pf[w] = (uint64_t)family << PF_SHIFT | packets;
+	return evicted;
+}
+
+/* One packet of the address a (hash h): a hit in one bucket in the common
+ * case. Returns the packets evicted to make room. */
+static uint64_t tk_count(struct talkers *t, uint64_t h, int family,
+			 const uint8_t *a, uint64_t bytes)
+{
+	struct tk_bucket *bk = &t->b[h >> t->shift];
+	uint64_t lo, hi;
+	int w;
+
+	memcpy(&lo, a, 8);
+	memcpy(&hi, a + 8, 8);
+	w = tk_way(bk, family, lo, hi);
+	if (w < 0)
+		return tk_insert(t, h, family, lo, hi, 1, bytes, 0);
+	bk->pf[w]++;
+	bk->ub[w] += bytes;
+	return 0;
+}
+
+/* The three lines a packet of hash h may touch in t. A macro, not a
+ * function: GCC takes a function holding only prefetches for one without
+ * effect and drops its calls. */
+#if defined(__GNUC__)
+#define TK_PREFETCH(t, h)                                             \
+	do {                                                          \
+		size_t i_ = (size_t)((h) >> (t)->shift);              \
+		__builtin_prefetch((t)->b[i_].key);                   \
+		__builtin_prefetch((t)->b[i_].ub, 1);                 \
+		__builtin_prefetch(&(t)->c[i_], 1);                   \
+	} while (0)
+#else
+#define TK_PREFETCH(t, h) ((void)(t), (void)(h))
+#endif
+
+static void tk_reset(struct talkers *t)
+{
+	memset(t->b, 0, t->nb * sizeof(*t->b));
+	memset(t->c, 0, t->nb * sizeof(*t->c));
+}
+
+static void compile_prefixes(struct capture_agg *a,
+			     const struct capture_prefixes *pl)
+{
+	for (size_t i = 0; i < pl->n && i < CAPTURE_PREFIX_MAX; i++) {
+		const struct capture_prefix *px = &pl->p[i];
+		struct prefix_words *w = &a->pw[a->npw++];
+		uint8_t m[16] = {0};
+		int len = px->len < 0 ? 0 : px->len > 128 ? 128 : px->len;
+
+		for (int bit = 0; bit < len; bit++)
+			m[bit / 8] |= (uint8_t)(0x80u >> (bit % 8));
+		w->family = px->family;
+		memcpy(w->mask, m, 16);
+		memcpy(w->net, px->addr, 16);
+		w->net[0] &= w->mask[0];
+		w->net[1] &= w->mask[1];
+	}
+}
+
+static inline int is_local(const struct capture_agg *a, int family,
+			   const uint8_t *addr)
+{
+	uint64_t lo, hi;
+
+	memcpy(&lo, addr, 8);
+	memcpy(&hi, addr + 8, 8);
+	for (size_t i = 0; i < a->npw; i++) {
+		const struct prefix_words *w = &a->pw[i];
+
+		if (w->family == family && (lo & w->mask[0]) == w->net[0] &&
+		    (hi & w->mask[1]) == w->net[1])
+			return 1;
+	}
+	return 0;
 }
 
 int capture_agg_create(const struct capture_agg_config *cfg,
 		       struct capture_agg **ret_a)
 {
 	struct capture_agg *a = calloc(1, sizeof(*a));
-	size_t max = cfg && cfg->max_talkers ? cfg->max_talkers : 262144;
+	size_t max = cfg && cfg->max_talkers ? cfg->max_talkers : TK_DEFAULT;
 
 	*ret_a = NULL;
 	if (!a)
 		return -ENOMEM;
+	if (max < TK_MIN)
+		max = TK_MIN;
+	if (max > TK_MAX)
+		max = TK_MAX;
 	if (cfg && cfg->local)
-		a->local = *cfg->local;
+		compile_prefixes(a, cfg->local);
 	a->ports_used = calloc(2 * NPORTS, sizeof(*a->ports_used));
-	if (!a->ports_used || talkers_init(&a->loc, max) < 0 ||
-	    talkers_init(&a->rem, max) < 0)
+	if (!a->ports_used || tk_init(&a->loc, max) < 0 ||
+	    tk_init(&a->rem, max) < 0)
 		goto err;
 	*ret_a = a;
 	return 0;
@@ -597,8 +776,8 @@ void capture_agg_destroy(struct capture_agg *a)
 {
 	if (!a)
 		return;
-	talkers_free(&a->loc);
-	talkers_free(&a->rem);
+	tk_free(&a->loc);
+	tk_free(&a->rem);
 	free(a->ports_used);
 	free(a);
 }
@@ -609,25 +788,21 @@ static void count(struct capture_counts *c, uint64_t bytes)
 	c->bytes += bytes;
 }
 
-static void account_talker(struct capture_agg *a, int is_local, int family,
-			   const uint8_t *addr, uint64_t bytes)
-{
-	if (talkers_add(is_local ? &a->loc : &a->rem, family, addr, bytes) < 0)
-		a->cnt.talker_overflow++;
-}
-
-static void account_ip(struct capture_agg *a, const struct capture_pkt *p,
+static void account_ip(struct capture_agg *a, const struct capture_rec *r,
 		       uint64_t bytes)
 {
-	int sl = capture_prefixes_match(&a->local, p->family, p->src);
-	int dl = capture_prefixes_match(&a->local, p->family, p->dst);
+	const struct capture_pkt *p = &r->pkt;
+	int sl = r->local[0], dl = r->local[1];
 	enum capture_dir d = sl ? (dl ? CAPTURE_DIR_INTERNAL : CAPTURE_DIR_OUT)
 				: (dl ? CAPTURE_DIR_IN : CAPTURE_DIR_EXTERNAL);
 
 	count(&a->cnt.dir[d], bytes);
-	account_talker(a, sl, p->family, p->src, bytes);
-	if (memcmp(p->src, p->dst, 16) != 0)
-		account_talker(a, dl, p->family, p->dst, bytes);
+	a->cnt.talker_overflow += tk_count(sl ? &a->loc : &a->rem, r->hash[0],
+					   p->family, p->src, bytes);
+	if (r->hash[0] != r->hash[1] || !addr_eq(p->src, p->dst))
+		a->cnt.talker_overflow +=
+			tk_count(dl ? &a->loc : &a->rem, r->hash[1],
+				 p->family, p->dst, bytes);
 	if (p->has_ports) {
 		int k = p->proto == CAPTURE_PROTO_TCP ? 0 : 1;
 		uint16_t port = p->sport < p->dport ? p->sport : p->dport;
@@ -640,23 +815,56 @@ static void account_ip(struct capture_agg *a, const struct capture_pkt *p,
 	}
 }
 
-void capture_agg_account(struct capture_agg *a, const struct capture_pkt *p,
-			 uint32_t wirelen, int64_t ts_sec, uint32_t ts_nsec)
+/* Is (s1, n1) later than (s2, n2)? */
+static int ts_after(int64_t s1, uint32_t n1, int64_t s2, uint32_t n2)
 {
-	double ts;
+	return s1 != s2 ? s1 > s2 : n1 > n2;
+}
+
+void capture_agg_prepare(const struct capture_agg *a, struct capture_rec *r)
+{
+	const struct capture_pkt *p = &r->pkt;
+
+	r->local[0] = r->local[1] = 0;
+	r->hash[0] = r->hash[1] = 0;
+	if (p->bad != CAPTURE_OK || !p->family)
+		return;
+	r->local[0] = is_local(a, p->family, p->src);
+	r->local[1] = is_local(a, p->family, p->dst);
+	r->hash[0] = hash_addr(p->family, p->src);
+	r->hash[1] = hash_addr(p->family, p->dst);
+	TK_PREFETCH(r->local[0] ? &a->loc : &a->rem, r->hash[0]);
+	TK_PREFETCH(r->local[1] ? &a->loc : &a->rem, r->hash[1]);
+#if defined(__GNUC__)
+	if (p->has_ports) { /* a rarely used port's counter is not cached */
+		int k = p->proto == CAPTURE_PROTO_TCP ? 0 : 1;
+		uint16_t port = p->sport < p->dport ? p->sport : p->dport;
+
+		__builtin_prefetch(&a->port[k][port], 1);
+	}
+#endif
+}
+
+void capture_agg_commit(struct capture_agg *a, const struct capture_rec *r)
+{
+	const struct capture_pkt *p = &r->pkt;
+	uint32_t wirelen = r->wirelen;
+	int64_t ts_sec = r->ts_sec;
+	uint32_t ts_nsec = r->ts_nsec;
 
 	if (ts_nsec >= 1000000000u) {
 		a->cnt.ts_invalid++;
 		ts_sec += ts_nsec / 1000000000u;
 		ts_nsec %= 1000000000u;
 	}
-	ts = (double)ts_sec + ts_nsec / 1e9;
 	if (!a->have_ts) {
-		a->cnt.first_ts = ts;
+		a->first_sec = a->last_sec = ts_sec;
+		a->first_nsec = a->last_nsec = ts_nsec;
 		a->have_ts = 1;
+	} else if (ts_after(ts_sec, ts_nsec, a->last_sec, a->last_nsec)) {
+		a->last_sec = ts_sec;
+		a->last_nsec = ts_nsec;
 	}
-	if (ts > a->cnt.last_ts || a->cnt.records == 0)
-		a->cnt.last_ts = ts;
 	a->cnt.records++;
 	if (p->bad != CAPTURE_OK) {
 		if ((unsigned)p->bad < CAPTURE_BAD_COUNT)
@@ -669,9 +877,19 @@ void capture_agg_account(struct capture_agg *a, const struct capture_pkt *p,
 	a->cnt.unsupported_link += (uint64_t)p->unsupported_link;
 	a->cnt.vlan_tagged += p->vlan_tags > 0;
 	if (p->family)
-		account_ip(a, p, wirelen);
+		account_ip(a, r, wirelen);
 	else
 		count(&a->cnt.dir[CAPTURE_DIR_NONIP], wirelen);
+}
+
+void capture_agg_account(struct capture_agg *a, const struct capture_pkt *p,
+			 uint32_t wirelen, int64_t ts_sec, uint32_t ts_nsec)
+{
+	struct capture_rec r = {.pkt = *p, .wirelen = wirelen,
+				.ts_sec = ts_sec, .ts_nsec = ts_nsec};
+
+	capture_agg_prepare(a, &r);
+	capture_agg_commit(a, &r);
 }
 
 enum capture_bad capture_agg_add(struct capture_agg *a, int linktype,
@@ -762,12 +980,22 @@ static void summarize_talkers(const struct talkers *t,
 			      size_t cap)
 {
 	*n = 0;
-	for (size_t k = 0; k < t->n; k++) {
-		const struct slot *s = &t->slots[t->used[k]];
-		struct capture_talker c = {.family = s->family, .c = s->c};
+	for (size_t i = 0; i < t->nb; i++) {
+		const struct tk_bucket *bk = &t->b[i];
 
-		memcpy(c.addr, s->addr, 16);
-		top_talker(top, n, cap, &c);
+		for (int w = 0; w < TK_WAYS; w++) {
+			struct capture_talker c = {
+				.family = slot_family(bk, w),
+				.c = {.packets = bk->pf[w] & PF_PACKETS,
+				      .bytes = bk->ub[w] - t->c[i].err[w]},
+				.bytes_err = t->c[i].err[w],
+			};
+
+			if (!bk->pf[w])
+				continue;
+			memcpy(c.addr, bk->key[w], 16);
+			top_talker(top, n, cap, &c);
+		}
 	}
 }
 
@@ -777,6 +1005,10 @@ void capture_agg_summarize(const struct capture_agg *a, size_t top_n,
 	size_t cap = top_n < CAPTURE_TOP_MAX ? top_n : CAPTURE_TOP_MAX;
 
 	*ret = a->cnt;
+	if (a->have_ts) {
+		ret->first_ts = (double)a->first_sec + a->first_nsec / 1e9;
+		ret->last_ts = (double)a->last_sec + a->last_nsec / 1e9;
+	}
 	summarize_talkers(&a->loc, ret->local, &ret->nlocal, cap);
 	summarize_talkers(&a->rem, ret->remote, &ret->nremote, cap);
 	ret->nports = 0;
@@ -799,28 +1031,83 @@ static void counts_add(struct capture_counts *d, const struct capture_counts *s)
 	d->bytes += s->bytes;
 }
 
-static void talkers_merge(struct capture_agg *dst, struct talkers *dt,
-			  const struct talkers *st)
+/* The most an address of dt's bucket i that st does not track may have
+ * had in st's stream: the floor of st's bucket holding bucket i's hashes,
+ * or the largest of those when st has more buckets. */
+static uint64_t st_floor_for(const struct talkers *st,
+			     const struct talkers *dt, size_t i)
 {
-	for (size_t k = 0; k < st->n; k++) {
-		const struct slot *s = &st->slots[st->used[k]];
-		size_t i = talkers_find(dt->slots, dt->cap, s->family, s->addr);
+	uint64_t f = 0;
+	size_t lo, hi;
 
-		if (!dt->slots[i].family) {
-			if (dt->n >= dt->max ||
-			    ((dt->n + 1) * 2 > dt->cap &&
-			     talkers_grow(dt) < 0)) {
-				dst->cnt.talker_overflow += s->c.packets;
+	if (st->shift >= dt->shift)
+		return st->c[i >> (st->shift - dt->shift)].floor;
+	lo = i << (dt->shift - st->shift);
+	hi = (i + 1) << (dt->shift - st->shift);
+	for (size_t j = lo; j < hi; j++)
+		f = st->c[j].floor > f ? st->c[j].floor : f;
+	return f;
+}
+
+/* Adds st's entries into dt, a merge of Space-Saving summaries (Agarwal
+ * et al., "Mergeable summaries", PODS 2012): an address one side does not
+ * track may have had up to that side's floor there. So each of dt's
+ * entries and bucket floors first gets st's floor for it, which is taken
+ * back from an entry when st tracks the address and says how much; an
+ * address new to dt gets dt's floor plus st's error. Upper bounds are at
+ * worst too high on the way: the invariants hold. Returns the packets
+ * evicted. */
+static uint64_t tk_merge(struct talkers *dt, const struct talkers *st)
+{
+	uint64_t evicted = 0;
+
+	for (size_t i = 0; i < dt->nb; i++) {
+		struct tk_bucket *bk = &dt->b[i];
+
+		dt->c[i].floor += st_floor_for(st, dt, i);
+		for (int w = 0; w < TK_WAYS; w++) {
+			uint64_t h, sf;
+
+			if (!bk->pf[w])
+				continue;
+			h = hash_key(slot_family(bk, w), bk->key[w][0],
+				     bk->key[w][1]);
+			sf = st->c[h >> st->shift].floor;
+			bk->ub[w] += sf;
+			dt->c[i].err[w] += sf;
+		}
+	}
+	for (size_t j = 0; j < st->nb; j++) {
+		const struct tk_bucket *sb = &st->b[j];
+
+		for (int w = 0; w < TK_WAYS; w++) {
+			int fam = slot_family(sb, w);
+			uint64_t lo = sb->key[w][0], hi = sb->key[w][1];
+			uint64_t h, err = st->c[j].err[w];
+			uint64_t bytes = sb->ub[w] - err;
+			uint64_t back = err - st->c[j].floor; /* mod 2^64 */
+			struct tk_bucket *bk;
+			size_t i;
+			int k;
+
+			if (!sb->pf[w])
+				continue;
+			h = hash_key(fam, lo, hi);
+			i = (size_t)(h >> dt->shift);
+			bk = &dt->b[i];
+			k = tk_way(bk, fam, lo, hi);
+			if (k < 0) { /* dt's floor has st's already */
+				evicted += tk_insert(dt, h, fam, lo, hi,
+						     sb->pf[w] & PF_PACKETS,
+						     bytes, back);
 				continue;
 			}
-			i = talkers_find(dt->slots, dt->cap, s->family,
-					 s->addr);
-			dt->slots[i].family = s->family;
-			memcpy(dt->slots[i].addr, s->addr, 16);
-			dt->used[dt->n++] = (uint32_t)i;
+			bk->pf[k] += sb->pf[w] & PF_PACKETS;
+			bk->ub[k] += bytes + back;
+			dt->c[i].err[k] += back;
 		}
-		counts_add(&dt->slots[i].c, &s->c);
 	}
+	return evicted;
 }
 
 void capture_agg_merge(struct capture_agg *dst, const struct capture_agg *src)
@@ -829,10 +1116,17 @@ void capture_agg_merge(struct capture_agg *dst, const struct capture_agg *src)
 	const struct capture_interval *s = &src->cnt;
 
 	if (src->have_ts) {
-		if (!dst->have_ts || s->first_ts < d->first_ts)
-			d->first_ts = s->first_ts;
-		if (!dst->have_ts || s->last_ts > d->last_ts)
-			d->last_ts = s->last_ts;
+		if (!dst->have_ts || ts_after(dst->first_sec, dst->first_nsec,
+					      src->first_sec,
+					      src->first_nsec)) {
+			dst->first_sec = src->first_sec;
+			dst->first_nsec = src->first_nsec;
+		}
+		if (!dst->have_ts || ts_after(src->last_sec, src->last_nsec,
+					      dst->last_sec, dst->last_nsec)) {
+			dst->last_sec = src->last_sec;
+			dst->last_nsec = src->last_nsec;
+		}
 		dst->have_ts = 1;
 	}
 	d->records += s->records;
@@ -849,8 +1143,8 @@ void capture_agg_merge(struct capture_agg *dst, const struct capture_agg *src)
 	d->ts_backwards += s->ts_backwards;
 	d->ts_invalid += s->ts_invalid;
 	d->talker_overflow += s->talker_overflow;
-	talkers_merge(dst, &dst->loc, &src->loc);
-	talkers_merge(dst, &dst->rem, &src->rem);
+	d->talker_overflow += tk_merge(&dst->loc, &src->loc);
+	d->talker_overflow += tk_merge(&dst->rem, &src->rem);
 	for (size_t k = 0; k < src->nports_used; k++) {
 		uint32_t key = src->ports_used[k];
 		struct capture_counts *c = &dst->port[key >> 16][key & 0xffff];
@@ -870,8 +1164,8 @@ void capture_agg_reset(struct capture_agg *a)
 		       sizeof(struct capture_counts));
 	}
 	a->nports_used = 0;
-	talkers_reset(&a->loc);
-	talkers_reset(&a->rem);
+	tk_reset(&a->loc);
+	tk_reset(&a->rem);
 	memset(&a->cnt, 0, sizeof(a->cnt));
 	a->have_ts = 0;
 }

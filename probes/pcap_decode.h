@@ -3,6 +3,9 @@
  * frame (link header, VLAN tags, IPv4/IPv6 with extension headers, TCP/UDP
  * ports) and accounts it into an interval aggregate (direction by local
  * prefixes, protocols, top ports, top talkers, malformed records by reason).
+ * Every counter is exact except, once the talker table of one side
+ * overflows, the top talkers' bytes and packets: they then come with a
+ * bound of their error (see struct capture_talker).
  *
  * No libpcap types appear here: link types are the numeric DLT_/LINKTYPE_
  * values, packets are byte arrays, so the libFuzzer target and the unit
@@ -126,11 +129,27 @@ struct capture_port {
 	struct capture_counts c;
 };
 
-/* A top-talkers entry: bytes sent plus received by one address. */
+/* A top-talkers entry: bytes sent plus received by one address.
+ *
+ * Each side (local, remote) is counted in a table of max_talkers slots in
+ * buckets of four, each bucket a Space-Saving summary (Metwally, Agrawal,
+ * El Abbadi, ICDT 2005): a new address takes a free slot of its bucket,
+ * or, the bucket full, the slot with the fewest bytes, inheriting that
+ * count as its error. So c counts what the address sent and received since
+ * it got its slot and it may have exchanged up to bytes_err bytes before:
+ * its true bytes lie in [c.bytes, c.bytes + bytes_err], its true packets
+ * are >= c.packets. bytes_err is 0 (exact) unless its bucket overflowed,
+ * which talker_overflow counts; with at most max_talkers / 16 addresses on
+ * the side that is rare (a few buckets in 100 intervals). An address that
+ * sent more than a quarter of the
+ * bytes of the addresses sharing its bucket (on average, the side's bytes
+ * / max_talkers) is never evicted, however many other addresses come. The
+ * list is in the order of c.bytes. */
 struct capture_talker {
 	int family;
 	uint8_t addr[16];
 	struct capture_counts c;
+	uint64_t bytes_err; /* 0: exact; else true bytes <= c.bytes + this */
 };
 
 /* One interval's (or a whole file's) accounting: fixed size, pointer free,
@@ -151,7 +170,9 @@ struct capture_interval {
 	uint64_t vlan_tagged;      /* frames carrying >= 1 VLAN tag */
 	uint64_t ts_backwards;     /* time went back: kept in this interval */
 	uint64_t ts_invalid;       /* fraction >= 1 s (normalised) */
-	uint64_t talker_overflow;  /* addresses not tracked: table full */
+	uint64_t talker_overflow;  /* packets of addresses evicted from a
+	                              full talker bucket (0: local[] and
+	                              remote[] are exact) */
 	/* Live capture only (stats_valid = 1): pcap_stats deltas over the
 	 * interval. ps_drop: dropped by the kernel ring (buffer too small or
 	 * reader too slow); ps_ifdrop: dropped by the interface/driver. */
@@ -169,14 +190,17 @@ double capture_bps(const struct capture_counts *c, double length_s);
 
 struct capture_agg_config {
 	const struct capture_prefixes *local; /* copied; NULL: none local */
-	size_t max_talkers; /* addresses tracked per aggregate; 0: 262144 */
+	size_t max_talkers; /* talker slots per side (local, remote), rounded
+	                       up to a power of two; 0: 16384, at least 64 */
 };
 
 /* The accumulator behind one capture_interval. */
 struct capture_agg;
 
 /* Creates an empty aggregate. Returns 0 or -ENOMEM (then *ret_a is NULL).
- * About 2 MB (port tables) plus the talker table as it grows. */
+ * About 2 MB (port tables) plus two talker tables of 48 bytes per slot,
+ * which start at 1024 slots and double when a bucket is full, up to
+ * max_talkers (a failed growth is not an error: the bucket evicts). */
 int capture_agg_create(const struct capture_agg_config *cfg,
 		       struct capture_agg **ret_a);
 void capture_agg_destroy(struct capture_agg *a); /* accepts NULL */
@@ -194,12 +218,35 @@ enum capture_bad capture_agg_add(struct capture_agg *a, int linktype,
 void capture_agg_account(struct capture_agg *a, const struct capture_pkt *p,
 			 uint32_t wirelen, int64_t ts_sec, uint32_t ts_nsec);
 
+/* One decoded record on its way into an aggregate, with what accounting
+ * it needs besides the decode: set pkt (capture_decode), wirelen and the
+ * time; capture_agg_prepare fills the rest. Plain data. */
+struct capture_rec {
+	struct capture_pkt pkt;
+	uint32_t wirelen;
+	int64_t ts_sec;
+	uint32_t ts_nsec;
+	int local[2];     /* source, destination in a local prefix */
+	uint64_t hash[2]; /* of source, destination */
+};
+
+/* capture_agg_account in two steps, for a driver that accounts each
+ * record one record late: prepare finds which side each address is on,
+ * hashes it and asks the CPU for the talker-table lines it will touch,
+ * counting nothing; commit, a record later, accounts it into the same
+ * aggregate without waiting for memory (what prepare found does not
+ * depend on what a counted meanwhile). Together they count exactly what
+ * capture_agg_account does. */
+void capture_agg_prepare(const struct capture_agg *a, struct capture_rec *r);
+void capture_agg_commit(struct capture_agg *a, const struct capture_rec *r);
+
 /* Counts one record whose timestamp went backwards (the driver decides). */
 void capture_agg_note_backwards(struct capture_agg *a);
 
 /* Writes the aggregate into *ret with the top_n (<= CAPTURE_TOP_MAX)
  * largest ports and talkers by bytes (ties: more packets, then lower port
- * or address). start/length_s/complete/stats fields are the caller's. */
+ * or address; talkers by their counted bytes, see struct capture_talker).
+ * start/length_s/complete/stats fields are the caller's. */
 void capture_agg_summarize(const struct capture_agg *a, size_t top_n,
 			   struct capture_interval *ret);
 
@@ -210,8 +257,12 @@ void capture_agg_reset(struct capture_agg *a);
 /* Adds everything src counted (counters, talkers, ports) into dst, as if
  * dst had seen src's packets. A whole-file total built by merging each
  * closed interval costs one table update per address and interval instead
- * of one per packet. Talkers that do not fit dst's table are counted in
- * dst's talker_overflow (by their packets). */
+ * of one per packet. Counters and ports add exactly; talkers add their
+ * bytes and their error bounds (a merge of Space-Saving summaries: an
+ * address one side did not track may have had up to what that side's
+ * bucket evicted), so the total is exact when every interval was and no
+ * bucket of dst overflows; talkers evicted from dst to make room are
+ * counted in dst's talker_overflow (by their packets). */
 void capture_agg_merge(struct capture_agg *dst, const struct capture_agg *src);
 
 /* Names for output ("in", "tcp", "ip-length", ...). */

@@ -6,7 +6,11 @@
  * Input: byte 0 picks the link type, byte 1 the difference between wire
  * length and caplen (255: caplen > wire length, a malformed record), the
  * rest is the captured frame. libFuzzer hands over an exactly sized
- * buffer, so any read past caplen is an ASan report.
+ * buffer, so any read past caplen is an ASan report. The interval's
+ * talker table is small (64 slots), so its buckets fill and evict; every
+ * 1024 inputs it is summarized and merged into a whole-run total (up to
+ * 4096 slots: it grows from 1024), and both summaries are checked against
+ * their own contract.
  * SPDX-License-Identifier: MIT
  */
 #include <stddef.h>
@@ -27,21 +31,43 @@ static const int links[] = {
 	CAPTURE_LINK_NFLOG,	 138,
 };
 
-static struct capture_agg *agg;
+static struct capture_agg *agg, *total;
 static struct capture_interval iv;
 
 static void init(void)
 {
 	static struct capture_prefixes pl;
-	struct capture_agg_config ac = {.local = &pl, .max_talkers = 4096};
+	struct capture_agg_config ac = {.local = &pl, .max_talkers = 64};
+	struct capture_agg_config tc = {.local = &pl, .max_talkers = 4096};
 	char err[128];
 
 	capture_prefixes_add(&pl, "10.0.0.0/8", err, sizeof(err));
 	capture_prefixes_add(&pl, "192.168.0.0/16", err, sizeof(err));
 	capture_prefixes_add(&pl, "2001:db8::/32", err, sizeof(err));
 	capture_prefixes_add(&pl, "fe80::/10", err, sizeof(err));
-	if (capture_agg_create(&ac, &agg) < 0)
+	if (capture_agg_create(&ac, &agg) < 0 ||
+	    capture_agg_create(&tc, &total) < 0)
 		abort();
+}
+
+/* A summary's own contract: talkers in order of counted bytes, each with
+ * at least one packet and byte, none more than the interval carried. */
+static void check_summary(const struct capture_interval *s)
+{
+	const struct capture_talker *lists[2] = {s->local, s->remote};
+	size_t n[2] = {s->nlocal, s->nremote};
+
+	for (int l = 0; l < 2; l++)
+		for (size_t i = 0; i < n[l]; i++) {
+			const struct capture_talker *t = &lists[l][i];
+
+			if ((t->family != 4 && t->family != 6) ||
+			    t->c.packets == 0 || t->c.bytes == 0 ||
+			    t->c.bytes > s->total.bytes ||
+			    t->c.packets > s->total.packets ||
+			    (i && t->c.bytes > lists[l][i - 1].c.bytes))
+				abort();
+		}
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -66,7 +92,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			(uint32_t)(data[1] * 4000000u), NULL);
 	if (++runs % 1024 == 0) {
 		capture_agg_summarize(agg, CAPTURE_TOP_MAX, &iv);
+		check_summary(&iv);
+		capture_agg_merge(total, agg);
 		capture_agg_reset(agg);
+		capture_agg_summarize(total, CAPTURE_TOP_MAX, &iv);
+		check_summary(&iv);
 	}
 	return 0;
 }

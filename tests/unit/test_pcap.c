@@ -5,7 +5,11 @@
  * equal what tcpdump reads and byte counts equal the sum of the records'
  * wire lengths (read by this test's own classic-pcap parser); link types,
  * VLAN tags, direction, ports, top-talker order and malformed reasons on
- * hand-built frames; `slamon pcap-stats` output and exit codes.
+ * hand-built frames; the bounded top-talker summary on generated traffic
+ * (heavy hosts kept, exact and in order through a flood of addresses,
+ * every count bracketing the truth, intervals merged, the table growing,
+ * records committed one late); `slamon pcap-stats` output and exit
+ * codes.
  * SPDX-License-Identifier: MIT
  */
 #include <criterion/criterion.h>
@@ -263,7 +267,7 @@ Test(pcap, counts_match_tcpdump_and_record_headers, .timeout = 120)
 
 /* ---- specific files ---------------------------------------------------- */
 
-static struct capture_interval tot; /* ~3 KB: not on the stack */
+static struct capture_interval tot; /* ~4 KB: not on the stack */
 
 Test(pcap, dns_direction_ports_and_talkers)
 {
@@ -667,9 +671,249 @@ Test(pcap, top_talkers_ordered_by_bytes_then_packets)
 	capture_agg_destroy(a);
 }
 
-Test(pcap, talker_table_is_bounded)
+/* ---- top talkers: bounded summary ------------------------------------- */
+
+#define LOCAL_HOST 0xc0000207u /* 192.0.2.7, the only local address */
+#define HEAVY(x) (0xcb007100u | (x)) /* 203.0.113.x */
+#define FLOOD(i) (0xc6120000u + (i)) /* 198.18.0.0/15 */
+
+/* What each remote address really sent and received, to check the
+ * summary's bounds against. */
+static struct {
+	uint64_t heavy[256];
+	uint64_t flood[131072];
+} truth;
+
+static uint64_t true_bytes(const struct capture_talker *t)
 {
-	struct capture_agg_config ac = {.max_talkers = 100};
+	uint32_t a = (uint32_t)t->addr[0] << 24 | (uint32_t)t->addr[1] << 16 |
+		     (uint32_t)t->addr[2] << 8 | t->addr[3];
+
+	cr_assert_eq(t->family, 4);
+	if ((a & 0xffffff00u) == HEAVY(0))
+		return truth.heavy[a & 255];
+	cr_assert_eq(a & 0xfffe0000u, FLOOD(0), "unexpected talker %08x", a);
+	return truth.flood[a - FLOOD(0)];
+}
+
+/* One LINKTYPE_RAW IPv4/UDP packet of len bytes between the local host
+ * and remote (direction alternating with the count), into a. */
+static void feed(struct capture_agg *a, uint32_t remote, size_t len)
+{
+	static uint8_t f[1500];
+	static unsigned n;
+	uint32_t src = n & 1 ? remote : LOCAL_HOST;
+	uint32_t dst = n & 1 ? LOCAL_HOST : remote;
+
+	n++;
+	memset(f, 0, len);
+	f[0] = 0x45;
+	f[2] = (uint8_t)(len >> 8);
+	f[3] = (uint8_t)len;
+	f[8] = 64;
+	f[9] = 17;
+	for (int i = 0; i < 4; i++) {
+		f[12 + i] = (uint8_t)(src >> (24 - 8 * i));
+		f[16 + i] = (uint8_t)(dst >> (24 - 8 * i));
+	}
+	f[20] = 0x9c; /* 40000 -> 53 */
+	f[21] = 0x40;
+	f[23] = 53;
+	cr_assert_eq(capture_agg_add(a, CAPTURE_LINK_RAW, f, (uint32_t)len,
+				     (uint32_t)len, 1700000000, 0, NULL),
+		     CAPTURE_OK);
+	if ((remote & 0xffffff00u) == HEAVY(0))
+		truth.heavy[remote & 255] += len;
+	else
+		truth.flood[remote - FLOOD(0)] += len;
+}
+
+/* Every listed talker's true bytes lie in [bytes, bytes + bytes_err]. */
+static void check_bounds(const struct capture_interval *iv)
+{
+	for (size_t i = 0; i < iv->nremote; i++) {
+		const struct capture_talker *t = &iv->remote[i];
+		uint64_t real = true_bytes(t);
+
+		cr_expect_leq(t->c.bytes, real, "talker %zu: %llu > true %llu",
+			      i, (unsigned long long)t->c.bytes,
+			      (unsigned long long)real);
+		cr_expect_geq(t->c.bytes + t->bytes_err, real,
+			      "talker %zu: %llu + %llu < true %llu", i,
+			      (unsigned long long)t->c.bytes,
+			      (unsigned long long)t->bytes_err,
+			      (unsigned long long)real);
+	}
+}
+
+/* An aggregate with 192.0.2.0/24 local. */
+static struct capture_agg *agg_for_talkers(size_t max_talkers)
+{
+	static struct capture_prefixes pl;
+	struct capture_agg_config ac = {.local = &pl,
+					.max_talkers = max_talkers};
+	struct capture_agg *a;
+	char e[64];
+
+	memset(&pl, 0, sizeof(pl));
+	cr_assert_eq(capture_prefixes_add(&pl, "192.0.2.0/24", e, sizeof(e)),
+		     0);
+	cr_assert_eq(capture_agg_create(&ac, &a), 0);
+	return a;
+}
+
+/* 20 heavy remote hosts (host j: (21 - j) x 50 packets of 1000 bytes)
+ * talk through a flood of 60,000 one-packet addresses in a table of 1024
+ * slots; a 21st heavy host (203.0.113.100, 125 x 1000 bytes) only starts
+ * halfway through the flood; 64 medium hosts (about 59 x 200 bytes each,
+ * spread out) rank next. */
+Test(pcap, heavy_hitters_survive_a_flood_in_order_with_bounded_bytes)
+{
+	struct capture_agg *a = agg_for_talkers(1024);
+	int left[21];
+
+	memset(&truth, 0, sizeof(truth));
+	int late = 125, next = 1;
+
+	for (int j = 1; j <= 20; j++) { /* tracked before the flood */
+		left[j] = (21 - j) * 50 - 1;
+		feed(a, HEAVY((uint32_t)j), 1000);
+	}
+	for (uint32_t f = 0; f < 60000; f++) {
+		feed(a, FLOOD(f), 64);
+		if (f % 16 == 0) /* medium hosts: FLOOD(100000 + 0..63) */
+			feed(a, FLOOD(100000 + (f / 16) % 64), 200);
+		if (f % 5 == 0) { /* a heavy packet every fifth: round-robin */
+			for (int k = 0; k < 20 && left[next] == 0; k++)
+				next = next % 20 + 1;
+			if (left[next] > 0) {
+				feed(a, HEAVY((uint32_t)next), 1000);
+				left[next]--;
+				next = next % 20 + 1;
+			}
+		}
+		if (f >= 30000 && f % 100 == 0 && late > 0) {
+			feed(a, HEAVY(100), 1000);
+			late--;
+		}
+	}
+	for (int j = 1; j <= 20; j++)
+		while (left[j]-- > 0)
+			feed(a, HEAVY((uint32_t)j), 1000);
+	capture_agg_summarize(a, 32, &tot);
+
+	cr_expect_gt(tot.talker_overflow, 0, "the flood did not overflow");
+	cr_assert_eq(tot.nremote, 32);
+	for (int j = 1, i = 0; j <= 20; j++, i++) {
+		const struct capture_talker *t = &tot.remote[i];
+
+		if (j == 19) { /* the late one: 125,000 between 150k and 100k */
+			cr_expect_eq(t->addr[3], 100, "position %d", i);
+			cr_expect_lt(t->bytes_err, 25000);
+			t = &tot.remote[++i];
+		}
+		cr_expect_eq(t->addr[3], j, "position %d: 203.0.113.%d", i,
+			     t->addr[3]);
+		cr_expect_eq(t->c.bytes, (uint64_t)(21 - j) * 50 * 1000,
+			     "heavy host %d", j);
+		cr_expect_eq(t->c.packets, (uint64_t)(21 - j) * 50);
+		cr_expect_eq(t->bytes_err, 0, "heavy host %d", j);
+	}
+	check_bounds(&tot);
+	for (size_t i = 21; i < tot.nremote; i++) { /* then medium ones */
+		uint32_t m = (uint32_t)tot.remote[i].addr[2] << 8 |
+			     tot.remote[i].addr[3];
+
+		cr_expect_geq(m, 100000 % 65536, "position %zu", i);
+		cr_expect_lt(m, 100000 % 65536 + 64, "position %zu", i);
+	}
+	cr_assert_eq(tot.nlocal, 1);
+	cr_expect_eq(tot.local[0].c.bytes, tot.total.bytes);
+	cr_expect_eq(tot.local[0].bytes_err, 0);
+	capture_agg_destroy(a);
+}
+
+/* Zipf-like traffic (address k of 500 picked with weight 1 / (k + 1),
+ * 64..1500 bytes) through 64 slots, four intervals merged into a total:
+ * addresses are evicted and come back all the time, and every listed
+ * count still brackets the truth, in each interval and in the total; the
+ * three heaviest lead in their true order. */
+Test(pcap, evicted_addresses_keep_true_bytes_within_bounds)
+{
+	static uint64_t all[500];
+	static double cdf[500];
+	struct capture_agg *iv = agg_for_talkers(64);
+	struct capture_agg *total = agg_for_talkers(64);
+	uint64_t rng = 0x9e3779b97f4a7c15ull;
+	double sum = 0;
+	int with_err = 0;
+
+	for (int k = 0; k < 500; k++)
+		cdf[k] = sum += 1.0 / (k + 1);
+	memset(all, 0, sizeof(all));
+	for (int round = 0; round < 4; round++) {
+		memset(&truth, 0, sizeof(truth));
+		for (int n = 0; n < 20000; n++) {
+			double x;
+			int k = 0;
+
+			rng ^= rng << 13;
+			rng ^= rng >> 7;
+			rng ^= rng << 17;
+			x = (double)(rng >> 11) / 9007199254740992.0 * sum;
+			while (cdf[k] < x)
+				k++;
+			feed(iv, FLOOD((uint32_t)k), 64 + (rng >> 20) % 1437);
+		}
+		capture_agg_summarize(iv, 32, &tot);
+		check_bounds(&tot);
+		for (size_t i = 0; i < tot.nremote; i++)
+			with_err += tot.remote[i].bytes_err > 0;
+		for (int k = 0; k < 500; k++)
+			all[k] += truth.flood[k];
+		capture_agg_merge(total, iv);
+		capture_agg_reset(iv);
+	}
+	cr_expect_gt(with_err, 0, "no listed address was ever evicted");
+	memset(&truth, 0, sizeof(truth));
+	memcpy(truth.flood, all, sizeof(all));
+	capture_agg_summarize(total, 32, &tot);
+	cr_expect_gt(tot.talker_overflow, 0);
+	check_bounds(&tot);
+	for (int i = 0; i < 3; i++)
+		cr_expect_eq(tot.remote[i].addr[3], i, "position %d", i);
+	capture_agg_destroy(iv);
+	capture_agg_destroy(total);
+}
+
+/* 1,000 addresses with the default table: it starts at 1,024 slots and
+ * grows (a bucket of four splitting in two) rather than evict, so every
+ * count stays exact. */
+Test(pcap, talker_table_grows_and_stays_exact)
+{
+	struct capture_agg *a = agg_for_talkers(0);
+
+	memset(&truth, 0, sizeof(truth));
+	for (int round = 0; round < 3; round++)
+		for (uint32_t k = 0; k < 1000; k++)
+			feed(a, FLOOD(k * 97), 60 + (k * 7 + round) % 1400);
+	capture_agg_summarize(a, 32, &tot);
+	cr_expect_eq(tot.talker_overflow, 0);
+	cr_assert_eq(tot.nremote, 32);
+	for (size_t i = 0; i < tot.nremote; i++) {
+		cr_expect_eq(tot.remote[i].bytes_err, 0);
+		cr_expect_eq(tot.remote[i].c.packets, 3);
+		cr_expect_eq(tot.remote[i].c.bytes, true_bytes(&tot.remote[i]));
+		if (i)
+			cr_expect_leq(tot.remote[i].c.bytes,
+				      tot.remote[i - 1].c.bytes);
+	}
+	capture_agg_destroy(a);
+}
+
+Test(pcap, talker_flood_evicts_but_keeps_the_heavy_destination)
+{
+	struct capture_agg_config ac = {.max_talkers = 100}; /* 128 slots */
 	struct capture_agg *a;
 	uint8_t f[128];
 	char addr[32];
@@ -686,8 +930,156 @@ Test(pcap, talker_table_is_bounded)
 	capture_agg_summarize(a, 32, &tot);
 	cr_expect_eq(tot.total.packets, 5000);
 	cr_expect_eq(tot.nremote, 32);
-	cr_expect_eq(tot.talker_overflow, 5000 - 99);
+	/* the destination of every packet is never evicted, and exact */
+	cr_expect_eq(tot.remote[0].addr[1], 255);
+	cr_expect_eq(tot.remote[0].c.packets, 5000);
+	cr_expect_eq(tot.remote[0].c.bytes, 5000 * 28);
+	cr_expect_eq(tot.remote[0].bytes_err, 0);
+	/* the sources: at most 127 still hold a slot, the rest evicted */
+	cr_expect_geq(tot.talker_overflow, 5000 - 127);
+	cr_expect_leq(tot.talker_overflow, 5000);
 	capture_agg_destroy(a);
+}
+
+/* Two intervals merged into a total: counters add, a host heavy in both
+ * stays exact, one heavy only in the second interval is counted exactly
+ * there and bounded for the first; a few addresses merge exactly. */
+Test(pcap, merge_adds_intervals_and_bounds_talkers)
+{
+	struct capture_agg *iv1 = agg_for_talkers(256);
+	struct capture_agg *iv2 = agg_for_talkers(256);
+	struct capture_agg *total = agg_for_talkers(256);
+	static struct capture_interval s1, s2;
+
+	memset(&truth, 0, sizeof(truth));
+	feed(iv1, HEAVY(1), 1000);
+	for (uint32_t f = 0; f < 2000; f++) {
+		feed(iv1, FLOOD(f), 64);
+		if (f % 20 == 0)
+			feed(iv1, HEAVY(1), 1000); /* 101 in all */
+		if (f % 4 == 0) /* medium hosts, in both intervals */
+			feed(iv1, FLOOD(100000 + (f / 4) % 32), 200);
+	}
+	feed(iv2, HEAVY(1), 1000);
+	feed(iv2, HEAVY(2), 1000);
+	for (uint32_t f = 2000; f < 4000; f++) {
+		feed(iv2, FLOOD(f), 64);
+		if (f % 40 == 0)
+			feed(iv2, HEAVY(1), 1000); /* 51 in all */
+		if (f % 25 == 0)
+			feed(iv2, HEAVY(2), 1000); /* 81 in all */
+		if (f % 4 == 0)
+			feed(iv2, FLOOD(100000 + (f / 4) % 32), 200);
+	}
+	capture_agg_summarize(iv1, 32, &s1);
+	capture_agg_summarize(iv2, 32, &s2);
+	capture_agg_merge(total, iv1);
+	capture_agg_merge(total, iv2);
+	capture_agg_summarize(total, 32, &tot);
+
+	cr_expect_eq(tot.records, s1.records + s2.records);
+	cr_expect_eq(tot.total.bytes, s1.total.bytes + s2.total.bytes);
+	cr_expect_eq(tot.dir[CAPTURE_DIR_IN].bytes,
+		     s1.dir[CAPTURE_DIR_IN].bytes +
+			     s2.dir[CAPTURE_DIR_IN].bytes);
+	cr_expect_eq(tot.ports[0].c.packets, tot.total.packets);
+	cr_expect_geq(tot.talker_overflow,
+		      s1.talker_overflow + s2.talker_overflow);
+	cr_expect_gt(s1.talker_overflow, 0);
+	cr_assert_geq(tot.nremote, 2);
+	cr_expect_eq(tot.remote[0].addr[3], 1);
+	cr_expect_eq(tot.remote[0].c.bytes, 152000);
+	cr_expect_eq(tot.remote[0].bytes_err, 0);
+	cr_expect_eq(tot.remote[1].addr[3], 2);
+	cr_expect_eq(tot.remote[1].c.bytes, 81000);
+	check_bounds(&tot);
+	cr_expect_eq(tot.local[0].c.bytes, tot.total.bytes);
+
+	/* a few addresses per interval: the total is exact */
+	capture_agg_reset(iv1);
+	capture_agg_reset(iv2);
+	capture_agg_reset(total);
+	memset(&truth, 0, sizeof(truth));
+	for (uint32_t f = 0; f < 40; f++) {
+		feed(iv1, FLOOD(f), 100 + f);
+		feed(iv2, FLOOD(f + 20), 200);
+	}
+	capture_agg_merge(total, iv1);
+	capture_agg_merge(total, iv2);
+	capture_agg_summarize(total, 32, &tot);
+	cr_expect_eq(tot.talker_overflow, 0);
+	cr_expect_eq(tot.nremote, 32);
+	for (size_t i = 0; i < tot.nremote; i++) {
+		cr_expect_eq(tot.remote[i].bytes_err, 0);
+		cr_expect_eq(tot.remote[i].c.bytes, true_bytes(&tot.remote[i]));
+	}
+	cr_expect_eq(tot.remote[0].c.bytes, 139 + 200); /* FLOOD(39) */
+	capture_agg_destroy(iv1);
+	capture_agg_destroy(iv2);
+	capture_agg_destroy(total);
+}
+
+/* The capture drivers prepare a record and commit it when the next one is
+ * prepared, or at the interval's end: the counts are capture_agg_account's
+ * (source = destination included). */
+Test(pcap, prepare_commit_one_late_counts_like_account)
+{
+	struct capture_agg_config ac = {.max_talkers = 64};
+	struct capture_agg *direct, *late;
+	static struct capture_rec rec[2];
+	static struct capture_interval d, l;
+	static uint8_t f[1024];
+	char addr[32];
+	int pend = 0;
+
+	cr_assert_eq(capture_agg_create(&ac, &direct), 0);
+	cr_assert_eq(capture_agg_create(&ac, &late), 0);
+	for (int i = 0; i < 3000; i++) {
+		struct capture_rec *r = &rec[i & 1];
+		size_t n;
+
+		snprintf(addr, sizeof(addr), "10.1.%d.%d", i % 7, i % 250);
+		n = ipv4_udp(f, addr, i % 3 ? "10.9.9.9" : addr, 1,
+			     (uint16_t)(i % 50), (size_t)(i % 900));
+		capture_agg_add(direct, CAPTURE_LINK_RAW, f, (uint32_t)n,
+				(uint32_t)n, i, 0, NULL);
+		capture_decode(CAPTURE_LINK_RAW, f, (uint32_t)n, (uint32_t)n,
+			       &r->pkt);
+		r->wirelen = (uint32_t)n;
+		r->ts_sec = i;
+		r->ts_nsec = 0;
+		capture_agg_prepare(late, r);
+		if (pend)
+			capture_agg_commit(late, &rec[(i - 1) & 1]);
+		pend = 1;
+		if (i % 1000 != 999)
+			continue;
+		capture_agg_commit(late, r); /* the interval ends */
+		pend = 0;
+		capture_agg_summarize(direct, 32, &d);
+		capture_agg_summarize(late, 32, &l);
+		cr_expect_eq(d.records, 1000);
+		cr_expect_eq(l.records, 1000);
+		cr_expect_eq(d.total.bytes, l.total.bytes);
+		cr_expect_eq(d.last_ts, l.last_ts);
+		cr_expect_gt(d.talker_overflow, 0);
+		cr_expect_eq(d.talker_overflow, l.talker_overflow);
+		cr_assert_eq(d.nremote, l.nremote);
+		for (size_t k = 0; k < d.nremote; k++) {
+			cr_expect_eq(memcmp(d.remote[k].addr, l.remote[k].addr,
+					    16),
+				     0);
+			cr_expect_eq(d.remote[k].c.bytes, l.remote[k].c.bytes);
+			cr_expect_eq(d.remote[k].c.packets,
+				     l.remote[k].c.packets);
+			cr_expect_eq(d.remote[k].bytes_err,
+				     l.remote[k].bytes_err);
+		}
+		capture_agg_reset(direct);
+		capture_agg_reset(late);
+	}
+	capture_agg_destroy(direct);
+	capture_agg_destroy(late);
 }
 
 Test(pcap, prefixes_parse_and_match)
