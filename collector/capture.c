@@ -1,11 +1,22 @@
 /*
- * capture.c - capture threads -> libuv loop: queue, RRD rows, alerts and
- * the SNMP cross-check of [capture NAME] links (see capture.h).
+ * capture.c - capture threads -> libuv loop: queue, RRD rows, interval
+ * records, alerts, the SNMP cross-check of [capture NAME] links, and
+ * their reload (see capture.h).
  *
  * Threads: a live capture's thread (probes/pcap.c) and a file replay's
  * threadpool worker only copy each interval into the queue; everything
  * else runs on the loop thread, once per interval per capture (a few
- * hundred bytes of arithmetic, one RRD row queued, rarely a journal row).
+ * hundred bytes of arithmetic, one RRD row and one interval record
+ * queued, rarely a fault written).
+ *
+ * Reload: captures are held by pointer, so a SIGHUP can keep an unchanged
+ * one running as it is (its thread, handle and current interval are not
+ * touched) while others are stopped or opened around it. A live capture
+ * is stopped by joining its thread, which hands over its partial interval
+ * first; the queue is then drained before the capture is freed, so no
+ * queued interval points at freed memory. A file still being replayed
+ * cannot be interrupted: it is marked dead (its later intervals are
+ * dropped) and freed when its threadpool request completes.
  *
  * Cross-check: SNMP octet counters of most routers count the 4-byte FCS of
  * every frame, a capture's wire length does not (pcap gives the frame
@@ -28,6 +39,7 @@
 #include <string.h>
 
 #include "alerts/engine.h"
+#include "capture_store.h"
 #include "log.h"
 #include "probes/pcap.h"
 #include "storage/rrd.h"
@@ -65,6 +77,8 @@ struct totals {
 
 struct cap {
 	struct capture_bridge *b;
+	int dead; /* removed by a reload while its file replay runs: its
+		     intervals are dropped, replay_done frees it (b->lock) */
 	struct capture_cfg c; /* our copy of the section */
 	struct capture_prefixes local;
 	struct capture_live *live;
@@ -110,22 +124,30 @@ struct capture_bridge {
 	uint64_t qdropped;
 	int stopping, async_closed;
 
-	struct cap *caps;
+	struct cap **caps; /* in the order of the attached config */
 	size_t n;
 	struct rrd_writer *w;
 	struct alerts_engine *ae;
+	struct capture_store *store; /* interval records, or NULL */
 	int replays; /* file replays not finished (loop thread) */
 	int closing;
 };
+
+static void cap_free(struct cap *k)
+{
+	if (k == NULL)
+		return;
+	capture_live_destroy(k->live);
+	free(k->ring);
+	free(k);
+}
 
 static void bridge_free(struct capture_bridge *b)
 {
 	struct qitem *q, *next;
 
-	for (size_t i = 0; i < b->n; i++) {
-		capture_live_destroy(b->caps[i].live);
-		free(b->caps[i].ring);
-	}
+	for (size_t i = 0; i < b->n; i++)
+		cap_free(b->caps[i]);
 	for (q = b->head; q != NULL; q = next) {
 		next = q->next;
 		free(q);
@@ -148,9 +170,9 @@ static void enqueue(struct cap *k, const struct capture_interval *iv,
 	struct qitem *q = malloc(sizeof(*q));
 
 	pthread_mutex_lock(&b->lock);
-	while (block && b->qlen >= QUEUE_MAX && !b->stopping)
+	while (block && b->qlen >= QUEUE_MAX && !b->stopping && !k->dead)
 		pthread_cond_wait(&b->space, &b->lock);
-	if (q == NULL || b->qlen >= QUEUE_MAX || b->async_closed) {
+	if (q == NULL || b->qlen >= QUEUE_MAX || b->async_closed || k->dead) {
 		b->qdropped++;
 		pthread_mutex_unlock(&b->lock);
 		free(q);
@@ -286,6 +308,55 @@ static double drop_share(const struct capture_interval *iv)
 	return all > 0 ? 100.0 * lost / all : 0;
 }
 
+_Static_assert(CAPTURE_TOP_MAX <= JOURNAL_CAPTURE_TOP_MAX,
+	       "a summary's top lists must fit a journal record");
+
+static size_t talkers_copy(struct journal_cap_talker *dst,
+			   const struct capture_talker *src, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		dst[i].family = (uint8_t)src[i].family;
+		memcpy(dst[i].addr, src[i].addr, sizeof(dst[i].addr));
+		dst[i].bytes = src[i].c.bytes;
+		dst[i].packets = src[i].c.packets;
+	}
+	return n;
+}
+
+/* The interval's record for reports and `slamon talkers`: counts, drops
+ * and the top lists, into the journal (off the loop). */
+static void store_interval(struct cap *k, const struct capture_interval *iv)
+{
+	struct journal_capiv v;
+
+	if (k->b->store == NULL)
+		return;
+	memset(&v, 0, sizeof(v));
+	snprintf(v.link, sizeof(v.link), "%s", k->c.name);
+	snprintf(v.device, sizeof(v.device), "%s", k->c.device);
+	v.start = iv->start;
+	v.length_s = iv->length_s > 0 ? iv->length_s : k->c.interval_s;
+	v.records = iv->records;
+	v.packets = iv->total.packets;
+	v.bytes = iv->total.bytes;
+	v.in_bytes = iv->dir[CAPTURE_DIR_IN].bytes;
+	v.out_bytes = iv->dir[CAPTURE_DIR_OUT].bytes;
+	v.stats_valid = iv->stats_valid;
+	v.drops = iv->drops;
+	v.ifdrops = iv->ifdrops;
+	v.nports = iv->nports;
+	for (size_t i = 0; i < iv->nports; i++) {
+		v.ports[i].ipproto =
+			iv->ports[i].proto == CAPTURE_PROTO_UDP ? 17 : 6;
+		v.ports[i].port = iv->ports[i].port;
+		v.ports[i].bytes = iv->ports[i].c.bytes;
+		v.ports[i].packets = iv->ports[i].c.packets;
+	}
+	v.nlocal = talkers_copy(v.local, iv->local, iv->nlocal);
+	v.nremote = talkers_copy(v.remote, iv->remote, iv->nremote);
+	capture_store_submit(k->b->store, &v);
+}
+
 static void cap_interval(struct cap *k, const struct capture_interval *iv)
 {
 	struct capture_bridge *b = k->b;
@@ -318,6 +389,7 @@ static void cap_interval(struct cap *k, const struct capture_interval *iv)
 		rrd_writer_submit_if(b->w, k->c.device, ifname, (time_t)k->t,
 				     &row);
 	}
+	store_interval(k, iv);
 	if (b->ae != NULL && k->ae_idx >= 0 && !isnan(k->drop_pct)) {
 		struct alerts_capture a = {.t = k->t, .drop_pct = k->drop_pct,
 					   .diverge_pct = NAN};
@@ -342,7 +414,8 @@ static void drain(struct capture_bridge *b)
 	pthread_mutex_unlock(&b->lock);
 	for (; q != NULL; q = next) {
 		next = q->next;
-		cap_interval(q->k, &q->iv);
+		if (!q->k->dead)
+			cap_interval(q->k, &q->iv);
 		free(q);
 	}
 }
@@ -388,6 +461,13 @@ static void replay_done(uv_work_t *req, int status)
 
 	(void)status;
 	b->replays--;
+	if (k->dead) {
+		/* removed by a reload: nothing queued may point at it */
+		drain(b);
+		cap_free(k);
+		maybe_free(b);
+		return;
+	}
 	if (!b->closing) {
 		drain(b);
 		if (k->file_rc < 0) {
@@ -412,7 +492,8 @@ static void replay_done(uv_work_t *req, int status)
 
 /* ---- life cycle ------------------------------------------------------ */
 
-static void live_open(struct cap *k, const char *path)
+/* reload: opened by a SIGHUP, when slamond may have lost CAP_NET_RAW. */
+static void live_open(struct cap *k, const char *path, int reload)
 {
 	struct capture_live_config lc;
 	int rc;
@@ -429,8 +510,15 @@ static void live_open(struct cap *k, const char *path)
 	rc = capture_live_open(&lc, &k->live, k->error, sizeof(k->error));
 	if (rc < 0) {
 		k->state = CAP_ERROR;
-		log_errorx("%s:%d: [capture %s]: %s", path, k->c.line,
-			   k->c.name, k->error);
+		log_errorx("%s:%d: [capture %s]: %s%s", path, k->c.line,
+			   k->c.name, k->error,
+			   reload && (rc == -EPERM || rc == -EACCES)
+				   ? " (a capture added by a reload is opened "
+				     "with slamond's current privileges, "
+				     "which lack CAP_NET_RAW: restart slamond "
+				     "to open it; the other captures keep "
+				     "running)"
+				   : "");
 		return;
 	}
 	if (capture_live_warning(k->live)[0] != '\0')
@@ -439,19 +527,54 @@ static void live_open(struct cap *k, const char *path)
 	k->state = CAP_READY;
 }
 
+/* A capture of section c, opened (live) or ready to replay (file); a
+ * capture that cannot be opened is returned in CAP_ERROR. NULL only when
+ * memory runs out. */
+static struct cap *cap_create(struct capture_bridge *b,
+			      const struct capture_cfg *c, const char *path,
+			      int reload)
+{
+	struct cap *k = calloc(1, sizeof(*k));
+	char err[256];
+
+	if (k == NULL)
+		return NULL;
+	k->b = b;
+	k->c = *c;
+	k->ae_idx = -1;
+	k->xc_t = k->xc_cap_bps = k->xc_snmp_bps = k->xc_pct = NAN;
+	k->in_bps = k->out_bps = k->other_bps = k->drop_pct = NAN;
+	k->work.data = k;
+	if (k->c.source == CAPSRC_LIVE && k->c.interface[0] != '\0') {
+		/* the window, twice, plus slack for late SNMP rows */
+		k->ring_cap = (size_t)(2 * k->c.crosscheck_window_s /
+				       k->c.interval_s) + 8;
+		k->ring = calloc(k->ring_cap, sizeof(*k->ring));
+		if (k->ring == NULL) {
+			free(k);
+			return NULL;
+		}
+	}
+	/* checked by the config loader; cannot fail here */
+	if (config_capture_local(k->c.local, &k->local, err, sizeof(err)) < 0)
+		log_warnx("capture %s: local: %s", k->c.name, err);
+	if (k->c.source == CAPSRC_LIVE)
+		live_open(k, path, reload);
+	else
+		k->state = CAP_READY;
+	return k;
+}
+
 int capture_bridge_open(uv_loop_t *loop, const struct config *cfg,
 			struct capture_bridge **ret_b)
 {
 	struct capture_bridge *b;
-	char err[256];
 
 	*ret_b = NULL;
-	if (cfg->ncaptures == 0)
-		return 0;
 	b = calloc(1, sizeof(*b));
 	if (b == NULL)
 		return -ENOMEM;
-	b->caps = calloc(cfg->ncaptures, sizeof(*b->caps));
+	b->caps = calloc(cfg->ncaptures + 1, sizeof(*b->caps));
 	if (b->caps == NULL) {
 		free(b);
 		return -ENOMEM;
@@ -459,34 +582,13 @@ int capture_bridge_open(uv_loop_t *loop, const struct config *cfg,
 	pthread_mutex_init(&b->lock, NULL);
 	pthread_cond_init(&b->space, NULL);
 	b->loop = loop;
-	b->n = cfg->ncaptures;
-	for (size_t i = 0; i < b->n; i++) {
-		struct cap *k = &b->caps[i];
-
-		k->b = b;
-		k->c = cfg->captures[i];
-		k->ae_idx = -1;
-		k->xc_t = k->xc_cap_bps = k->xc_snmp_bps = k->xc_pct = NAN;
-		k->in_bps = k->out_bps = k->other_bps = k->drop_pct = NAN;
-		k->work.data = k;
-		if (k->c.source == CAPSRC_LIVE && k->c.interface[0] != '\0') {
-			/* the window, twice, plus slack for late SNMP rows */
-			k->ring_cap = (size_t)(2 * k->c.crosscheck_window_s /
-					       k->c.interval_s) + 8;
-			k->ring = calloc(k->ring_cap, sizeof(*k->ring));
-			if (k->ring == NULL) {
-				bridge_free(b);
-				return -ENOMEM;
-			}
+	for (size_t i = 0; i < cfg->ncaptures; i++) {
+		b->caps[b->n] = cap_create(b, &cfg->captures[i], cfg->path, 0);
+		if (b->caps[b->n] == NULL) {
+			bridge_free(b);
+			return -ENOMEM;
 		}
-		/* checked by the config loader; cannot fail here */
-		if (config_capture_local(k->c.local, &k->local, err,
-					 sizeof(err)) < 0)
-			log_warnx("capture %s: local: %s", k->c.name, err);
-		if (k->c.source == CAPSRC_LIVE)
-			live_open(k, cfg->path);
-		else
-			k->state = CAP_READY;
+		b->n++;
 	}
 	uv_async_init(loop, &b->async, on_async);
 	b->async.data = b;
@@ -494,6 +596,9 @@ int capture_bridge_open(uv_loop_t *loop, const struct config *cfg,
 	return 0;
 }
 
+/* Same capture: everything that the handle, the accounting, the RRD file
+ * or the cross-check depend on. drop_alert and crosscheck_share are read
+ * by the alerts engine of each generation, so they change in place. */
 static int same_capture(const struct capture_cfg *a,
 			const struct capture_cfg *c)
 {
@@ -503,7 +608,12 @@ static int same_capture(const struct capture_cfg *a,
 	       strcmp(a->local, c->local) == 0 &&
 	       strcmp(a->device, c->device) == 0 &&
 	       strcmp(a->interface, c->interface) == 0 &&
-	       a->interval_s == c->interval_s && a->fcs == c->fcs;
+	       a->snaplen == c->snaplen && a->buffer_mb == c->buffer_mb &&
+	       a->promisc == c->promisc && a->direction == c->direction &&
+	       a->timeout_ms == c->timeout_ms &&
+	       a->interval_s == c->interval_s && a->top == c->top &&
+	       a->max_talkers == c->max_talkers && a->fcs == c->fcs &&
+	       a->crosscheck_window_s == c->crosscheck_window_s;
 }
 
 void capture_bridge_attach(struct capture_bridge *b, const struct config *cfg,
@@ -513,29 +623,54 @@ void capture_bridge_attach(struct capture_bridge *b, const struct config *cfg,
 		return;
 	b->w = w;
 	b->ae = ae;
-	for (size_t i = 0; i < b->n; i++)
-		b->caps[i].ae_idx = -1;
-	if (cfg == NULL)
-		return;
-	for (size_t j = 0; j < cfg->ncaptures; j++) {
-		const struct capture_cfg *c = &cfg->captures[j];
-		size_t i;
-
-		for (i = 0; i < b->n; i++)
-			if (strcmp(b->caps[i].c.name, c->name) == 0)
-				break;
-		if (i == b->n) {
-			log_warnx("%s:%d: [capture %s]: new captures start "
-				  "when slamond restarts",
-				  cfg->path, c->line, c->name);
-			continue;
-		}
-		b->caps[i].ae_idx = (int)j;
-		if (!same_capture(&b->caps[i].c, c))
-			log_warnx("%s:%d: [capture %s]: changes apply when "
-				  "slamond restarts",
-				  cfg->path, c->line, c->name);
+	for (size_t i = 0; i < b->n; i++) {
+		b->caps[i]->ae_idx = -1;
+		for (size_t j = 0; cfg != NULL && j < cfg->ncaptures; j++)
+			if (strcmp(b->caps[i]->c.name,
+				   cfg->captures[j].name) == 0)
+				b->caps[i]->ae_idx = (int)j;
 	}
+}
+
+void capture_bridge_set_store(struct capture_bridge *b,
+			      struct capture_store *store)
+{
+	if (b != NULL)
+		b->store = store;
+}
+
+/* Starts one capture: its thread (live) or its replay (file). */
+static int cap_start(struct cap *k)
+{
+	struct capture_bridge *b = k->b;
+	int rc;
+
+	if (k->state != CAP_READY)
+		return 0;
+	if (k->c.source == CAPSRC_FILE) {
+		rc = uv_queue_work(b->loop, &k->work, replay_work,
+				   replay_done);
+		if (rc == 0) {
+			b->replays++;
+			k->state = CAP_REPLAYING;
+			return 0;
+		}
+		snprintf(k->error, sizeof(k->error), "%s", uv_strerror(rc));
+		rc = -ENOMEM;
+	} else {
+		rc = capture_live_start(k->live, on_live_interval, k);
+		if (rc == 0) {
+			k->state = CAP_RUNNING;
+			log_info("capture %s: capturing on %s", k->c.name,
+				 k->c.ifname);
+			return 0;
+		}
+		snprintf(k->error, sizeof(k->error), "%s: %s", k->c.ifname,
+			 strerror(-rc));
+	}
+	k->state = CAP_ERROR;
+	log_errorx("capture %s: %s", k->c.name, k->error);
+	return rc;
 }
 
 int capture_bridge_start(struct capture_bridge *b)
@@ -543,38 +678,131 @@ int capture_bridge_start(struct capture_bridge *b)
 	int first = 0, rc;
 
 	for (size_t i = 0; b != NULL && i < b->n; i++) {
-		struct cap *k = &b->caps[i];
-
-		if (k->state != CAP_READY)
-			continue;
-		if (k->c.source == CAPSRC_FILE) {
-			rc = uv_queue_work(b->loop, &k->work, replay_work,
-					   replay_done);
-			if (rc == 0) {
-				b->replays++;
-				k->state = CAP_REPLAYING;
-				continue;
-			}
-			snprintf(k->error, sizeof(k->error), "%s",
-				 uv_strerror(rc));
-			rc = -ENOMEM;
-		} else {
-			rc = capture_live_start(k->live, on_live_interval, k);
-			if (rc == 0) {
-				k->state = CAP_RUNNING;
-				log_info("capture %s: capturing on %s",
-					 k->c.name, k->c.ifname);
-				continue;
-			}
-			snprintf(k->error, sizeof(k->error), "%s: %s",
-				 k->c.ifname, strerror(-rc));
-		}
-		k->state = CAP_ERROR;
-		log_errorx("capture %s: %s", k->c.name, k->error);
-		if (first == 0)
+		rc = cap_start(b->caps[i]);
+		if (rc < 0 && first == 0)
 			first = rc;
 	}
 	return first;
+}
+
+/* Stops k's thread (its partial interval is queued first). */
+static void cap_stop(struct cap *k)
+{
+	if (k->state != CAP_RUNNING)
+		return;
+	capture_live_stop(k->live);
+	k->state = CAP_STOPPED;
+	if (capture_live_error(k->live)[0] != '\0') {
+		k->state = CAP_ERROR;
+		snprintf(k->error, sizeof(k->error), "%s",
+			 capture_live_error(k->live));
+	}
+}
+
+/* A capture a reload removed or changed: a live one is stopped and its
+ * queued intervals (the last, partial one included) processed before it
+ * goes; a file still being replayed is marked dead (its further intervals
+ * are dropped) and freed by replay_done. */
+static void cap_retire(struct capture_bridge *b, struct cap *k)
+{
+	if (k->state == CAP_REPLAYING) {
+		pthread_mutex_lock(&b->lock);
+		k->dead = 1;
+		pthread_cond_broadcast(&b->space);
+		pthread_mutex_unlock(&b->lock);
+		return;
+	}
+	cap_stop(k);
+	drain(b);
+	cap_free(k);
+}
+
+/* Is there a [capture name] in cfg? */
+static int cfg_has_capture(const struct config *cfg, const char *name)
+{
+	for (size_t j = 0; j < cfg->ncaptures; j++)
+		if (strcmp(cfg->captures[j].name, name) == 0)
+			return 1;
+	return 0;
+}
+
+/* The running capture named name, or NULL. */
+static struct cap *cap_find(struct capture_bridge *b, const char *name)
+{
+	for (size_t i = 0; i < b->n; i++)
+		if (b->caps[i] != NULL && strcmp(b->caps[i]->c.name, name) == 0)
+			return b->caps[i];
+	return NULL;
+}
+
+void capture_bridge_reload(struct capture_bridge *b, const struct config *cfg)
+{
+	struct cap **next;
+	size_t kept = 0, added = 0, gone = 0, before;
+
+	if (b == NULL)
+		return;
+	before = b->n;
+	next = calloc(cfg->ncaptures + 1, sizeof(*next));
+	if (next == NULL) {
+		log_errorx("reload: captures: out of memory (keeping the "
+			   "running captures unchanged)");
+		return;
+	}
+	/* unchanged captures go on as they are, interval and totals */
+	for (size_t j = 0; j < cfg->ncaptures; j++) {
+		const struct capture_cfg *c = &cfg->captures[j];
+		struct cap *k = cap_find(b, c->name);
+
+		if (k == NULL || !same_capture(&k->c, c))
+			continue;
+		k->c.line = c->line;
+		k->c.device_line = c->device_line;
+		k->c.device_idx = c->device_idx;
+		k->c.drop_alert = c->drop_alert;
+		k->c.crosscheck_share = c->crosscheck_share;
+		next[j] = k;
+		for (size_t i = 0; i < b->n; i++)
+			if (b->caps[i] == k)
+				b->caps[i] = NULL;
+		kept++;
+	}
+	/* removed or changed ones stop before their successors open (a
+	 * changed live capture may reuse the interface) */
+	for (size_t i = 0; i < b->n; i++) {
+		struct cap *k = b->caps[i];
+		int changed;
+
+		if (k == NULL)
+			continue;
+		changed = cfg_has_capture(cfg, k->c.name);
+		log_info("reload: capture %s %s", k->c.name,
+			 changed ? "changed: restarting it" : "removed");
+		cap_retire(b, k);
+		gone += !changed;
+	}
+	free(b->caps);
+	b->caps = next;
+	b->n = 0;
+	for (size_t j = 0; j < cfg->ncaptures; j++) {
+		if (next[j] == NULL) {
+			next[j] = cap_create(b, &cfg->captures[j], cfg->path,
+					     1);
+			if (next[j] == NULL) {
+				log_errorx("%s:%d: [capture %s]: out of memory",
+					   cfg->path, cfg->captures[j].line,
+					   cfg->captures[j].name);
+				continue;
+			}
+			cap_start(next[j]);
+			added++;
+		}
+		next[b->n++] = next[j];
+	}
+	if (before > 0 || cfg->ncaptures > 0)
+		log_info("reload: captures: %zu kept running, %zu (re)started, "
+			 "%zu removed",
+			 kept, added, gone);
 }
 
 /* Sums consecutive poll windows until they span crosscheck_window: an
@@ -615,7 +843,7 @@ void capture_bridge_snmp_row(struct capture_bridge *b, const char *device,
 			     double out_bps)
 {
 	for (size_t i = 0; b != NULL && i < b->n; i++) {
-		struct cap *k = &b->caps[i];
+		struct cap *k = b->caps[i];
 
 		if (k->c.source != CAPSRC_LIVE || k->c.interface[0] == '\0' ||
 		    strcmp(k->c.interface, ifname) != 0 ||
@@ -633,19 +861,8 @@ void capture_bridge_stop(struct capture_bridge *b)
 	b->stopping = 1;
 	pthread_cond_broadcast(&b->space);
 	pthread_mutex_unlock(&b->lock);
-	for (size_t i = 0; i < b->n; i++) {
-		struct cap *k = &b->caps[i];
-
-		if (k->state != CAP_RUNNING)
-			continue;
-		capture_live_stop(k->live);
-		k->state = CAP_STOPPED;
-		if (capture_live_error(k->live)[0] != '\0') {
-			k->state = CAP_ERROR;
-			snprintf(k->error, sizeof(k->error), "%s",
-				 capture_live_error(k->live));
-		}
-	}
+	for (size_t i = 0; i < b->n; i++)
+		cap_stop(b->caps[i]);
 	drain(b);
 }
 
@@ -667,6 +884,7 @@ void capture_bridge_close(struct capture_bridge *b)
 	b->closing = 1;
 	b->ae = NULL;
 	b->w = NULL;
+	b->store = NULL; /* the daemon closes it next */
 	pthread_mutex_lock(&b->lock);
 	b->async_closed = 1; /* no uv_async_send from now on */
 	pthread_mutex_unlock(&b->lock);
@@ -779,11 +997,12 @@ json_t *capture_bridge_status(const struct capture_bridge *b)
 		return NULL;
 	arr = json_array();
 	for (size_t i = 0; arr != NULL && i < b->n; i++) {
-		json_t *o = cap_json(b, &b->caps[i]);
+		const struct cap *k = b->caps[i];
+		json_t *o = cap_json(b, k);
 
 		if (o != NULL)
 			json_object_set_new(o, "interface",
-					    json_string(b->caps[i].c.interface));
+					    json_string(k->c.interface));
 		json_array_append_new(arr, o);
 	}
 	return arr;

@@ -231,7 +231,7 @@ struct capture_cfg {
 	int timeout_ms;              /* live: ring block timeout, default 100 */
 	int interval_s;              /* bucket length, default 60 */
 	int top;                     /* top ports/talkers kept, default 10 */
-	int max_talkers;             /* addresses per interval, default 262144 */
+	int max_talkers;             /* talker slots per side, default 262144 */
 	int fcs;                     /* the SNMP octets of `interface` include
 	                                the 4-byte FCS per frame (routers: 1,
 	                                the default; Linux hosts: 0) */

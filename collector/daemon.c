@@ -35,6 +35,7 @@
 #include "alerts/engine.h"
 #include "alerts/notify.h"
 #include "capture.h"
+#include "capture_store.h"
 #include "config.h"
 #include "log.h"
 #include "metric.h"
@@ -88,7 +89,8 @@ struct daemon {
 	struct rrd_writer *writer;
 	struct journal *journal;
 	struct notifier *notifier;
-	struct capture_bridge *cap; /* [capture] links, NULL when none */
+	struct capture_bridge *cap; /* [capture] links (possibly none) */
+	struct capture_store *cap_store; /* their interval records, or NULL */
 	struct icmp_probe *icmp;    /* echo after failed polls, or NULL */
 	char journal_path[4096];
 	uv_signal_t sigterm, sigint, sighup;
@@ -729,6 +731,18 @@ static json_t *snapshot(struct daemon *dm)
 	json_object_set_new(root, "captures",
 			    dm->cap ? capture_bridge_status(dm->cap)
 				    : json_array());
+	{
+		struct capture_store_stats cs;
+
+		capture_store_stats_get(dm->cap_store, &cs);
+		json_object_set_new(root, "capture_records", json_pack(
+			"{s:b, s:I, s:I, s:I, s:I, s:s}", "kept",
+			dm->cap_store != NULL, "written",
+			(json_int_t)cs.written, "failed",
+			(json_int_t)cs.failed, "dropped",
+			(json_int_t)cs.dropped, "queued",
+			(json_int_t)cs.queued, "last_error", cs.last_error));
+	}
 	return root;
 }
 
@@ -909,10 +923,14 @@ static void reload(struct daemon *dm)
 		dm->writer = w;
 	}
 	dm->cur = g;
+	/* captures change with the old sinks still attached: the last
+	 * intervals of a stopped capture go where its earlier ones went */
+	capture_bridge_reload(dm->cap, cfg);
 	capture_bridge_attach(dm->cap, cfg, dm->writer, g->ae);
 	reload_notifiers(dm, old->cfg, cfg);
 	gen_retire(old);
-	log_info("reloaded: %zu devices", cfg->ndevices);
+	log_info("reloaded: %zu devices, %zu captures", cfg->ndevices,
+		 cfg->ncaptures);
 }
 
 static void on_signal(uv_signal_t *h, int signum)
@@ -944,6 +962,8 @@ static void daemon_stop(struct daemon *dm)
 	capture_bridge_stop(dm->cap); /* their last intervals, then status */
 	write_status(dm);
 	capture_bridge_close(dm->cap);
+	capture_store_close(dm->cap_store); /* writes what is queued */
+	dm->cap_store = NULL;
 	uv_close((uv_handle_t *)&dm->status_timer, NULL);
 	uv_close((uv_handle_t *)&dm->stop_timer, NULL);
 	uv_close((uv_handle_t *)&dm->alerts_timer, NULL);
@@ -966,7 +986,10 @@ static void open_alerts(struct daemon *dm, const struct config *cfg)
 		 cfg->alerts.journal);
 	if (journal_open(dm->journal_path, &dm->journal, err, sizeof(err)) <
 	    0) {
-		log_errorx("fault journal: %s (faults are not tracked)", err);
+		log_errorx("fault journal: %s (faults are not tracked%s)", err,
+			   cfg->ncaptures > 0 ? ", captures' top talkers are "
+						"not kept"
+					      : "");
 		dm->journal = NULL;
 		return;
 	}
@@ -974,6 +997,14 @@ static void open_alerts(struct daemon *dm, const struct config *cfg)
 			    sizeof(err)) < 0) {
 		log_errorx("notifier: %s (no notifications)", err);
 		dm->notifier = NULL;
+	}
+	/* capture interval records (top talkers) go to the same database,
+	 * on a connection of their own used off the loop */
+	if (capture_store_create(&dm->loop, dm->journal_path, &dm->cap_store,
+				 err, sizeof(err)) < 0) {
+		log_errorx("capture records: %s (top talkers are not kept)",
+			   err);
+		dm->cap_store = NULL;
 	}
 }
 
@@ -1077,6 +1108,7 @@ int daemon_run(const struct daemon_opts *opts)
 	if (dm->cur == NULL) {
 		log_errorx("out of memory");
 		capture_bridge_close(dm->cap);
+		capture_store_close(dm->cap_store);
 		icmp_probe_close(dm->icmp, NULL, NULL);
 		rrd_writer_destroy(dm->writer);
 		config_destroy(cfg);
@@ -1091,6 +1123,7 @@ int daemon_run(const struct daemon_opts *opts)
 		 cfg->storage_dir, cfg->rrdcached[0] ? " via rrdcached " : "",
 		 cfg->rrdcached);
 	capture_bridge_attach(dm->cap, cfg, dm->writer, dm->cur->ae);
+	capture_bridge_set_store(dm->cap, dm->cap_store);
 	capture_bridge_start(dm->cap);
 	uv_signal_init(&dm->loop, &dm->sigterm);
 	uv_signal_init(&dm->loop, &dm->sigint);

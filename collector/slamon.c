@@ -1,5 +1,6 @@
 /*
- * slamon.c - the command line tool: check-config, status.
+ * slamon.c - the command line tool: check-config, status, faults, sla,
+ * report, talkers, pcap-stats (each command's work is in its cmd_*.c).
  * SPDX-License-Identifier: MIT
  */
 #include <getopt.h>
@@ -11,6 +12,7 @@
 #include "cmd_pcap.h"
 #include "cmd_simulate.h"
 #include "cmd_sla.h"
+#include "cmd_talkers.h"
 #include "config.h"
 #include "status.h"
 
@@ -45,6 +47,10 @@ static void usage(FILE *out)
 		"  simulate-history --month YYYY-MM [--seed N]\n"
 		"                                write a labelled simulated "
 		"month of history (demo)\n"
+		"  talkers NAME [--from TIME] [--to TIME | --month YYYY-MM] "
+		"[--top N] [--json]\n"
+		"                                top talkers and ports of a "
+		"captured link (last hour)\n"
 		"  pcap-stats FILE [--local PREFIX ...] [--interval S] [--top N] "
 		"[--json]\n"
 		"                                traffic accounting over a "
@@ -134,6 +140,8 @@ int main(int argc, char **argv)
 		return cmd_sla_main(argc - 1, argv + 1, path);
 	if (strcmp(cmd, "report") == 0)
 		return cmd_report_main(argc - 1, argv + 1, path);
+	if (strcmp(cmd, "talkers") == 0)
+		return cmd_talkers_main(argc - 1, argv + 1, path);
 	if (strcmp(cmd, "simulate-history") == 0)
 		return cmd_simulate_main(argc - 1, argv + 1, path);
 	optind = 2;

@@ -314,6 +314,31 @@ static void print_down(FILE *out, const json_t *down, const struct words *w)
 	}
 }
 
+/* Only when something is wrong with the captures' interval records (top
+ * talkers for reports): not kept at all, or rows lost. */
+static void print_capture_records(FILE *out, const json_t *rec, int zh)
+{
+	json_int_t failed, dropped;
+	const char *err;
+
+	if (!json_is_object(rec))
+		return; /* an older snapshot */
+	failed = json_integer_value(json_object_get(rec, "failed"));
+	dropped = json_integer_value(json_object_get(rec, "dropped"));
+	err = json_string_value(json_object_get(rec, "last_error"));
+	if (!json_is_true(json_object_get(rec, "kept")))
+		fprintf(out, "%s\n",
+			zh ? "间隔记录（Top 通信方）：未保存，故障日志库无法打开"
+			   : "interval records (top talkers): not kept, the "
+			     "journal could not be opened");
+	else if (failed > 0 || dropped > 0)
+		fprintf(out,
+			zh ? "间隔记录（Top 通信方）：写入失败 %lld，丢弃 %lld：%s\n"
+			   : "interval records (top talkers): %lld failed, "
+			     "%lld dropped: %s\n",
+			(long long)failed, (long long)dropped, err ? err : "");
+}
+
 /* [capture] links (issue 6): one line each; absent in older snapshots. */
 static void print_captures(FILE *out, const json_t *caps,
 			   const struct words *w)
@@ -415,6 +440,10 @@ int status_print(const char *path, int as_json, const char *lang,
 	print_links(out, json_object_get(root, "links"), w);
 	print_down(out, json_object_get(root, "down"), w);
 	print_captures(out, json_object_get(root, "captures"), w);
+	if (json_array_size(json_object_get(root, "captures")) > 0)
+		print_capture_records(out,
+				      json_object_get(root, "capture_records"),
+				      zh);
 	polls = json_object_get(root, "polls");
 	fprintf(out, "\n%s: %lld, late %lld, skipped %lld\n", w->polls,
 		(long long)json_integer_value(json_object_get(polls, "done")),

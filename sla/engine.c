@@ -1,7 +1,8 @@
 /*
  * engine.c - evaluates the indicators of the budget performance table over
  * a period: availability of every device from device.rrd (reach), link
- * utilisation from if-*.rrd, faults from the journal, produced reports from
+ * utilisation from if-*.rrd, captured links (top talkers, drops) and
+ * faults from the journal, produced reports from
  * <storage_dir>/reports/produced.tsv. Formulas: docs/sla.md.
  * SPDX-License-Identifier: MIT
  */
@@ -244,6 +245,32 @@ static int eval_links(const struct config *cfg, const struct sla_period *p,
 	return rc;
 }
 
+/* ---- captured links -------------------------------------------------- */
+
+/* Every configured capture over the elapsed part of the period, from the
+ * interval records in the journal. */
+static int eval_captures(const struct config *cfg, const struct sla_period *p,
+			 struct sla_result *r, char *err, size_t errlen)
+{
+	double to = p->from + (double)elapsed_buckets(p, r->now) * SLA_STEP;
+	int rc = 0;
+
+	r->captures = calloc(cfg->ncaptures + 1, sizeof(*r->captures));
+	if (r->captures == NULL)
+		return -ENOMEM;
+	for (size_t i = 0; i < cfg->ncaptures && rc == 0; i++) {
+		const struct capture_cfg *c = &cfg->captures[i];
+		struct sla_capture *sc = &r->captures[i];
+
+		rc = sla_capture_load(cfg->alerts.journal, c->name, p->from,
+				      to, (size_t)c->top, sc, err, errlen);
+		snprintf(sc->device, sizeof(sc->device), "%s", c->device);
+		sc->dev = config_find_device(cfg, c->device);
+		r->ncaptures++;
+	}
+	return rc;
+}
+
 /* ---- faults --------------------------------------------------------- */
 
 static int load_faults(const struct config *cfg, const struct sla_period *p,
@@ -403,6 +430,8 @@ int sla_evaluate(const struct config *cfg, const struct sla_period *p,
 	if (rc == 0)
 		rc = eval_links(cfg, p, r, err, errlen);
 	if (rc == 0)
+		rc = eval_captures(cfg, p, r, err, errlen);
+	if (rc == 0)
 		rc = load_faults(cfg, p, r, &all, &nall, err, errlen);
 	if (rc == 0)
 		rc = sla_report_count(cfg, p->year, sla__period_last_month(p),
@@ -430,6 +459,7 @@ void sla_result_destroy(struct sla_result *r)
 	free(r->values);
 	free(r->avail);
 	free(r->links);
+	free(r->captures);
 	free(r->faults);
 	free(r);
 }

@@ -262,26 +262,56 @@ static void report_count(const struct sla_result *r,
 	   v->target);
 }
 
+/* Device rows (device.rrd reach known) plus captured links: a captured
+ * link is a data item of its own, expected for every 5 minutes of the
+ * period like a device, collected for the time its interval records cover
+ * less each interval's drop share (drops / (records + drops)). */
 static void completeness(const struct config *cfg,
 			 const struct sla_result *r,
 			 const struct indicator *ind, struct sla_value *v)
 {
-	size_t exp = 0, got = 0, n = 0, nofile = 0;
+	size_t exp = 0, n = 0, nofile = 0, ncap = 0, cexp = 0;
+	double got = 0, cgot = 0, crec = 0, cdrop = 0;
 
 	for (size_t d = 0; d < cfg->ndevices; d++) {
 		if (!in_scope(cfg, d, ind->scope))
 			continue;
 		n++;
 		exp += r->avail[d].buckets;
-		got += r->avail[d].known_buckets;
+		got += (double)r->avail[d].known_buckets;
 		nofile += !r->avail[d].has_file;
 	}
-	v->value = exp ? (double)got / (double)exp * 100 : NAN;
-	ZH("%zu 台设备应有 %zu 个 5 分钟样本，实有 %zu 个；%zu 台无数据文件", n,
-	   exp, got, nofile);
-	EN("%zu devices: %zu 5-minute samples expected, %zu collected; %zu "
-	   "without a data file",
-	   n, exp, got, nofile);
+	for (size_t i = 0; i < r->ncaptures; i++) {
+		const struct sla_capture *c = &r->captures[i];
+
+		if (c->dev < 0 || !in_scope(cfg, (size_t)c->dev, ind->scope))
+			continue;
+		ncap++;
+		cexp += (size_t)(c->expected_s / SLA_STEP + 0.5);
+		cgot += c->collected_s / SLA_STEP;
+		crec += (double)c->records;
+		cdrop += (double)c->drops;
+	}
+	v->value = exp + cexp ? (got + cgot) / (double)(exp + cexp) * 100
+			      : NAN;
+	if (ncap == 0) {
+		ZH("%zu 台设备应有 %zu 个 5 分钟样本，实有 %.0f 个；%zu 台无数据"
+		   "文件",
+		   n, exp, got, nofile);
+		EN("%zu devices: %zu 5-minute samples expected, %.0f "
+		   "collected; %zu without a data file",
+		   n, exp, got, nofile);
+		return;
+	}
+	ZH("%zu 台设备应有 %zu 个 5 分钟样本，实有 %.0f 个；%zu 台无数据文件；"
+	   "抓包链路 %zu 条应有 %zu 个，扣除丢包（%.3f%%）后实有 %.1f 个",
+	   n, exp, got, nofile, ncap, cexp,
+	   crec + cdrop > 0 ? cdrop / (crec + cdrop) * 100 : 0, cgot);
+	EN("%zu devices: %zu 5-minute samples expected, %.0f collected; %zu "
+	   "without a data file; %zu captured links: %zu expected, %.1f "
+	   "collected after capture drops (%.3f%%)",
+	   n, exp, got, nofile, ncap, cexp, cgot,
+	   crec + cdrop > 0 ? cdrop / (crec + cdrop) * 100 : 0);
 }
 
 void sla__eval_one(const struct config *cfg, const struct sla_result *r,

@@ -51,6 +51,60 @@ static json_t *values_json(const struct sla_result *r)
 json_t *report__result_json(const struct config *cfg,
 			    const struct sla_result *r);
 
+static json_t *top_json(const struct sla_top *v, size_t n)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; a != NULL && i < n; i++) {
+		char key[64];
+
+		sla_top_label(&v[i], key, sizeof(key));
+		json_array_append_new(
+			a, json_pack("{s:s,s:I,s:I,s:I}",
+				     v[i].family ? "addr" : "port", key,
+				     "bytes", (json_int_t)v[i].bytes,
+				     "packets", (json_int_t)v[i].packets,
+				     "intervals", (json_int_t)v[i].intervals));
+	}
+	return a;
+}
+
+static json_t *captures_json(const struct sla_result *r)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; a != NULL && i < r->ncaptures; i++) {
+		const struct sla_capture *c = &r->captures[i];
+		double seen = (double)c->records + (double)c->drops;
+
+		json_array_append_new(
+			a,
+			json_pack("{s:s,s:s,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:o,"
+				  "s:f,s:f,s:f,s:o,s:s,s:I,s:o,s:o,s:o}",
+				  "name", c->name, "device", c->device,
+				  "intervals", (json_int_t)c->intervals,
+				  "records", (json_int_t)c->records,
+				  "packets", (json_int_t)c->packets,
+				  "bytes", (json_int_t)c->bytes,
+				  "in_bytes", (json_int_t)c->in_bytes,
+				  "out_bytes", (json_int_t)c->out_bytes,
+				  "drops", (json_int_t)c->drops, "drop_pct",
+				  num(seen > 0 ? (double)c->drops / seen * 100
+					       : NAN),
+				  "expected_s", c->expected_s, "covered_s",
+				  c->covered_s, "collected_s", c->collected_s,
+				  "completeness_pct",
+				  num(sla_capture_completeness(c)),
+				  "top_basis",
+				  "sum of the per-interval top-N lists",
+				  "top_n", (json_int_t)c->top_n, "local",
+				  top_json(c->local, c->nlocal), "remote",
+				  top_json(c->remote, c->nremote), "ports",
+				  top_json(c->ports, c->nports)));
+	}
+	return a;
+}
+
 json_t *report__result_json(const struct config *cfg,
 			    const struct sla_result *r)
 {
@@ -89,6 +143,7 @@ json_t *report__result_json(const struct config *cfg,
 				  num(l->avg_out)));
 	}
 	json_object_set_new(o, "links", links);
+	json_object_set_new(o, "captures", captures_json(r));
 	n = idx != NULL ? report__units(cfg, r, idx) : 0;
 	for (size_t k = 0; k < n; k++) {
 		const struct sla_avail *a = &r->avail[idx[k]];
@@ -187,6 +242,62 @@ static FILE *csv_open(const struct report_opts *o, const char *label,
 	if (f != NULL)
 		fputs("\xef\xbb\xbf", f); /* BOM: Excel reads UTF-8 */
 	return f;
+}
+
+static const char *const top_lists[] = { "local", "remote", "port" };
+
+static const struct sla_top *top_list(const struct sla_capture *c, int k,
+				      size_t *ret_n)
+{
+	*ret_n = k == 0 ? c->nlocal : k == 1 ? c->nremote : c->nports;
+	return k == 0 ? c->local : k == 1 ? c->remote : c->ports;
+}
+
+/* slamon-LABEL-talkers.csv: one row per entry of each captured link's
+ * summed top lists (sums of the per-interval top-N lists). */
+static int talkers_csv(const struct sla_result *r,
+		       const struct report_opts *o, char *err, size_t errlen)
+{
+	char path[4400];
+	FILE *f = csv_open(o, r->period.label, "talkers", path, sizeof(path),
+			   err, errlen);
+
+	if (f == NULL)
+		return -EIO;
+	fputs("capture,device,list,rank,key,bytes,packets,intervals,"
+	      "share_pct\r\n",
+	      f);
+	for (size_t i = 0; i < r->ncaptures; i++) {
+		const struct sla_capture *c = &r->captures[i];
+
+		for (int k = 0; k < 3; k++) {
+			size_t n;
+			const struct sla_top *v = top_list(c, k, &n);
+
+			for (size_t e = 0; e < n; e++) {
+				char key[64];
+
+				csv_str(f, c->name, 0);
+				csv_str(f, c->device, 0);
+				csv_str(f, top_lists[k], 0);
+				fprintf(f, "%zu,", e + 1);
+				csv_str(f, sla_top_label(&v[e], key,
+							 sizeof(key)),
+					0);
+				fprintf(f, "%llu,%llu,%zu,",
+					(unsigned long long)v[e].bytes,
+					(unsigned long long)v[e].packets,
+					v[e].intervals);
+				csv_num(f,
+					c->bytes ? (double)v[e].bytes /
+							   (double)c->bytes *
+							   100
+						 : NAN,
+					1);
+			}
+		}
+	}
+	return report__close(f, path, err, errlen);
 }
 
 int report__csv(const struct config *cfg, const struct sla_result *r,
@@ -295,7 +406,10 @@ int report__csv(const struct config *cfg, const struct sla_result *r,
 		fprintf(f, "%d,", sf->acked_in_time);
 		csv_str(f, sf->f.satisfaction, 1);
 	}
-	return report__close(f, path, err, errlen);
+	rc = report__close(f, path, err, errlen);
+	if (rc < 0)
+		return rc;
+	return talkers_csv(r, o, err, errlen);
 }
 
 /* ---- XLSX ----------------------------------------------------------- */
@@ -330,6 +444,53 @@ static int xlsx_close(lxw_workbook *wb, const char *path, char *err,
 		return -EIO;
 	}
 	return 0;
+}
+
+/* The captured links' summed top lists; the first row says what they
+ * are (sums of the per-interval top-N lists). */
+static void talkers_sheet(lxw_workbook *wb, const struct sla_result *r,
+			  const struct rpt_words *w, int en, lxw_format *bold)
+{
+	lxw_worksheet *ws = workbook_add_worksheet(wb, en ? "talkers"
+							  : "抓包通信方");
+	const char *cols[] = { w->cap_link, w->device,
+			       en ? "List" : "列表", w->cap_rank,
+			       en ? "Address / port" : "地址 / 端口",
+			       w->cap_bytes, w->cap_packets, w->cap_ivs,
+			       w->cap_share };
+	const char *lists[] = { w->cap_local, w->cap_remote, w->cap_ports };
+	int row = 2;
+
+	xstr(ws, 0, 0, w->cap_note, NULL);
+	for (int i = 0; i < 9; i++)
+		xstr(ws, 1, i, cols[i], bold);
+	for (size_t i = 0; i < r->ncaptures; i++) {
+		const struct sla_capture *c = &r->captures[i];
+
+		for (int k = 0; k < 3; k++) {
+			size_t n;
+			const struct sla_top *v = top_list(c, k, &n);
+
+			for (size_t e = 0; e < n; e++, row++) {
+				char key[64];
+
+				xstr(ws, row, 0, c->name, NULL);
+				xstr(ws, row, 1, c->device, NULL);
+				xstr(ws, row, 2, lists[k], NULL);
+				xnum(ws, row, 3, (double)(e + 1));
+				xstr(ws, row, 4,
+				     sla_top_label(&v[e], key, sizeof(key)),
+				     NULL);
+				xnum(ws, row, 5, (double)v[e].bytes);
+				xnum(ws, row, 6, (double)v[e].packets);
+				xnum(ws, row, 7, (double)v[e].intervals);
+				xnum(ws, row, 8,
+				     c->bytes ? (double)v[e].bytes /
+							(double)c->bytes * 100
+					      : NAN);
+			}
+		}
+	}
 }
 
 int report__xlsx(const struct config *cfg, const struct sla_result *r,
@@ -433,6 +594,7 @@ int report__xlsx(const struct config *cfg, const struct sla_result *r,
 		xstr(ws, row, 6, sf->acked_in_time ? w->yes : w->no, NULL);
 		xstr(ws, row, 7, sf->f.satisfaction, NULL);
 	}
+	talkers_sheet(wb, r, w, en, bold);
 	return xlsx_close(wb, path, err, errlen);
 }
 

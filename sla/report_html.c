@@ -20,9 +20,10 @@ static const struct rpt_words ZH = {
 	.period = "统计周期", .zone = "时区", .generated = "生成时间",
 	.simulated = "数据说明：以下设备的数据为模拟数据（清单标签 simulated）",
 	.s_ind = "一、绩效指标完成情况", .s_bw = "二、骨干与出口链路带宽",
-	.s_p95 = "三、链路利用率 95 百分位", .s_units = "四、单位联网情况",
-	.s_faults = "五、故障与响应", .s_complete = "六、数据完整性",
-	.s_notes = "七、计算方法说明", .lvl1 = "一级指标", .lvl2 = "二级指标",
+	.s_p95 = "三、链路利用率 95 百分位", .s_cap = "四、抓包链路流量构成",
+	.s_units = "五、单位联网情况",
+	.s_faults = "六、故障与响应", .s_complete = "七、数据完整性",
+	.s_notes = "八、计算方法说明", .lvl1 = "一级指标", .lvl2 = "二级指标",
 	.lvl3 = "三级指标", .target = "指标值", .actual = "实际完成值",
 	.met = "是否达标", .deviation = "偏差原因", .evidence = "计算依据",
 	.device = "设备", .iface = "接口", .capacity = "签约带宽(Mbps)",
@@ -39,6 +40,15 @@ static const struct rpt_words ZH = {
 	.no = "否", .none = "无", .annual = "全年", .month = "月份",
 	.nographs = "（未生成图形）", .mtta = "平均响应时间(MTTA)",
 	.mttr = "平均修复时间(MTTR)", .total = "合计",
+	.cap_note = "以下排名为本期每个采集间隔 Top-N 列表之和：某地址或端口"
+		    "不在某一间隔的 Top-N 之内时，该间隔不计入，因此各项为下限，"
+		    "并非全量精确排名。",
+	.cap_local = "本地通信方", .cap_remote = "外部通信方",
+	.cap_ports = "服务端口", .cap_rank = "排名", .cap_addr = "地址",
+	.cap_port = "协议/端口", .cap_bytes = "字节数", .cap_packets = "包数",
+	.cap_ivs = "上榜间隔数", .cap_share = "占链路流量(%)",
+	.cap_link = "抓包链路", .cap_drops = "丢包率",
+	.cap_none = "本期无抓包记录", .cap_complete = "抓包",
 };
 
 static const struct rpt_words EN = {
@@ -49,8 +59,9 @@ static const struct rpt_words EN = {
 		     "(inventory tag simulated)",
 	.s_ind = "1. Performance indicators", .s_bw = "2. Backbone and exit bandwidth",
 	.s_p95 = "3. Link utilisation, 95th percentile",
-	.s_units = "4. Unit connectivity", .s_faults = "5. Faults and response",
-	.s_complete = "6. Data completeness", .s_notes = "7. Methods",
+	.s_cap = "4. Captured links: top talkers and ports",
+	.s_units = "5. Unit connectivity", .s_faults = "6. Faults and response",
+	.s_complete = "7. Data completeness", .s_notes = "8. Methods",
 	.lvl1 = "Level 1", .lvl2 = "Level 2", .lvl3 = "Indicator",
 	.target = "Target", .actual = "Actual", .met = "Met",
 	.deviation = "Reason for deviation", .evidence = "Evidence",
@@ -68,6 +79,18 @@ static const struct rpt_words EN = {
 	.expected = "Expected", .collected = "Collected", .yes = "yes",
 	.no = "no", .none = "none", .annual = "Year", .month = "Month",
 	.nographs = "(graphs not drawn)", .mtta = "MTTA", .mttr = "MTTR", .total = "all",
+	.cap_note = "The rankings below are the sums of the per-interval "
+		    "top-N lists of the period: an address or port outside an "
+		    "interval's top N adds nothing for that interval, so each "
+		    "figure is a lower bound, not an exact ranking of all "
+		    "traffic.",
+	.cap_local = "Local talkers", .cap_remote = "Remote talkers",
+	.cap_ports = "Service ports", .cap_rank = "#", .cap_addr = "Address",
+	.cap_port = "Proto/port", .cap_bytes = "Bytes",
+	.cap_packets = "Packets", .cap_ivs = "Intervals listed",
+	.cap_share = "Share of link (%)", .cap_link = "Captured link",
+	.cap_drops = "Drops", .cap_none = "no capture records in the period",
+	.cap_complete = "capture",
 };
 
 const struct rpt_words *report__words(const char *lang)
@@ -97,6 +120,22 @@ void report__bps(double bps, char *out, size_t outlen)
 		snprintf(out, outlen, "%.2f Mbps", bps / 1e6);
 	else
 		snprintf(out, outlen, "%.1f kbps", bps / 1e3);
+}
+
+void report__bytes(double bytes, char *out, size_t outlen)
+{
+	if (bytes != bytes)
+		snprintf(out, outlen, "-");
+	else if (bytes >= 1e12)
+		snprintf(out, outlen, "%.2f TB", bytes / 1e12);
+	else if (bytes >= 1e9)
+		snprintf(out, outlen, "%.2f GB", bytes / 1e9);
+	else if (bytes >= 1e6)
+		snprintf(out, outlen, "%.2f MB", bytes / 1e6);
+	else if (bytes >= 1e3)
+		snprintf(out, outlen, "%.1f kB", bytes / 1e3);
+	else
+		snprintf(out, outlen, "%.0f B", bytes);
 }
 
 /* HTML-escapes s. */
@@ -437,46 +476,151 @@ static void fault_section(FILE *f, const struct config *cfg,
 		nr ? sr / (double)nr / 60 : 0);
 }
 
+static void top_table(FILE *f, const char *title, const char *keycol,
+		      const struct sla_top *v, size_t n, double total,
+		      const struct rpt_words *w)
+{
+	const char *cols[] = { w->cap_rank, keycol, w->cap_bytes,
+			       w->cap_packets, w->cap_share, w->cap_ivs };
+
+	fprintf(f, "<p><strong>");
+	esc(f, title);
+	fputs("</strong></p>\n<table>", f);
+	th_row(f, cols, 6);
+	for (size_t i = 0; i < n; i++) {
+		char key[64], b[32];
+
+		report__bytes((double)v[i].bytes, b, sizeof(b));
+		fprintf(f, "<tr><td class=\"n\">%zu</td>", i + 1);
+		td(f, "k", sla_top_label(&v[i], key, sizeof(key)));
+		td(f, "n", b);
+		fprintf(f, "<td class=\"n\">%llu</td>",
+			(unsigned long long)v[i].packets);
+		tdf(f, total > 0 ? (double)v[i].bytes / total * 100 : NAN, 2);
+		fprintf(f, "<td class=\"n\">%zu</td></tr>\n", v[i].intervals);
+	}
+	if (n == 0)
+		fprintf(f, "<tr><td colspan=\"6\">%s</td></tr>\n", w->none);
+	fputs("</table>\n", f);
+}
+
+/* "本地通信方（Top 10）" / "Local talkers (Top 10)". */
+static void list_title(char *out, size_t len, const char *what, size_t n,
+		       int en)
+{
+	if (en)
+		snprintf(out, len, "%s (Top %zu)", what, n);
+	else
+		snprintf(out, len, "%s（Top %zu）", what, n);
+}
+
+/* Per captured link: the month's top talkers and ports, summed from the
+ * per-interval top-N lists (said so in the section). */
+static void capture_section(FILE *f, const struct sla_result *r,
+			    const struct rpt_words *w, int en)
+{
+	fprintf(f, "<h2>%s</h2>\n", w->s_cap);
+	if (r->ncaptures == 0) {
+		fprintf(f, "<p>%s</p>\n", w->none);
+		return;
+	}
+	fputs("<p class=\"note\">", f);
+	esc(f, w->cap_note);
+	fputs("</p>\n", f);
+	for (size_t i = 0; i < r->ncaptures; i++) {
+		const struct sla_capture *c = &r->captures[i];
+		double seen = (double)c->records + (double)c->drops;
+		char tot[32], in[32], out[32], title[256];
+
+		report__bytes((double)c->bytes, tot, sizeof(tot));
+		report__bytes((double)c->in_bytes, in, sizeof(in));
+		report__bytes((double)c->out_bytes, out, sizeof(out));
+		fprintf(f, "<h3>%s ", w->cap_link);
+		esc(f, c->name);
+		fputs(en ? " (device " : "（设备 ", f);
+		esc(f, c->device);
+		fputs(en ? ")</h3>\n<p>" : "）</h3>\n<p>", f);
+		if (c->intervals == 0) {
+			fprintf(f, "%s</p>\n", w->cap_none);
+			continue;
+		}
+		fprintf(f,
+			en ? "%zu intervals, %s (in %s, out %s), top %zu per "
+			     "interval; %s %.3f%%; completeness %.2f%%</p>\n"
+			   : "采集间隔 %zu 个，总流量 %s（入 %s，出 %s），每间隔保留 "
+			     "Top %zu；%s %.3f%%；完整性 %.2f%%</p>\n",
+			c->intervals, tot, in, out, c->top_n, w->cap_drops,
+			seen > 0 ? (double)c->drops / seen * 100 : 0,
+			sla_capture_completeness(c));
+		list_title(title, sizeof(title), w->cap_local, c->top_n, en);
+		top_table(f, title, w->cap_addr, c->local, c->nlocal,
+			  (double)c->bytes, w);
+		list_title(title, sizeof(title), w->cap_remote, c->top_n, en);
+		top_table(f, title, w->cap_addr, c->remote, c->nremote,
+			  (double)c->bytes, w);
+		list_title(title, sizeof(title), w->cap_ports, c->top_n, en);
+		top_table(f, title, w->cap_port, c->ports, c->nports,
+			  (double)c->bytes, w);
+	}
+}
+
+static void complete_row(FILE *f, const char *label, size_t n, double exp,
+			 double got)
+{
+	fputs("<tr>", f);
+	td(f, NULL, label);
+	fprintf(f, "<td class=\"n\">%zu</td><td class=\"n\">%.0f</td>", n,
+		exp);
+	tdf(f, got, got == floor(got) ? 0 : 1);
+	tdf(f, exp > 0 ? got / exp * 100 : NAN, 2);
+	fputs("</tr>\n", f);
+}
+
+/* Per role, per captured link (5-minute samples less the drop share),
+ * and the total the completeness indicator uses for scope "all". */
 static void complete_section(FILE *f, const struct config *cfg,
 			     const struct sla_result *r,
 			     const struct rpt_words *w)
 {
 	const char *cols[] = { w->role, w->ndev, w->expected, w->collected,
 			       "%" };
-	size_t exp_all = 0, got_all = 0, n_all = 0;
+	double exp_all = 0, got_all = 0;
+	size_t n_all = 0;
 
 	fprintf(f, "<h2>%s</h2>\n<table>", w->s_complete);
 	th_row(f, cols, 5);
-	for (int role = 0; role <= ROLE_COUNT; role++) {
-		size_t exp = 0, got = 0, n = 0;
+	for (int role = 0; role < ROLE_COUNT; role++) {
+		double exp = 0, got = 0;
+		size_t n = 0;
 
-		for (size_t d = 0; d < cfg->ndevices && role < ROLE_COUNT;
-		     d++) {
+		for (size_t d = 0; d < cfg->ndevices; d++) {
 			if ((int)cfg->devices[d].role != role)
 				continue;
 			n++;
-			exp += r->avail[d].buckets;
-			got += r->avail[d].known_buckets;
+			exp += (double)r->avail[d].buckets;
+			got += (double)r->avail[d].known_buckets;
 		}
-		if (role == ROLE_COUNT) {
-			n = n_all;
-			exp = exp_all;
-			got = got_all;
-		} else if (n == 0) {
+		if (n == 0)
 			continue;
-		}
-		n_all += role < ROLE_COUNT ? n : 0;
-		exp_all += role < ROLE_COUNT ? exp : 0;
-		got_all += role < ROLE_COUNT ? got : 0;
-		fputs("<tr>", f);
-		td(f, NULL, role < ROLE_COUNT ? role_name((enum role)role)
-					      : w->total);
-		fprintf(f, "<td class=\"n\">%zu</td><td class=\"n\">%zu</td>"
-			   "<td class=\"n\">%zu</td>",
-			n, exp, got);
-		tdf(f, exp ? (double)got / (double)exp * 100 : NAN, 2);
-		fputs("</tr>\n", f);
+		n_all += n;
+		exp_all += exp;
+		got_all += got;
+		complete_row(f, role_name((enum role)role), n, exp, got);
 	}
+	for (size_t i = 0; i < r->ncaptures; i++) {
+		const struct sla_capture *c = &r->captures[i];
+		double exp = floor(c->expected_s / SLA_STEP + 0.5);
+		double got = c->collected_s / SLA_STEP;
+		char label[128];
+
+		snprintf(label, sizeof(label), "%s %s", w->cap_complete,
+			 c->name);
+		n_all++;
+		exp_all += exp;
+		got_all += got;
+		complete_row(f, label, 1, exp, got);
+	}
+	complete_row(f, w->total, n_all, exp_all, got_all);
 	fputs("</table>\n", f);
 }
 
@@ -495,7 +639,13 @@ static void notes(FILE *f, const struct rpt_words *w, int en)
 		      "<li>Capacity: contracted capacity of the inventory "
 		      "(the interface speed is not stored in RRD).</li>\n"
 		      "<li>Fault response: acknowledged (or closed) before the "
-		      "response deadline / faults detected in the period.</li>\n",
+		      "response deadline / faults detected in the period.</li>\n"
+		      "<li>Captured links: the traffic composition is the sum "
+		      "of the per-interval top-N lists kept in the journal. "
+		      "Capture drops (kernel ring and interface, pcap_stats) "
+		      "take their share drops / (records + drops) off the time "
+		      "each interval covers, and so count against data "
+		      "completeness.</li>\n",
 		      f);
 	else
 		fputs("<li>所有数值均由 RRD 文件的 5 分钟数据（rrdtool fetch -r 300）"
@@ -504,7 +654,10 @@ static void notes(FILE *f, const struct rpt_words *w, int en)
 		      "维护时间)；无数据的时间不计为在线，并单独列出。</li>\n"
 		      "<li>95 百分位：将 5 分钟样本排序，去掉最高的 5%，取剩余最大值。</li>\n"
 		      "<li>带宽：取设备清单中的签约带宽（接口速率未存入 RRD）。</li>\n"
-		      "<li>故障响应率：在响应期限内确认（或关闭）的故障 / 本期发现的故障。</li>\n",
+		      "<li>故障响应率：在响应期限内确认（或关闭）的故障 / 本期发现的故障。</li>\n"
+		      "<li>抓包链路：流量构成为故障日志库中每个采集间隔 Top-N 列表之和；"
+		      "抓包丢包（内核缓冲区与网卡，pcap_stats）按 丢包 / (记录 + 丢包) "
+		      "从该间隔的采集时间中扣除，计入数据完整性。</li>\n",
 		      f);
 	fputs("</ul>\n", f);
 }
@@ -529,6 +682,7 @@ int report__html(const struct config *cfg, const struct sla_result *r,
 	meta(f, cfg, r, w);
 	indicator_table(f, r, w, en);
 	link_sections(f, cfg, r, png_b64, w);
+	capture_section(f, r, w, en);
 	unit_section(f, cfg, r, w);
 	fault_section(f, cfg, r, w);
 	complete_section(f, cfg, r, w);

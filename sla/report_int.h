@@ -19,7 +19,11 @@ struct rpt_words {
 		*unknown_h, *maint_h, *fid, *object, *kind, *severity,
 		*detected, *deadline, *resp_min, *repair_min, *in_time,
 		*satisf, *role, *ndev, *expected, *collected, *yes, *no,
-		*none, *annual, *month, *nographs, *mtta, *mttr, *total;
+		*none, *annual, *month, *nographs, *mtta, *mttr, *total,
+		*s_cap, *cap_note, *cap_local, *cap_remote, *cap_ports,
+		*cap_rank, *cap_addr, *cap_port, *cap_bytes, *cap_packets,
+		*cap_ivs, *cap_share, *cap_link, *cap_drops, *cap_none,
+		*cap_complete;
 };
 const struct rpt_words *report__words(const char *lang);
 
@@ -43,6 +47,8 @@ int report__close(FILE *f, const char *path, char *err, size_t errlen);
 void report__value(double v, const char *unit, char *out, size_t outlen);
 /* "9.87 Gbps" etc. */
 void report__bps(double bps, char *out, size_t outlen);
+/* "1.23 GB" etc. (powers of 1000) */
+void report__bytes(double bytes, char *out, size_t outlen);
 
 int report__html(const struct config *cfg, const struct sla_result *r,
 		 const char *const *png_b64, const struct report_opts *o,

@@ -11,6 +11,7 @@
 #define SLAMON_SLA_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <time.h>
 
 #include "config.h"
@@ -98,6 +99,60 @@ struct sla_fault {
 	int acked_in_time;
 };
 
+/* ---- captured links (issue 6) ---- */
+
+#define SLA_TOP_MAX 32
+
+/* One entry of a summed top list: a talker (family 4/6 and addr) or a
+ * port (ipproto 6/17 and port). */
+struct sla_top {
+	uint8_t family;
+	uint8_t addr[16];
+	uint8_t ipproto;
+	uint16_t port;
+	uint64_t bytes, packets;
+	size_t intervals; /* intervals whose top list held it */
+};
+
+/* A [capture NAME] link over a range, from the interval records in the
+ * journal. The top lists are the sums of the per-interval top-N lists
+ * (an address or port outside an interval's top N adds nothing for that
+ * interval), largest first. */
+struct sla_capture {
+	char name[64], device[64];
+	int dev;              /* index in cfg->devices, -1 when unknown */
+	size_t top_n;         /* entries kept per list */
+	size_t intervals;     /* records starting in [from, to) */
+	uint64_t records, packets, bytes, in_bytes, out_bytes;
+	uint64_t drops;       /* ring + interface drops, measured ones */
+	double expected_s;    /* to - from */
+	double covered_s;     /* seconds covered by a record */
+	double collected_s;   /* covered, less each interval's drop share
+	                         drops / (records + drops) */
+	size_t nlocal, nremote, nports;
+	struct sla_top local[SLA_TOP_MAX];
+	struct sla_top remote[SLA_TOP_MAX];
+	struct sla_top ports[SLA_TOP_MAX];
+};
+
+/* Sums the records of capture link over [from, to) from the journal at
+ * path into *ret (name and device set, dev = -1, top lists cut at top_n
+ * <= SLA_TOP_MAX). Intervals count in the range they start in; coverage
+ * prorates intervals at the edges. A missing journal or an unknown link
+ * gives zero intervals. Returns 0 or a negative errno with err (a journal
+ * that cannot be read, a damaged record named by link and time). */
+int sla_capture_load(const char *path, const char *link, double from,
+		     double to, size_t top_n, struct sla_capture *ret,
+		     char *err, size_t errlen);
+
+/* An entry's text: the address ("10.1.0.1", "2001:db8::1") of a talker,
+ * "tcp/443" or "udp/53" of a port. Returns buf. */
+const char *sla_top_label(const struct sla_top *e, char *buf, size_t len);
+
+/* Completeness of a captured link in percent: collected_s / expected_s;
+ * NAN when nothing was expected. */
+double sla_capture_completeness(const struct sla_capture *c);
+
 struct sla_result {
 	struct sla_period period;
 	double now;            /* evaluation time */
@@ -109,6 +164,8 @@ struct sla_result {
 	size_t nlinks;
 	struct sla_fault *faults; /* detected in the period, by id */
 	size_t nfaults;
+	struct sla_capture *captures; /* one per cfg->captures entry */
+	size_t ncaptures;
 	size_t maint_windows;  /* journal maintenance rows in the period */
 	size_t simulated;      /* devices tagged "simulated" */
 	size_t reports;        /* distinct months with a produced report */

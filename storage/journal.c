@@ -10,6 +10,7 @@
  * SPDX-License-Identifier: MIT
  */
 #include "journal.h"
+#include "journal_int.h"
 
 #include <errno.h>
 #include <sqlite3.h>
@@ -68,7 +69,27 @@ static const char schema_sql[] =
 	"CREATE TABLE IF NOT EXISTS state_log("
 	" object TEXT NOT NULL, state TEXT NOT NULL,"
 	" reason TEXT NOT NULL DEFAULT '', t REAL NOT NULL);"
-	"CREATE INDEX IF NOT EXISTS state_log_t ON state_log(object, t);";
+	"CREATE INDEX IF NOT EXISTS state_log_t ON state_log(object, t);"
+	/* schema 2: the per-interval records of [capture] links
+	 * (journal_capture.c) */
+	"CREATE TABLE IF NOT EXISTS capture_links("
+	" id INTEGER PRIMARY KEY,"
+	" name TEXT NOT NULL UNIQUE,"
+	" device TEXT NOT NULL);"
+	/* a rowid table: a row up to ~4 KB stays on its leaf page (top 32
+	 * IPv6 lists), where a WITHOUT ROWID row spills past ~1 KB into an
+	 * overflow page of its own */
+	"CREATE TABLE IF NOT EXISTS capture_intervals("
+	" id INTEGER PRIMARY KEY,"
+	" link INTEGER NOT NULL REFERENCES capture_links(id),"
+	" start INTEGER NOT NULL,"
+	" length REAL NOT NULL,"
+	" records INTEGER NOT NULL, packets INTEGER NOT NULL,"
+	" bytes INTEGER NOT NULL, in_bytes INTEGER NOT NULL,"
+	" out_bytes INTEGER NOT NULL,"
+	" drops INTEGER, ifdrops INTEGER,"
+	" top BLOB NOT NULL,"
+	" UNIQUE (link, start));";
 
 #define FAULT_COLS                                                            \
 	"id, object, object_kind, kind, severity, detail, first_fail_t,"      \
@@ -185,6 +206,9 @@ static int schema_init(struct journal *j, char *err, size_t errlen)
 	}
 	if (ver == JOURNAL_SCHEMA_VERSION)
 		return 0;
+	/* a new file, or an older schema: every statement of schema_sql is
+	 * CREATE ... IF NOT EXISTS, so running it adds what a version 1
+	 * journal lacks (the capture tables) and touches no row */
 	rc = begin(j, err, errlen);
 	if (rc < 0)
 		return rc;
@@ -192,8 +216,8 @@ static int schema_init(struct journal *j, char *err, size_t errlen)
 	if (rc == 0)
 		rc = exec(j,
 			  "INSERT OR REPLACE INTO meta VALUES"
-			  " ('schema_version', '1');"
-			  "PRAGMA user_version = 1",
+			  " ('schema_version', '2');"
+			  "PRAGMA user_version = 2",
 			  err, errlen);
 	if (rc < 0) {
 		rollback(j);
@@ -247,6 +271,17 @@ void journal_close(struct journal *j)
 		return;
 	sqlite3_close(j->db);
 	free(j);
+}
+
+sqlite3 *journal__db(struct journal *j)
+{
+	return j->db;
+}
+
+int journal__dberr(struct journal *j, int rc, const char *what, char *err,
+		   size_t errlen)
+{
+	return dberr(j, rc, what, err, errlen);
 }
 
 /* ---- faults --------------------------------------------------------- */
@@ -948,6 +983,9 @@ int journal_check(struct journal *j, char *err, size_t errlen)
 		{ "notification for an unknown fault",
 		  "SELECT count(*) FROM notifications n WHERE NOT EXISTS"
 		  " (SELECT 1 FROM faults f WHERE f.id = n.fault_id)" },
+		{ "capture interval of an unknown capture link",
+		  "SELECT count(*) FROM capture_intervals c WHERE NOT EXISTS"
+		  " (SELECT 1 FROM capture_links l WHERE l.id = c.link)" },
 	};
 	sqlite3_stmt *st;
 	int64_t n;

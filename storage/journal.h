@@ -18,7 +18,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define JOURNAL_SCHEMA_VERSION 1
+/* 1: faults, children, notifications, maintenance, states; 2: adds the
+ * capture_links and capture_intervals tables (a version 1 file is
+ * upgraded in place when opened). */
+#define JOURNAL_SCHEMA_VERSION 2
 
 #define FAULT_OBJECT_MAX 160
 #define FAULT_WORD_MAX 32
@@ -167,6 +170,71 @@ int journal_maint_count(struct journal *j, double from_t, double to_t,
  * flapping, unknown) with its reason ("parent agg-3 down"). */
 int journal_state_record(struct journal *j, const char *object,
 			 const char *state, const char *reason, double t,
+			 char *err, size_t errlen);
+
+/* ---- packet capture intervals (issue 6) ---------------------------- */
+
+/* Every complete interval of a [capture NAME] link is kept as one row:
+ * its counts (records, packets, bytes, drops) as columns, and its top-N
+ * ports, local and remote talkers as one packed blob (format in
+ * docs/storage.md). The report sums them over a month, `slamon talkers`
+ * over any range, and the SLA engine reads the drops for completeness. */
+
+#define JOURNAL_CAPTURE_TOP_MAX 32  /* entries per list (config: top) */
+#define JOURNAL_CAPTURE_NAME_MAX 64 /* capture and device names */
+#define JOURNAL_CAPTURE_LEN_MAX 3600 /* longest interval (config bound) */
+
+struct journal_cap_port {
+	uint8_t ipproto; /* 6 TCP, 17 UDP */
+	uint16_t port;   /* the flow's service port (the lower one) */
+	uint64_t bytes, packets;
+};
+
+struct journal_cap_talker {
+	uint8_t family;   /* 4 or 6 */
+	uint8_t addr[16]; /* IPv4 in the first 4 bytes, the rest zero */
+	uint64_t bytes, packets;
+};
+
+/* One capture interval. Fixed size, pointer free. */
+struct journal_capiv {
+	char link[JOURNAL_CAPTURE_NAME_MAX];   /* the capture's NAME */
+	char device[JOURNAL_CAPTURE_NAME_MAX]; /* its inventory device */
+	int64_t start;   /* interval start, unix seconds (aligned) */
+	double length_s; /* 1 .. JOURNAL_CAPTURE_LEN_MAX */
+	uint64_t records; /* every record seen, malformed ones too */
+	uint64_t packets, bytes, in_bytes, out_bytes; /* accounted */
+	int stats_valid;  /* drops/ifdrops were measured (live capture) */
+	uint64_t drops, ifdrops; /* kernel ring / interface, pcap_stats */
+	size_t nports, nlocal, nremote; /* each <= JOURNAL_CAPTURE_TOP_MAX */
+	struct journal_cap_port ports[JOURNAL_CAPTURE_TOP_MAX];
+	struct journal_cap_talker local[JOURNAL_CAPTURE_TOP_MAX];
+	struct journal_cap_talker remote[JOURNAL_CAPTURE_TOP_MAX];
+};
+
+/* Stores the n intervals of v in one transaction. An interval whose link
+ * and start are already stored is left as it is (a file replayed again
+ * at the next start writes nothing twice; nothing stored is ever
+ * replaced); *ret_added (may be NULL) gets how many rows were new. With
+ * keep_s > 0, each link's rows starting more than keep_s before its
+ * newest row are deleted (retention follows the link's own newest data,
+ * as an RRD's rows follow its last update). -EINVAL (nothing written)
+ * when an interval is malformed: empty names, a length out of bounds, a
+ * list longer than JOURNAL_CAPTURE_TOP_MAX, a family other than 4/6. */
+int journal_capture_put(struct journal *j, const struct journal_capiv *v,
+			size_t n, double keep_s, size_t *ret_added, char *err,
+			size_t errlen);
+
+/* Called with each interval, in time order; a non-zero return stops the
+ * scan and is returned by journal_capture_scan. */
+typedef int (*journal_capiv_cb)(void *arg, const struct journal_capiv *v);
+
+/* Calls cb for every stored interval of capture link that overlaps
+ * [from_t, to_t). 0 when done (also when the link is unknown: no rows),
+ * a negative errno with err, or cb's non-zero value. A top-list blob that
+ * does not decode is -EBADMSG naming the link and the interval start. */
+int journal_capture_scan(struct journal *j, const char *link, double from_t,
+			 double to_t, journal_capiv_cb cb, void *arg,
 			 char *err, size_t errlen);
 
 /* Integrity check: PRAGMA integrity_check, and the invariants (at most one

@@ -1,11 +1,14 @@
 /*
  * test_capture_daemon.c - [capture NAME] links in slamond (issue 6): a
  * file capture replayed at start shows in status.json and in `slamon
- * status` and writes its RRD file; a live capture on a veth pair of the
- * test's own namespaces counts a known volume to the byte, agrees with
- * SNMP for the same interface, and raises a "divergence" fault (journal
- * and status) when cross-checked with an interface that carries other
- * traffic.
+ * status`, writes its RRD file and its interval record (`slamon
+ * talkers`); a live capture on a veth pair of the test's own namespaces
+ * counts a known volume to the byte, agrees with SNMP for the same
+ * interface, and raises a "divergence" fault (journal and status) when
+ * cross-checked with an interface that carries other traffic. SIGHUP
+ * applies added, removed and changed captures, keeps unchanged ones
+ * running (a live one loses no byte across it) and reports a capture
+ * that cannot be opened with its file:line.
  *
  * The live test moves itself into a namespace of its own (setns) before
  * starting snmpd and slamond, so both run there: snmpd serves that
@@ -21,6 +24,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <jansson.h>
 #include <math.h>
 #include <netinet/in.h>
@@ -171,6 +175,13 @@ static long long jint(json_t *o, const char *a, const char *b)
 	return (long long)json_integer_value(v);
 }
 
+static int count_iv(void *arg, const struct journal_capiv *v)
+{
+	(void)v;
+	(*(size_t *)arg)++;
+	return 0;
+}
+
 static void setup(void)
 {
 	pid_t me = getpid();
@@ -276,6 +287,181 @@ Test(capture_daemon, file_capture_shows_in_status_and_rrd)
 	cr_expect(strstr(out, "Captured links") != NULL, "%s", out);
 	cr_expect(strstr(out, "sflow_multiple_counter_30_pdus.pcap") != NULL,
 		  "%s", out);
+
+	/* the interval's record is in the journal: `slamon talkers` over
+	 * the file's time shows the one local address with every byte */
+	{
+		char *argv_t[] = {SLAMON, "talkers", "sflow", "--from",
+				  "1301703000", "--to", "1301703600",
+				  "--json", "-c", conf, NULL};
+		json_t *t, *e;
+
+		cr_assert_eq(run_cmd(argv_t, out, sizeof(out), 30), 0, "%s",
+			     out);
+		t = json_loads(out, 0, NULL);
+		cr_assert_not_null(t, "%s", out);
+		cr_expect_eq(jint(t, "intervals", NULL), 1);
+		cr_expect_eq(jint(t, "bytes", NULL), 28804);
+		cr_expect_eq(jint(t, "records", NULL), 30);
+		e = json_array_get(json_object_get(t, "local"), 0);
+		cr_expect_str_eq(json_string_value(json_object_get(e, "addr")),
+				 "15.184.3.9");
+		cr_expect_eq(jint(e, "bytes", NULL), 28804);
+		cr_expect_eq(jint(e, "packets", NULL), 30);
+		cr_expect_gt(json_array_size(json_object_get(t, "remote")), 0);
+		json_decref(t);
+	}
+	st = status_load();
+	cr_assert_not_null(st);
+	cr_expect_eq(jint(st, "capture_records", "written"), 1);
+	cr_expect_eq(jint(st, "capture_records", "failed"), 0);
+	json_decref(st);
+}
+
+/* ---- reload (SIGHUP) -------------------------------------------------- */
+
+#define RELOAD_INV                                                       \
+	"unit,name,address,role,parent,profile,interfaces,capacity_mbps,"  \
+	"tags\n"                                                           \
+	"出口,exit-rtr-1,127.0.0.1:%d,exit,,v2,,,\n"
+
+/* A [capture] section replaying the shared test file. */
+static void file_section(char *out, size_t len, const char *name,
+			 const char *extra)
+{
+	snprintf(out, len,
+		 "[capture %s]\nsource = file\nfile = %s\n"
+		 "local = 15.184.3.9\ndevice = exit-rtr-1\n%s",
+		 name, PCAP_FILE, extra);
+}
+
+static void write_reload_conf(const char *conf, const char *captures)
+{
+	char text[16384];
+
+	snprintf(text, sizeof(text),
+		 "[general]\ninventory = inv.csv\nstorage_dir = rrd\n"
+		 "interval = 5\ntimeout_ms = 200\n"
+		 "[profile v2]\nversion = 2c\ncommunity = x\n%s",
+		 captures);
+	cr_assert_eq(write_file(conf, text), 0);
+}
+
+/* Waits (bounded) until every name has a capture in status.json in state
+ * want; returns that status (caller frees). */
+static json_t *wait_states(const char *const *names, size_t n,
+			   const char *want)
+{
+	for (int i = 0; i < 200; i++) {
+		json_t *st = status_load();
+		size_t ok = 0;
+
+		for (size_t k = 0; st != NULL && k < n; k++) {
+			json_t *c = capture_of(st, names[k]);
+
+			ok += c != NULL &&
+			      strcmp(json_string_value(json_object_get(
+					     c, "state")),
+				     want) == 0;
+		}
+		if (ok == n)
+			return st;
+		json_decref(st);
+		cr_assert_eq(waitpid(daemon_pid, NULL, WNOHANG), 0,
+			     "slamond died (see slamond.log)");
+		sleep_ms(150);
+	}
+	cr_assert_fail("captures not %s within 30 s", want);
+	return NULL;
+}
+
+static size_t stored_intervals(const char *name)
+{
+	char db[4200], err[256];
+	struct journal *j;
+	size_t n = 0;
+
+	pathf(db, sizeof(db), "rrd/faults.db");
+	cr_assert_eq(journal_open(db, &j, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(journal_capture_scan(j, name, 0, 2e9, count_iv, &n, err,
+					  sizeof(err)),
+		     0, "%s", err);
+	journal_close(j);
+	return n;
+}
+
+/* SIGHUP applies [capture] changes: an unchanged capture keeps its state
+ * (not replayed: totals unchanged), a removed one goes, a changed one is
+ * started again, a new one starts, and a live capture on an interface
+ * that does not exist is reported with its file:line while the others go
+ * on. Each file interval is kept once in the journal. */
+Test(capture_daemon, sighup_applies_capture_changes)
+{
+	static const char *const v1[] = {"keep", "gone", "chg"};
+	static const char *const v2[] = {"keep", "chg", "fresh"};
+	char conf[4200], inv[4200], log[4200], text[8192], sec[4][1200];
+	json_t *st, *c;
+	char *logtext;
+
+	pathf(conf, sizeof(conf), "slamon.conf");
+	pathf(inv, sizeof(inv), "inv.csv");
+	pathf(log, sizeof(log), "slamond.log");
+	snprintf(text, sizeof(text), RELOAD_INV, agent_free_udp_port());
+	cr_assert_eq(write_file(inv, text), 0);
+	file_section(sec[0], sizeof(sec[0]), "keep", "");
+	file_section(sec[1], sizeof(sec[1]), "gone", "");
+	file_section(sec[2], sizeof(sec[2]), "chg", "top = 10\n");
+	snprintf(text, sizeof(text), "%s%s%s", sec[0], sec[1], sec[2]);
+	write_reload_conf(conf, text);
+	daemon_pid = spawn_daemon(conf, "120");
+	json_decref(wait_states(v1, 3, "done"));
+
+	file_section(sec[2], sizeof(sec[2]), "chg", "top = 5\n");
+	file_section(sec[1], sizeof(sec[1]), "fresh", "");
+	snprintf(sec[3], sizeof(sec[3]),
+		 "[capture ghost]\nifname = nosuchif0\nlocal = 10.0.0.0/8\n"
+		 "device = exit-rtr-1\n");
+	snprintf(text, sizeof(text), "%s%s%s%s", sec[0], sec[2], sec[1],
+		 sec[3]);
+	write_reload_conf(conf, text);
+	cr_assert_eq(kill(daemon_pid, SIGHUP), 0);
+	st = wait_states(v2, 3, "done");
+	cr_expect_null(capture_of(st, "gone"), "removed capture still listed");
+	/* keep was not replayed again: its totals are those of one pass */
+	cr_expect_eq(jint(capture_of(st, "keep"), "totals", "packets"), 30);
+	cr_expect_eq(jint(capture_of(st, "chg"), "totals", "packets"), 30);
+	cr_expect_eq(jint(capture_of(st, "fresh"), "totals", "bytes"), 28804);
+	c = capture_of(st, "ghost");
+	cr_assert_not_null(c, "the failed capture is not in status");
+	cr_expect_str_eq(json_string_value(json_object_get(c, "state")),
+			 "error");
+	cr_expect(strstr(json_string_value(json_object_get(c, "error")),
+			 "nosuchif0") != NULL,
+		  "%s", json_string_value(json_object_get(c, "error")));
+	json_decref(st);
+
+	/* the daemon goes on and stops cleanly */
+	cr_assert_eq(kill(daemon_pid, SIGTERM), 0);
+	cr_expect_eq(slamond_wait_exit(daemon_pid, 30), 0, "no clean stop");
+	daemon_pid = 0;
+	logtext = file_slurp(log);
+	cr_assert_not_null(logtext);
+	/* [general] 5 lines, [profile] 3, keep 5, chg 6, fresh 5: line 25 */
+	cr_expect(strstr(logtext, "slamon.conf:25: [capture ghost]: "
+				  "nosuchif0") != NULL,
+		  "no file:line error for the capture that failed:\n%s",
+		  logtext);
+	cr_expect(strstr(logtext, "capture gone removed") != NULL, "%s",
+		  logtext);
+	cr_expect(strstr(logtext, "capture chg changed") != NULL, "%s",
+		  logtext);
+	free(logtext);
+	/* every file's one interval, kept once (a changed capture's replay
+	 * stores nothing twice) */
+	cr_expect_eq(stored_intervals("keep"), 1);
+	cr_expect_eq(stored_intervals("chg"), 1);
+	cr_expect_eq(stored_intervals("fresh"), 1);
+	cr_expect_eq(stored_intervals("gone"), 1);
 }
 
 /* ---- live source ----------------------------------------------------- */
@@ -510,4 +696,225 @@ Test(capture_daemon, live_capture_counts_bytes_and_flags_divergence)
 	cr_assert_eq(journal_check(j, err, sizeof(err)), 0, "%s", err);
 	journal_close(j);
 	cr_expect(found, "no divergence fault in the journal");
+}
+
+/* ---- live captures across a reload ------------------------------------ */
+
+#define NPKTS_RELOAD 4000 /* ~10 s at the sender's pace */
+
+static void sender_n(int npkts)
+{
+	static char buf[PAYLOAD];
+	struct sockaddr_in to = {.sin_family = AF_INET,
+				 .sin_port = htons(9)};
+	int self, s;
+
+	alarm(60);
+	self = enter_ns(ns_b);
+	if (self < 0)
+		_exit(3);
+	inet_pton(AF_INET, ADDR_A, &to.sin_addr);
+	s = socket(AF_INET, SOCK_DGRAM, 0);
+	if (s < 0 || connect(s, (struct sockaddr *)&to, sizeof(to)) < 0)
+		_exit(4);
+	for (int i = 0; i < npkts; i++) {
+		while (send(s, buf, sizeof(buf), 0) < 0)
+			if (errno != ECONNREFUSED && errno != ENOBUFS)
+				_exit(5);
+		if (i % 20 == 19)
+			sleep_ms(50);
+	}
+	_exit(0);
+}
+
+static void live_section(char *out, size_t len, const char *name,
+			 const char *ifname)
+{
+	snprintf(out, len,
+		 "[capture %s]\nifname = %s\nfilter = udp port 9\n"
+		 "local = " ADDR_A "\ndevice = exit-rtr-1\ninterval = 1\n"
+		 "buffer_mb = 8\n",
+		 name, ifname);
+}
+
+/* A reload while traffic flows: the unchanged live capture loses nothing
+ * (every datagram, to the byte, in status and in its interval records),
+ * the removed one stops, the added one starts counting at once, and an
+ * added capture on an interface that does not exist is an error of its
+ * own. */
+Test(capture_daemon, live_capture_survives_reload)
+{
+	static const char *const run1[] = {"steady", "old"};
+	static const char *const run2[] = {"steady", "fresh"};
+	const long long total = (long long)NPKTS_RELOAD * FRAME;
+	char conf[4200], inv[4200], text[8192], sec[3][600], out[1 << 15],
+		from[32];
+	json_t *st, *t;
+	long long fresh;
+	int rc = 0;
+
+	if (geteuid() != 0)
+		cr_skip_test("not root: cannot create namespaces or capture");
+	make_link();
+	home_ns = enter_ns(ns_a);
+	cr_assert_geq(home_ns, 0, "enter %s: %s", ns_a, strerror(errno));
+	pathf(conf, sizeof(conf), "slamon.conf");
+	pathf(inv, sizeof(inv), "inv.csv");
+	snprintf(text, sizeof(text), RELOAD_INV, agent_free_udp_port());
+	cr_assert_eq(write_file(inv, text), 0);
+	live_section(sec[0], sizeof(sec[0]), "steady", veth_a);
+	live_section(sec[1], sizeof(sec[1]), "old", veth_a);
+	snprintf(text, sizeof(text), "%s%s", sec[0], sec[1]);
+	write_reload_conf(conf, text);
+	snprintf(from, sizeof(from), "%lld", (long long)time(NULL) - 5);
+	daemon_pid = spawn_daemon(conf, "120");
+	json_decref(wait_states(run1, 2, "running"));
+
+	sender_pid = fork();
+	cr_assert_geq(sender_pid, 0);
+	if (sender_pid == 0)
+		sender_n(NPKTS_RELOAD);
+	sleep_ms(3000);
+	live_section(sec[1], sizeof(sec[1]), "fresh", veth_a);
+	live_section(sec[2], sizeof(sec[2]), "ghost", "nosuchif1");
+	snprintf(text, sizeof(text), "%s%s%s", sec[0], sec[1], sec[2]);
+	write_reload_conf(conf, text);
+	cr_assert_eq(kill(daemon_pid, SIGHUP), 0);
+	json_decref(wait_states(run2, 2, "running"));
+	cr_assert_eq(waitpid(sender_pid, &rc, 0), sender_pid);
+	sender_pid = 0;
+	cr_assert(WIFEXITED(rc) && WEXITSTATUS(rc) == 0,
+		  "sender failed (status %d)", rc);
+	sleep_ms(3000); /* the last busy 1 s interval closes */
+	cr_assert_eq(kill(daemon_pid, SIGTERM), 0);
+	cr_expect_eq(slamond_wait_exit(daemon_pid, 30), 0, "no clean stop");
+	daemon_pid = 0;
+
+	st = status_load();
+	cr_assert_not_null(st);
+	cr_expect_eq(jint(capture_of(st, "steady"), "totals", "bytes"), total,
+		     "the unchanged capture lost traffic across the reload");
+	cr_expect_eq(jint(capture_of(st, "steady"), "totals", "drops"), 0);
+	fresh = jint(capture_of(st, "fresh"), "totals", "bytes");
+	cr_expect(fresh > 0 && fresh < total,
+		  "the added capture counted %lld of %lld bytes", fresh,
+		  total);
+	cr_expect_null(capture_of(st, "old"));
+	cr_expect_str_eq(json_string_value(json_object_get(
+				 capture_of(st, "ghost"), "state")),
+			 "error");
+	json_decref(st);
+
+	/* the records of steady's complete intervals hold every byte too */
+	{
+		char to[32];
+		char *argv_t[] = {SLAMON, "talkers", "steady", "--from", from,
+				  "--to", to, "--json", "-c", conf, NULL};
+		json_t *e;
+
+		snprintf(to, sizeof(to), "%lld", (long long)time(NULL) + 5);
+		cr_assert_eq(run_cmd(argv_t, out, sizeof(out), 30), 0, "%s",
+			     out);
+		t = json_loads(out, 0, NULL);
+		cr_assert_not_null(t, "%s", out);
+		cr_expect_eq(jint(t, "bytes", NULL), total);
+		cr_expect_eq(jint(t, "drops", NULL), 0);
+		e = json_array_get(json_object_get(t, "local"), 0);
+		cr_expect_str_eq(json_string_value(json_object_get(e, "addr")),
+				 ADDR_A);
+		cr_expect_eq(jint(e, "bytes", NULL), total);
+		e = json_array_get(json_object_get(t, "ports"), 0);
+		cr_expect_str_eq(json_string_value(json_object_get(e, "port")),
+				 "udp/9");
+		json_decref(t);
+	}
+}
+
+/* ---- a reload without CAP_NET_RAW ------------------------------------- */
+
+/* slamond as nobody: what a daemon that dropped its privileges sees. */
+static pid_t spawn_unprivileged(const char *conf, const char *log)
+{
+	pid_t pid = fork();
+
+	if (pid != 0)
+		return pid;
+	{
+		int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0666);
+
+		if (fd >= 0) {
+			dup2(fd, 1);
+			dup2(fd, 2);
+		}
+		if (setgroups(0, NULL) < 0 || setgid(65534) < 0 ||
+		    setuid(65534) < 0)
+			_exit(126);
+		execl(SLAMOND, "slamond", "-c", conf, "--duration", "60",
+		      (char *)NULL);
+		_exit(127);
+	}
+}
+
+/* A live capture added by a reload when slamond has no CAP_NET_RAW (as
+ * after a privilege drop): the error names the capture, its file:line and
+ * the reason, the capture is listed as "error", the running file capture
+ * and the daemon go on. */
+Test(capture_daemon, reload_without_cap_net_raw_names_the_capture)
+{
+	static const char *const file_only[] = {"sflow"};
+	char conf[4200], inv[4200], log[4200], text[4096], sec[2][1200];
+	json_t *st, *c;
+	char *logtext = NULL;
+
+	if (geteuid() != 0)
+		cr_skip_test("not root: cannot start slamond as another user");
+	cr_assert_eq(chmod(tmp, 0777), 0);
+	pathf(conf, sizeof(conf), "slamon.conf");
+	pathf(inv, sizeof(inv), "inv.csv");
+	pathf(log, sizeof(log), "slamond.log");
+	snprintf(text, sizeof(text), RELOAD_INV, agent_free_udp_port());
+	cr_assert_eq(write_file(inv, text), 0);
+	file_section(sec[0], sizeof(sec[0]), "sflow", "");
+	write_reload_conf(conf, sec[0]);
+	daemon_pid = spawn_unprivileged(conf, log);
+	cr_assert_gt(daemon_pid, 0);
+	json_decref(wait_states(file_only, 1, "done"));
+
+	snprintf(sec[1], sizeof(sec[1]),
+		 "[capture late]\nifname = nosuchif2\nlocal = 10.0.0.0/8\n"
+		 "device = exit-rtr-1\n");
+	snprintf(text, sizeof(text), "%s%s", sec[0], sec[1]);
+	write_reload_conf(conf, text);
+	cr_assert_eq(kill(daemon_pid, SIGHUP), 0);
+	for (int i = 0; i < 100; i++) {
+		st = status_load();
+		c = st ? capture_of(st, "late") : NULL;
+		if (c != NULL)
+			break;
+		json_decref(st);
+		st = NULL;
+		sleep_ms(150);
+	}
+	cr_assert_not_null(st, "the added capture never showed in status");
+	cr_expect_str_eq(json_string_value(json_object_get(c, "state")),
+			 "error");
+	cr_expect_str_eq(json_string_value(json_object_get(
+				 capture_of(st, "sflow"), "state")),
+			 "done");
+	json_decref(st);
+	cr_assert_eq(waitpid(daemon_pid, NULL, WNOHANG), 0,
+		     "slamond died after the reload");
+	cr_assert_eq(kill(daemon_pid, SIGTERM), 0);
+	cr_expect_eq(slamond_wait_exit(daemon_pid, 30), 0, "no clean stop");
+	daemon_pid = 0;
+	logtext = file_slurp(log);
+	cr_assert_not_null(logtext);
+	/* [general] 5 lines, [profile] 3, sflow 5: line 14 */
+	cr_expect(strstr(logtext, "slamon.conf:14: [capture late]: ") != NULL,
+		  "%s", logtext);
+	cr_expect(strstr(logtext, "lack CAP_NET_RAW: restart slamond to open "
+				  "it; the other captures keep running") !=
+			  NULL,
+		  "%s", logtext);
+	free(logtext);
 }

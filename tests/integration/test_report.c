@@ -4,11 +4,16 @@
  * self-contained, headless Chromium (Debian's, started here, no network)
  * prints it to PDF, pdftotext finds every section title and indicator name
  * in Chinese, pdffonts shows the fonts embedded, and rrd_graph drew the
- * Chinese graph titles with a CJK font that fontconfig resolves.
+ * Chinese graph titles with a CJK font that fontconfig resolves; the
+ * captured link's month (top talkers and ports summed from the
+ * per-interval records) in every format, and `slamon talkers`.
  * SPDX-License-Identifier: MIT
  */
 #include "../unit/sla_synth.h"
 
+#include <jansson.h>
+
+#include "slamond_run.h"
 #include "sla/report.h"
 #include "sla/sla.h"
 
@@ -89,8 +94,8 @@ static int has(const char *hay, const char *needle)
 
 static const char *const sections[] = {
 	"一、绩效指标完成情况", "二、骨干与出口链路带宽",
-	"三、链路利用率 95 百分位", "四、单位联网情况",
-	"五、故障与响应", "六、数据完整性",
+	"三、链路利用率 95 百分位", "四、抓包链路流量构成",
+	"五、单位联网情况", "六、故障与响应", "七、数据完整性",
 };
 
 Test(report, files_and_html)
@@ -99,7 +104,7 @@ Test(report, files_and_html)
 		"slamon-2026-10.html", "slamon-2026-10.json",
 		"slamon-2026-10.xlsx", "slamon-2026-10-indicators.csv",
 		"slamon-2026-10-links.csv", "slamon-2026-10-units.csv",
-		"slamon-2026-10-faults.csv"
+		"slamon-2026-10-faults.csv", "slamon-2026-10-talkers.csv"
 	};
 	char out[4400], path[4600];
 	char *html;
@@ -122,7 +127,160 @@ Test(report, files_and_html)
 	cr_assert_null(strstr(html, "<link"));
 	cr_assert_null(strstr(html, "<script"));
 	cr_assert_not_null(strstr(html, "模拟数据"));
+	/* the captured link's month: the note on what the lists are, its
+	 * talkers and ports, its row in the completeness table */
+	cr_assert_not_null(strstr(html, "每个采集间隔 Top-N 列表之和"));
+	cr_assert_not_null(strstr(html, "抓包链路 exit-mirror"));
+	cr_assert_not_null(strstr(html, "10.1.0.1"));
+	cr_assert_not_null(strstr(html, "2001:db8::1"));
+	cr_assert_not_null(strstr(html, "tcp/443"));
+	cr_assert_not_null(strstr(html, "抓包 exit-mirror"));
 	free(html);
+}
+
+/* The same month's captured link in the data files: JSON (with what the
+ * lists are), the talkers CSV row by row, and the English report. */
+Test(report, captured_link_in_data_files)
+{
+	struct report_opts o = { 0 };
+	struct sla_period p;
+	char out[4400], path[4600], err[512] = "", line[256];
+	json_t *root, *c, *e;
+	json_error_t je;
+	char *text;
+
+	build_report(out, sizeof(out));
+	snprintf(path, sizeof(path), "%s/slamon-2026-10.json", out);
+	root = json_load_file(path, 0, &je);
+	cr_assert_not_null(root, "%s: %s", path, je.text);
+	c = json_array_get(json_object_get(root, "captures"), 0);
+	cr_assert_not_null(c, "no captures in the JSON report");
+	cr_assert_str_eq(json_string_value(json_object_get(c, "name")),
+			 "exit-mirror");
+	cr_assert_str_eq(json_string_value(json_object_get(c, "top_basis")),
+			 "sum of the per-interval top-N lists");
+	cr_assert_eq(json_integer_value(json_object_get(c, "intervals")),
+		     SYN_CAP_IVS);
+	cr_assert_eq(json_integer_value(json_object_get(c, "drops")), 288000);
+	e = json_array_get(json_object_get(c, "local"), 0);
+	cr_assert_str_eq(json_string_value(json_object_get(e, "addr")),
+			 "10.1.0.1");
+	cr_assert_eq(json_integer_value(json_object_get(e, "bytes")),
+		     3000000LL * SYN_CAP_IVS);
+	e = json_array_get(json_object_get(c, "ports"), 1);
+	cr_assert_str_eq(json_string_value(json_object_get(e, "port")),
+			 "udp/53");
+	cr_assert(fabs(json_number_value(json_object_get(c, "completeness_pct")) -
+		       SYN_CAP_COLLECTED / 8928 * 100) < 1e-6);
+	json_decref(root);
+
+	snprintf(path, sizeof(path), "%s/slamon-2026-10-talkers.csv", out);
+	text = slurp(path);
+	cr_assert_eq(strncmp(text, "\xef\xbb\xbf", 3), 0, "no BOM");
+	snprintf(line, sizeof(line),
+		 "\"exit-mirror\",\"exit-1\",\"local\",1,\"10.1.0.1\",%lld,"
+		 "%lld,%d,",
+		 3000000LL * SYN_CAP_IVS, 3000LL * SYN_CAP_IVS, SYN_CAP_IVS);
+	cr_assert_not_null(strstr(text, line), "%s not in\n%s", line, text);
+	cr_assert_not_null(strstr(text, "\"remote\",2,\"2001:db8::1\""));
+	free(text);
+
+	o.out_dir = out;
+	o.lang = "en";
+	o.now = SYN_TO + 86400;
+	o.no_record = 1;
+	o.no_graphs = 1;
+	cr_assert_eq(sla_period_month("Asia/Shanghai", 2026, 10, &p), 0);
+	cr_assert_eq(report_period(S.cfg, &p, &o, NULL, err, sizeof(err)), 0,
+		     "%s", err);
+	snprintf(path, sizeof(path), "%s/slamon-2026-10.html", out);
+	text = slurp(path);
+	cr_assert_not_null(strstr(text, "4. Captured links: top talkers and "
+					"ports"));
+	cr_assert_not_null(strstr(text, "sums of the per-interval top-N "
+					"lists"));
+	cr_assert_not_null(strstr(text, "Local talkers (Top 3)"));
+	free(text);
+}
+
+/* `slamon talkers`: the month of the captured link as JSON (the same sums
+ * as the report), as Chinese text, a range without records (exit 1), an
+ * unknown capture and a bad time (exit 2, one line naming them). */
+Test(report, talkers_command)
+{
+	char out[1 << 16];
+	json_t *root, *e;
+	json_error_t je;
+	int rc;
+
+	{
+		char *const argv[] = { SLAMON, "talkers", "exit-mirror",
+				       "--month", "2026-10", "--json", "-c",
+				       S.conf, NULL };
+
+		rc = run_cmd(argv, out, sizeof(out), 60);
+		cr_assert_eq(rc, 0, "%d: %s", rc, out);
+	}
+	root = json_loads(out, 0, &je);
+	cr_assert_not_null(root, "%s: %s", je.text, out);
+	cr_assert_str_eq(json_string_value(json_object_get(root, "capture")),
+			 "exit-mirror");
+	cr_assert_str_eq(json_string_value(json_object_get(root, "device")),
+			 "exit-1");
+	cr_assert_eq(json_integer_value(json_object_get(root, "intervals")),
+		     SYN_CAP_IVS);
+	e = json_array_get(json_object_get(root, "local"), 2);
+	cr_assert_str_eq(json_string_value(json_object_get(e, "addr")),
+			 "10.1.0.3");
+	cr_assert_eq(json_integer_value(json_object_get(e, "intervals")),
+		     3 * 288);
+	json_decref(root);
+	{
+		char *const argv[] = { SLAMON, "talkers", "exit-mirror",
+				       "--from", "2026-10-15", "--to",
+				       "2026-10-16", "-c", S.conf, NULL };
+
+		rc = run_cmd(argv, out, sizeof(out), 60);
+		cr_assert_eq(rc, 0, "%d: %s", rc, out);
+	}
+	cr_assert_not_null(strstr(out, "抓包链路 exit-mirror（设备 exit-1）"),
+			   "%s", out);
+	cr_assert_not_null(strstr(out, "采集间隔 288 个"), "%s", out);
+	cr_assert_not_null(strstr(out, "丢包 10.000%"), "%s", out);
+	cr_assert_not_null(strstr(out, "Top-3 列表之和"), "%s", out);
+	cr_assert_not_null(strstr(out, "10.1.0.1"), "%s", out);
+	{
+		/* the two hours without records */
+		char *const argv[] = { SLAMON, "talkers", "exit-mirror",
+				       "--from", "2026-10-20 10:00", "--to",
+				       "2026-10-20 12:00", "--lang", "en",
+				       "-c", S.conf, NULL };
+
+		rc = run_cmd(argv, out, sizeof(out), 60);
+		cr_assert_eq(rc, 1, "%d: %s", rc, out);
+		cr_assert_not_null(strstr(out, "no capture record of "
+						"exit-mirror"),
+				   "%s", out);
+	}
+	{
+		char *const argv[] = { SLAMON, "talkers", "nosuch", "-c",
+				       S.conf, NULL };
+
+		rc = run_cmd(argv, out, sizeof(out), 60);
+		cr_assert_eq(rc, 2, "%d: %s", rc, out);
+		cr_assert_not_null(strstr(out, "no [capture nosuch] section"),
+				   "%s", out);
+	}
+	{
+		char *const argv[] = { SLAMON, "talkers", "exit-mirror",
+				       "--from", "yesterday", "-c", S.conf,
+				       NULL };
+
+		rc = run_cmd(argv, out, sizeof(out), 60);
+		cr_assert_eq(rc, 2, "%d: %s", rc, out);
+		cr_assert_not_null(strstr(out, "--from 'yesterday'"), "%s",
+				   out);
+	}
 }
 
 Test(report, rrd_graph_uses_cjk_font)

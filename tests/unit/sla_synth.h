@@ -1,8 +1,8 @@
 /*
  * sla_synth.h - a synthetic October 2026 (Asia/Shanghai) written through
  * the project's own storage code (rrd_writer_* with explicit timestamps,
- * the fault journal), shared by tests/unit/test_sla.c and
- * tests/integration/test_report.c. Every outage, maintenance window, fault
+ * the fault journal, the capture interval records), shared by
+ * tests/unit/test_sla.c and tests/integration/test_report.c. Every outage, maintenance window, fault
  * and traffic pattern is chosen so the indicators can be computed by hand;
  * the expected values are below the data as SYN_* constants.
  * SPDX-License-Identifier: MIT
@@ -10,6 +10,7 @@
 #ifndef SLAMON_TESTS_SLA_SYNTH_H
 #define SLAMON_TESTS_SLA_SYNTH_H
 
+#include <arpa/inet.h>
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <math.h>
@@ -137,7 +138,14 @@ static void syn_write_conf(struct synth *s)
 				"[maintenance ap2-work]\n"
 				"scope = device:ap-2\n"
 				"start = 2026-10-20 00:00\n"
-				"end = 2026-10-20 06:00\n"),
+				"end = 2026-10-20 06:00\n"
+				"[capture exit-mirror]\n"
+				"source = file\n"
+				"file = exit-mirror.pcap\n"
+				"local = 10.0.0.0/8\n"
+				"device = exit-1\n"
+				"interval = 300\n"
+				"top = 3\n"),
 		     0);
 }
 
@@ -265,6 +273,84 @@ static void syn_write_journal(struct synth *s)
 	journal_close(j);
 }
 
+/* The captured link exit-mirror (interval 300 s, top 3): every interval
+ * from SYN_DATA_FROM to SYN_DATA_TO is recorded in the journal as the
+ * daemon would, except 2026-10-20 10:00..12:00 (24 intervals missing).
+ * On 2026-10-15 (day offset 14) the capture drops 1 000 of every 10 000
+ * packets it sees (share 0.9 collected). The first 3 days of October a
+ * third local talker, 10.1.0.3, tops every interval's list. */
+#define SYN_CAP_GAP_A (19 * 86400.0 + 10 * SYN_H)
+#define SYN_CAP_GAP_B (19 * 86400.0 + 12 * SYN_H)
+#define SYN_CAP_DROP_DAY 14
+
+static void syn_cap_talker(struct journal_cap_talker *t, int family,
+			   const char *addr, uint64_t bytes)
+{
+	memset(t, 0, sizeof(*t));
+	t->family = (uint8_t)family;
+	cr_assert_eq(inet_pton(family == 4 ? AF_INET : AF_INET6, addr,
+			       t->addr),
+		     1);
+	t->bytes = bytes;
+	t->packets = bytes / 1000;
+}
+
+static void syn_cap_interval(struct journal_capiv *v, double start)
+{
+	double off = start - SYN_FROM;
+	int drop_day = off >= SYN_CAP_DROP_DAY * 86400.0 &&
+		       off < (SYN_CAP_DROP_DAY + 1) * 86400.0;
+	size_t k = 0;
+
+	memset(v, 0, sizeof(*v));
+	snprintf(v->link, sizeof(v->link), "exit-mirror");
+	snprintf(v->device, sizeof(v->device), "exit-1");
+	v->start = (int64_t)start;
+	v->length_s = 300;
+	v->records = drop_day ? 9000 : 10000;
+	v->packets = v->records;
+	v->bytes = 8000000;
+	v->in_bytes = 6000000;
+	v->out_bytes = 2000000;
+	v->stats_valid = 1;
+	v->drops = drop_day ? 1000 : 0;
+	if (off >= 0 && off < 3 * 86400.0)
+		syn_cap_talker(&v->local[k++], 4, "10.1.0.3", 5000000);
+	syn_cap_talker(&v->local[k++], 4, "10.1.0.1", 3000000);
+	syn_cap_talker(&v->local[k++], 4, "10.1.0.2", 1000000);
+	v->nlocal = k < 3 ? k : 3;
+	syn_cap_talker(&v->remote[0], 4, "203.0.113.5", 2000000);
+	syn_cap_talker(&v->remote[1], 6, "2001:db8::1", 1500000);
+	v->nremote = 2;
+	v->ports[0] = (struct journal_cap_port){ 6, 443, 4000000, 4000 };
+	v->ports[1] = (struct journal_cap_port){ 17, 53, 100000, 400 };
+	v->nports = 2;
+}
+
+static void syn_write_captures(struct synth *s)
+{
+	static struct journal_capiv batch[512];
+	struct journal *j = NULL;
+	char path[4300], err[256];
+	size_t n = 0;
+
+	snprintf(path, sizeof(path), "%s/faults.db", s->store);
+	cr_assert_eq(journal_open(path, &j, err, sizeof(err)), 0, "%s", err);
+	for (double t = SYN_DATA_FROM; t < SYN_DATA_TO; t += 300) {
+		if (t >= SYN_FROM + SYN_CAP_GAP_A &&
+		    t < SYN_FROM + SYN_CAP_GAP_B)
+			continue;
+		syn_cap_interval(&batch[n++], t);
+		if (n == 512 || t + 300 >= SYN_DATA_TO) {
+			cr_assert_eq(journal_capture_put(j, batch, n, 0, NULL,
+							 err, sizeof(err)),
+				     0, "%s", err);
+			n = 0;
+		}
+	}
+	journal_close(j);
+}
+
 /* Criterion runs each test in a child of the runner: the month is built
  * once per runner (about 40 s under ASan) in a folder named after the
  * runner's pid, reused by the following tests and removed by
@@ -296,6 +382,7 @@ static void synth_build(struct synth *s)
 		syn_write_conf(s);
 		syn_write_rrd(s);
 		syn_write_journal(s);
+		syn_write_captures(s);
 		cr_assert_eq(write_file(ready, "ok\n"), 0);
 	}
 	rc = config_load(s->conf, &s->cfg, &d);
@@ -333,8 +420,14 @@ static void synth_cleanup(void)
 	  SYN_AP_UNKNOWN) /                                                 \
 	 (11 * SYN_T - SYN_AP_MAINT) * 100)
 #define SYN_MINIPROGRAM ((SYN_T - 30 * SYN_H) / SYN_T * 100)
-/* 8928 5-minute rows a device; ap-3 misses 24, ap-5 all */
-#define SYN_COMPLETE ((11 * 8928.0 - 24 - 8928) / (11 * 8928.0) * 100)
+/* October's intervals of exit-mirror: 8928 less the 24 of the gap; the
+ * drop day collects 288 x 0.9 */
+#define SYN_CAP_IVS (8928 - 24)
+#define SYN_CAP_COLLECTED (SYN_CAP_IVS - 288 * 0.1) /* 5-minute samples */
+/* 8928 5-minute rows a device; ap-3 misses 24, ap-5 all; plus the
+ * captured link as a 12th data item, less its gap and drops */
+#define SYN_COMPLETE                                                     \
+	((11 * 8928.0 - 24 - 8928 + SYN_CAP_COLLECTED) / (12 * 8928.0) * 100)
 /* F1, F3, F6 in time; F2 late; F4 never: 3 of 5 */
 #define SYN_ACK 60.0
 /* closed in October: F1 满意, F2 基本满意, F3 不满意, F5 满意 */

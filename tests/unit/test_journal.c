@@ -1,11 +1,14 @@
 /*
  * test_journal.c - the SQLite fault journal: open/ack/close, the errors an
  * operator can provoke, idempotent open, children, notifications, and a
- * reopen after the process "crashed" with the connection still open.
+ * reopen after the process "crashed" with the connection still open; the
+ * capture interval records (round trip, stored once, retention, refusals,
+ * a damaged blob) and the upgrade of a version 1 journal.
  * SPDX-License-Identifier: MIT
  */
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -347,4 +350,285 @@ Test(journal, satisfaction_spellings)
 	cr_assert_str_eq(satisfaction_parse("基本满意"), "基本满意");
 	cr_assert_str_eq(satisfaction_parse("unsatisfied"), "不满意");
 	cr_assert_null(satisfaction_parse("meh"));
+}
+
+/* ---- capture intervals (issue 6) ------------------------------------ */
+
+static struct journal_capiv civ(const char *link, int64_t start,
+				uint64_t scale)
+{
+	struct journal_capiv v;
+
+	memset(&v, 0, sizeof(v));
+	snprintf(v.link, sizeof(v.link), "%s", link);
+	snprintf(v.device, sizeof(v.device), "exit-rtr-1");
+	v.start = start;
+	v.length_s = 60;
+	v.records = 1000 * scale;
+	v.packets = 990 * scale;
+	v.bytes = 900000 * scale;
+	v.in_bytes = 600000 * scale;
+	v.out_bytes = 300000 * scale;
+	v.stats_valid = 1;
+	v.drops = 7;
+	v.ifdrops = 3;
+	v.nports = 2;
+	v.ports[0] = (struct journal_cap_port){ 6, 443, 500000 * scale,
+						400 * scale };
+	v.ports[1] = (struct journal_cap_port){ 17, 53, 1234, 20 };
+	v.nlocal = 2;
+	v.local[0].family = 4;
+	memcpy(v.local[0].addr, "\x0a\x01\x00\x01", 4);
+	v.local[0].bytes = 700000 * scale;
+	v.local[0].packets = 600;
+	v.local[1].family = 6;
+	memcpy(v.local[1].addr,
+	       "\x20\x01\x0d\xb8\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00"
+	       "\x01",
+	       16);
+	v.local[1].bytes = (uint64_t)1 << 40; /* a 6-byte varint */
+	v.local[1].packets = 1;
+	v.nremote = 1;
+	v.remote[0].family = 4;
+	memcpy(v.remote[0].addr, "\xcb\x00\x71\x05", 4);
+	v.remote[0].bytes = 800000 * scale;
+	v.remote[0].packets = 700;
+	return v;
+}
+
+struct scanned {
+	struct journal_capiv v[16];
+	size_t n;
+};
+
+static int collect(void *arg, const struct journal_capiv *v)
+{
+	struct scanned *s = arg;
+
+	if (s->n == 16)
+		return -ENOSPC;
+	s->v[s->n++] = *v;
+	return 0;
+}
+
+static void same_iv(const struct journal_capiv *a,
+		    const struct journal_capiv *b)
+{
+	cr_assert_str_eq(a->link, b->link);
+	cr_assert_str_eq(a->device, b->device);
+	cr_assert_eq(a->start, b->start);
+	cr_assert_eq(a->length_s, b->length_s);
+	cr_assert_eq(a->records, b->records);
+	cr_assert_eq(a->packets, b->packets);
+	cr_assert_eq(a->bytes, b->bytes);
+	cr_assert_eq(a->in_bytes, b->in_bytes);
+	cr_assert_eq(a->out_bytes, b->out_bytes);
+	cr_assert_eq(a->stats_valid, b->stats_valid);
+	if (a->stats_valid) {
+		cr_assert_eq(a->drops, b->drops);
+		cr_assert_eq(a->ifdrops, b->ifdrops);
+	}
+	cr_assert_eq(a->nports, b->nports);
+	cr_assert_eq(a->nlocal, b->nlocal);
+	cr_assert_eq(a->nremote, b->nremote);
+	cr_assert_eq(memcmp(a->ports, b->ports, a->nports * sizeof(a->ports[0])),
+		     0);
+	cr_assert_eq(memcmp(a->local, b->local, a->nlocal * sizeof(a->local[0])),
+		     0);
+	cr_assert_eq(memcmp(a->remote, b->remote,
+			    a->nremote * sizeof(a->remote[0])),
+		     0);
+}
+
+/* What the daemon stores comes back field for field (IPv4 and IPv6
+ * talkers, ports, drops measured or not), in time order, and a scan
+ * returns exactly the intervals overlapping its range. */
+Test(journal, capture_intervals_round_trip)
+{
+	struct journal_capiv v[3] = { civ("exit-1", 1800000000, 1),
+				      civ("exit-1", 1800000060, 2),
+				      civ("exit-1", 1800000120, 3) };
+	static struct scanned s;
+	size_t added;
+
+	v[1].stats_valid = 0; /* a file replay: drops not measured */
+	v[1].drops = v[1].ifdrops = 0;
+	v[2].nports = v[2].nlocal = v[2].nremote = 0; /* an idle minute */
+	cr_assert_eq(journal_capture_put(j, v, 3, 0, &added, err, sizeof(err)),
+		     0, "%s", err);
+	cr_assert_eq(added, 3);
+	memset(&s, 0, sizeof(s));
+	cr_assert_eq(journal_capture_scan(j, "exit-1", 0, 2e9, collect, &s,
+					  err, sizeof(err)),
+		     0, "%s", err);
+	cr_assert_eq(s.n, 3);
+	for (size_t i = 0; i < 3; i++)
+		same_iv(&s.v[i], &v[i]);
+	/* [start of the 2nd + 30 s, start of the 3rd): only the 2nd; an
+	 * interval ending at from is not in it */
+	memset(&s, 0, sizeof(s));
+	cr_assert_eq(journal_capture_scan(j, "exit-1", 1800000090, 1800000120,
+					  collect, &s, err, sizeof(err)),
+		     0);
+	cr_assert_eq(s.n, 1);
+	cr_assert_eq(s.v[0].start, 1800000060);
+	memset(&s, 0, sizeof(s));
+	cr_assert_eq(journal_capture_scan(j, "exit-1", 1800000060, 1800000120,
+					  collect, &s, err, sizeof(err)),
+		     0);
+	cr_assert_eq(s.n, 1);
+	/* another name has nothing */
+	memset(&s, 0, sizeof(s));
+	cr_assert_eq(journal_capture_scan(j, "exit-2", 0, 2e9, collect, &s,
+					  err, sizeof(err)),
+		     0);
+	cr_assert_eq(s.n, 0);
+	cr_assert_eq(journal_check(j, err, sizeof(err)), 0, "%s", err);
+}
+
+/* A file replayed again at the next start offers the same intervals: the
+ * stored ones stay as they are, nothing is counted twice. */
+Test(journal, capture_interval_stored_once)
+{
+	struct journal_capiv a = civ("exit-1", 1800000000, 1);
+	struct journal_capiv b = civ("exit-1", 1800000000, 5);
+	static struct scanned s;
+	size_t added;
+
+	cr_assert_eq(journal_capture_put(j, &a, 1, 0, &added, err,
+					 sizeof(err)),
+		     0, "%s", err);
+	cr_assert_eq(added, 1);
+	cr_assert_eq(journal_capture_put(j, &b, 1, 0, &added, err,
+					 sizeof(err)),
+		     0, "%s", err);
+	cr_assert_eq(added, 0);
+	memset(&s, 0, sizeof(s));
+	cr_assert_eq(journal_capture_scan(j, "exit-1", 0, 2e9, collect, &s,
+					  err, sizeof(err)),
+		     0);
+	cr_assert_eq(s.n, 1);
+	same_iv(&s.v[0], &a);
+}
+
+/* Retention: rows more than keep_s older than the link's newest row go;
+ * another link's rows are not touched. */
+Test(journal, capture_retention_follows_newest_row)
+{
+	const double day = 86400, keep = 400 * day;
+	struct journal_capiv v[4] = { civ("exit-1", 1700000000, 1),
+				      civ("exit-1", 1700000000 + 10 * 86400, 1),
+				      civ("exit-2", 1700000000, 1),
+				      civ("exit-1", 1700000000 + 405 * 86400,
+					  1) };
+	static struct scanned s;
+
+	cr_assert_eq(journal_capture_put(j, v, 3, keep, NULL, err,
+					 sizeof(err)),
+		     0, "%s", err);
+	cr_assert_eq(journal_capture_put(j, v + 3, 1, keep, NULL, err,
+					 sizeof(err)),
+		     0, "%s", err);
+	memset(&s, 0, sizeof(s));
+	cr_assert_eq(journal_capture_scan(j, "exit-1", 0, 2e9, collect, &s,
+					  err, sizeof(err)),
+		     0);
+	cr_assert_eq(s.n, 2, "the row 405 days old is pruned");
+	cr_assert_eq(s.v[0].start, 1700000000 + 10 * 86400);
+	memset(&s, 0, sizeof(s));
+	cr_assert_eq(journal_capture_scan(j, "exit-2", 0, 2e9, collect, &s,
+					  err, sizeof(err)),
+		     0);
+	cr_assert_eq(s.n, 1, "exit-2's own newest row is that one");
+}
+
+/* A malformed interval is refused with a message naming it, and the
+ * valid intervals of the same call are not written either. */
+Test(journal, capture_bad_interval_refused)
+{
+	struct journal_capiv v[2] = { civ("exit-1", 1800000000, 1),
+				      civ("exit-1", 1800000060, 1) };
+	static struct scanned s;
+
+	v[1].local[0].family = 5;
+	cr_assert_eq(journal_capture_put(j, v, 2, 0, NULL, err, sizeof(err)),
+		     -EINVAL);
+	cr_assert(strstr(err, "capture exit-1 interval 1800000060") != NULL,
+		  "%s", err);
+	v[1] = civ("exit-1", 1800000060, 1);
+	v[1].length_s = 0;
+	cr_assert_eq(journal_capture_put(j, v, 2, 0, NULL, err, sizeof(err)),
+		     -EINVAL);
+	v[1] = civ("", 1800000060, 1);
+	cr_assert_eq(journal_capture_put(j, v, 2, 0, NULL, err, sizeof(err)),
+		     -EINVAL);
+	memset(&s, 0, sizeof(s));
+	cr_assert_eq(journal_capture_scan(j, "exit-1", 0, 2e9, collect, &s,
+					  err, sizeof(err)),
+		     0);
+	cr_assert_eq(s.n, 0);
+}
+
+/* A damaged top-list blob is an error naming the link and the interval,
+ * not a silent zero. */
+Test(journal, capture_damaged_blob_named)
+{
+	struct journal_capiv v = civ("exit-1", 1800000000, 1);
+	static struct scanned s;
+	sqlite3 *raw;
+
+	cr_assert_eq(journal_capture_put(j, &v, 1, 0, NULL, err, sizeof(err)),
+		     0, "%s", err);
+	cr_assert_eq(sqlite3_open(db, &raw), SQLITE_OK);
+	cr_assert_eq(sqlite3_exec(raw,
+				  "UPDATE capture_intervals SET top = x'0102ff'",
+				  NULL, NULL, NULL),
+		     SQLITE_OK);
+	sqlite3_close(raw);
+	memset(&s, 0, sizeof(s));
+	cr_assert_eq(journal_capture_scan(j, "exit-1", 0, 2e9, collect, &s,
+					  err, sizeof(err)),
+		     -EBADMSG);
+	cr_assert(strstr(err, "capture exit-1 interval 1800000000") != NULL,
+		  "%s", err);
+}
+
+/* A journal written by the previous schema (version 1: no capture
+ * tables) is upgraded in place when opened: its faults stay, capture
+ * intervals can be stored, and the version is 2. */
+Test(journal, version1_journal_upgraded_in_place)
+{
+	struct journal_capiv v = civ("exit-1", 1800000000, 1);
+	int64_t id = open_one("ap-001", "down", 1000);
+	struct fault f;
+	sqlite3 *raw;
+	sqlite3_stmt *st;
+
+	journal_close(j);
+	j = NULL;
+	cr_assert_eq(sqlite3_open(db, &raw), SQLITE_OK);
+	cr_assert_eq(sqlite3_exec(raw,
+				  "DROP TABLE capture_intervals;"
+				  "DROP TABLE capture_links;"
+				  "UPDATE meta SET value = '1'"
+				  " WHERE key = 'schema_version';"
+				  "PRAGMA user_version = 1",
+				  NULL, NULL, NULL),
+		     SQLITE_OK, "%s", sqlite3_errmsg(raw));
+	sqlite3_close(raw);
+	cr_assert_eq(journal_open(db, &j, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(journal_fault_get(j, id, &f, err, sizeof(err)), 0);
+	cr_assert_str_eq(f.object, "ap-001");
+	cr_assert_eq(journal_capture_put(j, &v, 1, 0, NULL, err, sizeof(err)),
+		     0, "%s", err);
+	cr_assert_eq(journal_check(j, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(sqlite3_open(db, &raw), SQLITE_OK);
+	cr_assert_eq(sqlite3_prepare_v2(raw, "PRAGMA user_version", -1, &st,
+					NULL),
+		     SQLITE_OK);
+	cr_assert_eq(sqlite3_step(st), SQLITE_ROW);
+	cr_assert_eq(sqlite3_column_int(st, 0), JOURNAL_SCHEMA_VERSION);
+	cr_assert_eq(JOURNAL_SCHEMA_VERSION, 2);
+	sqlite3_finalize(st);
+	sqlite3_close(raw);
 }

@@ -3,7 +3,9 @@
  * through the project's own storage code (tests/unit/sla_synth.h): every
  * indicator against its hand-computed value to 0.01 percentage point, the
  * 95th percentile against a direct computation over the same 5-minute
- * samples, and the time-zone edges of a month.
+ * samples, the time-zone edges of a month, and a captured link: its
+ * month's top talkers summed from the per-interval records, and its
+ * capture drops counted against data completeness.
  * SPDX-License-Identifier: MIT
  */
 #include "sla_synth.h"
@@ -340,4 +342,121 @@ Test(sla, current_month_and_reports)
 		snprintf(rep, sizeof(rep), "%s/reports", S.store);
 		tmpdir_remove(rep);
 	}
+}
+
+/* ---- captured links (issue 6) ---------------------------------------- */
+
+static const struct sla_capture *cap_of(const struct sla_result *r)
+{
+	cr_assert_eq(r->ncaptures, 1);
+	cr_assert_str_eq(r->captures[0].name, "exit-mirror");
+	return &r->captures[0];
+}
+
+/* The month's top lists of a captured link are the sums of the
+ * per-interval lists the daemon recorded, largest first: 10.1.0.3 led
+ * every interval of October 1-3 but sums to less than 10.1.0.2 over the
+ * month. Counts, drops and coverage come from the same records. */
+Test(sla, captured_link_month_sums)
+{
+	struct sla_period p;
+	struct sla_result *r = NULL;
+	char err[512] = "", key[64];
+	const struct sla_capture *c;
+
+	cr_assert_eq(sla_period_month("Asia/Shanghai", 2026, 10, &p), 0);
+	cr_assert_eq(sla_evaluate(S.cfg, &p, SYN_TO + 86400, &r, err,
+				  sizeof(err)),
+		     0, "%s", err);
+	c = cap_of(r);
+	cr_assert_str_eq(c->device, "exit-1");
+	cr_assert_eq(c->dev, config_find_device(S.cfg, "exit-1"));
+	cr_assert_eq(c->top_n, 3);
+	cr_assert_eq(c->intervals, SYN_CAP_IVS);
+	cr_assert_eq(c->bytes, 8000000ULL * SYN_CAP_IVS);
+	cr_assert_eq(c->in_bytes, 6000000ULL * SYN_CAP_IVS);
+	cr_assert_eq(c->records, 10000ULL * (SYN_CAP_IVS - 288) + 9000 * 288);
+	cr_assert_eq(c->drops, 1000ULL * 288);
+	cr_assert_eq(c->nlocal, 3);
+	cr_assert_str_eq(sla_top_label(&c->local[0], key, sizeof(key)),
+			 "10.1.0.1");
+	cr_assert_eq(c->local[0].bytes, 3000000ULL * SYN_CAP_IVS);
+	cr_assert_eq(c->local[0].intervals, SYN_CAP_IVS);
+	cr_assert_str_eq(sla_top_label(&c->local[1], key, sizeof(key)),
+			 "10.1.0.2");
+	cr_assert_eq(c->local[1].bytes, 1000000ULL * SYN_CAP_IVS);
+	cr_assert_str_eq(sla_top_label(&c->local[2], key, sizeof(key)),
+			 "10.1.0.3");
+	cr_assert_eq(c->local[2].bytes, 5000000ULL * 3 * 288);
+	cr_assert_eq(c->local[2].intervals, 3 * 288);
+	cr_assert_eq(c->nremote, 2);
+	cr_assert_str_eq(sla_top_label(&c->remote[1], key, sizeof(key)),
+			 "2001:db8::1");
+	cr_assert_eq(c->remote[1].bytes, 1500000ULL * SYN_CAP_IVS);
+	cr_assert_eq(c->nports, 2);
+	cr_assert_str_eq(sla_top_label(&c->ports[0], key, sizeof(key)),
+			 "tcp/443");
+	cr_assert_str_eq(sla_top_label(&c->ports[1], key, sizeof(key)),
+			 "udp/53");
+	cr_assert_eq(c->ports[1].packets, 400ULL * SYN_CAP_IVS);
+	/* September 30th's and November 1st's intervals are not October's */
+	cr_assert_eq(c->expected_s, SYN_T);
+	cr_assert(fabs(c->covered_s - SYN_CAP_IVS * 300.0) < 1e-6);
+	sla_result_destroy(r);
+}
+
+/* Capture drops count against data completeness: the day the capture
+ * lost 10 % of the packets it saw collects 90 % of that day for the link,
+ * and the completeness indicator (devices plus captured links) says so,
+ * to 0.01 point, for the day and for the month. */
+Test(sla, capture_drops_count_against_completeness)
+{
+	struct sla_period p;
+	struct sla_result *r = NULL;
+	char err[512] = "";
+	const struct sla_value *v;
+	const struct sla_capture *c;
+
+	/* 2026-10-15: 10 devices with rows all day (ap-5 has no file), and
+	 * the link at 0.9 */
+	cr_assert_eq(sla_period_parse("Asia/Shanghai", "2026-10-15..2026-10-15",
+				      &p, err, sizeof(err)),
+		     0, "%s", err);
+	cr_assert_eq(sla_evaluate(S.cfg, &p, SYN_TO + 86400, &r, err,
+				  sizeof(err)),
+		     0, "%s", err);
+	c = cap_of(r);
+	cr_assert_eq(c->intervals, 288);
+	cr_assert(fabs(sla_capture_completeness(c) - 90.0) < 1e-9, "%.9f",
+		  sla_capture_completeness(c));
+	v = val(r, "data_completeness");
+	cr_assert(fabs(v->value - (10 * 288 + 288 * 0.9) / (12 * 288.0) * 100) <
+			  0.01,
+		  "%.6f", v->value);
+	cr_assert(strstr(v->evidence_zh, "抓包链路 1 条") != NULL, "%s",
+		  v->evidence_zh);
+	cr_assert(strstr(v->evidence_en, "after capture drops") != NULL, "%s",
+		  v->evidence_en);
+	sla_result_destroy(r);
+	/* the day before: no drops, the link collects all of it */
+	cr_assert_eq(sla_period_parse("Asia/Shanghai", "2026-10-14..2026-10-14",
+				      &p, err, sizeof(err)),
+		     0);
+	cr_assert_eq(sla_evaluate(S.cfg, &p, SYN_TO + 86400, &r, err,
+				  sizeof(err)),
+		     0, "%s", err);
+	cr_assert(fabs(sla_capture_completeness(cap_of(r)) - 100.0) < 1e-9);
+	sla_result_destroy(r);
+	/* the month: the gap and the drops, with the devices */
+	cr_assert_eq(sla_period_month("Asia/Shanghai", 2026, 10, &p), 0);
+	cr_assert_eq(sla_evaluate(S.cfg, &p, SYN_TO + 86400, &r, err,
+				  sizeof(err)),
+		     0, "%s", err);
+	c = cap_of(r);
+	cr_assert(fabs(c->collected_s / 300 - SYN_CAP_COLLECTED) < 1e-6, "%f",
+		  c->collected_s / 300);
+	v = val(r, "data_completeness");
+	cr_assert(fabs(v->value - SYN_COMPLETE) < 0.01, "%.6f vs %.6f",
+		  v->value, SYN_COMPLETE);
+	sla_result_destroy(r);
 }
