@@ -366,11 +366,11 @@ static void on_due(uv_timer_t *h);
 
 static void schedule(struct drt *d, double now)
 {
-	double ms = (d->next_due - now) * 1000.0;
+	uv_loop_t *loop = d->timer.loop;
+	uint64_t t = uv_now(loop);
+	uint64_t at = sched_tick_deadline(t, (d->next_due - now) * 1000.0);
 
-	if (ms < 0)
-		ms = 0;
-	uv_timer_start(&d->timer, on_due, (uint64_t)ms, 0);
+	uv_timer_start(&d->timer, on_due, at - t, 0);
 }
 
 static void on_due(uv_timer_t *h)
