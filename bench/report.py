@@ -97,6 +97,13 @@ def render(R):
         md.append("| minpoll, all 500 every 2 s (burst, like collectd's queued reads) | 500 | %d | %s | %s | pacing's share of the cost |" % (
             mb["polls"], f(mb["cpu_per_1k"]), f(s500 / mb["cpu_per_1k"] if s500 and mb["cpu_per_1k"] else None, "%.2f")))
         rows.append(("minpoll", "burst cpu_s_per_1k_polls", 500, mb["cpu_per_1k"], "s", "500 devices every 2 s"))
+    pace = R.get("slamond_pace")
+    sp = pace.get("cpu_per_1k") if pace else None
+    if sp:
+        md.append("| slamond itself at collectd's pace (500 devices every 10 s) | 500 | %d | %s | 1 | the ratios below use this run |" % (
+            pace["polls"], f(sp)))
+        rows.append(("slamond", "pace10 cpu_s_per_1k_polls", 500, sp, "s", "500 devices every 10 s"))
+        s500 = sp
     cd = R.get("collectd")
     if cd:
         if "error" in cd:
@@ -119,6 +126,25 @@ def render(R):
         rows.append(("ratio", "fork/slamond", 500, ratio, "x", "target >= 100"))
     md.append("")
 
+    # where the CPU goes: user space (the poller's own code) and kernel
+    # (the datagrams: the same per packet for every poller on loopback)
+    sps = [("slamond, N=%d, %d s" % (r["n"], r["interval"]), r.get("split"))
+           for r in R["runs"] if r["mode"] == "norrd"]
+    if R.get("slamond_pace"):
+        sps.append(("slamond, N=500, 10 s (collectd's pace)",
+                    R["slamond_pace"].get("split")))
+    if cd and "error" not in cd:
+        sps.append(("collectd, N=500, 10 s", cd.get("split")))
+    sps = [(w, s) for w, s in sps if s]
+    if sps:
+        md.append("### User and kernel CPU per poll (/proc utime, stime; 10 ms ticks)\n")
+        md.append("| poller | user us / poll | kernel us / poll |\n|---|---|---|")
+        for w, s in sps:
+            md.append("| %s | %.1f | %.1f |" % (w, s["user_us"], s["sys_us"]))
+            rows.append(("split", w + " user_us", "", s["user_us"], "us", ""))
+            rows.append(("split", w + " sys_us", "", s["sys_us"], "us", ""))
+        md.append("")
+
     cg = R.get("callgrind", {})
     if cg:
         md.append("## Instructions per steady-state poll (callgrind, cycles 4 minus cycles 2)\n")
@@ -136,14 +162,14 @@ def render(R):
     hd = R.get("headroom", [])
     if hd:
         md.append("## Headroom (slamond --no-rrd, 3 cycles each)\n")
-        md.append("| N | interval s | polls/s offered | late | skipped | failed devices | % of one core |")
-        md.append("|---|---|---|---|---|---|---|")
+        md.append("| N | interval s | polls/s offered | late | skipped | late + skipped after the first cycle (discovery) | failed devices | % of one core |")
+        md.append("|---|---|---|---|---|---|---|---|")
         for r in hd:
             roles = r.get("status", {}).get("roles", {}).get("camera", {})
             bad = roles.get("down", 0) + roles.get("unknown", 0) if roles else "-"
-            md.append("| %d | %d | %.0f | %s | %s | %s | %s |" % (
+            md.append("| %d | %d | %.0f | %s | %s | %s | %s | %s |" % (
                 r["n"], r["interval"], r["polls_per_s"], r["late"], r["skipped"],
-                bad, f(r.get("core_pct"), "%.2f")))
+                r.get("late_steady", "-"), bad, f(r.get("core_pct"), "%.2f")))
             rows.append(("headroom", "late+skipped @%ds" % r["interval"], r["n"],
                          (r["late"] or 0) + (r["skipped"] or 0), "polls",
                          "%.0f polls/s" % r["polls_per_s"]))

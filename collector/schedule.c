@@ -32,3 +32,14 @@ double sched_late_window(double interval)
 
 	return w < 1.0 ? 1.0 : w > 30.0 ? 30.0 : w;
 }
+
+unsigned long long sched_tick_deadline(unsigned long long now_ms,
+				       double delay_ms)
+{
+	unsigned long long at;
+
+	if (!(delay_ms > 0)) /* also NaN */
+		delay_ms = 0;
+	at = now_ms + (unsigned long long)ceil(delay_ms);
+	return (at + SCHED_TICK_MS - 1) / SCHED_TICK_MS * SCHED_TICK_MS;
+}

@@ -17,4 +17,16 @@ double sched_next(double now, double interval, double offset);
  * a tenth of the interval, at least 1 s and at most 30 s. */
 double sched_late_window(double interval);
 
+/* Polls start on a grid of SCHED_TICK_MS of the loop's clock: the devices
+ * due within one tick start in the same turn of the loop, so their
+ * requests leave in one sendmmsg() and the answers are read in batches.
+ * One wakeup per tick, not one per device, was most of the CPU at 28,000
+ * devices (docs/benchmarks.md). Well inside any jitter window. */
+#define SCHED_TICK_MS 100
+
+/* The loop-clock deadline (ms) of a timer due in delay_ms from now_ms,
+ * rounded up to the tick grid. */
+unsigned long long sched_tick_deadline(unsigned long long now_ms,
+				       double delay_ms);
+
 #endif

@@ -11,6 +11,14 @@
  * sysUpTime and the monitored interfaces' columns, split into as few PDUs as
  * the agent accepts (halved on tooBig). Values are buffered and emitted as
  * samples when the poll ends, success or failure.
+ *
+ * The GETs of a v1/v2c device do not go through net-snmp: they are
+ * encoded by snmp_ber.c and sent on the probe's one shared socket
+ * (snmp_udp.c), the answer found by its request-id, which carries the
+ * device index (low 20 bits) and a sequence number. Profiles of 28,000
+ * devices showed net-snmp's per-PDU allocation and ASN.1 layers, and a
+ * socket per poll, as most of the poll's cost (docs/benchmarks.md). The
+ * discovery walk, SNMPv3 and devices beyond 2^20 keep net-snmp sessions.
  * SPDX-License-Identifier: MIT
  */
 #include <net-snmp/net-snmp-config.h>
@@ -26,8 +34,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 
 #include "log.h"
+#include "snmp_ber.h"
+#include "snmp_udp.h"
 
 /* IF-MIB (RFC 2863) and SNMPv2-MIB objects. */
 static const oid OID_SYSUPTIME[] = {1, 3, 6, 1, 2, 1, 1, 3, 0};
@@ -83,22 +95,52 @@ struct walkcol {
 	size_t nrows;
 };
 
-/* One varbind of a poll and what came back. */
-#define REQ_OID_MAX 16 /* IF-MIB column + ifIndex: 12 sub-identifiers */
+/* One varbind of a poll and what came back. Its name is kept in BER, as
+ * it goes on the wire: an IF-MIB column (10 bytes) and an ifIndex (<= 5). */
+#define REQ_ENC_MAX 16
+#define REQ_OID_MAX 16 /* sub-identifiers, when net-snmp needs them */
 
 /* Kept small: a device holds 1 + 10 per monitored interface of these, and
  * a fleet of 28,000 devices must fit in a few hundred MB. */
 struct req {
-	oid name[REQ_OID_MAX];
+	uint8_t enc[REQ_ENC_MAX]; /* BER contents of the name */
 	double t;
 	uint64_t value;  /* counters, gauges; for M_KEY a hash of the text */
 	int32_t slot;    /* -1 device level */
 	uint16_t metric; /* enum metric_id or M_KEY / M_HIGHSPEED */
-	uint8_t len;
+	uint8_t len;     /* of enc */
 	uint8_t kind;
 	uint8_t width;
 	uint8_t answered;
 	int16_t status;
+};
+
+/* The polled columns' names in BER, without the ifIndex (lib_init). */
+enum pfx_id {
+	P_UPTIME, P_IN32, P_OUT32, P_INHC, P_OUTHC, P_OPER, P_SPEED,
+	P_HIGHSPEED, P_INERR, P_OUTERR, P_INDISC, P_OUTDISC, P_NAME, P_DESCR,
+	NPFX
+};
+static struct pfx {
+	const oid *name;
+	size_t len;
+	uint8_t enc[REQ_ENC_MAX];
+	size_t enclen;
+} PFX[NPFX] = {
+	{.name = OID_SYSUPTIME, .len = 8},
+	{.name = O_IN32, .len = 10},
+	{.name = O_OUT32, .len = 10},
+	{.name = O_INHC, .len = 11},
+	{.name = O_OUTHC, .len = 11},
+	{.name = O_OPER, .len = 10},
+	{.name = O_SPEED, .len = 10},
+	{.name = O_HIGHSPEED, .len = 11},
+	{.name = O_INERR, .len = 10},
+	{.name = O_OUTERR, .len = 10},
+	{.name = O_INDISC, .len = 10},
+	{.name = O_OUTDISC, .len = 10},
+	{.name = O_NAME, .len = 11},
+	{.name = O_DESCR, .len = 10},
 };
 
 struct sdev {
@@ -137,7 +179,26 @@ struct sdev {
 	double uptime_last; /* ticks, for rediscovery after restarts */
 	double uptime_t;
 	int uptime_valid;
+
+	/* own v1/v2c GETs (see the top of the file) */
+	union {
+		struct sockaddr sa;
+		struct sockaddr_in in4;
+		struct sockaddr_in6 in6;
+	} addr;
+	uint8_t fast;      /* GETs go through snmp_ber/snmp_udp */
+	uint8_t fast_wait; /* a GET of ours is outstanding: on the probe's
+	                      timeout list */
+	struct sdev *tnext, *tprev;
+	double deadline;   /* of the outstanding GET, wall clock */
+	uint8_t tries;     /* sends of the outstanding GET */
+	uint16_t seq;      /* request-id sequence, 1..FAST_SEQ_MAX */
 };
+
+#define FAST_IDX_BITS 20
+#define FAST_IDX_MAX (1u << FAST_IDX_BITS)
+#define FAST_SEQ_MAX 0x7ffu
+#define FAST_MSG_MAX 65507 /* largest IPv4 UDP payload */
 
 struct snmp_probe {
 	uv_loop_t *loop;
@@ -147,6 +208,13 @@ struct snmp_probe {
 	size_t ndevs;
 	size_t busy;
 	netsnmp_large_fd_set fds;
+	struct snmp_udp *udp; /* opened with the first fast GET */
+	uint8_t *txbuf;       /* FAST_MSG_MAX, encoding scratch */
+	/* outstanding own GETs, in send order, checked by one timer: a
+	 * timer per request was a tenth of a poll's CPU */
+	struct sdev *thead, *ttail;
+	uv_timer_t ttick;
+	int ttick_state;      /* 0 none, 1 initialised, 2 running */
 	int closing, open_handles;
 	void (*close_cb)(void *);
 	void *close_arg;
@@ -186,6 +254,15 @@ static void lib_init(void)
 		snmp_disable_log();
 	}
 	init_snmp("slamond");
+	for (int i = 0; i < NPFX; i++) {
+		uint32_t arcs[REQ_OID_MAX];
+
+		for (size_t k = 0; k < PFX[i].len; k++)
+			arcs[k] = (uint32_t)PFX[i].name[k];
+		PFX[i].enclen = snmp_ber_oid_encode(PFX[i].enc,
+						    sizeof(PFX[i].enc), arcs,
+						    PFX[i].len);
+	}
 	net_snmp_ready = 1;
 }
 
@@ -291,6 +368,23 @@ static void emit(struct sdev *d, uint16_t metric, int slot, uint8_t kind,
 	d->p->hooks.emit(d->p->hooks.arg, &s);
 }
 
+/* The timeout list of own GETs (see struct snmp_probe). */
+static void tlist_del(struct sdev *d)
+{
+	struct snmp_probe *p = d->p;
+
+	if (d->tprev)
+		d->tprev->tnext = d->tnext;
+	else
+		p->thead = d->tnext;
+	if (d->tnext)
+		d->tnext->tprev = d->tprev;
+	else
+		p->ttail = d->tprev;
+	d->tnext = d->tprev = NULL;
+	d->fast_wait = 0;
+}
+
 static void poll_end(struct sdev *d, int status)
 {
 	struct snmp_probe *p = d->p;
@@ -298,6 +392,8 @@ static void poll_end(struct sdev *d, int status)
 	int renumbered = 0;
 
 	uv_timer_stop(&d->budget);
+	if (d->fast_wait)
+		tlist_del(d);
 	d->reqid = 0;
 	d->state = DS_IDLE;
 	if (p->closing) {
@@ -748,17 +844,23 @@ static void iface_finish_discovery(struct sdev *d)
 
 /* ---- polling GETs --------------------------------------------------- */
 
-static void req_add(struct req *r, const oid *base, size_t blen, uint32_t idx,
-		    int slot, uint16_t metric, uint8_t kind)
+static void req_add(struct req *r, enum pfx_id id, uint32_t idx, int slot,
+		    uint16_t metric, uint8_t kind)
 {
-	memset(r, 0, sizeof(*r));
-	memcpy(r->name, base, blen * sizeof(oid));
-	r->len = (uint8_t)blen;
-	if (idx != UINT32_MAX)
-		r->name[r->len++] = idx;
+	const struct pfx *x = &PFX[id];
+
+	memcpy(r->enc, x->enc, x->enclen);
+	r->len = (uint8_t)(x->enclen +
+			   snmp_ber_arc_encode(r->enc + x->enclen,
+					       sizeof(r->enc) - x->enclen, idx));
+	r->t = 0;
+	r->value = 0;
 	r->slot = slot;
 	r->metric = metric;
 	r->kind = kind;
+	r->width = 0;
+	r->answered = 0;
+	r->status = 0;
 }
 
 static int build_reqs(struct sdev *d)
@@ -769,50 +871,61 @@ static int build_reqs(struct sdev *d)
 	if (reqs == NULL)
 		return -ENOMEM;
 	d->reqs = reqs;
-	req_add(&reqs[n++], OID_SYSUPTIME, 8, 0, -1, M_DEV_UPTIME,
-		SAMPLE_GAUGE);
+	req_add(&reqs[n++], P_UPTIME, 0, -1, M_DEV_UPTIME, SAMPLE_GAUGE);
 	for (size_t i = 0; i < d->nifs; i++) {
 		const struct snmp_iface *f = &d->ifs[i];
 		uint32_t x = f->ifindex;
 		int s = (int)i;
 
-		req_add(&reqs[n++], f->hc ? O_INHC : O_IN32, f->hc ? 11 : 10,
-			x, s, M_IF_IN_OCTETS, SAMPLE_COUNTER);
-		req_add(&reqs[n++], f->hc ? O_OUTHC : O_OUT32, f->hc ? 11 : 10,
-			x, s, M_IF_OUT_OCTETS, SAMPLE_COUNTER);
-		req_add(&reqs[n++], O_OPER, 10, x, s, M_IF_OPER,
-			SAMPLE_STATUS);
-		req_add(&reqs[n++], O_SPEED, 10, x, s, M_IF_SPEED,
-			SAMPLE_GAUGE);
+		req_add(&reqs[n++], f->hc ? P_INHC : P_IN32, x, s,
+			M_IF_IN_OCTETS, SAMPLE_COUNTER);
+		req_add(&reqs[n++], f->hc ? P_OUTHC : P_OUT32, x, s,
+			M_IF_OUT_OCTETS, SAMPLE_COUNTER);
+		req_add(&reqs[n++], P_OPER, x, s, M_IF_OPER, SAMPLE_STATUS);
+		req_add(&reqs[n++], P_SPEED, x, s, M_IF_SPEED, SAMPLE_GAUGE);
 		if (f->hc)
-			req_add(&reqs[n++], O_HIGHSPEED, 11, x, s, M_HIGHSPEED,
+			req_add(&reqs[n++], P_HIGHSPEED, x, s, M_HIGHSPEED,
 				SAMPLE_GAUGE);
-		req_add(&reqs[n++], O_INERR, 10, x, s, M_IF_IN_ERRORS,
+		req_add(&reqs[n++], P_INERR, x, s, M_IF_IN_ERRORS,
 			SAMPLE_COUNTER);
-		req_add(&reqs[n++], O_OUTERR, 10, x, s, M_IF_OUT_ERRORS,
+		req_add(&reqs[n++], P_OUTERR, x, s, M_IF_OUT_ERRORS,
 			SAMPLE_COUNTER);
-		req_add(&reqs[n++], O_INDISC, 10, x, s, M_IF_IN_DISCARDS,
+		req_add(&reqs[n++], P_INDISC, x, s, M_IF_IN_DISCARDS,
 			SAMPLE_COUNTER);
-		req_add(&reqs[n++], O_OUTDISC, 10, x, s, M_IF_OUT_DISCARDS,
+		req_add(&reqs[n++], P_OUTDISC, x, s, M_IF_OUT_DISCARDS,
 			SAMPLE_COUNTER);
-		req_add(&reqs[n++], f->key_is_name ? O_NAME : O_DESCR,
-			f->key_is_name ? 11 : 10, x, s, M_KEY, SAMPLE_GAUGE);
+		req_add(&reqs[n++], f->key_is_name ? P_NAME : P_DESCR, x, s,
+			M_KEY, SAMPLE_GAUGE);
 	}
 	d->nreqs = n;
 	return 0;
 }
 
+static void fast_send(struct sdev *d);
+
 static void gets_send(struct sdev *d)
 {
-	netsnmp_pdu *pdu = snmp_pdu_create(SNMP_MSG_GET);
+	netsnmp_pdu *pdu;
 	size_t n = 0;
 
+	if (d->fast) {
+		fast_send(d);
+		return;
+	}
+	pdu = snmp_pdu_create(SNMP_MSG_GET);
 	if (pdu == NULL) {
 		poll_fail(d, POLL_ERROR, "out of memory");
 		return;
 	}
 	for (size_t i = d->next; i < d->nreqs && n < (size_t)d->max_vb; i++) {
-		snmp_add_null_var(pdu, d->reqs[i].name, d->reqs[i].len);
+		uint32_t arcs[REQ_OID_MAX];
+		oid name[REQ_OID_MAX];
+		int k = snmp_ber_oid_decode(d->reqs[i].enc, d->reqs[i].len,
+					    arcs, REQ_OID_MAX);
+
+		for (int j = 0; j < k; j++)
+			name[j] = arcs[j];
+		snmp_add_null_var(pdu, name, (size_t)(k > 0 ? k : 0));
 		n++;
 	}
 	d->chunk_len = n;
@@ -860,54 +973,76 @@ static void fix_speeds(struct sdev *d)
 
 static void gets_finish(struct sdev *d);
 
+/* One answered varbind, whoever decoded it. type is the BER tag (net-snmp's
+ * ASN_* and SNMP_NOSUCH* values are the same tags). */
+struct answer {
+	int type;
+	int has_uint;       /* uint is the value (vb_uint / snmp_ber_uint) */
+	uint64_t uint;
+	const uint8_t *text; /* OCTET STRING contents */
+	size_t text_len;
+};
+
+static void req_store(struct req *r, const struct answer *a, double t)
+{
+	r->answered = 1;
+	r->t = t;
+	if (a->type == SNMP_NOSUCHOBJECT || a->type == SNMP_NOSUCHINSTANCE ||
+	    a->type == SNMP_ENDOFMIBVIEW) {
+		r->status = POLL_NOSUCH;
+		return;
+	}
+	if (r->metric == M_KEY) {
+		if (a->type == ASN_OCTET_STR) {
+			char text[SNMP_IFNAME_MAX];
+
+			text_copy(text, sizeof(text), a->text, a->text_len);
+			r->value = text_hash(text);
+		} else {
+			r->status = POLL_BADTYPE;
+		}
+		return;
+	}
+	if (!a->has_uint) {
+		r->status = POLL_BADTYPE;
+		return;
+	}
+	if (r->kind == SAMPLE_COUNTER) {
+		if (a->type == ASN_COUNTER)
+			r->width = 32;
+		else if (a->type == ASN_COUNTER64)
+			r->width = 64;
+		else
+			r->status = POLL_BADTYPE;
+	}
+	r->value = a->uint;
+}
+
+/* The chunk is answered: the next one, or the end of the poll. */
+static void gets_advance(struct sdev *d)
+{
+	d->next += d->chunk_len;
+	if (d->next < d->nreqs)
+		gets_send(d);
+	else
+		gets_finish(d);
+}
+
 static void gets_response(struct sdev *d, netsnmp_pdu *pdu)
 {
 	netsnmp_variable_list *vb = pdu->variables;
 	double t = now_wall();
 
 	for (size_t k = 0; k < d->chunk_len && vb; k++, vb = vb->next_variable) {
-		struct req *r = &d->reqs[d->next + k];
-		uint64_t v = 0;
+		struct answer a;
 
-		r->answered = 1;
-		r->t = t;
-		if (vb->type == SNMP_NOSUCHOBJECT ||
-		    vb->type == SNMP_NOSUCHINSTANCE ||
-		    vb->type == SNMP_ENDOFMIBVIEW) {
-			r->status = POLL_NOSUCH;
-			continue;
-		}
-		if (r->metric == M_KEY) {
-			if (vb->type == ASN_OCTET_STR) {
-				char text[SNMP_IFNAME_MAX];
-
-				text_copy(text, sizeof(text), vb->val.string,
-					  vb->val_len);
-				r->value = text_hash(text);
-			} else {
-				r->status = POLL_BADTYPE;
-			}
-			continue;
-		}
-		if (vb_uint(vb, &v) < 0) {
-			r->status = POLL_BADTYPE;
-			continue;
-		}
-		if (r->kind == SAMPLE_COUNTER) {
-			if (vb->type == ASN_COUNTER)
-				r->width = 32;
-			else if (vb->type == ASN_COUNTER64)
-				r->width = 64;
-			else
-				r->status = POLL_BADTYPE;
-		}
-		r->value = v;
+		a.type = vb->type;
+		a.has_uint = vb_uint(vb, &a.uint) == 0;
+		a.text = vb->val.string;
+		a.text_len = vb->type == ASN_OCTET_STR ? vb->val_len : 0;
+		req_store(&d->reqs[d->next + k], &a, t);
 	}
-	d->next += d->chunk_len;
-	if (d->next < d->nreqs)
-		gets_send(d);
-	else
-		gets_finish(d);
+	gets_advance(d);
 }
 
 static void gets_finish(struct sdev *d)
@@ -934,9 +1069,8 @@ static void gets_finish(struct sdev *d)
 }
 
 /* v1 answers noSuchName for the whole PDU: drop that varbind and resend. */
-static void v1_nosuchname(struct sdev *d, netsnmp_pdu *pdu)
+static void v1_nosuchname(struct sdev *d, long ei)
 {
-	long ei = pdu->errindex;
 
 	if (d->state == DS_DISCOVER) {
 		/* v1's end of the MIB view: this column is over */
@@ -969,9 +1103,9 @@ static void v1_nosuchname(struct sdev *d, netsnmp_pdu *pdu)
 		gets_finish(d);
 }
 
-static void handle_error_status(struct sdev *d, netsnmp_pdu *pdu)
+static void handle_error_status(struct sdev *d, long errstat, long errindex)
 {
-	if (pdu->errstat == SNMP_ERR_TOOBIG) {
+	if (errstat == SNMP_ERR_TOOBIG) {
 		if (d->state == DS_DISCOVER && d->max_rep > 1) {
 			d->max_rep /= 2;
 			walk_send(d);
@@ -985,12 +1119,12 @@ static void handle_error_status(struct sdev *d, netsnmp_pdu *pdu)
 			return;
 		}
 	}
-	if (pdu->errstat == SNMP_ERR_NOSUCHNAME) {
-		v1_nosuchname(d, pdu);
+	if (errstat == SNMP_ERR_NOSUCHNAME) {
+		v1_nosuchname(d, errindex);
 		return;
 	}
 	poll_fail(d, POLL_ERROR, "agent error: %s (index %ld)",
-		  snmp_errstring((int)pdu->errstat), pdu->errindex);
+		  snmp_errstring((int)errstat), errindex);
 }
 
 static int async_cb(int op, netsnmp_session *sess, int reqid,
@@ -1069,7 +1203,7 @@ static int async_cb(int op, netsnmp_session *sess, int reqid,
 		return 1;
 	}
 	if (pdu->errstat != SNMP_ERR_NOERROR) {
-		handle_error_status(d, pdu);
+		handle_error_status(d, pdu->errstat, pdu->errindex);
 		return 1;
 	}
 	if (d->state == DS_DISCOVER)
@@ -1163,6 +1297,254 @@ static void on_budget(uv_timer_t *h)
 	poll_fail(d, POLL_TIMEOUT, "poll exceeded its budget of %lu ms",
 		  (unsigned long)d->budget_ms);
 	session_release(d);
+}
+
+/* ---- own v1/v2c GETs ------------------------------------------------ */
+
+#define FAST_VB_MAX 128 /* varbinds per GET we encode */
+
+static void fast_recv(void *arg, const uint8_t *buf, size_t len,
+		      const struct sockaddr *from);
+static void fast_send_error(void *arg, uint32_t cookie, int err);
+
+static void fast_timeout(struct sdev *d);
+
+#define FAST_TICK_MS 50 /* timeouts are checked this often */
+
+static void on_fast_tick(uv_timer_t *h)
+{
+	struct snmp_probe *p = h->data;
+	double now = now_wall();
+	struct sdev *d = p->thead, *next;
+
+	/* in send order, but timeouts differ per profile: look at all */
+	for (; d != NULL; d = next) {
+		next = d->tnext;
+		if (d->deadline <= now)
+			fast_timeout(d); /* may re-add d at the tail */
+	}
+	if (p->thead == NULL && p->ttick_state == 2) {
+		uv_timer_stop(&p->ttick);
+		p->ttick_state = 1;
+	}
+}
+
+static int fast_open(struct snmp_probe *p)
+{
+	struct snmp_udp_hooks h = {fast_recv, fast_send_error, p};
+
+	p->txbuf = malloc(FAST_MSG_MAX);
+	if (p->txbuf == NULL)
+		return -ENOMEM;
+	uv_timer_init(p->loop, &p->ttick);
+	p->ttick.data = p;
+	p->ttick_state = 1;
+	return snmp_udp_create(p->loop, &h, &p->udp);
+}
+
+/* (Re)sends the current chunk with d->reqid and arms its timeout. */
+static void fast_transmit(struct sdev *d)
+{
+	struct snmp_probe *p = d->p;
+	const uint8_t *oids[FAST_VB_MAX];
+	size_t lens[FAST_VB_MAX], n = 0, max = (size_t)d->max_vb, len;
+	int rc;
+
+	if (max > FAST_VB_MAX)
+		max = FAST_VB_MAX;
+	if (!uv_is_active((uv_handle_t *)&d->budget) &&
+	    (now_wall() - d->t_start) * 1000.0 > (double)d->budget_ms) {
+		poll_fail(d, POLL_TIMEOUT, "poll exceeded its budget of %lu ms",
+			  (unsigned long)d->budget_ms);
+		return;
+	}
+	for (size_t i = d->next; i < d->nreqs && n < max; i++, n++) {
+		oids[n] = d->reqs[i].enc;
+		lens[n] = d->reqs[i].len;
+	}
+	d->chunk_len = n;
+	len = snmp_ber_get_request(p->txbuf, FAST_MSG_MAX,
+				   d->prof->version == SNMP_V1 ? SNMP_BER_V1
+							       : SNMP_BER_V2C,
+				   d->prof->community,
+				   strlen(d->prof->community), d->reqid, oids,
+				   lens, n);
+	if (len == 0) {
+		poll_fail(d, POLL_ERROR, "request does not fit a datagram");
+		return;
+	}
+	rc = snmp_udp_send(p->udp, &d->addr.sa, p->txbuf, len, d->idx);
+	if (rc < 0) {
+		poll_fail(d, POLL_ERROR, "cannot send to %s: %s", d->dev->host,
+			  strerror(-rc));
+		return;
+	}
+	d->tries++;
+	if (d->fast_wait)
+		tlist_del(d);
+	d->deadline = now_wall() + d->prof->timeout_ms / 1000.0;
+	d->tprev = p->ttail;
+	d->tnext = NULL;
+	if (p->ttail)
+		p->ttail->tnext = d;
+	else
+		p->thead = d;
+	p->ttail = d;
+	d->fast_wait = 1;
+	if (p->ttick_state == 1) {
+		uv_timer_start(&p->ttick, on_fast_tick, FAST_TICK_MS,
+			       FAST_TICK_MS);
+		p->ttick_state = 2;
+	}
+}
+
+/* Sends the chunk at d->next under a new request-id. */
+static void fast_send(struct sdev *d)
+{
+	if (d->p->udp == NULL && fast_open(d->p) < 0) {
+		poll_fail(d, POLL_ERROR, "out of memory");
+		return;
+	}
+	d->seq = (uint16_t)(d->seq % FAST_SEQ_MAX + 1);
+	d->reqid = (int)(((uint32_t)d->seq << FAST_IDX_BITS) | d->idx);
+	d->tries = 0;
+	fast_transmit(d);
+}
+
+static void fast_timeout(struct sdev *d)
+{
+	if (d->tries <= d->prof->retries) {
+		fast_transmit(d); /* same request-id: a late answer counts */
+		return;
+	}
+	poll_fail(d, POLL_TIMEOUT,
+		  "no answer after %d tries of %d ms (agent down, "
+		  "unreachable, or wrong community)",
+		  d->prof->retries + 1, d->prof->timeout_ms);
+	session_release(d);
+}
+
+static int same_peer(const struct sdev *d, const struct sockaddr *from)
+{
+	if (from->sa_family != d->addr.sa.sa_family)
+		return 0;
+	if (from->sa_family == AF_INET) {
+		const struct sockaddr_in *a = (const void *)from;
+
+		return a->sin_port == d->addr.in4.sin_port &&
+		       a->sin_addr.s_addr == d->addr.in4.sin_addr.s_addr;
+	}
+	{
+		const struct sockaddr_in6 *a = (const void *)from;
+
+		return a->sin6_port == d->addr.in6.sin6_port &&
+		       memcmp(&a->sin6_addr, &d->addr.in6.sin6_addr,
+			      sizeof(a->sin6_addr)) == 0;
+	}
+}
+
+/* Does the answered name equal the one asked for? */
+static int same_name(const struct req *r, const struct snmp_ber_vb *vb)
+{
+	return vb->oid_len == r->len && memcmp(vb->oid, r->enc, r->len) == 0;
+}
+
+static void fast_response(struct sdev *d, const struct snmp_ber_msg *m)
+{
+	const uint8_t *pos = m->vbs, *end = m->vbs + m->vbs_len;
+	double t = now_wall();
+
+	for (size_t k = 0; k < d->chunk_len; k++) {
+		struct req *r = &d->reqs[d->next + k];
+		struct snmp_ber_vb vb;
+		struct answer a;
+
+		if (snmp_ber_next_vb(&pos, end, &vb) != 1)
+			break; /* fewer or malformed: the rest unanswered */
+		if (!same_name(r, &vb)) {
+			r->answered = 1;
+			r->t = t;
+			r->status = POLL_BADTYPE;
+			continue;
+		}
+		a.type = vb.type;
+		a.has_uint = snmp_ber_uint(&vb, &a.uint) == 0;
+		a.text = vb.val;
+		a.text_len = vb.type == SNMP_BER_OCTETS ? vb.val_len : 0;
+		req_store(r, &a, t);
+	}
+	gets_advance(d);
+}
+
+/* An answer on the shared socket: found by its request-id, accepted only
+ * from the address and port asked, as a connected socket would. */
+static void fast_recv(void *arg, const uint8_t *buf, size_t len,
+		      const struct sockaddr *from)
+{
+	struct snmp_probe *p = arg;
+	struct snmp_ber_msg m;
+	struct sdev *d;
+	uint32_t idx;
+
+	if (snmp_ber_parse(buf, len, &m) < 0 ||
+	    m.pdu_type != SNMP_BER_RESPONSE || m.reqid <= 0)
+		return;
+	idx = (uint32_t)m.reqid & (FAST_IDX_MAX - 1);
+	if (idx >= p->ndevs)
+		return;
+	d = &p->devs[idx];
+	if (!d->fast_wait || m.reqid != d->reqid || !same_peer(d, from) ||
+	    m.version != (d->prof->version == SNMP_V1 ? SNMP_BER_V1
+						      : SNMP_BER_V2C))
+		return; /* late, stray or foreign */
+	tlist_del(d);
+	d->reqid = 0;
+	if (d->latency_ms < 0)
+		d->latency_ms = (now_wall() - d->t_start) * 1000.0;
+	if (m.errstat != SNMP_ERR_NOERROR)
+		handle_error_status(d, m.errstat, m.errindex);
+	else
+		fast_response(d, &m);
+	session_release(d);
+}
+
+static void fast_send_error(void *arg, uint32_t cookie, int err)
+{
+	struct snmp_probe *p = arg;
+	struct sdev *d;
+
+	if (cookie >= p->ndevs)
+		return;
+	d = &p->devs[cookie];
+	if (!d->fast_wait)
+		return;
+	poll_fail(d, POLL_ERROR, "cannot send to %s: %s", d->dev->host,
+		  strerror(err));
+	session_release(d);
+}
+
+/* Is the device's address a literal we can send to ourselves? */
+static void fast_setup(struct sdev *d)
+{
+	const struct device *dev = d->dev;
+
+	d->fast = 0;
+	if (d->prof->version == SNMP_V3 || d->idx >= FAST_IDX_MAX ||
+	    getenv("SLAMON_SNMP_NETSNMP_ONLY"))
+		return;
+	memset(&d->addr, 0, sizeof(d->addr));
+	if (dev->af == AF_INET6) {
+		d->addr.in6.sin6_family = AF_INET6;
+		d->addr.in6.sin6_port = htons(dev->port);
+		if (inet_pton(AF_INET6, dev->host, &d->addr.in6.sin6_addr) != 1)
+			return;
+	} else {
+		d->addr.in4.sin_family = AF_INET;
+		d->addr.in4.sin_port = htons(dev->port);
+		if (inet_pton(AF_INET, dev->host, &d->addr.in4.sin_addr) != 1)
+			return;
+	}
+	d->fast = 1;
 }
 
 static const oid *auth_proto(enum snmp_auth a, size_t *len)
@@ -1320,7 +1702,7 @@ int snmp_probe_poll(struct snmp_probe *p, uint32_t device)
 	d->latency_ms = -1;
 	d->sec_retried = 0;
 	d->state = DS_POLL; /* not idle while starting */
-	if (d->ss == NULL) {
+	if (d->ss == NULL && !(d->fast && !d->need_discovery)) {
 		rc = session_open(d);
 		if (rc < 0) {
 			poll_end(d, POLL_ERROR);
@@ -1339,7 +1721,10 @@ int snmp_probe_poll(struct snmp_probe *p, uint32_t device)
 		if (d->budget_ms < (uint64_t)p->cfg->poll_budget_ms)
 			d->budget_ms = (uint64_t)p->cfg->poll_budget_ms;
 	}
-	uv_timer_start(&d->budget, on_budget, d->budget_ms, 0);
+	/* our own GETs check the budget at each send (fast_transmit): a
+	 * timer per poll was a tenth of the poll's CPU at 28,000 devices */
+	if (!(d->fast && !d->need_discovery))
+		uv_timer_start(&d->budget, on_budget, d->budget_ms, 0);
 	if (d->prof->version == SNMP_V3 &&
 	    snmp_sess_session(d->ss)->securityEngineIDLen == 0)
 		engine_probe(d);
@@ -1382,6 +1767,7 @@ int snmp_probe_create(uv_loop_t *loop, const struct config *cfg,
 		d->prof = &cfg->profiles[d->dev->profile_idx];
 		d->fd = -1;
 		d->need_discovery = 1;
+		fast_setup(d);
 		uv_timer_init(loop, &d->timer);
 		uv_timer_init(loop, &d->budget);
 		d->timer.data = d->budget.data = d;
@@ -1444,6 +1830,22 @@ static void on_handle_closed(uv_handle_t *h)
 		p->close_cb(p->close_arg);
 }
 
+static void on_tick_closed(uv_handle_t *h)
+{
+	struct snmp_probe *p = h->data;
+
+	if (--p->open_handles == 0 && p->close_cb)
+		p->close_cb(p->close_arg);
+}
+
+static void on_udp_closed(void *arg)
+{
+	struct snmp_probe *p = arg;
+
+	if (--p->open_handles == 0 && p->close_cb)
+		p->close_cb(p->close_arg);
+}
+
 void snmp_probe_close(struct snmp_probe *p, void (*close_cb)(void *arg),
 		      void *arg)
 {
@@ -1477,6 +1879,15 @@ void snmp_probe_close(struct snmp_probe *p, void (*close_cb)(void *arg),
 		}
 		d->handles = 0;
 	}
+	if (p->udp) {
+		p->open_handles++;
+		snmp_udp_close(p->udp, on_udp_closed, p);
+	}
+	if (p->ttick_state) {
+		p->open_handles++;
+		p->ttick_state = 0;
+		uv_close((uv_handle_t *)&p->ttick, on_tick_closed);
+	}
 	if (--p->open_handles == 0 && close_cb)
 		close_cb(arg);
 }
@@ -1492,6 +1903,8 @@ void snmp_probe_destroy(struct snmp_probe *p)
 		free(p->devs[i].cols);
 	}
 	netsnmp_large_fd_set_cleanup(&p->fds);
+	snmp_udp_destroy(p->udp);
+	free(p->txbuf);
 	free(p->devs);
 	free(p);
 }

@@ -102,8 +102,8 @@ static void write_conf(const char *conf, const char *body)
 
 Test(collector, v2c_and_v3_poll_and_a_wrong_secret_fails_only_its_device)
 {
-	struct agent a[4];
-	int port[4];
+	struct agent a[5];
+	int port[5];
 	char conf[4200], inv[4200], storage[4200], text[8192], logp[4200];
 	json_t *st, *roles, *core;
 	pid_t pid;
@@ -111,7 +111,7 @@ Test(collector, v2c_and_v3_poll_and_a_wrong_secret_fails_only_its_device)
 	memset(a, 0, sizeof(a));
 	/* one agent each: v3 users of agents that share an engineID would
 	 * share one USM entry in the manager, as RFC 3414 intends */
-	for (int i = 0; i < 4; i++) {
+	for (int i = 0; i < 5; i++) {
 		port[i] = agent_free_udp_port();
 		cr_assert_gt(port[i], 0);
 		cr_assert_eq(agent_snmpd_start(&a[i], port[i], "goodcomm",
@@ -128,8 +128,9 @@ Test(collector, v2c_and_v3_poll_and_a_wrong_secret_fails_only_its_device)
 		 "单位甲,v2ok,127.0.0.1:%d,core,,v2,,,\n"
 		 "单位乙,v3ok,127.0.0.1:%d,core,,v3,,,\n"
 		 "单位丙,v3bad,127.0.0.1:%d,core,,v3wrong,,,\n"
-		 "单位丁,v2bad,127.0.0.1:%d,core,,v2wrong,,,\n",
-		 port[0], port[1], port[2], port[3]);
+		 "单位丁,v2bad,127.0.0.1:%d,core,,v2wrong,,,\n"
+		 "单位戊,v1ok,127.0.0.1:%d,core,,v1,,,\n",
+		 port[0], port[1], port[2], port[3], port[4]);
 	cr_assert_eq(write_file(inv, text), 0);
 	snprintf(text, sizeof(text),
 		 "[general]\ninventory = inv.csv\nstorage_dir = rrd\n"
@@ -137,6 +138,7 @@ Test(collector, v2c_and_v3_poll_and_a_wrong_secret_fails_only_its_device)
 		 "[alerts]\nping = no\n"
 		 "[profile v2]\nversion = 2c\ncommunity = goodcomm\n"
 		 "[profile v2wrong]\nversion = 2c\ncommunity = badcomm\n"
+		 "[profile v1]\nversion = 1\ncommunity = goodcomm\n"
 		 "[profile v3]\nversion = 3\nuser = slamonv3\nauth = SHA\n"
 		 "auth_pass = authpass123\npriv = AES\n"
 		 "priv_pass = privpass123\n"
@@ -147,16 +149,17 @@ Test(collector, v2c_and_v3_poll_and_a_wrong_secret_fails_only_its_device)
 
 	pid = spawn(conf, "--cycles", "3");
 	cr_assert_eq(slamond_wait_exit(pid, 90), 0, "slamond did not stop cleanly");
-	for (int i = 0; i < 4; i++)
+	for (int i = 0; i < 5; i++)
 		agent_stop(&a[i]);
 
 	st = load_status(storage);
 	roles = json_object_get(st, "roles");
 	core = json_object_get(roles, "core");
-	cr_assert_eq(json_integer_value(json_object_get(core, "up")), 2);
+	cr_assert_eq(json_integer_value(json_object_get(core, "up")), 3);
 	cr_assert_eq(json_integer_value(json_object_get(core, "down")), 2);
 	cr_assert_null(down_entry(st, "v2ok"));
 	cr_assert_null(down_entry(st, "v3ok"));
+	cr_assert_null(down_entry(st, "v1ok"), "SNMPv1 device down");
 	cr_assert_not_null(down_entry(st, "v3bad"));
 	cr_assert(strstr(json_string_value(json_object_get(
 				 down_entry(st, "v3bad"), "error")),
@@ -173,6 +176,8 @@ Test(collector, v2c_and_v3_poll_and_a_wrong_secret_fails_only_its_device)
 	snprintf(text, sizeof(text), "%s/v2ok/if-lo.rrd", storage);
 	cr_assert_eq(access(text, R_OK), 0, "%s missing", text);
 	snprintf(text, sizeof(text), "%s/v3ok/device.rrd", storage);
+	cr_assert_eq(access(text, R_OK), 0, "%s missing", text);
+	snprintf(text, sizeof(text), "%s/v1ok/if-lo.rrd", storage);
 	cr_assert_eq(access(text, R_OK), 0, "%s missing", text);
 
 	/* one clear error line for the failing device, not one per poll */

@@ -88,3 +88,23 @@ Test(avail, unknown_goes_down_after_n)
 	cr_assert_eq(a.state, AV_DOWN);
 	cr_assert_str_eq(avail_state_name(a.state), "down");
 }
+
+Test(sched, tick_deadlines_group_devices_due_in_one_tick)
+{
+	/* every device due within one tick starts in the same turn of the
+	 * loop, never early, at most one tick late */
+	unsigned long long now = 1234567;
+
+	for (double d = 0; d < 1000; d += 7.3) {
+		unsigned long long at = sched_tick_deadline(now, d);
+
+		cr_assert_eq(at % SCHED_TICK_MS, 0);
+		cr_assert_geq((double)at, (double)now + d);
+		cr_assert_lt((double)at, (double)now + d + SCHED_TICK_MS + 1);
+	}
+	cr_assert_eq(sched_tick_deadline(1234500, 10),
+		     sched_tick_deadline(1234500, 60));
+	cr_assert_eq(sched_tick_deadline(1000, 0), 1000, "on the grid already");
+	cr_assert_eq(sched_tick_deadline(1000, -5), 1000, "late: now");
+	cr_assert_eq(sched_tick_deadline(1000, 0.0 / 0.0), 1000);
+}
