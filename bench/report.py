@@ -161,8 +161,8 @@ def render(R):
 
     hd = R.get("headroom", [])
     if hd:
-        md.append("## Headroom (slamond --no-rrd, 3 cycles each)\n")
-        md.append("| N | interval s | polls/s offered | late | skipped | late + skipped after the first cycle (discovery) | failed devices | % of one core |")
+        md.append("## Headroom (slamond --no-rrd, 6 cycles each; lateness counted over the last 3, after the discovery walks)\n")
+        md.append("| N | interval s | polls/s offered | late | skipped | late + skipped, last 3 cycles | failed devices | % of one core |")
         md.append("|---|---|---|---|---|---|---|---|")
         for r in hd:
             roles = r.get("status", {}).get("roles", {}).get("camera", {})
