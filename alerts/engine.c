@@ -690,9 +690,23 @@ static void rule_detail(const struct rule_cfg *r, const struct alerts_if *row,
 	}
 }
 
+/* "device/interface", formatted only when a fault needs it: rows come
+ * every poll for every interface, faults rarely. */
+struct lazy_obj {
+	char name[FAULT_OBJECT_MAX];
+	const char *dev, *ifname;
+};
+
+static const char *lazy_name(struct lazy_obj *o)
+{
+	if (o->name[0] == '\0')
+		snprintf(o->name, sizeof(o->name), "%s/%s", o->dev, o->ifname);
+	return o->name;
+}
+
 static void rule_eval(struct alerts_engine *e, uint32_t dev, size_t ri,
 		      struct rule_st *rs, const struct alerts_if *row,
-		      const char *object)
+		      struct lazy_obj *object)
 {
 	const struct rule_cfg *r = &e->cfg->rules[ri];
 	int c = rule_cond(r, row);
@@ -715,14 +729,15 @@ static void rule_eval(struct alerts_engine *e, uint32_t dev, size_t ri,
 	if (maint_find(e->cfg, dev, row->t) != NULL)
 		return;
 	rule_detail(r, row, detail, sizeof(detail));
-	rs->fault = fault_open(e, object, "interface", rule_kind[r->type],
+	rs->fault = fault_open(e, lazy_name(object), "interface",
+			       rule_kind[r->type],
 			       r->severity, detail, rs->since, row->t, true,
 			       NULL);
 }
 
 static void iface_oper(struct alerts_engine *e, uint32_t dev,
 		       struct if_st *s, const struct alerts_if *row,
-		       const char *object)
+		       struct lazy_obj *object)
 {
 	char detail[FAULT_TEXT_MAX];
 
@@ -738,9 +753,9 @@ static void iface_oper(struct alerts_engine *e, uint32_t dev,
 	    maint_find(e->cfg, dev, row->t) != NULL)
 		return;
 	snprintf(detail, sizeof(detail), "interface %s oper status down",
-		 object);
+		 lazy_name(object));
 	s->down_fault = fault_open(
-		e, object, "interface", "down",
+		e, lazy_name(object), "interface", "down",
 		e->cfg->alerts.severity[e->cfg->devices[dev].role], detail,
 		s->av.first_fail, row->t, true, NULL);
 }
@@ -748,7 +763,7 @@ static void iface_oper(struct alerts_engine *e, uint32_t dev,
 void alerts_iface_row(struct alerts_engine *e, uint32_t dev, int32_t ifslot,
 		      const struct alerts_if *row)
 {
-	char object[FAULT_OBJECT_MAX];
+	struct lazy_obj object;
 	struct if_st *s;
 
 	if (dev >= e->n || ifslot < 0 || row->name == NULL)
@@ -756,12 +771,13 @@ void alerts_iface_row(struct alerts_engine *e, uint32_t dev, int32_t ifslot,
 	s = iface_get(e, dev, ifslot, row->name);
 	if (s == NULL)
 		return;
-	snprintf(object, sizeof(object), "%s/%s", e->cfg->devices[dev].name,
-		 row->name);
-	iface_oper(e, dev, s, row, object);
+	object.name[0] = '\0';
+	object.dev = e->cfg->devices[dev].name;
+	object.ifname = row->name;
+	iface_oper(e, dev, s, row, &object);
 	for (size_t r = 0; r < e->cfg->nrules; r++)
 		if (config_scope_match(e->cfg, dev, e->cfg->rules[r].scope))
-			rule_eval(e, dev, r, &s->rs[r], row, object);
+			rule_eval(e, dev, r, &s->rs[r], row, &object);
 }
 
 /* ---- packet capture (issue 6) ------------------------------------- */

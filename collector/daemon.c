@@ -73,7 +73,7 @@ struct drt {
 /* Due polls wait in a hashed timing wheel turned by one timer every
  * SCHED_TICK_MS: a libuv timer per device cost a heap insert and removal
  * per poll (a tenth of a poll's CPU at 28,000 devices). 4,096 slots of
- * 100 ms are 409.6 s: longer intervals go round more than once. */
+ * 250 ms are 1,024 s: longer intervals go round more than once. */
 #define WHEEL_SLOTS 4096
 
 struct gen {

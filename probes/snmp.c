@@ -213,8 +213,9 @@ struct snmp_probe {
 	/* outstanding own GETs, in send order, checked by one timer: a
 	 * timer per request was a tenth of a poll's CPU */
 	struct sdev *thead, *ttail;
-	uv_timer_t ttick;
+	uv_timer_t ttick;     /* one-shot at the earliest deadline */
 	int ttick_state;      /* 0 none, 1 initialised, 2 running */
+	double tdue;          /* when ttick fires (wall clock) */
 	int closing, open_handles;
 	void (*close_cb)(void *);
 	void *close_arg;
@@ -383,6 +384,11 @@ static void tlist_del(struct sdev *d)
 		p->ttail = d->tprev;
 	d->tnext = d->tprev = NULL;
 	d->fast_wait = 0;
+	/* nothing outstanding: no wakeup for nothing */
+	if (p->thead == NULL && p->ttick_state == 2) {
+		uv_timer_stop(&p->ttick);
+		p->ttick_state = 1;
+	}
 }
 
 static void poll_end(struct sdev *d, int status)
@@ -1309,24 +1315,44 @@ static void fast_send_error(void *arg, uint32_t cookie, int err);
 
 static void fast_timeout(struct sdev *d);
 
-#define FAST_TICK_MS 50 /* timeouts are checked this often */
+#define FAST_SLACK_MS 20 /* timeouts this close together share a wakeup */
+
+static void on_fast_tick(uv_timer_t *h);
+
+/* Arms the timeout timer for a deadline, unless it fires earlier. */
+static void ttick_arm(struct snmp_probe *p, double deadline, double now)
+{
+	double ms;
+
+	if (p->ttick_state == 0 ||
+	    (p->ttick_state == 2 && p->tdue <= deadline))
+		return;
+	ms = (deadline - now) * 1000.0 + FAST_SLACK_MS;
+	if (ms < 1)
+		ms = 1;
+	p->tdue = now + ms / 1000.0;
+	uv_timer_start(&p->ttick, on_fast_tick, (uint64_t)ms, 0);
+	p->ttick_state = 2;
+}
 
 static void on_fast_tick(uv_timer_t *h)
 {
 	struct snmp_probe *p = h->data;
-	double now = now_wall();
+	double now = now_wall(), next_deadline = 0;
 	struct sdev *d = p->thead, *next;
 
+	p->ttick_state = 1;
 	/* in send order, but timeouts differ per profile: look at all */
 	for (; d != NULL; d = next) {
 		next = d->tnext;
 		if (d->deadline <= now)
 			fast_timeout(d); /* may re-add d at the tail */
 	}
-	if (p->thead == NULL && p->ttick_state == 2) {
-		uv_timer_stop(&p->ttick);
-		p->ttick_state = 1;
-	}
+	for (d = p->thead; d != NULL; d = d->tnext)
+		if (next_deadline == 0 || d->deadline < next_deadline)
+			next_deadline = d->deadline;
+	if (next_deadline > 0)
+		ttick_arm(p, next_deadline, now);
 }
 
 static int fast_open(struct snmp_probe *p)
@@ -1348,6 +1374,7 @@ static void fast_transmit(struct sdev *d)
 	struct snmp_probe *p = d->p;
 	const uint8_t *oids[FAST_VB_MAX];
 	size_t lens[FAST_VB_MAX], n = 0, max = (size_t)d->max_vb, len;
+	double now;
 	int rc;
 
 	if (max > FAST_VB_MAX)
@@ -1382,7 +1409,8 @@ static void fast_transmit(struct sdev *d)
 	d->tries++;
 	if (d->fast_wait)
 		tlist_del(d);
-	d->deadline = now_wall() + d->prof->timeout_ms / 1000.0;
+	now = now_wall();
+	d->deadline = now + d->prof->timeout_ms / 1000.0;
 	d->tprev = p->ttail;
 	d->tnext = NULL;
 	if (p->ttail)
@@ -1391,11 +1419,7 @@ static void fast_transmit(struct sdev *d)
 		p->thead = d;
 	p->ttail = d;
 	d->fast_wait = 1;
-	if (p->ttick_state == 1) {
-		uv_timer_start(&p->ttick, on_fast_tick, FAST_TICK_MS,
-			       FAST_TICK_MS);
-		p->ttick_state = 2;
-	}
+	ttick_arm(p, d->deadline, now);
 }
 
 /* Sends the chunk at d->next under a new request-id. */
