@@ -500,14 +500,16 @@ def main():
             dp = os.path.join(work, "n500-pace10")
             fleet(500, dp, 10)
             log("slamond --no-rrd, N=500, interval 10 s (collectd's pace)")
-            R["slamond_pace"] = run_slamond(a.slamond, 500, dp, 10, 4, "norrd")
+            # 2 minutes of steady polls: /proc counts CPU in 10 ms ticks
+            R["slamond_pace"] = run_slamond(a.slamond, 500, dp, 10,
+                                            6 if quick else 13, "norrd")
             log("  slamond at 10 s: %.3f CPU s/1k polls"
                 % R["slamond_pace"]["cpu_per_1k"])
             # peers on the same 500-device fleet and OIDs
             log("collectd snmp plugin, N=500, interval 10 s")
             cd = os.path.join(work, "collectd")
             fleet(500, cd, 10)
-            R["collectd"] = run_collectd(cd, 500, 20 if quick else 40, rstats)
+            R["collectd"] = run_collectd(cd, 500, 20 if quick else 120, rstats)
             log("  collectd: %s" % R["collectd"])
             # minpoll in bursts (every device at once, as collectd's reads
             # are queued at each interval): the pacing's share of the cost

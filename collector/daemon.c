@@ -41,6 +41,7 @@
 #include "metric.h"
 #include "probes/icmp.h"
 #include "probes/snmp.h"
+#include "hash.h"
 #include "schedule.h"
 #include "status.h"
 #include "storage/journal.h"
@@ -530,17 +531,6 @@ struct old_index {
 	size_t mask, pos, scan;
 };
 
-static uint64_t name_hash(const char *s)
-{
-	uint64_t h = 1469598103934665603ULL;
-
-	for (; *s; s++) {
-		h ^= (unsigned char)*s;
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
-
 static void old_index_build(struct old_index *oi, const struct config *cfg)
 {
 	size_t cap = 16;
@@ -557,7 +547,7 @@ static void old_index_build(struct old_index *oi, const struct config *cfg)
 	memset(oi->tab, 0xff, cap * sizeof(*oi->tab)); /* -1: empty */
 	oi->mask = cap - 1;
 	for (size_t i = 0; i < cfg->ndevices; i++) {
-		size_t p = name_hash(cfg->devices[i].name) & oi->mask;
+		size_t p = slamon_hash_str(cfg->devices[i].name) & oi->mask;
 
 		while (oi->tab[p] >= 0)
 			p = (p + 1) & oi->mask;
@@ -586,7 +576,7 @@ static size_t old_first(struct old_index *oi, const char *name)
 {
 	oi->scan = 0;
 	if (oi->tab)
-		oi->pos = name_hash(name) & oi->mask;
+		oi->pos = slamon_hash_str(name) & oi->mask;
 	return old_next(oi, name);
 }
 

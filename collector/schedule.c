@@ -7,14 +7,12 @@
 #include <math.h>
 #include <stdint.h>
 
+#include "hash.h"
+
 double sched_offset(const char *name, double interval)
 {
-	uint64_t h = 1469598103934665603ULL; /* FNV-1a, 64 bit */
+	uint64_t h = slamon_hash_str(name);
 
-	for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
-		h ^= *p;
-		h *= 1099511628211ULL;
-	}
 	/* millisecond resolution keeps the grid exact in a double */
 	return (double)(h % (uint64_t)(interval * 1000.0)) / 1000.0;
 }

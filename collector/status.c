@@ -262,12 +262,15 @@ static void print_links(FILE *out, const json_t *links, const struct words *w)
 	}
 }
 
-static void print_down(FILE *out, const json_t *down, const struct words *w)
+/* Devices of a list (down, or nodata: ping answers, SNMP does not); state
+ * overrides each entry's state when not NULL. */
+static void print_devices(FILE *out, const json_t *down, const char *title,
+			  const char *state_override, const struct words *w)
 {
 	size_t i, n = json_array_size(down);
 	json_t *l;
 
-	fprintf(out, "\n%s (%zu)\n", w->downlist, n);
+	fprintf(out, "\n%s (%zu)\n", title, n);
 	if (n == 0) {
 		fprintf(out, "  %s\n", w->none);
 		return;
@@ -284,7 +287,9 @@ static void print_down(FILE *out, const json_t *down, const struct words *w)
 		}
 		char addr[80], fault[32];
 		const char *state =
-			json_string_value(json_object_get(l, "state"));
+			state_override ? state_override
+				       : json_string_value(
+						 json_object_get(l, "state"));
 		json_int_t fid = json_integer_value(json_object_get(l, "fault"));
 
 		time_text(since, sizeof(since),
@@ -438,7 +443,12 @@ int status_print(const char *path, int as_json, const char *lang,
 	fputc('\n', out);
 	print_roles(out, json_object_get(root, "roles"), w, zh);
 	print_links(out, json_object_get(root, "links"), w);
-	print_down(out, json_object_get(root, "down"), w);
+	print_devices(out, json_object_get(root, "down"), w->downlist, NULL, w);
+	if (json_array_size(json_object_get(root, "nodata")) > 0)
+		print_devices(out, json_object_get(root, "nodata"),
+			      zh ? "能 ping 通但 SNMP 无应答的设备 (nodata)"
+				 : "Devices answering ping but not SNMP (nodata)",
+			      "nodata", w);
 	print_captures(out, json_object_get(root, "captures"), w);
 	if (json_array_size(json_object_get(root, "captures")) > 0)
 		print_capture_records(out,

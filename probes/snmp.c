@@ -37,6 +37,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
+#include "hash.h"
 #include "log.h"
 #include "snmp_ber.h"
 #include "snmp_udp.h"
@@ -316,16 +317,10 @@ static void text_copy(char *dst, size_t dstlen, const u_char *src, size_t n)
 	dst[o] = '\0';
 }
 
-/* FNV-1a: the key column is compared by hash, not kept as text. */
+/* The key column is compared by hash, not kept as text. */
 static uint64_t text_hash(const char *t)
 {
-	uint64_t h = 1469598103934665603ULL;
-
-	for (; *t; t++) {
-		h ^= (unsigned char)*t;
-		h *= 1099511628211ULL;
-	}
-	return h;
+	return slamon_hash_str(t);
 }
 
 int snmp_iface_selected(const char *selector, const struct snmp_iface *ifc)

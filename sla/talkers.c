@@ -11,6 +11,7 @@
  * SPDX-License-Identifier: MIT
  */
 #include "sla_int.h"
+#include "hash.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -36,7 +37,6 @@ static int same_key(const struct sla_top *a, const struct sla_top *b)
 
 static size_t key_hash(const struct sla_top *t)
 {
-	uint64_t h = 1469598103934665603ULL; /* FNV-1a */
 	unsigned char k[20];
 
 	k[0] = t->family;
@@ -44,11 +44,7 @@ static size_t key_hash(const struct sla_top *t)
 	k[2] = (unsigned char)(t->port >> 8);
 	k[3] = (unsigned char)t->port;
 	memcpy(k + 4, t->addr, 16);
-	for (size_t i = 0; i < sizeof(k); i++) {
-		h ^= k[i];
-		h *= 1099511628211ULL;
-	}
-	return (size_t)h;
+	return (size_t)slamon_hash_bytes(SLAMON_HASH_INIT, k, sizeof(k));
 }
 
 static int tally_grow(struct tally *t)

@@ -251,6 +251,21 @@ Test(ping_rule, agent_down_but_ping_answers_is_nodata_not_down)
 		     0);
 	json_decref(st);
 
+	/* and `slamon status` lists it as nodata, not as down */
+	{
+		char conf[4200], out[16384];
+		char *const argv[] = {SLAMON_BIN_DIR "/slamon", "status", "-c",
+				      conf, NULL};
+
+		pathf(conf, sizeof(conf), "slamon.conf");
+		cr_assert_eq(run_cmd(argv, out, sizeof(out), 20), 0, "%s", out);
+		cr_assert(strstr(out, "SNMP 无应答的设备 (nodata) (1)") != NULL,
+			  "%s", out);
+		cr_assert(strstr(strstr(out, "(nodata) (1)"), "acc-agentless") !=
+				  NULL,
+			  "%s", out);
+	}
+
 	/* a reload that adds a notifier: the resolution reaches it */
 	snprintf(notifier, sizeof(notifier),
 		 "[notifier log]\ntype = command\ncommand = %s\n"
