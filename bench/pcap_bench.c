@@ -3,7 +3,7 @@
  *
  * Offline (default):
  *   pcap_bench [--packets N] [--snaplen S] [--remotes N] [--reps R]
- *              [--file PATH] [--keep]
+ *              [--file PATH] [--keep] [--reuse] [--no-tcpdump]
  * writes a deterministic capture of N Ethernet/IPv4 TCP+UDP frames (a mix
  * of sizes, some 802.1Q and 802.1ad+802.1Q tagged, snap length S, 0 = whole
  * frames; local 10.0.0.0/20 talks with N remote addresses of
@@ -19,7 +19,10 @@
  *     clock_gettime, CPU from wait4's rusage of the child).
  * The best wall time of each is kept; prints a markdown table with
  * packets/s, CPU and the ratios slamon/floor (target <= 1.5) and
- * slamon/tcpdump.
+ * slamon/tcpdump. --keep leaves the file; --reuse reads a file of that
+ * path already there (written by an earlier --keep run with the same
+ * options) instead of writing it; --no-tcpdump leaves tcpdump out
+ * (bench/pcap_run.sh --baseline runs two builds in turn this way).
  *
  * Live:
  *   pcap_bench --live IFNAME --peer-ns NS --dst ADDR [--rates LIST]
@@ -139,8 +142,10 @@ static uint32_t pick_len(void)
 	return 1514;
 }
 
+/* Writes the capture to path, or with dump 0 only fills *gs as writing
+ * it would (the generator is deterministic). */
 static int write_capture(const char *path, uint64_t n, int snaplen,
-			 uint32_t nremote, struct gen_stats *gs)
+			 uint32_t nremote, int dump, struct gen_stats *gs)
 {
 	static const uint16_t tcp_svc[] = {443, 443, 443, 80, 80, 22, 25, 993,
 					   8080, 3306};
@@ -150,14 +155,15 @@ static int write_capture(const char *path, uint64_t n, int snaplen,
 	pcap_t *dead = pcap_open_dead_with_tstamp_precision(
 		DLT_EN10MB, snaplen > 0 ? snaplen : 65535,
 		PCAP_TSTAMP_PRECISION_MICRO);
-	pcap_dumper_t *d;
+	pcap_dumper_t *d = NULL;
 	uint64_t t_us = 1764000000ULL * 1000000ULL; /* 2025-11-24 16:00 UTC */
 	struct stat st;
 
 	if (!dead)
 		return -1;
-	d = pcap_dump_open(dead, path);
-	if (!d) {
+	if (dump)
+		d = pcap_dump_open(dead, path);
+	if (dump && !d) {
 		fprintf(stderr, "pcap_dump_open %s: %s\n", path,
 			pcap_geterr(dead));
 		pcap_close(dead);
@@ -231,17 +237,19 @@ static int write_capture(const char *path, uint64_t n, int snaplen,
 		h.caplen = snaplen > 0 && len > (uint32_t)snaplen
 				   ? (uint32_t)snaplen
 				   : len;
-		pcap_dump((u_char *)d, &h, frame);
+		if (d)
+			pcap_dump((u_char *)d, &h, frame);
 		gs->packets++;
 		gs->bytes += len;
 	}
-	if (pcap_dump_flush(d) < 0) {
+	if (d && pcap_dump_flush(d) < 0) {
 		fprintf(stderr, "%s: write failed\n", path);
 		pcap_dump_close(d);
 		pcap_close(dead);
 		return -1;
 	}
-	pcap_dump_close(d);
+	if (d)
+		pcap_dump_close(d);
 	pcap_close(dead);
 	if (stat(path, &st) == 0)
 		gs->file_bytes = (uint64_t)st.st_size;
@@ -381,7 +389,7 @@ static void keep_best(struct run_result *best, const struct run_result *r)
 }
 
 static int offline(uint64_t n, int snaplen, uint32_t nremote, int reps,
-		   const char *path, int keep)
+		   const char *path, int keep, int reuse, int tcpdump)
 {
 	struct run_result best[3] = {{0}}, r;
 	static const char *const names[3] = {
@@ -390,21 +398,26 @@ static int offline(uint64_t n, int snaplen, uint32_t nremote, int reps,
 		"`tcpdump -r FILE -w /dev/null`"};
 	struct gen_stats gs;
 	double t0, ratio, vs_td;
-	int have_td = 1;
+	int have_td = tcpdump;
 	char snapdesc[32];
+	struct stat st;
 
 	if (snaplen > 0)
 		snprintf(snapdesc, sizeof(snapdesc), "%d bytes", snaplen);
 	else
 		snprintf(snapdesc, sizeof(snapdesc), "whole frames");
 
-	fprintf(stderr, "pcap_bench: writing %" PRIu64 " packets to %s\n", n,
-		path);
+	reuse = reuse && stat(path, &st) == 0;
+	fprintf(stderr, "pcap_bench: %s %" PRIu64 " packets %s %s\n",
+		reuse ? "reading" : "writing", n, reuse ? "from" : "to", path);
 	t0 = now_mono();
-	if (write_capture(path, n, snaplen, nremote, &gs) < 0)
+	if (write_capture(path, n, snaplen, nremote, !reuse, &gs) < 0)
 		return 1;
-	fprintf(stderr, "pcap_bench: written in %.1f s (%.0f MB)\n",
-		now_mono() - t0, gs.file_bytes / 1e6);
+	if (reuse)
+		gs.file_bytes = (uint64_t)st.st_size;
+	else
+		fprintf(stderr, "pcap_bench: written in %.1f s (%.0f MB)\n",
+			now_mono() - t0, gs.file_bytes / 1e6);
 	(void)run_floor(path); /* untimed: the file is in the page cache */
 	for (int i = 0; i < reps; i++) {
 		r = run_floor(path);
@@ -783,7 +796,7 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"usage: pcap_bench [--packets N] [--snaplen S] [--remotes N] [--reps R] "
-		"[--file PATH] [--keep]\n"
+		"[--file PATH] [--keep] [--reuse] [--no-tcpdump]\n"
 		"       pcap_bench --live IFNAME --peer-ns NS --dst ADDR "
 		"[--rates LIST] [--secs S] [--payload B]\n");
 	exit(2);
@@ -792,7 +805,7 @@ static void usage(void)
 int main(int argc, char **argv)
 {
 	uint64_t n = 2000000;
-	int snaplen = 128, reps = 3, keep = 0;
+	int snaplen = 128, reps = 3, keep = 0, reuse = 0, tcpdump = 1;
 	uint32_t nremote = 65536;
 	char path[256] = "";
 	const char *ifname = NULL, *peer_ns = NULL, *dst = NULL;
@@ -804,8 +817,11 @@ int main(int argc, char **argv)
 		const char *a = argv[i];
 		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
 
-		if (!strcmp(a, "--keep")) {
-			keep = 1;
+		if (!strcmp(a, "--keep") || !strcmp(a, "--reuse") ||
+		    !strcmp(a, "--no-tcpdump")) {
+			keep |= !strcmp(a, "--keep");
+			reuse |= !strcmp(a, "--reuse");
+			tcpdump &= !!strcmp(a, "--no-tcpdump");
 			continue;
 		}
 		if (!v)
@@ -848,5 +864,6 @@ int main(int argc, char **argv)
 	if (!*path)
 		snprintf(path, sizeof(path), "/tmp/slamon-pcapbench-%d.pcap",
 			 (int)getpid());
-	return offline(n, snaplen, nremote, reps, path, keep);
+	return offline(n, snaplen, nremote, reps, path, keep || reuse, reuse,
+		       tcpdump);
 }

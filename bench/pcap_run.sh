@@ -4,9 +4,11 @@
 #   bash bench/pcap_run.sh            2,000,000-packet file; live steps of 3 s
 #   bash bench/pcap_run.sh --quick    200,000 packets; live steps of 1 s
 #   bash bench/pcap_run.sh --offline  the file benchmark only
+#   bash bench/pcap_run.sh --baseline=REV   also before/after: REV's
+#                                     probes/pcap*.[ch] against the tree's
 #
-# Builds slamon's static libraries into build-pcapbench/ (RelWithDebInfo)
-# and bench/pcap_bench, then:
+# Builds slamon's static libraries into build-pcapbench/ (RelWithDebInfo;
+# PCAP_BUILD_DIR=DIR to use another) and bench/pcap_bench, then:
 #  1. offline: pcap_bench writes a generated capture to /tmp and times a
 #     bare pcap_next_ex loop, slamon's capture_file_account and
 #     `tcpdump -r FILE -w /dev/null` over it (best of 3 each);
@@ -14,7 +16,12 @@
 #     pair (IPv6 off, static neighbours: nothing but our datagrams crosses
 #     it); pcap_bench --live captures on one end with capture_live_open/
 #     start while a bounded sender in the other namespace sends 60-byte UDP
-#     frames at increasing rates, and reads ps_drop/ps_ifdrop.
+#     frames at increasing rates, and reads ps_drop/ps_ifdrop;
+#  3. with --baseline=REV (after the offline part): REV's probes/pcap.c,
+#     pcap_decode.c and headers (`git show`, the work tree untouched) and
+#     the tree's, each compiled straight into a pcap_bench of its own the
+#     same way (-O2 -g), run in turn three times over the same file
+#     (best of 3 each, floor measured by each), for a before/after table.
 # Prints a markdown report and writes it to bench/results/pcap-<date>.md.
 # Traffic stays on the veth pair; the namespaces are deleted on exit.
 set -euo pipefail
@@ -25,13 +32,19 @@ PACKETS=2000000
 SECS=3
 RATES=50000,100000,200000,400000,800000,0
 LIVE=1
+BASELINE=
 for a in "$@"; do
   case $a in
     --quick) PACKETS=200000; SECS=1 ;;
     --offline) LIVE=0 ;;
-    *) echo "usage: $0 [--quick] [--offline]" >&2; exit 2 ;;
+    --baseline=?*) BASELINE=${a#--baseline=} ;;
+    *) echo "usage: $0 [--quick] [--offline] [--baseline=REV]" >&2; exit 2 ;;
   esac
 done
+if [ -n "$BASELINE" ] && ! git rev-parse -q --verify "$BASELINE^{commit}" >/dev/null; then
+  echo "pcap_run.sh: --baseline=$BASELINE: not a commit" >&2
+  exit 2
+fi
 
 PKGS=(build-essential cmake pkg-config libpcap-dev libuv1-dev libsnmp-dev
       tcpdump iproute2)
@@ -49,11 +62,12 @@ fi
 
 # slamon's libraries; if the tree does not build as a whole right now,
 # compile probes/pcap.c and probes/pcap_decode.c into the benchmark instead
+BUILD=${PCAP_BUILD_DIR:-build-pcapbench}
 DIRECT=0
-if cmake -S . -B build-pcapbench -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+if cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
      -DBUILD_TESTING=OFF >/dev/null &&
-   make -C build-pcapbench -j2 slamon_probes slamon_collector >/dev/null; then
-  make -C bench -s pcap_bench PCAP_BUILD="$ROOT/build-pcapbench"
+   make -C "$BUILD" -j2 slamon_probes slamon_collector >/dev/null; then
+  make -C bench -s pcap_bench PCAP_BUILD="$ROOT/$BUILD"
 else
   echo "pcap_run.sh: library build failed; compiling probes/pcap*.c directly" >&2
   DIRECT=1
@@ -73,7 +87,60 @@ cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
   echo
 } | tee "$OUT"
 
-bench/pcap_bench --packets "$PACKETS" | tee -a "$OUT"
+FILE=/tmp/slamon-pcapbench-$$.pcap
+AB=
+cleanup_offline() {
+  rm -f "$FILE"
+  [ -n "$AB" ] && rm -rf "$AB"
+  return 0
+}
+trap cleanup_offline EXIT
+trap 'exit 130' INT TERM
+bench/pcap_bench --packets "$PACKETS" --file "$FILE" --keep | tee -a "$OUT"
+
+# wall seconds of a row of pcap_bench's table
+row_s() { awk -F'|' -v r="$1" 'index($2, r) { gsub(/ /, "", $3); print $3 }'; }
+
+if [ -n "$BASELINE" ]; then
+  AB=$(mktemp -d /tmp/slamon-pcapab.XXXXXX)
+  for side in before after; do
+    mkdir -p "$AB/$side/probes"
+    for f in pcap.c pcap_decode.c pcap.h pcap_decode.h; do
+      if [ $side = before ]; then
+        git show "$BASELINE:probes/$f" >"$AB/$side/probes/$f"
+      else
+        cp "probes/$f" "$AB/$side/probes/$f"
+      fi
+    done
+    ${CC:-cc} -O2 -g -std=c11 -D_GNU_SOURCE -I"$AB/$side" \
+      -o "$AB/$side/pcap_bench" bench/pcap_bench.c \
+      "$AB/$side/probes/pcap.c" "$AB/$side/probes/pcap_decode.c" \
+      -lpcap -lm -lpthread
+  done
+  {
+    echo "### Before and after: $BASELINE against the work tree"
+    echo
+    echo "probes/pcap*.[ch] of \`$BASELINE\` ($(git rev-parse --short "$BASELINE")) and of the work tree," \
+         "each compiled into a pcap_bench of its own (-O2 -g), run in turn" \
+         "over the same file, best of 3 each (tcpdump left out)."
+    echo
+    echo "| pass | floor s | slamon s before | ratio before | floor s | slamon s after | ratio after |"
+    echo "|---|---:|---:|---:|---:|---:|---:|"
+  } | tee -a "$OUT"
+  for pass in 1 2 3; do
+    line="| $pass"
+    for side in before after; do
+      t=$("$AB/$side/pcap_bench" --packets "$PACKETS" --file "$FILE" \
+          --reuse --no-tcpdump --reps 3 2>/dev/null)
+      fl=$(printf '%s\n' "$t" | row_s "(floor)")
+      sl=$(printf '%s\n' "$t" | row_s "capture_file_account")
+      line="$line | $fl | $sl | $(awk -v a="$sl" -v b="$fl" 'BEGIN { printf "%.2fx", a / b }')"
+    done
+    echo "$line |" | tee -a "$OUT"
+  done
+  echo | tee -a "$OUT"
+fi
+cleanup_offline
 
 if [ $LIVE = 0 ]; then
   echo "Report: $OUT"

@@ -54,12 +54,9 @@ struct bucketer {
 	capture_interval_cb cb;
 	void *arg;
 	size_t nemitted;
-	/* rec[cur]: the record decoded last, committed when the next one
-	 * arrives (or at the flush); its talker-table lines are fetched
-	 * meanwhile. */
-	struct capture_rec rec[2];
-	int cur;
-	int have_pend;
+	/* records decoded, not counted yet: each is counted a few records
+	 * later (or at the flush), once its table lines have come in */
+	struct capture_pipe pipe;
 	struct capture_interval scratch; /* big: not on the thread stack */
 };
 
@@ -92,6 +89,7 @@ static int bucketer_init(struct bucketer *b, const struct capture_options *o,
 					.max_talkers = o->max_talkers};
 
 	memset(b, 0, sizeof(*b));
+	b->last_sec = INT64_MIN;
 	b->iv = (int64_t)o->interval_s;
 	b->top_n = o->top_n;
 	if (capture_agg_create(&ac, &b->agg) < 0)
@@ -111,15 +109,6 @@ static void bucketer_free(struct bucketer *b)
 	b->agg = b->total = NULL;
 }
 
-/* Accounts the pending record, if any. */
-static void bucketer_settle(struct bucketer *b)
-{
-	if (!b->have_pend)
-		return;
-	capture_agg_commit(b->agg, &b->rec[b->cur]);
-	b->have_pend = 0;
-}
-
 /* Hands the current interval to the callback (with the drop deltas when
  * stats is not NULL) and empties it. */
 static void bucketer_flush(struct bucketer *b, int complete,
@@ -129,7 +118,7 @@ static void bucketer_flush(struct bucketer *b, int complete,
 
 	if (!b->open)
 		return;
-	bucketer_settle(b);
+	capture_pipe_flush(&b->pipe, b->agg);
 	capture_agg_summarize(b->agg, b->top_n, iv);
 	iv->start = b->start;
 	iv->length_s = (double)b->iv;
@@ -155,18 +144,35 @@ static void bucketer_open(struct bucketer *b, int64_t start)
 		b->first_start = start;
 }
 
-/* Accounts one record at its time; a record past the current interval
- * flushes it first (live: stats fetched by the caller's flush instead).
- * Per record this is a few integer compares: the interval is only
- * recomputed (a division) for a record outside the current one. The
- * record is decoded now (libpcap's buffer is only valid until the next
- * call) and accounted at the next record, one record's time after its
- * talker-table lines were prefetched: the lookup then hits the cache. */
-static void bucketer_add(struct bucketer *b, int linktype, const uint8_t *data,
-			 uint32_t caplen, uint32_t wirelen, int64_t sec,
-			 uint32_t nsec, void (*flush)(void *), void *flush_arg)
+/* A record at s outside the current interval, or none open: a record past
+ * it flushes it first (live: stats fetched by the caller's flush instead)
+ * and opens the record's; one before it (time went back) stays in it. */
+static void bucketer_turn(struct bucketer *b, int64_t s, void (*flush)(void *),
+			  void *flush_arg)
 {
-	struct capture_rec *r;
+	int64_t bstart = floor_div(s, b->iv) * b->iv;
+
+	if (!b->open) {
+		bucketer_open(b, bstart);
+	} else if (bstart > b->start) {
+		if (flush)
+			flush(flush_arg);
+		else
+			bucketer_flush(b, 1, NULL);
+		bucketer_open(b, bstart);
+	}
+}
+
+/* Accounts one record at its time. Per record this is a few integer
+ * compares: the interval is only recomputed (a division) for a record
+ * outside the current one. The record is decoded now (libpcap's buffer is
+ * only valid until the next call) and accounted a few records later, once
+ * the table lines it needs have been fetched (capture_pipe_submit). */
+static inline void bucketer_add(struct bucketer *b, int linktype,
+				const uint8_t *data, uint32_t caplen,
+				uint32_t wirelen, int64_t sec, uint32_t nsec,
+				void (*flush)(void *), void *flush_arg)
+{
 	int64_t s = sec;
 	uint32_t ns = nsec;
 
@@ -176,37 +182,19 @@ static void bucketer_add(struct bucketer *b, int linktype, const uint8_t *data,
 		s += ns / 1000000000u;
 		ns %= 1000000000u;
 	}
-	if (b->have_ts &&
-	    (s < b->last_sec || (s == b->last_sec && ns < b->last_nsec)))
-		capture_agg_note_backwards(b->agg);
-	if (!b->open || s < b->start || s - b->start >= b->iv) {
-		int64_t bstart = floor_div(s, b->iv) * b->iv;
-
-		if (!b->open) {
-			bucketer_open(b, bstart);
-		} else if (bstart > b->start) {
-			if (flush)
-				flush(flush_arg);
-			else
-				bucketer_flush(b, 1, NULL);
-			bucketer_open(b, bstart);
-		}
-	}
-	if (!b->have_ts || s > b->last_sec ||
-	    (s == b->last_sec && ns > b->last_nsec)) {
+	/* last_sec starts at INT64_MIN: the first record goes forward */
+	if (s > b->last_sec || (s == b->last_sec && ns >= b->last_nsec)) {
 		b->last_sec = s;
 		b->last_nsec = ns;
+	} else {
+		capture_agg_note_backwards(b->agg);
 	}
+	/* s outside [start, start + iv), as one unsigned compare */
+	if (!b->open || (uint64_t)s - (uint64_t)b->start >= (uint64_t)b->iv)
+		bucketer_turn(b, s, flush, flush_arg);
 	b->have_ts = 1;
-	r = &b->rec[b->cur ^ 1];
-	capture_decode(linktype, data, caplen, wirelen, &r->pkt);
-	r->wirelen = wirelen;
-	r->ts_sec = sec;
-	r->ts_nsec = nsec;
-	capture_agg_prepare(b->agg, r);
-	bucketer_settle(b);
-	b->cur ^= 1;
-	b->have_pend = 1;
+	capture_pipe_submit(&b->pipe, b->agg, linktype, data, caplen, wirelen,
+			    sec, nsec);
 }
 
 /* ---- offline ----------------------------------------------------------- */

@@ -13,6 +13,13 @@
  * LINKTYPE_LINUX_SLL/SLL2), raw IP, BSD loopback, NFLOG payload TLVs, IPv4
  * (RFC 791; total length 0 taken as "the frame" for TSO/BIG TCP captures),
  * IPv6 (RFC 8200 extension headers; payload length 0 = jumbogram, RFC 2675).
+ *
+ * The capture drivers take the common frame (Ethernet or Linux cooked,
+ * VLAN tags, IPv4 without options or IPv6 without extension headers,
+ * TCP/UDP ports captured) through a lean path, rec_lean, straight from
+ * the bytes to what the aggregate counts; every other frame goes through
+ * capture_decode. Both count a frame the same way (tests/unit/test_pcap.c
+ * checks them against each other).
  * SPDX-License-Identifier: MIT
  */
 #include "pcap_decode.h"
@@ -22,6 +29,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* The hot path's small helpers are inlined at each call site, so that
+ * each site's branches are predicted on their own. */
+#if defined(__GNUC__)
+#define ALWAYS_INLINE inline __attribute__((always_inline))
+#else
+#define ALWAYS_INLINE inline
+#endif
 
 #define ET_IPV4 0x0800
 #define ET_IPV6 0x86dd
@@ -441,7 +456,14 @@ int capture_prefixes_match(const struct capture_prefixes *pl, int family,
  * native-order 64-bit words, masked, compared with the network. */
 struct prefix_words {
 	uint64_t net[2], mask[2];
-	int family;
+};
+
+/* The local prefixes of one family. The entries past n never match (mask
+ * 0, network 1): a scan may run on to a multiple of four. An IPv4 address
+ * and prefix have a second word of 0. */
+struct prefix_set {
+	size_t n;
+	struct prefix_words p[CAPTURE_PREFIX_MAX];
 };
 
 /* Top talkers: a set-associative Space-Saving summary (Metwally, Agrawal
@@ -462,9 +484,9 @@ struct prefix_words {
  * the table instead, up to max slots (a bucket splits in two by one more
  * bit of the hash: its addresses always fit). Per packet: one multiply
  * hash and one bucket of two cache lines, which the capture drivers
- * prefetch a record ahead (capture_agg_prepare); no purge, no probe chain,
- * no per-packet allocation. */
-#define TK_WAYS 4
+ * prefetch a few records ahead (capture_agg_prepare, struct capture_pipe);
+ * no purge, no probe chain, no per-packet allocation. */
+#define TK_WAYS 4 /* tk_way, tk_min_way are written for 4 */
 #define TK_DEFAULT 16384 /* slots per table (4096 buckets) */
 #define TK_MIN 64        /* twice CAPTURE_TOP_MAX */
 #define TK_MAX (1u << 26)
@@ -498,13 +520,12 @@ struct talkers {
 };
 
 struct capture_agg {
-	struct prefix_words pw[CAPTURE_PREFIX_MAX]; /* the local prefixes */
-	size_t npw;
+	struct prefix_set pfx[2]; /* the local prefixes: IPv4, IPv6 */
 	struct capture_interval cnt; /* counters only; tops come later */
 	int have_ts;
 	int64_t first_sec, last_sec; /* first record's time, latest time */
 	uint32_t first_nsec, last_nsec;
-	struct talkers loc, rem;
+	struct talkers tk[2]; /* [0] remote addresses, [1] local ones */
 	struct capture_counts port[2][NPORTS]; /* [tcp, udp][port] */
 	uint32_t *ports_used;                  /* proto << 16 | port */
 	size_t nports_used;
@@ -517,26 +538,6 @@ static uint64_t hash_key(int family, uint64_t lo, uint64_t hi)
 {
 	return (lo ^ (hi * 0xc2b2ae3d27d4eb4full) ^ (uint64_t)family) *
 	       0x9e3779b97f4a7c15ull;
-}
-
-static uint64_t hash_addr(int family, const uint8_t *a)
-{
-	uint64_t lo, hi;
-
-	memcpy(&lo, a, 8);
-	memcpy(&hi, a + 8, 8);
-	return hash_key(family, lo, hi);
-}
-
-static int addr_eq(const uint8_t *x, const uint8_t *y)
-{
-	uint64_t a0, a1, b0, b1;
-
-	memcpy(&a0, x, 8);
-	memcpy(&a1, x + 8, 8);
-	memcpy(&b0, y, 8);
-	memcpy(&b1, y + 8, 8);
-	return a0 == b0 && a1 == b1;
 }
 
 static int slot_family(const struct tk_bucket *bk, int w)
@@ -626,9 +627,10 @@ static int tk_grow(struct talkers *t)
 	return 0;
 }
 
-/* The way of the address (lo, hi) of family in bucket bk, or -1. */
-static int tk_way(const struct tk_bucket *bk, int family, uint64_t lo,
-		  uint64_t hi)
+/* The way of the address (lo, hi) of family in bucket bk, or -1: a scan
+ * (an address holds one way at most, an empty one none). */
+static int tk_way_scan(const struct tk_bucket *bk, int family, uint64_t lo,
+		       uint64_t hi)
 {
 	uint64_t fam = (uint64_t)family << PF_SHIFT;
 
@@ -637,6 +639,30 @@ static int tk_way(const struct tk_bucket *bk, int family, uint64_t lo,
 		    (bk->pf[w] & ~PF_PACKETS) == fam)
 			return w;
 	return -1;
+}
+
+/* tk_way_scan without a branch on which way holds the address (random:
+ * a branch per way mispredicts): the four first words compared at once,
+ * the rest checked on the first way that matches. Another way's first
+ * word may match too (IPv6 addresses of one /64, an empty slot's zero key
+ * against 0.0.0.0): the scan settles those. */
+static ALWAYS_INLINE int tk_way(const struct tk_bucket *bk, int family,
+				 uint64_t lo, uint64_t hi)
+{
+	static const int8_t first[1 << TK_WAYS] = {-1, 0, 1, 0, 2, 0, 1, 0,
+						   3,  0, 1, 0, 2, 0, 1, 0};
+	unsigned m = (unsigned)(bk->key[0][0] == lo) |
+		     (unsigned)(bk->key[1][0] == lo) << 1 |
+		     (unsigned)(bk->key[2][0] == lo) << 2 |
+		     (unsigned)(bk->key[3][0] == lo) << 3;
+	int w = first[m];
+
+	if (w < 0)
+		return -1;
+	if (bk->key[w][1] == hi &&
+	    (bk->pf[w] & ~PF_PACKETS) == (uint64_t)family << PF_SHIFT)
+		return w;
+	return tk_way_scan(bk, family, lo, hi);
 }
 
 /* Enters an address not tracked, hash h, with packets/bytes of which it
@@ -670,23 +696,51 @@ static uint64_t tk_insert(struct talkers *t, uint64_t h, int family,
 	return evicted;
 }
 
-/* One packet of the address a (hash h): a hit in one bucket in the common
- * case. Returns the packets evicted to make room. */
-static uint64_t tk_count(struct talkers *t, uint64_t h, int family,
-			 const uint8_t *a, uint64_t bytes)
+/* The way of the smallest upper bound of a full bucket (the first of
+ * equal ones, as tk_insert's scan), by masks: which slot is smallest is
+ * random, a branch on it mispredicts. */
+static ALWAYS_INLINE int tk_min_way(const struct tk_bucket *bk)
 {
-	struct tk_bucket *bk = &t->b[h >> t->shift];
-	uint64_t lo, hi;
-	int w;
+	uint64_t u0 = bk->ub[0], u1 = bk->ub[1], u2 = bk->ub[2], u3 = bk->ub[3];
+	uint64_t s01 = 0 - (uint64_t)(u1 < u0), s23 = 0 - (uint64_t)(u3 < u2);
+	uint64_t m01 = (u1 & s01) | (u0 & ~s01), m23 = (u3 & s23) | (u2 & ~s23);
+	unsigned w01 = (unsigned)(s01 & 1), w23 = 2 + (unsigned)(s23 & 1);
+	unsigned c = 0 - (unsigned)(m23 < m01);
 
-	memcpy(&lo, a, 8);
-	memcpy(&hi, a + 8, 8);
-	w = tk_way(bk, family, lo, hi);
-	if (w < 0)
+	return (int)(w01 ^ ((w01 ^ w23) & c));
+}
+
+/* One packet of the address (lo, hi) of family, hash h: a hit in one
+ * bucket in the common case, else an eviction from a full bucket of a
+ * full-size table (the Space-Saving step of tk_insert, inline), else
+ * tk_insert. Returns the packets evicted to make room. */
+static ALWAYS_INLINE uint64_t tk_count(struct talkers *t, uint64_t h,
+					int family, uint64_t lo, uint64_t hi,
+					uint64_t bytes)
+{
+	size_t i = (size_t)(h >> t->shift);
+	struct tk_bucket *bk = &t->b[i];
+	struct tk_cold *c;
+	uint64_t evicted;
+	int w = tk_way(bk, family, lo, hi);
+
+	if (w >= 0) {
+		bk->pf[w]++;
+		bk->ub[w] += bytes;
+		return 0;
+	}
+	if (!bk->pf[TK_WAYS - 1] || t->nb < t->nb_max)
 		return tk_insert(t, h, family, lo, hi, 1, bytes, 0);
-	bk->pf[w]++;
-	bk->ub[w] += bytes;
-	return 0;
+	c = &t->c[i];
+	w = tk_min_way(bk);
+	evicted = bk->pf[w] & PF_PACKETS;
+	c->floor = bk->ub[w] > c->floor ? bk->ub[w] : c->floor;
+	bk->key[w][0] = lo;
+	bk->key[w][1] = hi;
+	c->err[w] = c->floor;
+	bk->ub[w] = c->floor + bytes;
+	bk->pf[w] = (uint64_t)family << PF_SHIFT | 1;
+	return evicted;
 }
 
 /* The three lines a packet of hash h may touch in t. A macro, not a
@@ -713,15 +767,18 @@ static void tk_reset(struct talkers *t)
 static void compile_prefixes(struct capture_agg *a,
 			     const struct capture_prefixes *pl)
 {
-	for (size_t i = 0; i < pl->n && i < CAPTURE_PREFIX_MAX; i++) {
+	for (int f = 0; f < 2; f++)
+		for (size_t i = 0; i < CAPTURE_PREFIX_MAX; i++)
+			a->pfx[f].p[i] = (struct prefix_words){.net = {1, 0}};
+	for (size_t i = 0; pl && i < pl->n && i < CAPTURE_PREFIX_MAX; i++) {
 		const struct capture_prefix *px = &pl->p[i];
-		struct prefix_words *w = &a->pw[a->npw++];
+		struct prefix_set *ps = &a->pfx[px->family == 6];
+		struct prefix_words *w = &ps->p[ps->n++];
 		uint8_t m[16] = {0};
 		int len = px->len < 0 ? 0 : px->len > 128 ? 128 : px->len;
 
 		for (int bit = 0; bit < len; bit++)
 			m[bit / 8] |= (uint8_t)(0x80u >> (bit % 8));
-		w->family = px->family;
 		memcpy(w->mask, m, 16);
 		memcpy(w->net, px->addr, 16);
 		w->net[0] &= w->mask[0];
@@ -729,21 +786,53 @@ static void compile_prefixes(struct capture_agg *a,
 	}
 }
 
-static inline int is_local(const struct capture_agg *a, int family,
-			   const uint8_t *addr)
+static ALWAYS_INLINE int prefix_hit(const struct prefix_words *w,
+				     const uint64_t a[2])
 {
-	uint64_t lo, hi;
+	return ((a[0] & w->mask[0]) == w->net[0]) &
+	       ((a[1] & w->mask[1]) == w->net[1]);
+}
 
-	memcpy(&lo, addr, 8);
-	memcpy(&hi, addr + 8, 8);
-	for (size_t i = 0; i < a->npw; i++) {
-		const struct prefix_words *w = &a->pw[i];
+/* Which of the addresses s, d (as words) are in a prefix of ps, in one
+ * pass: without a branch on a prefix's outcome while the prefixes are few
+ * (directions alternate at random on a link: such a branch mispredicts),
+ * beyond four, four a step until both are found. v4 (a constant at each
+ * call) tests the first word only: an IPv4 address's second is 0, as is
+ * its prefixes'. */
+static ALWAYS_INLINE void prefix_scan(const struct prefix_set *ps, int v4,
+				      const uint64_t s[2], const uint64_t d[2],
+				      int ret[2])
+{
+	int sl = 0, dl = 0;
 
-		if (w->family == family && (lo & w->mask[0]) == w->net[0] &&
-		    (hi & w->mask[1]) == w->net[1])
-			return 1;
+#define HIT(w, x)                                                            \
+	(v4 ? ((x)[0] & (w)->mask[0]) == (w)->net[0] : prefix_hit(w, x))
+	if (ps->n <= 4) {
+		for (size_t i = 0; i < ps->n; i++) {
+			sl |= HIT(&ps->p[i], s);
+			dl |= HIT(&ps->p[i], d);
+		}
+	} else {
+		for (size_t i = 0; i < ps->n && !(sl & dl); i += 4)
+			for (size_t j = i; j < i + 4; j++) {
+				sl |= HIT(&ps->p[j], s);
+				dl |= HIT(&ps->p[j], d);
+			}
 	}
-	return 0;
+#undef HIT
+	ret[0] = sl;
+	ret[1] = dl;
+}
+
+/* Which of the addresses s, d of family are local. */
+static ALWAYS_INLINE void locals(const struct capture_agg *a, int family,
+				 const uint64_t s[2], const uint64_t d[2],
+				 int ret[2])
+{
+	if (family == 4)
+		prefix_scan(&a->pfx[0], 1, s, d, ret);
+	else
+		prefix_scan(&a->pfx[1], 0, s, d, ret);
 }
 
 int capture_agg_create(const struct capture_agg_config *cfg,
@@ -759,11 +848,10 @@ int capture_agg_create(const struct capture_agg_config *cfg,
 		max = TK_MIN;
 	if (max > TK_MAX)
 		max = TK_MAX;
-	if (cfg && cfg->local)
-		compile_prefixes(a, cfg->local);
+	compile_prefixes(a, cfg ? cfg->local : NULL);
 	a->ports_used = calloc(2 * NPORTS, sizeof(*a->ports_used));
-	if (!a->ports_used || tk_init(&a->loc, max) < 0 ||
-	    tk_init(&a->rem, max) < 0)
+	if (!a->ports_used || tk_init(&a->tk[0], max) < 0 ||
+	    tk_init(&a->tk[1], max) < 0)
 		goto err;
 	*ret_a = a;
 	return 0;
@@ -776,41 +864,261 @@ void capture_agg_destroy(struct capture_agg *a)
 {
 	if (!a)
 		return;
-	tk_free(&a->loc);
-	tk_free(&a->rem);
+	tk_free(&a->tk[0]);
+	tk_free(&a->tk[1]);
 	free(a->ports_used);
 	free(a);
 }
 
-static void count(struct capture_counts *c, uint64_t bytes)
+/* ---- per record ---------------------------------------------------------
+ *
+ * A record is accounted in two steps, which the drivers take a few records
+ * apart (capture_pipe_submit): prepare turns the decoded packet into the
+ * few things commit counts (struct capture_rec's accounting fields) and
+ * asks for the cache lines commit will touch; commit counts. The common
+ * frame skips capture_decode: rec_lean decodes it straight into those
+ * fields. What runs per packet is inlined into capture_pipe_submit and
+ * written without branches on what varies at random from packet to packet
+ * (TCP or UDP, direction, the way a talker holds): on a real link each
+ * such branch mispredicts about every other packet. */
+
+_Static_assert((CAPTURE_PIPE_DEPTH & (CAPTURE_PIPE_DEPTH - 1)) == 0,
+	       "capture_pipe's ring wraps with head");
+
+#define REC_PORTS 1u       /* port holds the service port */
+#define REC_VLAN 2u        /* >= 1 VLAN tag */
+#define REC_SNAP 4u        /* snap_truncated */
+#define REC_UNSUPPORTED 8u /* unsupported_link */
+
+static ALWAYS_INLINE void count(struct capture_counts *c, uint64_t bytes)
 {
 	c->packets++;
 	c->bytes += bytes;
 }
 
-static void account_ip(struct capture_agg *a, const struct capture_rec *r,
-		       uint64_t bytes)
+/* The row of a record's service port in the port table (0 TCP, 1 UDP). */
+static ALWAYS_INLINE int port_row(const struct capture_rec *r)
+{
+	return r->proto != CAPTURE_PROTO_TCP;
+}
+
+/* Which side's table an address of r goes to, its hash, and the lines
+ * commit will touch (talker buckets, port counter). */
+static ALWAYS_INLINE void rec_locate(const struct capture_agg *a,
+				     struct capture_rec *r)
+{
+	int l[2];
+
+	locals(a, r->family, r->addr[0], r->addr[1], l);
+	r->local[0] = (uint8_t)l[0];
+	r->local[1] = (uint8_t)l[1];
+	r->hash[0] = hash_key(r->family, r->addr[0][0], r->addr[0][1]);
+	r->hash[1] = hash_key(r->family, r->addr[1][0], r->addr[1][1]);
+	TK_PREFETCH(&a->tk[l[0]], r->hash[0]);
+	TK_PREFETCH(&a->tk[l[1]], r->hash[1]);
+#if defined(__GNUC__)
+	/* a rarely used port's counter is not cached */
+	if (r->flags & REC_PORTS)
+		__builtin_prefetch(&a->port[port_row(r)][r->port], 1);
+#endif
+}
+
+/* The native-order word whose bytes in memory are p[0..3] then four
+ * zeros: an IPv4 address as the aggregate keys it (its 16-byte form read
+ * as words). One load: building the bytes on the stack and reading them
+ * back as a word stalls on store forwarding. */
+static ALWAYS_INLINE uint64_t word4(const uint8_t *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, 4);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	return (uint64_t)v << 32;
+#else
+	return v;
+#endif
+}
+
+static ALWAYS_INLINE int is_tpid(uint16_t et)
+{
+	return et == 0x8100 || et == 0x88a8 || et == 0x9100 || et == 0x9200;
+}
+
+/* proto_of without a branch (TCP and UDP alternate at random on a link: a
+ * switch on them mispredicts), as proto ^ CAPTURE_PROTO_OTHER_IP so that
+ * the entries left 0 mean "other"; and the header length decode_l4 wants
+ * (0: no ports). */
+#define PX(p) ((p) ^ CAPTURE_PROTO_OTHER_IP)
+static const uint8_t proto_xor[256] = {
+	[1] = PX(CAPTURE_PROTO_ICMP),
+	[6] = PX(CAPTURE_PROTO_TCP),
+	[17] = PX(CAPTURE_PROTO_UDP),
+	[58] = PX(CAPTURE_PROTO_ICMPV6),
+};
+#undef PX
+static const uint8_t l4_hlen[256] = {[6] = 20, [17] = 8};
+
+/* The IPv6 next-header values walk_ip6_ext follows. */
+static ALWAYS_INLINE int is_ip6_ext(int nh)
+{
+	switch (nh) {
+	case 0:
+	case 43:
+	case 44:
+	case 51:
+	case 60:
+	case 135:
+	case 139:
+	case 140:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* The common frame, decoded and prepared in one pass: Ethernet or Linux
+ * cooked (v1, v2), up to MAX_VLAN_TAGS tags, IPv4 without options or IPv6
+ * without extension headers, within the wire length, and the TCP/UDP
+ * ports captured whole (or another IP protocol, or a later IPv4 fragment:
+ * no ports). Each test is the one capture_decode makes, narrowed: what
+ * passes here, capture_decode accounts the same way; anything else
+ * (malformed, cut by the snap length, non-IP, options, extension headers,
+ * other link types) returns -1 for capture_decode. */
+static ALWAYS_INLINE int rec_lean(const struct capture_agg *a, int linktype,
+				  const uint8_t *data, uint32_t caplen,
+				  uint32_t wirelen, struct capture_rec *r)
+{
+	const uint8_t *h;
+	uint32_t off, l4, end, tags = 0, hl;
+	uint16_t et;
+	int nh, ports = 1;
+
+	if (caplen > wirelen || !data)
+		return -1;
+	switch (linktype) {
+	case CAPTURE_LINK_EN10MB:
+		off = 14;
+		break;
+	case CAPTURE_LINK_LINUX_SLL:
+		off = 16;
+		break;
+	case CAPTURE_LINK_LINUX_SLL2:
+		off = 20;
+		break;
+	default:
+		return -1;
+	}
+	if (caplen < off)
+		return -1;
+	et = be16(data + (linktype == CAPTURE_LINK_LINUX_SLL2 ? 0 : off - 2));
+	while (et != ET_IPV4 && is_tpid(et)) {
+		if (++tags > MAX_VLAN_TAGS || off + 4 > caplen)
+			return -1;
+		et = be16(data + off + 2);
+		off += 4;
+	}
+	h = data + off;
+	if (et == ET_IPV4) {
+		/* no options, a length of its own (not 0) */
+		if (off + 20 > caplen || h[0] != 0x45)
+			return -1;
+		end = be16(h + 2);
+		if (end < 20 || off + end > wirelen)
+			return -1;
+		end += off;
+		l4 = off + 20;
+		nh = h[9];
+		r->family = 4;
+		r->addr[0][0] = word4(h + 12);
+		r->addr[1][0] = word4(h + 16);
+		r->addr[0][1] = r->addr[1][1] = 0;
+		ports = (be16(h + 6) & 0x1fff) == 0; /* else a later fragment */
+	} else if (et == ET_IPV6) {
+		/* no extension header, no jumbogram */
+		if (off + 40 > caplen || h[0] >> 4 != 6 || be16(h + 4) == 0)
+			return -1;
+		end = off + 40 + be16(h + 4);
+		if (end > wirelen || is_ip6_ext(h[6]))
+			return -1;
+		l4 = off + 40;
+		nh = h[6];
+		r->family = 6;
+		memcpy(r->addr[0], h + 8, 16);
+		memcpy(r->addr[1], h + 24, 16);
+	} else {
+		return -1;
+	}
+	r->flags = tags ? REC_VLAN : 0;
+	r->port = 0;
+	hl = l4_hlen[nh];
+	if (hl && ports) {
+		/* the header within the IP length, the ports captured */
+		if (l4 + hl > end || l4 + 4 > caplen)
+			return -1;
+		r->port = be16(data + l4) < be16(data + l4 + 2)
+				  ? be16(data + l4)
+				  : be16(data + l4 + 2);
+		r->flags |= REC_PORTS;
+	}
+	r->bad = CAPTURE_OK;
+	r->proto = (uint8_t)(proto_xor[nh] ^ CAPTURE_PROTO_OTHER_IP);
+	rec_locate(a, r);
+	return 0;
+}
+
+/* capture_agg_prepare: the accounting fields from r->pkt. */
+static ALWAYS_INLINE void rec_prepare(const struct capture_agg *a,
+				      struct capture_rec *r)
 {
 	const struct capture_pkt *p = &r->pkt;
-	int sl = r->local[0], dl = r->local[1];
-	enum capture_dir d = sl ? (dl ? CAPTURE_DIR_INTERNAL : CAPTURE_DIR_OUT)
-				: (dl ? CAPTURE_DIR_IN : CAPTURE_DIR_EXTERNAL);
 
-	count(&a->cnt.dir[d], bytes);
-	a->cnt.talker_overflow += tk_count(sl ? &a->loc : &a->rem, r->hash[0],
-					   p->family, p->src, bytes);
-	if (r->hash[0] != r->hash[1] || !addr_eq(p->src, p->dst))
+	r->bad = (uint8_t)p->bad;
+	r->proto = (uint8_t)p->proto;
+	r->family = (uint8_t)(p->bad == CAPTURE_OK ? p->family : 0);
+	r->flags = (p->has_ports ? REC_PORTS : 0) |
+		   (p->vlan_tags > 0 ? REC_VLAN : 0) |
+		   (p->snap_truncated ? REC_SNAP : 0) |
+		   (p->unsupported_link ? REC_UNSUPPORTED : 0);
+	r->port = p->sport < p->dport ? p->sport : p->dport;
+	memcpy(r->addr[0], p->src, 16);
+	memcpy(r->addr[1], p->dst, 16);
+	r->local[0] = r->local[1] = 0;
+	r->hash[0] = r->hash[1] = 0;
+	if (r->family)
+		rec_locate(a, r);
+}
+
+static ALWAYS_INLINE void account_ip(struct capture_agg *a,
+				     const struct capture_rec *r,
+				     uint64_t bytes)
+{
+	static const uint8_t dirs[4] = {
+		CAPTURE_DIR_EXTERNAL, CAPTURE_DIR_IN, /* source remote */
+		CAPTURE_DIR_OUT, CAPTURE_DIR_INTERNAL /* source local */
+	};
+	/* The local address first when the sides differ: on a link's in
+	 * and out traffic each lookup below then always meets the same
+	 * table, and its hit-or-miss branch predicts (sides at random
+	 * mispredict it). Tables of different sides are independent, so
+	 * the order changes no count; on one side it stays source first. */
+	int f = r->local[0] < r->local[1];
+
+	count(&a->cnt.dir[dirs[r->local[0] << 1 | r->local[1]]], bytes);
+	a->cnt.talker_overflow +=
+		tk_count(&a->tk[r->local[f]], r->hash[f], r->family,
+			 r->addr[f][0], r->addr[f][1], bytes);
+	if (r->hash[0] != r->hash[1] || r->addr[0][0] != r->addr[1][0] ||
+	    r->addr[0][1] != r->addr[1][1])
 		a->cnt.talker_overflow +=
-			tk_count(dl ? &a->loc : &a->rem, r->hash[1],
-				 p->family, p->dst, bytes);
-	if (p->has_ports) {
-		int k = p->proto == CAPTURE_PROTO_TCP ? 0 : 1;
-		uint16_t port = p->sport < p->dport ? p->sport : p->dport;
-		struct capture_counts *c = &a->port[k][port];
+			tk_count(&a->tk[r->local[!f]], r->hash[!f], r->family,
+				 r->addr[!f][0], r->addr[!f][1], bytes);
+	if (r->flags & REC_PORTS) {
+		int k = port_row(r);
+		struct capture_counts *c = &a->port[k][r->port];
 
 		if (c->packets == 0)
 			a->ports_used[a->nports_used++] =
-				(uint32_t)k << 16 | port;
+				(uint32_t)k << 16 | r->port;
 		count(c, bytes);
 	}
 }
@@ -821,33 +1129,9 @@ static int ts_after(int64_t s1, uint32_t n1, int64_t s2, uint32_t n2)
 	return s1 != s2 ? s1 > s2 : n1 > n2;
 }
 
-void capture_agg_prepare(const struct capture_agg *a, struct capture_rec *r)
+static ALWAYS_INLINE void rec_commit(struct capture_agg *a,
+				     const struct capture_rec *r)
 {
-	const struct capture_pkt *p = &r->pkt;
-
-	r->local[0] = r->local[1] = 0;
-	r->hash[0] = r->hash[1] = 0;
-	if (p->bad != CAPTURE_OK || !p->family)
-		return;
-	r->local[0] = is_local(a, p->family, p->src);
-	r->local[1] = is_local(a, p->family, p->dst);
-	r->hash[0] = hash_addr(p->family, p->src);
-	r->hash[1] = hash_addr(p->family, p->dst);
-	TK_PREFETCH(r->local[0] ? &a->loc : &a->rem, r->hash[0]);
-	TK_PREFETCH(r->local[1] ? &a->loc : &a->rem, r->hash[1]);
-#if defined(__GNUC__)
-	if (p->has_ports) { /* a rarely used port's counter is not cached */
-		int k = p->proto == CAPTURE_PROTO_TCP ? 0 : 1;
-		uint16_t port = p->sport < p->dport ? p->sport : p->dport;
-
-		__builtin_prefetch(&a->port[k][port], 1);
-	}
-#endif
-}
-
-void capture_agg_commit(struct capture_agg *a, const struct capture_rec *r)
-{
-	const struct capture_pkt *p = &r->pkt;
 	uint32_t wirelen = r->wirelen;
 	int64_t ts_sec = r->ts_sec;
 	uint32_t ts_nsec = r->ts_nsec;
@@ -866,20 +1150,39 @@ void capture_agg_commit(struct capture_agg *a, const struct capture_rec *r)
 		a->last_nsec = ts_nsec;
 	}
 	a->cnt.records++;
-	if (p->bad != CAPTURE_OK) {
-		if ((unsigned)p->bad < CAPTURE_BAD_COUNT)
-			a->cnt.malformed[p->bad]++;
+	if (r->bad != CAPTURE_OK) {
+		if (r->bad < CAPTURE_BAD_COUNT)
+			a->cnt.malformed[r->bad]++;
 		return;
 	}
 	count(&a->cnt.total, wirelen);
-	count(&a->cnt.proto[p->proto], wirelen);
-	a->cnt.snap_truncated += (uint64_t)p->snap_truncated;
-	a->cnt.unsupported_link += (uint64_t)p->unsupported_link;
-	a->cnt.vlan_tagged += p->vlan_tags > 0;
-	if (p->family)
+	count(&a->cnt.proto[r->proto], wirelen);
+	a->cnt.vlan_tagged += (r->flags & REC_VLAN) != 0;
+	if (r->flags & (REC_SNAP | REC_UNSUPPORTED)) {
+		a->cnt.snap_truncated += (r->flags & REC_SNAP) != 0;
+		a->cnt.unsupported_link += (r->flags & REC_UNSUPPORTED) != 0;
+	}
+	if (r->family)
 		account_ip(a, r, wirelen);
 	else
 		count(&a->cnt.dir[CAPTURE_DIR_NONIP], wirelen);
+}
+
+void capture_agg_prepare(const struct capture_agg *a, struct capture_rec *r)
+{
+	rec_prepare(a, r);
+}
+
+void capture_agg_commit(struct capture_agg *a, const struct capture_rec *r)
+{
+	rec_commit(a, r);
+}
+
+int capture_agg_prepare_lean(const struct capture_agg *a, int linktype,
+			     const uint8_t *data, uint32_t caplen,
+			     uint32_t wirelen, struct capture_rec *r)
+{
+	return rec_lean(a, linktype, data, caplen, wirelen, r);
 }
 
 void capture_agg_account(struct capture_agg *a, const struct capture_pkt *p,
@@ -888,8 +1191,8 @@ void capture_agg_account(struct capture_agg *a, const struct capture_pkt *p,
 	struct capture_rec r = {.pkt = *p, .wirelen = wirelen,
 				.ts_sec = ts_sec, .ts_nsec = ts_nsec};
 
-	capture_agg_prepare(a, &r);
-	capture_agg_commit(a, &r);
+	rec_prepare(a, &r);
+	rec_commit(a, &r);
 }
 
 enum capture_bad capture_agg_add(struct capture_agg *a, int linktype,
@@ -903,6 +1206,33 @@ enum capture_bad capture_agg_add(struct capture_agg *a, int linktype,
 	capture_decode(linktype, data, caplen, wirelen, p);
 	capture_agg_account(a, p, wirelen, ts_sec, ts_nsec);
 	return p->bad;
+}
+
+void capture_pipe_submit(struct capture_pipe *pp, struct capture_agg *a,
+			 int linktype, const uint8_t *data, uint32_t caplen,
+			 uint32_t wirelen, int64_t ts_sec, uint32_t ts_nsec)
+{
+	struct capture_rec *r = &pp->rec[pp->head % CAPTURE_PIPE_DEPTH];
+
+	if (rec_lean(a, linktype, data, caplen, wirelen, r) < 0) {
+		capture_decode(linktype, data, caplen, wirelen, &r->pkt);
+		rec_prepare(a, r);
+	}
+	r->wirelen = wirelen;
+	r->ts_sec = ts_sec;
+	r->ts_nsec = ts_nsec;
+	pp->head++;
+	if (++pp->pending < CAPTURE_PIPE_DEPTH)
+		return;
+	rec_commit(a, &pp->rec[pp->head % CAPTURE_PIPE_DEPTH]); /* oldest */
+	pp->pending--;
+}
+
+void capture_pipe_flush(struct capture_pipe *pp, struct capture_agg *a)
+{
+	for (; pp->pending > 0; pp->pending--)
+		rec_commit(a, &pp->rec[(pp->head - pp->pending) %
+				       CAPTURE_PIPE_DEPTH]);
 }
 
 void capture_agg_note_backwards(struct capture_agg *a)
@@ -1009,8 +1339,8 @@ void capture_agg_summarize(const struct capture_agg *a, size_t top_n,
 		ret->first_ts = (double)a->first_sec + a->first_nsec / 1e9;
 		ret->last_ts = (double)a->last_sec + a->last_nsec / 1e9;
 	}
-	summarize_talkers(&a->loc, ret->local, &ret->nlocal, cap);
-	summarize_talkers(&a->rem, ret->remote, &ret->nremote, cap);
+	summarize_talkers(&a->tk[1], ret->local, &ret->nlocal, cap);
+	summarize_talkers(&a->tk[0], ret->remote, &ret->nremote, cap);
 	ret->nports = 0;
 	for (size_t k = 0; k < a->nports_used; k++) {
 		uint32_t key = a->ports_used[k];
@@ -1143,8 +1473,8 @@ void capture_agg_merge(struct capture_agg *dst, const struct capture_agg *src)
 	d->ts_backwards += s->ts_backwards;
 	d->ts_invalid += s->ts_invalid;
 	d->talker_overflow += s->talker_overflow;
-	d->talker_overflow += tk_merge(&dst->loc, &src->loc);
-	d->talker_overflow += tk_merge(&dst->rem, &src->rem);
+	d->talker_overflow += tk_merge(&dst->tk[1], &src->tk[1]);
+	d->talker_overflow += tk_merge(&dst->tk[0], &src->tk[0]);
 	for (size_t k = 0; k < src->nports_used; k++) {
 		uint32_t key = src->ports_used[k];
 		struct capture_counts *c = &dst->port[key >> 16][key & 0xffff];
@@ -1164,8 +1494,8 @@ void capture_agg_reset(struct capture_agg *a)
 		       sizeof(struct capture_counts));
 	}
 	a->nports_used = 0;
-	tk_reset(&a->loc);
-	tk_reset(&a->rem);
+	tk_reset(&a->tk[0]);
+	tk_reset(&a->tk[1]);
 	memset(&a->cnt, 0, sizeof(a->cnt));
 	a->have_ts = 0;
 }

@@ -218,27 +218,72 @@ enum capture_bad capture_agg_add(struct capture_agg *a, int linktype,
 void capture_agg_account(struct capture_agg *a, const struct capture_pkt *p,
 			 uint32_t wirelen, int64_t ts_sec, uint32_t ts_nsec);
 
-/* One decoded record on its way into an aggregate, with what accounting
- * it needs besides the decode: set pkt (capture_decode), wirelen and the
- * time; capture_agg_prepare fills the rest. Plain data. */
+/* One record on its way into an aggregate. The driver sets pkt
+ * (capture_decode), wirelen and the time; capture_agg_prepare derives from
+ * pkt the accounting fields below, which with wirelen and the time are all
+ * capture_agg_commit reads (capture_agg_prepare_lean fills them from the
+ * frame, without pkt). Plain data. */
 struct capture_rec {
 	struct capture_pkt pkt;
 	uint32_t wirelen;
 	int64_t ts_sec;
 	uint32_t ts_nsec;
-	int local[2];     /* source, destination in a local prefix */
-	uint64_t hash[2]; /* of source, destination */
+	/* accounting fields */
+	uint8_t bad;         /* enum capture_bad */
+	uint8_t proto;       /* enum capture_proto */
+	uint8_t family;      /* 4, 6; 0: non-IP or malformed */
+	uint8_t flags;       /* has ports, VLAN, snap-truncated, ... */
+	uint8_t local[2];    /* source, destination in a local prefix */
+	uint16_t port;       /* the service port, when it has ports */
+	uint64_t addr[2][2]; /* source, destination as native-order words */
+	uint64_t hash[2];    /* of source, destination */
 };
 
 /* capture_agg_account in two steps, for a driver that accounts each
- * record one record late: prepare finds which side each address is on,
- * hashes it and asks the CPU for the talker-table lines it will touch,
- * counting nothing; commit, a record later, accounts it into the same
- * aggregate without waiting for memory (what prepare found does not
- * depend on what a counted meanwhile). Together they count exactly what
- * capture_agg_account does. */
+ * record a few records late (struct capture_pipe does): prepare finds
+ * which side each address is on, hashes it and asks the CPU for the
+ * table lines it will touch, counting nothing; commit, later, accounts it
+ * into the same aggregate without waiting for memory (what prepare found
+ * does not depend on what a counted meanwhile). Together they count
+ * exactly what capture_agg_account does. */
 void capture_agg_prepare(const struct capture_agg *a, struct capture_rec *r);
 void capture_agg_commit(struct capture_agg *a, const struct capture_rec *r);
+
+/* capture_decode and capture_agg_prepare in one pass, for the frames most
+ * links carry: Ethernet or Linux cooked (v1, v2), up to 8 VLAN tags, IPv4
+ * without options or IPv6 without extension headers, within the wire
+ * length, with the TCP/UDP ports captured (or another IP protocol, or a
+ * later IPv4 fragment). Returns 0 with r's accounting fields exactly as
+ * capture_decode then capture_agg_prepare set them (r->pkt untouched), or
+ * -1 for any other frame (malformed, cut by the snap length, non-IP, other
+ * link types, ...): then decode it with capture_decode. */
+int capture_agg_prepare_lean(const struct capture_agg *a, int linktype,
+			     const uint8_t *data, uint32_t caplen,
+			     uint32_t wirelen, struct capture_rec *r);
+
+/* Records in flight for a capture driver: each record submitted is
+ * decoded and prepared at once and committed CAPTURE_PIPE_DEPTH - 1
+ * records later (or at the flush), by which time the table lines it
+ * touches have come in. Plain data; zero it to start. */
+#define CAPTURE_PIPE_DEPTH 4 /* a power of two */
+struct capture_pipe {
+	struct capture_rec rec[CAPTURE_PIPE_DEPTH];
+	unsigned head;    /* records submitted (mod 2^32) */
+	unsigned pending; /* of those, not committed yet */
+};
+
+/* Decodes and prepares one record (capture_agg_prepare_lean, else
+ * capture_decode and capture_agg_prepare) and, once CAPTURE_PIPE_DEPTH - 1
+ * others are pending, commits the oldest into a: the records are counted
+ * in the order submitted, exactly as capture_agg_add counts them. All
+ * records of a pipe go to one aggregate: flush before summarizing,
+ * resetting or merging it. */
+void capture_pipe_submit(struct capture_pipe *pp, struct capture_agg *a,
+			 int linktype, const uint8_t *data, uint32_t caplen,
+			 uint32_t wirelen, int64_t ts_sec, uint32_t ts_nsec);
+
+/* Commits the records still pending into a, oldest first. */
+void capture_pipe_flush(struct capture_pipe *pp, struct capture_agg *a);
 
 /* Counts one record whose timestamp went backwards (the driver decides). */
 void capture_agg_note_backwards(struct capture_agg *a);

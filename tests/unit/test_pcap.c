@@ -8,7 +8,9 @@
  * hand-built frames; the bounded top-talker summary on generated traffic
  * (heavy hosts kept, exact and in order through a flood of addresses,
  * every count bracketing the truth, intervals merged, the table growing,
- * records committed one late); `slamon pcap-stats` output and exit
+ * records committed one late); the lean path of the common frame counting
+ * exactly like capture_decode (field by field and in whole aggregates, on
+ * built, cut and mutated frames); `slamon pcap-stats` output and exit
  * codes.
  * SPDX-License-Identifier: MIT
  */
@@ -1080,6 +1082,409 @@ Test(pcap, prepare_commit_one_late_counts_like_account)
 	}
 	capture_agg_destroy(direct);
 	capture_agg_destroy(late);
+}
+
+/* ---- the lean path ------------------------------------------------------
+ *
+ * capture_pipe_submit takes the common frame through
+ * capture_agg_prepare_lean instead of capture_decode: the two must count
+ * every frame the same way. Frames are built from a template and cut,
+ * lengthened, tagged and mutated; each is checked field by field against
+ * capture_decode + capture_agg_prepare, then counted both ways into two
+ * aggregates whose summaries must be equal. */
+
+struct lean_check {
+	struct capture_agg *a;     /* lean path, through a pipe */
+	struct capture_agg *g;     /* capture_agg_add */
+	struct capture_pipe *pipe; /* of a */
+	unsigned long checked, taken;
+	int64_t t;
+};
+
+static struct capture_agg *lean_agg(size_t max_talkers)
+{
+	static struct capture_prefixes pl;
+	struct capture_agg_config ac = {.local = &pl,
+					.max_talkers = max_talkers};
+	struct capture_agg *a;
+	char e[64];
+
+	if (pl.n == 0) {
+		cr_assert_eq(capture_prefixes_add(&pl, "10.0.0.0/8", e, 64), 0);
+		cr_assert_eq(capture_prefixes_add(&pl, "2001:db8::/32", e, 64),
+			     0);
+	}
+	cr_assert_eq(capture_agg_create(&ac, &a), 0);
+	return a;
+}
+
+/* A frame: link header, VLAN tags, IPv4 or IPv6 header, TCP (20 bytes),
+ * UDP (8) or 8 other bytes, payload. Host x < 128 is local (10.0.0.x,
+ * 2001:db8::x), else remote (198.51.100.x, 3fff::1200:0:0:x); -1 is
+ * 0.0.0.0 or ::. */
+struct lean_spec {
+	int link;     /* CAPTURE_LINK_EN10MB, _LINUX_SLL, _LINUX_SLL2 */
+	int tags;     /* VLAN tags, TPIDs 0x88a8, 0x8100, 0x9100, 0x9200 */
+	int v;        /* 4 or 6 */
+	int proto;    /* IP protocol (IPv6: next header) */
+	int src, dst; /* hosts */
+	uint16_t sport, dport;
+	size_t payload;
+};
+
+static void lean_addr(uint8_t *p, int v, int host)
+{
+	static const uint8_t loc6[16] = {0x20, 0x01, 0x0d, 0xb8};
+	static const uint8_t rem6[16] = {0x3f, 0xff, 0, 0, 0, 0, 0, 0, 0x12};
+
+	if (host < 0) { /* 0.0.0.0, :: */
+		memset(p, 0, v == 4 ? 4 : 16);
+	} else if (v == 4) {
+		p[0] = host < 128 ? 10 : 198;
+		p[1] = host < 128 ? 0 : 51;
+		p[2] = host < 128 ? 0 : 100;
+		p[3] = (uint8_t)host;
+	} else {
+		memcpy(p, host < 128 ? loc6 : rem6, 16);
+		p[15] = (uint8_t)host;
+	}
+}
+
+static void put16(uint8_t *p, unsigned v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+/* Returns the frame's length; *ret_ip: the IP header's offset. */
+static size_t lean_frame(uint8_t *f, const struct lean_spec *s,
+			 size_t *ret_ip)
+{
+	static const uint16_t tpid[] = {0x88a8, 0x8100, 0x9100, 0x9200};
+	size_t type, ip, l4len = s->proto == 6 ? 20 : 8, iplen;
+	uint8_t *h, *l4;
+
+	switch (s->link) { /* where the (first) ethertype goes, the next */
+	case CAPTURE_LINK_LINUX_SLL:
+		memset(f, 0, 16);
+		type = 14;
+		ip = 16;
+		break;
+	case CAPTURE_LINK_LINUX_SLL2:
+		memset(f, 0, 20);
+		type = 0;
+		ip = 20;
+		break;
+	default:
+		memset(f, 0x02, 12);
+		type = 12;
+		ip = 14;
+	}
+	for (int i = 0; i < s->tags; i++) { /* TPID, then the tag's TCI */
+		put16(f + type, tpid[i % 4]);
+		put16(f + ip, (unsigned)i + 1);
+		type = ip + 2;
+		ip += 4;
+	}
+	put16(f + type, s->v == 4 ? 0x0800 : 0x86dd);
+	h = f + ip;
+	iplen = (s->v == 4 ? 20 : 40) + l4len + s->payload;
+	memset(h, 0, iplen);
+	if (s->v == 4) {
+		h[0] = 0x45;
+		put16(h + 2, (unsigned)iplen);
+		h[8] = 64;
+		h[9] = (uint8_t)s->proto;
+		lean_addr(h + 12, 4, s->src);
+		lean_addr(h + 16, 4, s->dst);
+		l4 = h + 20;
+	} else {
+		h[0] = 0x60;
+		put16(h + 4, (unsigned)iplen - 40);
+		h[6] = (uint8_t)s->proto;
+		h[7] = 64;
+		lean_addr(h + 8, 6, s->src);
+		lean_addr(h + 24, 6, s->dst);
+		l4 = h + 40;
+	}
+	put16(l4, s->sport);
+	put16(l4 + 2, s->dport);
+	if (s->proto == 6)
+		l4[12] = 0x50;
+	*ret_ip = ip;
+	return ip + iplen;
+}
+
+/* Checks one record both ways and counts it into both aggregates. The
+ * frame is copied into a buffer of exactly caplen bytes, so a read past
+ * it is an ASan report. */
+static void lean_one(struct lean_check *c, int link, const uint8_t *frame,
+		     uint32_t caplen, uint32_t wirelen)
+{
+	static struct capture_rec lean, gen;
+	uint8_t *buf = malloc(caplen ? caplen : 1);
+	int rc;
+
+	cr_assert(buf);
+	memcpy(buf, frame, caplen);
+	memset(&lean, 0xa5, sizeof(lean));
+	memset(&gen, 0x5a, sizeof(gen));
+	rc = capture_agg_prepare_lean(c->a, link, buf, caplen, wirelen, &lean);
+	capture_decode(link, buf, caplen, wirelen, &gen.pkt);
+	capture_agg_prepare(c->a, &gen);
+	c->checked++;
+	if (rc == 0) {
+		c->taken++;
+		cr_assert_eq(gen.pkt.bad, CAPTURE_OK);
+		cr_assert_eq(lean.bad, gen.bad);
+		cr_assert_eq(lean.proto, gen.proto);
+		cr_assert_eq(lean.family, gen.family);
+		cr_assert_eq(lean.flags, gen.flags, "flags %x != %x",
+			     lean.flags, gen.flags);
+		cr_assert_eq(lean.port, gen.port);
+		cr_assert_eq(lean.local[0], gen.local[0]);
+		cr_assert_eq(lean.local[1], gen.local[1]);
+		cr_assert_eq(memcmp(lean.addr, gen.addr, sizeof(lean.addr)), 0);
+		cr_assert_eq(lean.hash[0], gen.hash[0]);
+		cr_assert_eq(lean.hash[1], gen.hash[1]);
+	}
+	c->t += 7;
+	capture_pipe_submit(c->pipe, c->a, link, buf, caplen, wirelen,
+			    1700000000 + c->t / 1000, (uint32_t)(c->t % 1000));
+	capture_agg_add(c->g, link, buf, caplen, wirelen,
+			1700000000 + c->t / 1000, (uint32_t)(c->t % 1000),
+			NULL);
+	free(buf);
+}
+
+static void expect_same_counts(const struct capture_counts *x,
+			       const struct capture_counts *y, const char *what)
+{
+	cr_expect_eq(x->packets, y->packets, "%s packets", what);
+	cr_expect_eq(x->bytes, y->bytes, "%s bytes", what);
+}
+
+static void expect_same_interval(const struct capture_interval *x,
+				 const struct capture_interval *y)
+{
+	cr_expect_eq(x->records, y->records);
+	expect_same_counts(&x->total, &y->total, "total");
+	for (int i = 0; i < CAPTURE_DIR_COUNT; i++)
+		expect_same_counts(&x->dir[i], &y->dir[i], "dir");
+	for (int i = 0; i < CAPTURE_PROTO_COUNT; i++)
+		expect_same_counts(&x->proto[i], &y->proto[i], "proto");
+	for (int i = 0; i < CAPTURE_BAD_COUNT; i++)
+		cr_expect_eq(x->malformed[i], y->malformed[i], "malformed %s",
+			     capture_bad_name((enum capture_bad)i));
+	cr_expect_eq(x->snap_truncated, y->snap_truncated);
+	cr_expect_eq(x->unsupported_link, y->unsupported_link);
+	cr_expect_eq(x->vlan_tagged, y->vlan_tagged);
+	cr_expect_eq(x->ts_backwards, y->ts_backwards);
+	cr_expect_eq(x->ts_invalid, y->ts_invalid);
+	cr_expect_eq(x->talker_overflow, y->talker_overflow);
+	cr_expect_eq(x->first_ts, y->first_ts);
+	cr_expect_eq(x->last_ts, y->last_ts);
+	cr_assert_eq(x->nports, y->nports);
+	for (size_t i = 0; i < x->nports; i++) {
+		cr_expect_eq(x->ports[i].proto, y->ports[i].proto);
+		cr_expect_eq(x->ports[i].port, y->ports[i].port);
+		expect_same_counts(&x->ports[i].c, &y->ports[i].c, "port");
+	}
+	cr_assert_eq(x->nlocal, y->nlocal);
+	cr_assert_eq(x->nremote, y->nremote);
+	for (size_t i = 0; i < x->nlocal + x->nremote; i++) {
+		size_t r = i - x->nlocal; /* when i >= nlocal */
+		const struct capture_talker *p =
+			i < x->nlocal ? &x->local[i] : &x->remote[r];
+		const struct capture_talker *q =
+			i < x->nlocal ? &y->local[i] : &y->remote[r];
+
+		cr_expect_eq(p->family, q->family);
+		cr_expect_eq(memcmp(p->addr, q->addr, 16), 0);
+		expect_same_counts(&p->c, &q->c, "talker");
+		cr_expect_eq(p->bytes_err, q->bytes_err);
+	}
+}
+
+/* Summarizes both aggregates (the pipe flushed first), compares, resets. */
+static void lean_compare(struct lean_check *c)
+{
+	static struct capture_interval x, y;
+
+	capture_pipe_flush(c->pipe, c->a);
+	capture_agg_summarize(c->a, CAPTURE_TOP_MAX, &x);
+	capture_agg_summarize(c->g, CAPTURE_TOP_MAX, &y);
+	expect_same_interval(&x, &y);
+	cr_expect_eq(x.records, c->checked);
+	capture_agg_reset(c->a);
+	capture_agg_reset(c->g);
+	c->checked = 0;
+}
+
+/* Every cut of a frame by the snap length, and wire lengths around the
+ * frame's (shorter: the IP length lies; longer: Ethernet padding). */
+static void lean_cuts(struct lean_check *c, int link, const uint8_t *f,
+		      size_t n)
+{
+	for (size_t cap = 0; cap <= n; cap++)
+		lean_one(c, link, f, (uint32_t)cap, (uint32_t)n);
+	for (size_t w = n > 8 ? n - 8 : 0; w < n + 8; w++)
+		lean_one(c, link, f, (uint32_t)(w < n ? w : n), (uint32_t)w);
+}
+
+/* One frame of s as it is, with a later IPv4 fragment, the first one
+ * (MF), options, length 0, version 6 in an IPv4 header, or an IPv6
+ * payload length of 0 (a jumbogram), each cut at every length. */
+static void lean_variants(struct lean_check *c, const struct lean_spec *s)
+{
+	static const uint8_t v4[][4] = {
+		/* offset [6], [7], byte [0], length [2] */
+		{0x00, 0x10, 0x45, 1}, {0x20, 0x00, 0x45, 1},
+		{0x00, 0x00, 0x46, 1}, {0x00, 0x00, 0x45, 0},
+		{0x00, 0x00, 0x65, 1},
+	};
+	uint8_t f[512];
+	size_t ip, n = lean_frame(f, s, &ip);
+
+	lean_cuts(c, s->link, f, n);
+	if (s->v == 6) {
+		f[ip + 4] = f[ip + 5] = 0;
+		lean_cuts(c, s->link, f, n);
+		return;
+	}
+	for (size_t i = 0; i < sizeof(v4) / sizeof(v4[0]); i++) {
+		n = lean_frame(f, s, &ip);
+		f[ip + 6] = v4[i][0];
+		f[ip + 7] = v4[i][1];
+		f[ip] = v4[i][2];
+		if (!v4[i][3])
+			f[ip + 2] = f[ip + 3] = 0;
+		lean_cuts(c, s->link, f, n);
+	}
+}
+
+Test(pcap, lean_path_counts_like_the_decoder, .timeout = 300)
+{
+	static const int links[] = {CAPTURE_LINK_EN10MB, CAPTURE_LINK_LINUX_SLL,
+				    CAPTURE_LINK_LINUX_SLL2};
+	static const int ntags[] = {0, 1, 2, 3, 8, 9};
+	static const int protos[] = {6, 17, 1, 58, 47, 0, 44, 43};
+	static const int hosts[][2] = {{1, 200}, {200, 1}, {1, 2},
+				       {200, 201}, {3, 3}, {-1, -1},
+				       {-1, 200}};
+	static struct capture_pipe pipe;
+	struct lean_check c = {.a = lean_agg(64), .g = lean_agg(64),
+			       .pipe = &pipe};
+	uint8_t f[512];
+	uint64_t rng = 42;
+	unsigned long nfull = 0, taken = 0;
+
+	for (size_t i = 0; i < 3 * 6 * 2 * 8 * 7; i++) {
+		size_t h = i % 7, p = i / 7 % 8, ip, n;
+		struct lean_spec s = {
+			.link = links[i / 7 / 8 / 2 / 6],
+			.tags = ntags[i / 7 / 8 / 2 % 6],
+			.v = i / 7 / 8 % 2 ? 6 : 4,
+			.proto = protos[p],
+			.src = hosts[h][0],
+			.dst = hosts[h][1],
+			.sport = (uint16_t)(40000 + h),
+			.dport = (uint16_t)(h * 100),
+			.payload = h * 7,
+		};
+		/* what the lean path must take: all but 9 tags and IPv6
+		 * extension headers (0, 44, 43 are other protocols in v4) */
+		int common = s.tags <= 8 &&
+			     (s.v == 4 || (s.proto != 0 && s.proto != 44 &&
+					   s.proto != 43));
+
+		n = lean_frame(f, &s, &ip);
+		c.taken = 0;
+		lean_one(&c, s.link, f, (uint32_t)n, (uint32_t)n);
+		cr_expect_eq(c.taken, (unsigned long)common,
+			     "link %d, %d tags, IPv%d, protocol %d", s.link,
+			     s.tags, s.v, s.proto);
+		nfull++;
+		taken += c.taken;
+		lean_variants(&c, &s);
+	}
+	lean_compare(&c);
+	cr_expect_gt(taken, nfull / 2);
+
+	/* random frames with random header bytes changed, random cuts */
+	for (int i = 0; i < 60000; i++) {
+		struct lean_spec s;
+		size_t n, ip;
+		uint32_t cap, wire;
+
+		rng = rng * 6364136223846793005ull + 1442695040888963407ull;
+		s = (struct lean_spec){
+			.link = links[(rng >> 33) % 3],
+			.tags = (int)((rng >> 40) % 4),
+			.v = (rng >> 45) & 1 ? 6 : 4,
+			.proto = protos[(rng >> 47) % 8],
+			.src = (int)((rng >> 50) % 256),
+			.dst = (int)((rng >> 20) % 256),
+			.sport = (uint16_t)(rng >> 8),
+			.dport = (uint16_t)(rng >> 24),
+			.payload = (size_t)((rng >> 56) % 40),
+		};
+		n = lean_frame(f, &s, &ip);
+		for (int k = 0; k < (int)((rng >> 30) % 4); k++) {
+			rng = rng * 6364136223846793005ull + 1;
+			f[(rng >> 33) % (n < 80 ? n : 80)] =
+				(uint8_t)(rng >> 50);
+		}
+		rng = rng * 6364136223846793005ull + 1;
+		cap = (rng >> 60) ? (uint32_t)n
+				  : (uint32_t)((rng >> 33) % (n + 1));
+		wire = (rng >> 58) & 1 ? (uint32_t)n
+				       : cap + (uint32_t)((rng >> 40) % 64);
+		lean_one(&c, s.link, f, cap, wire);
+		if (i % 5000 == 4999)
+			lean_compare(&c);
+	}
+	lean_compare(&c);
+	capture_agg_destroy(c.a);
+	capture_agg_destroy(c.g);
+}
+
+/* The pipe against capture_agg_add on traffic that overflows a small
+ * talker table, across intervals, with a record pending at each flush:
+ * the same counts, talkers, error bounds and evictions. */
+Test(pcap, pipe_counts_like_add_through_evictions)
+{
+	static struct capture_pipe pipe;
+	struct lean_check c = {.a = lean_agg(64), .g = lean_agg(64),
+			       .pipe = &pipe};
+	static uint8_t f[2048];
+	uint64_t rng = 7;
+
+	for (int i = 0; i < 40000; i++) {
+		struct lean_spec s;
+		size_t n, ip;
+
+		rng = rng * 6364136223846793005ull + 1442695040888963407ull;
+		s = (struct lean_spec){
+			.link = CAPTURE_LINK_EN10MB,
+			.tags = (rng >> 60) == 0,
+			.v = (rng >> 40) % 8 ? 4 : 6,
+			.proto = (rng >> 41) % 3 ? 6 : 17,
+			.src = (int)((rng >> 44) % 256),
+			.dst = (int)((rng >> 52) % 256),
+			.sport = (uint16_t)(rng >> 8),
+			.dport = (uint16_t)((rng >> 24) % 1024),
+			.payload = (size_t)((rng >> 30) % 1400),
+		};
+		n = lean_frame(f, &s, &ip);
+		lean_one(&c, s.link, f, (uint32_t)(n < 128 ? n : 128),
+			 (uint32_t)n);
+		if (i % 3001 == 3000)
+			lean_compare(&c);
+	}
+	lean_compare(&c);
+	capture_agg_destroy(c.a);
+	capture_agg_destroy(c.g);
 }
 
 Test(pcap, prefixes_parse_and_match)
