@@ -596,6 +596,9 @@ static struct gen *gen_create(struct daemon *dm, struct config *cfg,
 
 	if (g == NULL)
 		return NULL;
+	/* the loop's clock may be stale after reading a large inventory:
+	 * due ticks are counted from it */
+	uv_update_time(&dm->loop);
 	old_index_build(&oi, old ? old->cfg : NULL);
 	g->dm = dm;
 	g->cfg = cfg;
