@@ -41,6 +41,7 @@
 #include <unistd.h>
 
 #include "agents.h"
+#include "netns.h"
 #include "slamond_run.h"
 #include "storage/journal.h"
 
@@ -55,8 +56,9 @@
 #define MAC_B "02:00:00:00:0b:02"
 
 static char tmp[4096];
-static char ns_a[32], ns_b[32], veth_a[16], veth_b[16];
-static int made_a, made_b, home_ns = -1;
+static struct veth_link lk = {.addr_a = ADDR_A, .addr_b = ADDR_B,
+			      .mac_a = MAC_A, .mac_b = MAC_B};
+static int home_ns = -1;
 static pid_t daemon_pid, sender_pid;
 static struct agent snmpd;
 
@@ -65,64 +67,6 @@ static struct agent snmpd;
 static void pathf(char *out, size_t len, const char *name)
 {
 	snprintf(out, len, "%s/%s", tmp, name);
-}
-
-/* Runs a command (no shell) with output to /dev/null; its exit status,
- * or -1. */
-static int run(const char *const *argv)
-{
-	char *v[32];
-	size_t n = 0;
-
-	while (argv[n] && n < 31) {
-		v[n] = (char *)(uintptr_t)argv[n]; /* run_cmd's prototype */
-		n++;
-	}
-	v[n] = NULL;
-	return run_cmd(v, NULL, 0, 30);
-}
-
-#define RUN(...) run((const char *const[]){__VA_ARGS__, NULL})
-
-static int enter_ns(const char *name)
-{
-	char path[128];
-	int self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-	int fd;
-
-	snprintf(path, sizeof(path), "/var/run/netns/%s", name);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (self < 0 || fd < 0 || setns(fd, CLONE_NEWNET) < 0) {
-		if (self >= 0)
-			close(self);
-		if (fd >= 0)
-			close(fd);
-		return -1;
-	}
-	close(fd);
-	return self;
-}
-
-static void write_proc(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY);
-
-	if (fd >= 0) {
-		if (write(fd, val, strlen(val)) < 0)
-			cr_log_warn("%s: %s", path, strerror(errno));
-		close(fd);
-	}
-}
-
-static void ns_no_ipv6(const char *name)
-{
-	int self = enter_ns(name);
-
-	cr_assert_geq(self, 0, "enter %s: %s", name, strerror(errno));
-	write_proc("/proc/sys/net/ipv6/conf/default/disable_ipv6", "1");
-	write_proc("/proc/sys/net/ipv6/conf/all/disable_ipv6", "1");
-	cr_assert_eq(setns(self, CLONE_NEWNET), 0);
-	close(self);
 }
 
 static void sleep_ms(long ms)
@@ -184,13 +128,8 @@ static int count_iv(void *arg, const struct journal_capiv *v)
 
 static void setup(void)
 {
-	pid_t me = getpid();
-
 	cr_assert_eq(tmpdir_make(tmp, sizeof(tmp), "slamon-capd-"), 0);
-	snprintf(ns_a, sizeof(ns_a), "slamon-capd-a-%d", (int)me);
-	snprintf(ns_b, sizeof(ns_b), "slamon-capd-b-%d", (int)me);
-	snprintf(veth_a, sizeof(veth_a), "scd%da", (int)me);
-	snprintf(veth_b, sizeof(veth_b), "scd%db", (int)me);
+	veth_link_names(&lk, "capd", "scd");
 }
 
 static void teardown(void)
@@ -212,11 +151,7 @@ static void teardown(void)
 		close(home_ns);
 		home_ns = -1;
 	}
-	if (made_a)
-		RUN("ip", "netns", "del", ns_a);
-	if (made_b)
-		RUN("ip", "netns", "del", ns_b);
-	made_a = made_b = 0;
+	veth_link_remove(&lk);
 	if (getenv("SLAMON_KEEP_TMP") == NULL)
 		tmpdir_remove(tmp);
 }
@@ -468,37 +403,12 @@ Test(capture_daemon, sighup_applies_capture_changes)
 
 static void make_link(void)
 {
-	if (RUN("ip", "netns", "add", ns_a) != 0)
-		cr_skip_test("cannot create network namespaces here (`ip netns "
-			     "add` failed); live capture in slamond not "
-			     "tested");
-	made_a = 1;
-	cr_assert_eq(RUN("ip", "netns", "add", ns_b), 0);
-	made_b = 1;
-	ns_no_ipv6(ns_a);
-	ns_no_ipv6(ns_b);
-	cr_assert_eq(RUN("ip", "link", "add", veth_a, "netns", ns_a, "address",
-			 MAC_A, "type", "veth", "peer", "name", veth_b,
-			 "netns", ns_b, "address", MAC_B),
-		     0, "veth pair");
-	cr_assert_eq(RUN("ip", "-n", ns_a, "addr", "add", ADDR_A "/24", "dev",
-			 veth_a),
-		     0);
-	cr_assert_eq(RUN("ip", "-n", ns_b, "addr", "add", ADDR_B "/24", "dev",
-			 veth_b),
-		     0);
-	cr_assert_eq(RUN("ip", "-n", ns_a, "neigh", "add", ADDR_B, "lladdr",
-			 MAC_B, "dev", veth_a, "nud", "permanent"),
-		     0);
-	cr_assert_eq(RUN("ip", "-n", ns_b, "neigh", "add", ADDR_A, "lladdr",
-			 MAC_A, "dev", veth_b, "nud", "permanent"),
-		     0);
-	cr_assert_eq(RUN("ip", "-n", ns_a, "link", "set", "lo", "up"), 0);
-	cr_assert_eq(RUN("ip", "-n", ns_a, "link", "set", veth_a, "up"), 0);
-	cr_assert_eq(RUN("ip", "-n", ns_b, "link", "set", veth_b, "up"), 0);
+	veth_link_make(&lk, "cannot create network namespaces here (`ip netns "
+			    "add` failed); live capture in slamond not "
+			    "tested");
 }
 
-/* The sender, in a child: NPKTS datagrams from ns_b to ns_a at a steady
+/* The sender, in a child: NPKTS datagrams from lk.ns_b to lk.ns_a at a steady
  * ~400 per second (~3.3 Mbit/s for 60 s: two 20 s cross-check windows
  * after slamond's first SNMP rates), bounded by alarm(). */
 static void sender(void)
@@ -509,7 +419,7 @@ static void sender(void)
 	int self, s;
 
 	alarm(150);
-	self = enter_ns(ns_b);
+	self = netns_enter(lk.ns_b);
 	if (self < 0)
 		_exit(3);
 	inet_pton(AF_INET, ADDR_A, &to.sin_addr);
@@ -538,7 +448,7 @@ static void write_live_config(int port)
 		 "unit,name,address,role,parent,profile,interfaces,"
 		 "capacity_mbps,tags\n"
 		 "出口,exit-rtr-1,127.0.0.1:%d,exit,,v2,lo;%s,,\n",
-		 port, veth_a);
+		 port, lk.veth_a);
 	cr_assert_eq(write_file(inv, text), 0);
 	/* "mirror": the veth, checked against SNMP's veth counters (Linux:
 	 * no FCS in them). "wrong": only the test's UDP, checked against lo,
@@ -555,7 +465,7 @@ static void write_live_config(int port)
 		 "local = " ADDR_A "\ndevice = exit-rtr-1\ninterface = lo\n"
 		 "fcs = no\ninterval = 1\nbuffer_mb = 8\n"
 		 "crosscheck_share = 25\ncrosscheck_window = 20\n",
-		 veth_a, veth_a, veth_a);
+		 lk.veth_a, lk.veth_a, lk.veth_a);
 	cr_assert_eq(write_file(conf, text), 0);
 }
 
@@ -596,8 +506,8 @@ Test(capture_daemon, live_capture_counts_bytes_and_flags_divergence)
 	if (geteuid() != 0)
 		cr_skip_test("not root: cannot create namespaces or capture");
 	make_link();
-	home_ns = enter_ns(ns_a);
-	cr_assert_geq(home_ns, 0, "enter %s: %s", ns_a, strerror(errno));
+	home_ns = netns_enter(lk.ns_a);
+	cr_assert_geq(home_ns, 0, "enter %s: %s", lk.ns_a, strerror(errno));
 	cr_assert_eq(agent_snmpd_start(&snmpd, agent_free_udp_port(),
 				       "capcomm", NULL, NULL, NULL),
 		     0, "snmpd in the namespace");
@@ -710,7 +620,7 @@ static void sender_n(int npkts)
 	int self, s;
 
 	alarm(60);
-	self = enter_ns(ns_b);
+	self = netns_enter(lk.ns_b);
 	if (self < 0)
 		_exit(3);
 	inet_pton(AF_INET, ADDR_A, &to.sin_addr);
@@ -756,14 +666,14 @@ Test(capture_daemon, live_capture_survives_reload)
 	if (geteuid() != 0)
 		cr_skip_test("not root: cannot create namespaces or capture");
 	make_link();
-	home_ns = enter_ns(ns_a);
-	cr_assert_geq(home_ns, 0, "enter %s: %s", ns_a, strerror(errno));
+	home_ns = netns_enter(lk.ns_a);
+	cr_assert_geq(home_ns, 0, "enter %s: %s", lk.ns_a, strerror(errno));
 	pathf(conf, sizeof(conf), "slamon.conf");
 	pathf(inv, sizeof(inv), "inv.csv");
 	snprintf(text, sizeof(text), RELOAD_INV, agent_free_udp_port());
 	cr_assert_eq(write_file(inv, text), 0);
-	live_section(sec[0], sizeof(sec[0]), "steady", veth_a);
-	live_section(sec[1], sizeof(sec[1]), "old", veth_a);
+	live_section(sec[0], sizeof(sec[0]), "steady", lk.veth_a);
+	live_section(sec[1], sizeof(sec[1]), "old", lk.veth_a);
 	snprintf(text, sizeof(text), "%s%s", sec[0], sec[1]);
 	write_reload_conf(conf, text);
 	snprintf(from, sizeof(from), "%lld", (long long)time(NULL) - 5);
@@ -775,7 +685,7 @@ Test(capture_daemon, live_capture_survives_reload)
 	if (sender_pid == 0)
 		sender_n(NPKTS_RELOAD);
 	sleep_ms(3000);
-	live_section(sec[1], sizeof(sec[1]), "fresh", veth_a);
+	live_section(sec[1], sizeof(sec[1]), "fresh", lk.veth_a);
 	live_section(sec[2], sizeof(sec[2]), "ghost", "nosuchif1");
 	snprintf(text, sizeof(text), "%s%s%s", sec[0], sec[1], sec[2]);
 	write_reload_conf(conf, text);

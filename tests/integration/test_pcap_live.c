@@ -29,6 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "netns.h"
 #include "probes/pcap.h"
 
 #define NPKTS 20000
@@ -38,8 +39,8 @@
 #define MAC_A "02:00:00:00:0a:01"
 #define MAC_B "02:00:00:00:0b:01"
 
-static char ns_a[32], ns_b[32], veth_a[16], veth_b[16];
-static int made_a, made_b;
+static struct veth_link lk = {.addr_a = ADDR_A, .addr_b = ADDR_B,
+			      .mac_a = MAC_A, .mac_b = MAC_B};
 static pid_t sender_pid;
 static struct capture_live *cap;
 
@@ -90,64 +91,9 @@ static int run(char *out, size_t outlen, const char *const *argv)
 
 #define RUN(...) run(NULL, 0, (const char *const[]){__VA_ARGS__, NULL})
 
-/* Enters namespace name (this thread); returns the fd of the previous
- * one, to return with leave_ns, or -1. */
-static int enter_ns(const char *name)
-{
-	char path[128];
-	int self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-	int fd;
-
-	snprintf(path, sizeof(path), "/var/run/netns/%s", name);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (self < 0 || fd < 0 || setns(fd, CLONE_NEWNET) < 0) {
-		if (self >= 0)
-			close(self);
-		if (fd >= 0)
-			close(fd);
-		return -1;
-	}
-	close(fd);
-	return self;
-}
-
-static void leave_ns(int self)
-{
-	cr_assert_eq(setns(self, CLONE_NEWNET), 0, "setns back: %s",
-		     strerror(errno));
-	close(self);
-}
-
-static void write_proc(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY);
-
-	if (fd >= 0) {
-		if (write(fd, val, strlen(val)) < 0)
-			cr_log_warn("%s: %s", path, strerror(errno));
-		close(fd);
-	}
-}
-
-/* No IPv6 (no router solicitations, MLD, DAD) on links made afterwards. */
-static void ns_no_ipv6(const char *name)
-{
-	int self = enter_ns(name);
-
-	cr_assert_geq(self, 0, "enter %s: %s", name, strerror(errno));
-	write_proc("/proc/sys/net/ipv6/conf/default/disable_ipv6", "1");
-	write_proc("/proc/sys/net/ipv6/conf/all/disable_ipv6", "1");
-	leave_ns(self);
-}
-
 static void setup(void)
 {
-	pid_t me = getpid();
-
-	snprintf(ns_a, sizeof(ns_a), "slamon-cap-a-%d", (int)me);
-	snprintf(ns_b, sizeof(ns_b), "slamon-cap-b-%d", (int)me);
-	snprintf(veth_a, sizeof(veth_a), "slc%da", (int)me);
-	snprintf(veth_b, sizeof(veth_b), "slc%db", (int)me);
+	veth_link_names(&lk, "cap", "slc");
 }
 
 static void teardown(void)
@@ -159,59 +105,31 @@ static void teardown(void)
 		waitpid(sender_pid, NULL, 0);
 		sender_pid = 0;
 	}
-	if (made_a)
-		RUN("ip", "netns", "del", ns_a);
-	if (made_b)
-		RUN("ip", "netns", "del", ns_b);
-	made_a = made_b = 0;
+	veth_link_remove(&lk);
 }
 
 static void make_link(void)
 {
-	if (RUN("ip", "netns", "add", ns_a) != 0)
-		cr_skip_test("cannot create network namespaces here (`ip netns "
-			     "add` failed: needs root/CAP_SYS_ADMIN); live "
-			     "capture accuracy not tested");
-	made_a = 1;
-	cr_assert_eq(RUN("ip", "netns", "add", ns_b), 0);
-	made_b = 1;
-	ns_no_ipv6(ns_a);
-	ns_no_ipv6(ns_b);
-	cr_assert_eq(RUN("ip", "link", "add", veth_a, "netns", ns_a, "address",
-			 MAC_A, "type", "veth", "peer", "name", veth_b,
-			 "netns", ns_b, "address", MAC_B),
-		     0, "veth pair");
-	cr_assert_eq(RUN("ip", "-n", ns_a, "addr", "add", ADDR_A "/24", "dev",
-			 veth_a),
-		     0);
-	cr_assert_eq(RUN("ip", "-n", ns_b, "addr", "add", ADDR_B "/24", "dev",
-			 veth_b),
-		     0);
-	cr_assert_eq(RUN("ip", "-n", ns_a, "neigh", "add", ADDR_B, "lladdr",
-			 MAC_B, "dev", veth_a, "nud", "permanent"),
-		     0);
-	cr_assert_eq(RUN("ip", "-n", ns_b, "neigh", "add", ADDR_A, "lladdr",
-			 MAC_A, "dev", veth_b, "nud", "permanent"),
-		     0);
-	cr_assert_eq(RUN("ip", "-n", ns_a, "link", "set", veth_a, "up"), 0);
-	cr_assert_eq(RUN("ip", "-n", ns_b, "link", "set", veth_b, "up"), 0);
+	veth_link_make(&lk, "cannot create network namespaces here (`ip netns "
+			    "add` failed: needs root/CAP_SYS_ADMIN); live "
+			    "capture accuracy not tested");
 }
 
-/* rx_bytes of veth_a, read inside ns_a (ip netns exec mounts its /sys). */
+/* rx_bytes of lk.veth_a, read inside lk.ns_a (ip netns exec mounts its /sys). */
 static unsigned long long rx_bytes(void)
 {
 	char path[128], out[64] = "";
 
 	snprintf(path, sizeof(path), "/sys/class/net/%s/statistics/rx_bytes",
-		 veth_a);
+		 lk.veth_a);
 	cr_assert_eq(run(out, sizeof(out),
-			 (const char *const[]){"ip", "netns", "exec", ns_a,
+			 (const char *const[]){"ip", "netns", "exec", lk.ns_a,
 					       "cat", path, NULL}),
 		     0, "read %s", path);
 	return strtoull(out, NULL, 10);
 }
 
-/* The sender, in a child: NPKTS datagrams from ns_b to ns_a, paced a
+/* The sender, in a child: NPKTS datagrams from lk.ns_b to lk.ns_a, paced a
  * little so the capture ring never overflows; bounded by alarm(). */
 static void sender(void)
 {
@@ -221,14 +139,14 @@ static void sender(void)
 	int s;
 
 	alarm(30);
-	if (enter_ns(ns_b) < 0)
+	if (netns_enter(lk.ns_b) < 0)
 		_exit(3);
 	inet_pton(AF_INET, ADDR_A, &to.sin_addr);
 	s = socket(AF_INET, SOCK_DGRAM, 0);
 	if (s < 0 || connect(s, (struct sockaddr *)&to, sizeof(to)) < 0)
 		_exit(4);
 	for (int i = 0; i < NPKTS; i++) {
-		/* ICMP port unreachable from ns_a may surface as
+		/* ICMP port unreachable from lk.ns_a may surface as
 		 * ECONNREFUSED on the next send: the datagram still left */
 		while (send(s, buf, sizeof(buf), 0) < 0) {
 			if (errno != ECONNREFUSED && errno != ENOBUFS)
@@ -295,13 +213,13 @@ Test(pcap_live, veth_bytes_match_kernel_counters, .init = setup,
 	cr_assert_eq(capture_prefixes_add(&local, ADDR_A "/32", err,
 					  sizeof(err)),
 		     0);
-	cfg.ifname = veth_a;
+	cfg.ifname = lk.veth_a;
 
-	/* open inside ns_a (the handle stays bound to that interface) */
-	self = enter_ns(ns_a);
-	cr_assert_geq(self, 0, "enter %s: %s", ns_a, strerror(errno));
+	/* open inside lk.ns_a (the handle stays bound to that interface) */
+	self = netns_enter(lk.ns_a);
+	cr_assert_geq(self, 0, "enter %s: %s", lk.ns_a, strerror(errno));
 	st = capture_live_open(&cfg, &cap, err, sizeof(err));
-	leave_ns(self);
+	netns_leave(self);
 	cr_assert_eq(st, 0, "capture_live_open: %s", err);
 	cr_assert_eq(capture_live_start(cap, on_interval, &tally), 0);
 	cr_assert_eq(capture_live_start(cap, on_interval, &tally), -EALREADY);
