@@ -49,7 +49,6 @@ struct snmp_udp {
 	struct fam fam[NFAM];
 	uint8_t *rx;                 /* RX_BATCH x RX_SIZE, with the first
 	                                socket */
-	struct snmp_udp_stats stats;
 	/* send errors are reported from the prepare callback, never from
 	 * inside snmp_udp_send(): the caller's buffer is still in use */
 	struct {
@@ -78,7 +77,8 @@ static void on_prepare(uv_prepare_t *h)
 	for (int round = 0; round < PREP_ROUNDS && !u->closing; round++) {
 		size_t n;
 
-		snmp_udp_flush(u);
+		for (int i = 0; i < NFAM; i++)
+			fam_flush(&u->fam[i]);
 		n = u->nerr;
 		if (n == 0)
 			break;
@@ -142,9 +142,7 @@ static void on_readable(uv_poll_t *h, int status, int events)
 		if (n <= 0)
 			break; /* EAGAIN, or an ICMP error we learn nothing
 			          from: the poll's timer decides */
-		u->stats.batches_received++;
 		for (int i = 0; i < n && !u->closing; i++) {
-			u->stats.received++;
 			u->hooks.recv(u->hooks.arg, iov[i].iov_base,
 				      m[i].msg_len,
 				      (const struct sockaddr *)&from[i]);
@@ -241,8 +239,6 @@ static void fam_flush(struct fam *f)
 		int err;
 
 		if (r > 0) {
-			u->stats.batches_sent++;
-			u->stats.sent += (uint64_t)r;
 			i += (size_t)r;
 			continue;
 		}
@@ -251,7 +247,6 @@ static void fam_flush(struct fam *f)
 			continue;
 		/* the datagram at i failed; those after it are retried.
 		 * EAGAIN / ENOBUFS: dropped, the poll's retry resends */
-		u->stats.send_errors++;
 		if (err != EAGAIN && err != ENOBUFS &&
 		    u->hooks.send_error && u->nerr < ERRQ_MAX) {
 			u->errq[u->nerr].cookie = f->q[i].cookie;
@@ -266,17 +261,6 @@ static void fam_flush(struct fam *f)
 	}
 	f->nq = 0;
 	f->qbytes = 0;
-}
-
-void snmp_udp_flush(struct snmp_udp *u)
-{
-	for (int i = 0; i < NFAM; i++)
-		fam_flush(&u->fam[i]);
-}
-
-void snmp_udp_stats(const struct snmp_udp *u, struct snmp_udp_stats *ret)
-{
-	*ret = u->stats;
 }
 
 static void on_closed(uv_handle_t *h)

@@ -38,15 +38,6 @@ int snmp_udp_create(uv_loop_t *loop, const struct snmp_udp_hooks *hooks,
 int snmp_udp_send(struct snmp_udp *u, const struct sockaddr *to,
 		  const uint8_t *buf, size_t len, uint32_t cookie);
 
-/* Sends what is queued now (also done by the loop before it waits). */
-void snmp_udp_flush(struct snmp_udp *u);
-
-/* Counters since creation, for status and tests. */
-struct snmp_udp_stats {
-	uint64_t sent, received, send_errors, batches_sent, batches_received;
-};
-void snmp_udp_stats(const struct snmp_udp *u, struct snmp_udp_stats *ret);
-
 /* Closes handles and sockets; close_cb(arg) runs once libuv let go of
  * them, then snmp_udp_destroy() may free. Queued datagrams are dropped. */
 void snmp_udp_close(struct snmp_udp *u, void (*close_cb)(void *arg),
