@@ -40,7 +40,7 @@
 
 #include "alerts/engine.h"
 #include "capture_store.h"
-#include "log.h"
+#include "core/log.h"
 #include "probes/pcap.h"
 #include "storage/rrd.h"
 

@@ -22,7 +22,7 @@
 #include <jansson.h>
 #include <uv.h>
 
-#include "config.h"
+#include "core/config.h"
 
 struct rrd_writer;
 struct alerts_engine;

@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "sample.h"
+#include "core/sample.h"
 #include "storage/rrd.h"
 
 /* Why a rate was not produced. Every discarded delta is counted. */

@@ -7,7 +7,7 @@
 #include <math.h>
 #include <stdint.h>
 
-#include "hash.h"
+#include "core/hash.h"
 
 double sched_offset(const char *name, double interval)
 {

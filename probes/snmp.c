@@ -37,8 +37,8 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
-#include "hash.h"
-#include "log.h"
+#include "core/hash.h"
+#include "core/log.h"
 #include "snmp_ber.h"
 #include "snmp_udp.h"
 

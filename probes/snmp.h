@@ -14,8 +14,8 @@
 #include <stdint.h>
 #include <uv.h>
 
-#include "config.h"
-#include "sample.h"
+#include "core/config.h"
+#include "core/sample.h"
 
 #define SNMP_IFNAME_MAX 128
 

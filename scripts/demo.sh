@@ -10,7 +10,7 @@
 # build-demo/, generates the network into demo-run/ (snmpsim recordings of
 # 2 backbone routers, 2 exit routers, a core switch, aggregation switches
 # and 520 access points, a few of them unreachable), writes last month's
-# simulated history (`slamon simulate-history`, labelled in
+# simulated history (`slamon-simulate-history`, labelled in
 # demo-run/rrd/SIMULATED), serves the network with one snmpsimd on
 # 127.0.0.1, runs slamond, prints the status, faults, the SLA table and
 # report of last month, and stops everything it started. Nothing leaves
@@ -76,8 +76,8 @@ CONF
 # fresh files, before slamond writes the current month
 prev=$(TZ=Asia/Shanghai date -d "$(TZ=Asia/Shanghai date +%Y-%m-15) -1 month" +%Y-%m)
 month=$(TZ=Asia/Shanghai date +%Y-%m)
-echo "== slamon simulate-history --month $prev (simulated, labelled history)"
-"$top/build-demo/slamon" simulate-history -c "$run/slamon.conf" --month "$prev"
+echo "== slamon-simulate-history --month $prev (simulated, labelled history)"
+"$top/build-demo/slamon-simulate-history" -c "$run/slamon.conf" --month "$prev"
 
 stop_sim() { bash "$top/scripts/snmpsim-run.sh" stop "$run/sim" || true; }
 trap stop_sim EXIT

@@ -10,7 +10,7 @@
 
 #include <stddef.h>
 
-#include "config.h"
+#include "core/config.h"
 
 /* Parses ">=", ">", "=", "<=", "<" ("==" is taken as "="). Returns the
  * enum cmp_op value or -1 when the text is none of them. */

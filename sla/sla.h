@@ -14,7 +14,7 @@
 #include <stdint.h>
 #include <time.h>
 
-#include "config.h"
+#include "core/config.h"
 #include "storage/journal.h"
 
 /* Every series is read on this grid: the 5-minute AVERAGE rows that the

@@ -11,7 +11,7 @@
  * SPDX-License-Identifier: MIT
  */
 #include "sla_int.h"
-#include "hash.h"
+#include "core/hash.h"
 
 #include <arpa/inet.h>
 #include <errno.h>

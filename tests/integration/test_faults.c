@@ -22,7 +22,7 @@
 #include <unistd.h>
 
 #include "agents.h"
-#include "cmd_faults.h"
+#include "cli/cmd_faults.h"
 #include "storage/journal.h"
 
 #define ROUNDS 30

@@ -1,5 +1,5 @@
 /*
- * test_simulate.c - `slamon simulate-history` on a small demo network
+ * test_simulate.c - `slamon-simulate-history` on a small demo network
  * (scripts/gen-demo-network.py --aps 20 --down 2: 2 backbone and 2 exit
  * routers, a core switch, one aggregation switch agg-sw-01 with ap-001 ..
  * ap-020 behind it, ap-019 and ap-020 tagged unreachable). February 2025
@@ -29,16 +29,22 @@
 static char dir[4096], conf[4200];
 static char out[OUT_MAX];
 
-/* Runs slamon with up to four arguments (NULL ends them) and -c conf. */
+/* Runs slamon with up to four arguments (NULL ends them) and -c conf;
+ * "simulate-history" runs the demo tool slamon-simulate-history. */
 static int slamon(const char *a1, const char *a2, const char *a3,
 		  const char *a4)
 {
 	static char bin[] = SLAMON_BIN_DIR "/slamon", copt[] = "-c";
+	static char sim[] = SLAMON_BIN_DIR "/slamon-simulate-history";
 	const char *args[] = { a1, a2, a3, a4 };
 	char buf[4][64], *argv[8] = { bin };
-	int n = 1;
+	int n = 1, i = 0;
 
-	for (int i = 0; i < 4 && args[i] != NULL; i++) {
+	if (a1 != NULL && strcmp(a1, "simulate-history") == 0) {
+		argv[0] = sim;
+		i = 1;
+	}
+	for (; i < 4 && args[i] != NULL; i++) {
 		snprintf(buf[i], sizeof(buf[i]), "%s", args[i]);
 		argv[n++] = buf[i];
 	}

@@ -22,7 +22,7 @@
 #include <unistd.h>
 
 #include "agents.h"
-#include "config.h"
+#include "core/config.h"
 #include "storage/journal.h"
 #include "storage/rrd.h"
 

@@ -11,8 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "config.h"
-#include "indicators.h"
+#include "core/config.h"
+#include "sla/indicators.h"
 
 static char dir[64];
 static struct diag d;

@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "agents.h"
-#include "config.h"
+#include "core/config.h"
 
 static char dir[4096];
 static struct diag d;

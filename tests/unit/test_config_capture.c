@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "agents.h"
-#include "config.h"
+#include "core/config.h"
 #include "probes/pcap_decode.h"
 
 static char dir[4096];

@@ -12,7 +12,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "config.h"
+#include "core/config.h"
 
 static char dir[64];
 static char file[128];

@@ -8,7 +8,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "metric.h"
+#include "collector/metric.h"
 
 #define MAXROWS 64
 static struct metric_row rows[MAXROWS];

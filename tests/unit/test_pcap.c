@@ -26,7 +26,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "collector/cmd_pcap.h"
+#include "cli/cmd_pcap.h"
 #include "probes/pcap.h"
 
 #define PCAPDIR SLAMON_TESTDATA "/pcap"

@@ -8,7 +8,7 @@
 #include <stdio.h>
 
 #include "alerts/avail.h"
-#include "schedule.h"
+#include "collector/schedule.h"
 
 Test(sched, offsets_spread_over_the_interval)
 {

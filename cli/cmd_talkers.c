@@ -16,7 +16,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "config.h"
+#include "core/config.h"
 #include "sla/sla.h"
 
 struct talkers_opts {

@@ -15,7 +15,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "config.h"
+#include "core/config.h"
 #include "sla/indicators.h"
 #include "sla/report.h"
 #include "sla/sla.h"

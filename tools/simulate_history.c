@@ -1,7 +1,12 @@
 /*
- * cmd_simulate.c - `slamon simulate-history` (see cmd_simulate.h): a month
- * of simulated history for the demo, written into the same RRD files and
- * fault journal slamond writes, so sla/ reads it like polled data.
+ * simulate_history.c - `slamon-simulate-history --month YYYY-MM [-c CONFIG]
+ * [--seed N]`, a tool for the demo (scripts/demo.sh), not part of slamond:
+ * a clearly labelled month of simulated history written into the same RRD
+ * files and fault journal slamond writes, so sla/ reads it like polled data.
+ * It refuses (exit 1, nothing written) when a file it would write already
+ * holds data inside or after the month, when the journal already has
+ * faults or maintenance in the month, or when the month has not ended yet.
+ * Exit status 0 done, 1 refused or failed, 2 usage or configuration error.
  *
  * What is written (docs/demo-network.md, "Simulated history"):
  *   - every device: device.rrd, one row every 5 minutes (reach 1, a
@@ -32,8 +37,6 @@
  * (storage_layout_args) - the files are exactly those the writer makes.
  * SPDX-License-Identifier: MIT
  */
-#include "cmd_simulate.h"
-
 #include <errno.h>
 #include <fnmatch.h>
 #include <getopt.h>
@@ -54,7 +57,7 @@
  * rrd.h, so this is librrd's. */
 #include <rrd.h>
 
-#include "config.h"
+#include "core/config.h"
 #include "sla/sla.h"
 #include "storage/journal.h"
 #include "storage/rrd.h"
@@ -459,7 +462,7 @@ static int check_file(const struct sim *s, const char *path, char *list,
 	rrd_clear_error();
 	last = rrd_last_r(path);
 	if (last == (time_t)-1) {
-		fprintf(stderr, "slamon simulate-history: %s: %s\n", path,
+		fprintf(stderr, "slamon-simulate-history: %s: %s\n", path,
 			rrd_get_error());
 		(*nbad)++;
 		return -EIO;
@@ -508,7 +511,7 @@ static int check_files(const struct sim *s)
 		return 0;
 	sla_local_fmt(s->p.tz, latest, a, sizeof(a));
 	fprintf(stderr,
-		"slamon simulate-history: refusing: %zu RRD file%s already "
+		"slamon-simulate-history: refusing: %zu RRD file%s already "
 		"hold%s data inside or after %s (up to %s %s), and RRD rows "
 		"must be written in time order:\n%s%s"
 		"Nothing was written. Simulate into a fresh storage folder "
@@ -531,7 +534,7 @@ static int check_journal(const struct sim *s, struct journal *j)
 	if (journal_fault_list(j, &q, &fs, &n, err, sizeof(err)) < 0 ||
 	    journal_maint_count(j, s->p.from, s->p.to, &nm, err,
 				sizeof(err)) < 0) {
-		fprintf(stderr, "slamon simulate-history: %s: %s\n",
+		fprintf(stderr, "slamon-simulate-history: %s: %s\n",
 			s->cfg->alerts.journal, err);
 		free(fs);
 		return -EIO;
@@ -540,7 +543,7 @@ static int check_journal(const struct sim *s, struct journal *j)
 	if (n == 0 && nm == 0)
 		return 0;
 	fprintf(stderr,
-		"slamon simulate-history: refusing: the fault journal %s "
+		"slamon-simulate-history: refusing: the fault journal %s "
 		"already holds %zu fault%s and %zu maintenance window%s of "
 		"%s. Nothing was written. Remove %s (a fresh storage folder) "
 		"to simulate the month again.\n",
@@ -785,7 +788,7 @@ static int write_rrd(struct sim *s)
 		pthread_join(th[i], NULL);
 	pthread_mutex_destroy(&s->mu);
 	if (s->failed) {
-		fprintf(stderr, "slamon simulate-history: %s\n", s->err);
+		fprintf(stderr, "slamon-simulate-history: %s\n", s->err);
 		return -EIO;
 	}
 	return 0;
@@ -848,7 +851,7 @@ static int sim_fault(const struct sim *s, struct journal *j, size_t dev,
 	*ret_id = id;
 	return 0;
 fail:
-	fprintf(stderr, "slamon simulate-history: %s: %s\n",
+	fprintf(stderr, "slamon-simulate-history: %s: %s\n",
 		cfg->alerts.journal, err);
 	return -EIO;
 }
@@ -888,7 +891,7 @@ static int write_journal(const struct sim *s, struct journal *j,
 			 cfg->devices[sc->maint_agg].name);
 		if (journal_maint_record(j, mname, scope, sc->m_a, sc->m_b, err,
 					 sizeof(err)) < 0) {
-			fprintf(stderr, "slamon simulate-history: %s: %s\n",
+			fprintf(stderr, "slamon-simulate-history: %s: %s\n",
 				cfg->alerts.journal, err);
 			return -EIO;
 		}
@@ -908,12 +911,12 @@ static int write_label(const struct sim *s)
 	fresh = stat(path, &sb) != 0;
 	f = fopen(path, "a");
 	if (f == NULL) {
-		fprintf(stderr, "slamon simulate-history: %s: %s\n", path,
+		fprintf(stderr, "slamon-simulate-history: %s: %s\n", path,
 			strerror(errno));
 		return -errno;
 	}
 	if (fresh)
-		fprintf(f, "# 模拟数据 simulated history written by `slamon "
+		fprintf(f, "# 模拟数据 simulated history written by `slamon-"
 			   "simulate-history`: the RRD rows and journal "
 			   "faults of these periods are not measured\n"
 			   "# month\tfrom\tto\ttimezone\tseed\tdevices\t"
@@ -931,7 +934,7 @@ static int write_label(const struct sim *s)
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: slamon simulate-history --month YYYY-MM [-c CONFIG] "
+		"usage: slamon-simulate-history --month YYYY-MM [-c CONFIG] "
 		"[--seed N]\n"
 		"  writes a simulated month of history (RRD rows every 5 "
 		"minutes, scripted\n"
@@ -948,7 +951,7 @@ static void fmt_local(const struct sim *s, double t, char *out, size_t len)
 	sla_local_fmt(s->p.tz, t, out, len);
 }
 
-int cmd_simulate_main(int argc, char **argv, const char *config_path)
+static int simulate_main(int argc, char **argv, const char *config_path)
 {
 	static const struct option longopts[] = {
 		{ "month", required_argument, NULL, 'm' },
@@ -984,7 +987,7 @@ int cmd_simulate_main(int argc, char **argv, const char *config_path)
 			errno = 0;
 			s.seed = strtoull(optarg, &end, 10);
 			if (errno != 0 || *end != '\0' || end == optarg) {
-				fprintf(stderr, "slamon simulate-history: "
+				fprintf(stderr, "slamon-simulate-history: "
 						"--seed wants a number\n");
 				return 2;
 			}
@@ -1006,7 +1009,7 @@ int cmd_simulate_main(int argc, char **argv, const char *config_path)
 	    month[used] != '\0' || mo < 1 || mo > 12) {
 		if (month != NULL)
 			fprintf(stderr,
-				"slamon simulate-history: --month '%s' is not "
+				"slamon-simulate-history: --month '%s' is not "
 				"YYYY-MM\n",
 				month);
 		usage(stderr);
@@ -1024,7 +1027,7 @@ int cmd_simulate_main(int argc, char **argv, const char *config_path)
 	if (sla_period_month(cfg->timezone[0] ? cfg->timezone
 					      : "Asia/Shanghai",
 			     y, mo, &s.p) < 0) {
-		fprintf(stderr, "slamon simulate-history: unknown time zone "
+		fprintf(stderr, "slamon-simulate-history: unknown time zone "
 				"'%s'\n",
 			cfg->timezone);
 		goto out;
@@ -1032,7 +1035,7 @@ int cmd_simulate_main(int argc, char **argv, const char *config_path)
 	rc = 1;
 	if (s.p.to > now_s()) {
 		fprintf(stderr,
-			"slamon simulate-history: %s has not ended yet "
+			"slamon-simulate-history: %s has not ended yet "
 			"(simulate a past month; the current one is polled)\n",
 			s.month);
 		goto out;
@@ -1042,7 +1045,7 @@ int cmd_simulate_main(int argc, char **argv, const char *config_path)
 	s.ndevs = cfg->ndevices;
 	s.devs = calloc(s.ndevs + 1, sizeof(*s.devs));
 	if (s.devs == NULL || plan_load(&s) < 0) {
-		fprintf(stderr, "slamon simulate-history: out of memory\n");
+		fprintf(stderr, "slamon-simulate-history: out of memory\n");
 		goto out;
 	}
 	expected = load_expected(cfg);
@@ -1065,14 +1068,14 @@ int cmd_simulate_main(int argc, char **argv, const char *config_path)
 
 	/* refuse before writing anything */
 	if (mkdir_p(cfg->storage_dir) < 0) {
-		fprintf(stderr, "slamon simulate-history: %s: %s\n",
+		fprintf(stderr, "slamon-simulate-history: %s: %s\n",
 			cfg->storage_dir, strerror(errno));
 		goto out;
 	}
 	if (check_files(&s) < 0)
 		goto out;
 	if (journal_open(cfg->alerts.journal, &j, err, sizeof(err)) < 0) {
-		fprintf(stderr, "slamon simulate-history: %s\n", err);
+		fprintf(stderr, "slamon-simulate-history: %s\n", err);
 		goto out;
 	}
 	if (check_journal(&s, j) < 0)
@@ -1136,4 +1139,12 @@ out:
 	free(s.devs);
 	config_destroy(cfg);
 	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	const char *env = getenv("SLAMON_CONFIG");
+
+	return simulate_main(argc, argv,
+			     env && *env ? env : "/etc/slamon/slamon.conf");
 }

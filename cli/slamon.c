@@ -10,11 +10,10 @@
 
 #include "cmd_faults.h"
 #include "cmd_pcap.h"
-#include "cmd_simulate.h"
 #include "cmd_sla.h"
 #include "cmd_talkers.h"
-#include "config.h"
-#include "status.h"
+#include "core/config.h"
+#include "cmd_status.h"
 
 static const char *default_config(void)
 {
@@ -44,9 +43,6 @@ static void usage(FILE *out)
 		"  report --month YYYY-MM|--year YYYY --out DIR [--lang zh|en]\n"
 		"                                monthly operations report "
 		"(HTML, XLSX, CSV, JSON)\n"
-		"  simulate-history --month YYYY-MM [--seed N]\n"
-		"                                write a labelled simulated "
-		"month of history (demo)\n"
 		"  talkers NAME [--from TIME] [--to TIME | --month YYYY-MM] "
 		"[--top N] [--json]\n"
 		"                                top talkers and ports of a "
@@ -142,8 +138,6 @@ int main(int argc, char **argv)
 		return cmd_report_main(argc - 1, argv + 1, path);
 	if (strcmp(cmd, "talkers") == 0)
 		return cmd_talkers_main(argc - 1, argv + 1, path);
-	if (strcmp(cmd, "simulate-history") == 0)
-		return cmd_simulate_main(argc - 1, argv + 1, path);
 	optind = 2;
 	while ((ch = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
 		switch (ch) {

@@ -14,7 +14,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "config.h"
+#include "core/config.h"
 #include "storage/journal.h"
 
 struct faults_opts {

@@ -24,7 +24,7 @@
 #include <strings.h>
 #include <time.h>
 
-#include "indicators.h"
+#include "sla/indicators.h"
 #include "probes/pcap_decode.h"
 
 /* ---- roles ---------------------------------------------------------- */
