@@ -82,7 +82,7 @@ struct alerts_engine {
 	double *maint_start; /* start of the occurrence last recorded */
 	struct adopted *adopted;
 	size_t nadopted;
-	struct cap_st *caps; /* one per cfg->captures */
+	struct cap_st *caps; /* one per capture_configs(cfg, NULL) */
 	double last_remind;
 	struct alerts_stats st;
 };
@@ -102,21 +102,21 @@ const char *obj_state_name(enum obj_state s)
 
 static int down_after(const struct alerts_engine *e, size_t dev)
 {
-	int n = e->cfg->alerts.down_after[e->cfg->devices[dev].role];
+	int n = alerts_config(e->cfg)->down_after[e->cfg->devices[dev].role];
 
 	return n > 0 ? n : (e->cfg->down_after > 0 ? e->cfg->down_after : 2);
 }
 
 static int up_after(const struct alerts_engine *e, size_t dev)
 {
-	int n = e->cfg->alerts.up_after[e->cfg->devices[dev].role];
+	int n = alerts_config(e->cfg)->up_after[e->cfg->devices[dev].role];
 
 	return n > 0 ? n : (e->cfg->up_after > 0 ? e->cfg->up_after : 2);
 }
 
 static double response_s(const struct alerts_engine *e, int sev)
 {
-	int m = (unsigned)sev < SEV_COUNT ? e->cfg->alerts.response_min[sev]
+	int m = (unsigned)sev < SEV_COUNT ? alerts_config(e->cfg)->response_min[sev]
 					   : 0;
 
 	return (m > 0 ? m : 30) * 60.0;
@@ -279,10 +279,10 @@ static const struct maint_cfg *maint_find(const struct config *cfg,
 {
 	double s, en;
 
-	for (size_t i = 0; i < cfg->nmaints; i++)
-		if (config_scope_match(cfg, dev, cfg->maints[i].scope) &&
-		    maint_occurrence(&cfg->maints[i], t, &s, &en))
-			return &cfg->maints[i];
+	for (size_t i = 0; i < config_count(cfg, &maint_section); i++)
+		if (config_scope_match(cfg, dev, alerts_maints(cfg, NULL)[i].scope) &&
+		    maint_occurrence(&alerts_maints(cfg, NULL)[i], t, &s, &en))
+			return &alerts_maints(cfg, NULL)[i];
 	return NULL;
 }
 
@@ -297,7 +297,7 @@ int alerts_in_maintenance(const struct config *cfg, size_t dev, double t)
  * after it was down by ping too): its agent is broken, not the device. */
 static bool answers_ping(const struct alerts_engine *e, size_t dev)
 {
-	return e->cfg->alerts.ping && e->d[dev].ping_av.state == AV_UP;
+	return alerts_config(e->cfg)->ping && e->d[dev].ping_av.state == AV_UP;
 }
 
 /* Down as far as dependencies go: answering neither SNMP nor ping. */
@@ -391,7 +391,7 @@ static void open_down(struct alerts_engine *e, size_t dev, double t)
 	snprintf(detail, sizeof(detail), "%s (%s, %s) not answering",
 		 dv->name, dv->unit, role_name(dv->role));
 	ds->fault = fault_open(e, dv->name, "device", "down",
-			       e->cfg->alerts.severity[dv->role], detail,
+			       alerts_config(e->cfg)->severity[dv->role], detail,
 			       first, t, false, &created);
 	if (ds->fault == 0)
 		return;
@@ -485,7 +485,7 @@ static void eval_nodata(struct alerts_engine *e, size_t dev, double t)
 		 "misconfigured",
 		 dv->name, dv->unit, role_name(dv->role));
 	ds->nodata_fault = fault_open(e, dv->name, "device", "nodata",
-				      e->cfg->alerts.nodata_severity, detail,
+				      alerts_config(e->cfg)->nodata_severity, detail,
 				      first, t, true, NULL);
 }
 
@@ -529,8 +529,8 @@ static unsigned flap_count(const struct dev_st *ds, double t, double win)
 static void flap_note(struct alerts_engine *e, size_t dev, double t)
 {
 	struct dev_st *ds = &e->d[dev];
-	double win = e->cfg->alerts.flap_window_min * 60.0;
-	int thr = e->cfg->alerts.flap_changes;
+	double win = alerts_config(e->cfg)->flap_window_min * 60.0;
+	int thr = alerts_config(e->cfg)->flap_changes;
 	char detail[FAULT_TEXT_MAX];
 	unsigned n;
 
@@ -544,7 +544,7 @@ static void flap_note(struct alerts_engine *e, size_t dev, double t)
 	e->st.flapping++;
 	snprintf(detail, sizeof(detail),
 		 "%s changed state %u times in %d min",
-		 e->cfg->devices[dev].name, n, e->cfg->alerts.flap_window_min);
+		 e->cfg->devices[dev].name, n, alerts_config(e->cfg)->flap_window_min);
 	ds->flap_fault = fault_open(e, e->cfg->devices[dev].name, "device",
 				    "flapping", SEV_WARNING, detail, t - win,
 				    t, true, NULL);
@@ -575,7 +575,7 @@ void alerts_device_ping(struct alerts_engine *e, uint32_t dev, int ok,
 {
 	struct dev_st *ds;
 
-	if (dev >= e->n || !e->cfg->alerts.ping)
+	if (dev >= e->n || !alerts_config(e->cfg)->ping)
 		return;
 	ds = &e->d[dev];
 	avail_update(&ds->ping_av, ok, t, down_after(e, dev), up_after(e, dev));
@@ -607,7 +607,7 @@ static struct if_st *iface_get(struct alerts_engine *e, uint32_t dev,
 	/* new interface in this slot (first row, or rediscovery) */
 	free(s->rs);
 	memset(s, 0, sizeof(*s));
-	s->rs = calloc(e->cfg->nrules ? e->cfg->nrules : 1, sizeof(*s->rs));
+	s->rs = calloc(config_count(e->cfg, &rule_section) ? config_count(e->cfg, &rule_section) : 1, sizeof(*s->rs));
 	if (s->rs == NULL)
 		return NULL;
 	s->used = true;
@@ -621,9 +621,9 @@ static struct if_st *iface_get(struct alerts_engine *e, uint32_t dev,
 			s->down_fault = a->id;
 			s->av.state = AV_DOWN;
 		}
-		for (size_t r = 0; r < e->cfg->nrules; r++)
+		for (size_t r = 0; r < config_count(e->cfg, &rule_section); r++)
 			if (s->rs[r].fault == 0 &&
-			    strcmp(a->kind, rule_kind[e->cfg->rules[r].type]) ==
+			    strcmp(a->kind, rule_kind[alerts_rules(e->cfg, NULL)[r].type]) ==
 				    0) {
 				s->rs[r].fault = a->id;
 				break;
@@ -708,7 +708,7 @@ static void rule_eval(struct alerts_engine *e, uint32_t dev, size_t ri,
 		      struct rule_st *rs, const struct alerts_if *row,
 		      struct lazy_obj *object)
 {
-	const struct rule_cfg *r = &e->cfg->rules[ri];
+	const struct rule_cfg *r = &alerts_rules(e->cfg, NULL)[ri];
 	int c = rule_cond(r, row);
 	char detail[FAULT_TEXT_MAX];
 
@@ -756,7 +756,7 @@ static void iface_oper(struct alerts_engine *e, uint32_t dev,
 		 lazy_name(object));
 	s->down_fault = fault_open(
 		e, lazy_name(object), "interface", "down",
-		e->cfg->alerts.severity[e->cfg->devices[dev].role], detail,
+		alerts_config(e->cfg)->severity[e->cfg->devices[dev].role], detail,
 		s->av.first_fail, row->t, true, NULL);
 }
 
@@ -775,8 +775,8 @@ void alerts_iface_row(struct alerts_engine *e, uint32_t dev, int32_t ifslot,
 	object.dev = e->cfg->devices[dev].name;
 	object.ifname = row->name;
 	iface_oper(e, dev, s, row, &object);
-	for (size_t r = 0; r < e->cfg->nrules; r++)
-		if (config_scope_match(e->cfg, dev, e->cfg->rules[r].scope))
+	for (size_t r = 0; r < config_count(e->cfg, &rule_section); r++)
+		if (config_scope_match(e->cfg, dev, alerts_rules(e->cfg, NULL)[r].scope))
 			rule_eval(e, dev, r, &s->rs[r], row, &object);
 }
 
@@ -851,9 +851,9 @@ void alerts_capture_row(struct alerts_engine *e, size_t cap,
 	const struct capture_cfg *c;
 	char object[FAULT_OBJECT_MAX];
 
-	if (cap >= e->cfg->ncaptures)
+	if (cap >= config_count(e->cfg, &capture_section))
 		return;
-	c = &e->cfg->captures[cap];
+	c = &capture_configs(e->cfg, NULL)[cap];
 	capture_object(c, object, sizeof(object));
 	capture_drops(e, cap, c, object, row);
 	capture_diverge(e, cap, c, object, row);
@@ -862,7 +862,7 @@ void alerts_capture_row(struct alerts_engine *e, size_t cap,
 void alerts_capture_faults(const struct alerts_engine *e, size_t cap,
 			   int64_t *ret_drops, int64_t *ret_divergence)
 {
-	int in = cap < e->cfg->ncaptures;
+	int in = cap < config_count(e->cfg, &capture_section);
 
 	*ret_drops = in ? e->caps[cap].drop_fault : 0;
 	*ret_divergence = in ? e->caps[cap].div_fault : 0;
@@ -879,8 +879,8 @@ static bool capture_adopt(struct alerts_engine *e, const struct fault *f,
 
 	if (!drops && strcmp(f->kind, CAPTURE_KIND_DIVERGE) != 0)
 		return false;
-	for (size_t i = 0; i < e->cfg->ncaptures; i++) {
-		capture_object(&e->cfg->captures[i], object, sizeof(object));
+	for (size_t i = 0; i < config_count(e->cfg, &capture_section); i++) {
+		capture_object(&capture_configs(e->cfg, NULL)[i], object, sizeof(object));
 		if (strcmp(object, f->object) != 0)
 			continue;
 		if (drops)
@@ -902,8 +902,8 @@ static void tick_maint(struct alerts_engine *e, double now)
 	bool changed = false;
 	char err[256];
 
-	for (size_t i = 0; i < e->cfg->nmaints; i++) {
-		const struct maint_cfg *m = &e->cfg->maints[i];
+	for (size_t i = 0; i < config_count(e->cfg, &maint_section); i++) {
+		const struct maint_cfg *m = &alerts_maints(e->cfg, NULL)[i];
 		double s = 0, en = 0;
 		bool on = maint_occurrence(m, now, &s, &en);
 
@@ -928,7 +928,7 @@ static void tick_maint(struct alerts_engine *e, double now)
 static void tick_flapping(struct alerts_engine *e, size_t dev, double now)
 {
 	struct dev_st *ds = &e->d[dev];
-	double win = e->cfg->alerts.flap_window_min * 60.0;
+	double win = alerts_config(e->cfg)->flap_window_min * 60.0;
 
 	if (!ds->flapping || flap_count(ds, now, win) > 0)
 		return;
@@ -946,11 +946,11 @@ static void tick_remind(struct alerts_engine *e, double now)
 	char err[256];
 	size_t n;
 
-	if (e->cfg->alerts.remind_min <= 0 ||
+	if (alerts_config(e->cfg)->remind_min <= 0 ||
 	    now - e->last_remind < REMIND_CHECK_S)
 		return;
 	e->last_remind = now;
-	q.remind_s = e->cfg->alerts.remind_min * 60.0;
+	q.remind_s = alerts_config(e->cfg)->remind_min * 60.0;
 	if (journal_fault_list(e->j, &q, &fs, &n, err, sizeof(err)) < 0) {
 		jerr(e, err);
 		return;
@@ -1004,9 +1004,9 @@ int alerts_engine_create(const struct config *cfg, struct journal *j,
 	e->d = calloc(n ? n : 1, sizeof(*e->d));
 	e->first_child = malloc((n ? n : 1) * sizeof(int));
 	e->next_sibling = malloc((n ? n : 1) * sizeof(int));
-	e->maint_on = calloc(cfg->nmaints + 1, sizeof(bool));
-	e->maint_start = calloc(cfg->nmaints + 1, sizeof(double));
-	e->caps = calloc(cfg->ncaptures + 1, sizeof(*e->caps));
+	e->maint_on = calloc(config_count(cfg, &maint_section) + 1, sizeof(bool));
+	e->maint_start = calloc(config_count(cfg, &maint_section) + 1, sizeof(double));
+	e->caps = calloc(config_count(cfg, &capture_section) + 1, sizeof(*e->caps));
 	if (e->d == NULL || e->first_child == NULL ||
 	    e->next_sibling == NULL || e->maint_on == NULL ||
 	    e->maint_start == NULL || e->caps == NULL)

@@ -18,7 +18,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "alerts/config.h"
 #include "core/config.h"
+#include "probes/capture_config.h"
 #include "storage/journal.h"
 
 enum obj_state {

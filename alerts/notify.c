@@ -524,12 +524,12 @@ int notifier_create(const struct config *cfg, const char *journal_path,
 		goto nomem;
 	n->qmax = queue_max ? queue_max : 4096;
 	n->q = calloc(n->qmax, sizeof(*n->q));
-	n->nn = cfg->nnotifiers;
+	n->nn = config_count(cfg, &notifier_section);
 	n->ncfg = calloc(n->nn ? n->nn : 1, sizeof(*n->ncfg));
 	if (n->q == NULL || n->ncfg == NULL)
 		goto nomem;
 	if (n->nn)
-		memcpy(n->ncfg, cfg->notifiers, n->nn * sizeof(*n->ncfg));
+		memcpy(n->ncfg, alerts_notifiers(cfg, NULL), n->nn * sizeof(*n->ncfg));
 	snprintf(n->journal_path, sizeof(n->journal_path), "%s", journal_path);
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	pthread_mutex_init(&n->mu, NULL);

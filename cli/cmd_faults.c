@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "alerts/config.h"
 #include "core/config.h"
 #include "storage/journal.h"
 
@@ -63,7 +64,7 @@ static int journal_path(const struct faults_opts *o, const char *config_path,
 		return -EINVAL;
 	}
 	diag_destroy(&d);
-	snprintf(out, len, "%s", cfg->alerts.journal);
+	snprintf(out, len, "%s", alerts_config(cfg)->journal);
 	config_destroy(cfg);
 	return 0;
 }

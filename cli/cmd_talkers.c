@@ -347,9 +347,9 @@ static int print_json(const struct sla_capture *c, const char *tz,
 static const struct capture_cfg *find_capture(const struct config *cfg,
 					      const char *name)
 {
-	for (size_t i = 0; i < cfg->ncaptures; i++)
-		if (strcmp(cfg->captures[i].name, name) == 0)
-			return &cfg->captures[i];
+	for (size_t i = 0; i < config_count(cfg, &capture_section); i++)
+		if (strcmp(capture_configs(cfg, NULL)[i].name, name) == 0)
+			return &capture_configs(cfg, NULL)[i];
 	return NULL;
 }
 
@@ -382,7 +382,7 @@ int cmd_talkers_main(int argc, char **argv, const char *config_path)
 		rc = -ENOMEM;
 	}
 	cc = find_capture(cfg, o.name);
-	journal = o.journal ? o.journal : cfg->alerts.journal;
+	journal = o.journal ? o.journal : alerts_config(cfg)->journal;
 	if (rc == 0)
 		rc = sla_capture_load(journal, o.name, from, to,
 				      o.top ? (size_t)o.top

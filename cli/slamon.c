@@ -12,8 +12,9 @@
 #include "cmd_pcap.h"
 #include "cmd_sla.h"
 #include "cmd_talkers.h"
-#include "core/config.h"
 #include "cmd_status.h"
+#include "core/config.h"
+#include "modules/modules.h"
 
 static const char *default_config(void)
 {
@@ -78,8 +79,8 @@ static int cmd_check_config(const char *path)
 	for (int r = 0; r < ROLE_COUNT; r++)
 		if (per_role[r])
 			printf("  %-12s %zu\n", role_name(r), per_role[r]);
-	printf("profiles: %zu, indicators: %zu\n", cfg->nprofiles,
-	       cfg->nindicators);
+	printf("profiles: %zu, indicators: %zu\n", config_count(cfg, &snmp_profile_section),
+	       config_count(cfg, &indicator_section));
 	config_destroy(cfg);
 	return 0;
 }
@@ -117,6 +118,11 @@ int main(int argc, char **argv)
 	const char *cmd, *path = default_config(), *lang = "zh";
 	int as_json = 0, ch;
 
+	if (modules_register() < 0) {
+		fprintf(stderr, "slamon: cannot register the configuration "
+				"sections\n");
+		return 2;
+	}
 	if (argc < 2) {
 		usage(stderr);
 		return 2;

@@ -574,7 +574,7 @@ int capture_bridge_open(uv_loop_t *loop, const struct config *cfg,
 	b = calloc(1, sizeof(*b));
 	if (b == NULL)
 		return -ENOMEM;
-	b->caps = calloc(cfg->ncaptures + 1, sizeof(*b->caps));
+	b->caps = calloc(config_count(cfg, &capture_section) + 1, sizeof(*b->caps));
 	if (b->caps == NULL) {
 		free(b);
 		return -ENOMEM;
@@ -582,8 +582,8 @@ int capture_bridge_open(uv_loop_t *loop, const struct config *cfg,
 	pthread_mutex_init(&b->lock, NULL);
 	pthread_cond_init(&b->space, NULL);
 	b->loop = loop;
-	for (size_t i = 0; i < cfg->ncaptures; i++) {
-		b->caps[b->n] = cap_create(b, &cfg->captures[i], cfg->path, 0);
+	for (size_t i = 0; i < config_count(cfg, &capture_section); i++) {
+		b->caps[b->n] = cap_create(b, &capture_configs(cfg, NULL)[i], cfg->path, 0);
 		if (b->caps[b->n] == NULL) {
 			bridge_free(b);
 			return -ENOMEM;
@@ -596,26 +596,6 @@ int capture_bridge_open(uv_loop_t *loop, const struct config *cfg,
 	return 0;
 }
 
-/* Same capture: everything that the handle, the accounting, the RRD file
- * or the cross-check depend on. drop_alert and crosscheck_share are read
- * by the alerts engine of each generation, so they change in place. */
-static int same_capture(const struct capture_cfg *a,
-			const struct capture_cfg *c)
-{
-	return a->source == c->source && strcmp(a->ifname, c->ifname) == 0 &&
-	       strcmp(a->file, c->file) == 0 &&
-	       strcmp(a->filter, c->filter) == 0 &&
-	       strcmp(a->local, c->local) == 0 &&
-	       strcmp(a->device, c->device) == 0 &&
-	       strcmp(a->interface, c->interface) == 0 &&
-	       a->snaplen == c->snaplen && a->buffer_mb == c->buffer_mb &&
-	       a->promisc == c->promisc && a->direction == c->direction &&
-	       a->timeout_ms == c->timeout_ms &&
-	       a->interval_s == c->interval_s && a->top == c->top &&
-	       a->max_talkers == c->max_talkers && a->fcs == c->fcs &&
-	       a->crosscheck_window_s == c->crosscheck_window_s;
-}
-
 void capture_bridge_attach(struct capture_bridge *b, const struct config *cfg,
 			   struct rrd_writer *w, struct alerts_engine *ae)
 {
@@ -625,9 +605,9 @@ void capture_bridge_attach(struct capture_bridge *b, const struct config *cfg,
 	b->ae = ae;
 	for (size_t i = 0; i < b->n; i++) {
 		b->caps[i]->ae_idx = -1;
-		for (size_t j = 0; cfg != NULL && j < cfg->ncaptures; j++)
+		for (size_t j = 0; cfg != NULL && j < config_count(cfg, &capture_section); j++)
 			if (strcmp(b->caps[i]->c.name,
-				   cfg->captures[j].name) == 0)
+				   capture_configs(cfg, NULL)[j].name) == 0)
 				b->caps[i]->ae_idx = (int)j;
 	}
 }
@@ -720,8 +700,8 @@ static void cap_retire(struct capture_bridge *b, struct cap *k)
 /* Is there a [capture name] in cfg? */
 static int cfg_has_capture(const struct config *cfg, const char *name)
 {
-	for (size_t j = 0; j < cfg->ncaptures; j++)
-		if (strcmp(cfg->captures[j].name, name) == 0)
+	for (size_t j = 0; j < config_count(cfg, &capture_section); j++)
+		if (strcmp(capture_configs(cfg, NULL)[j].name, name) == 0)
 			return 1;
 	return 0;
 }
@@ -743,18 +723,18 @@ void capture_bridge_reload(struct capture_bridge *b, const struct config *cfg)
 	if (b == NULL)
 		return;
 	before = b->n;
-	next = calloc(cfg->ncaptures + 1, sizeof(*next));
+	next = calloc(config_count(cfg, &capture_section) + 1, sizeof(*next));
 	if (next == NULL) {
 		log_errorx("reload: captures: out of memory (keeping the "
 			   "running captures unchanged)");
 		return;
 	}
 	/* unchanged captures go on as they are, interval and totals */
-	for (size_t j = 0; j < cfg->ncaptures; j++) {
-		const struct capture_cfg *c = &cfg->captures[j];
+	for (size_t j = 0; j < config_count(cfg, &capture_section); j++) {
+		const struct capture_cfg *c = &capture_configs(cfg, NULL)[j];
 		struct cap *k = cap_find(b, c->name);
 
-		if (k == NULL || !same_capture(&k->c, c))
+		if (k == NULL || capture_cfg_changed(&k->c, c))
 			continue;
 		k->c.line = c->line;
 		k->c.device_line = c->device_line;
@@ -784,14 +764,14 @@ void capture_bridge_reload(struct capture_bridge *b, const struct config *cfg)
 	free(b->caps);
 	b->caps = next;
 	b->n = 0;
-	for (size_t j = 0; j < cfg->ncaptures; j++) {
+	for (size_t j = 0; j < config_count(cfg, &capture_section); j++) {
 		if (next[j] == NULL) {
-			next[j] = cap_create(b, &cfg->captures[j], cfg->path,
+			next[j] = cap_create(b, &capture_configs(cfg, NULL)[j], cfg->path,
 					     1);
 			if (next[j] == NULL) {
 				log_errorx("%s:%d: [capture %s]: out of memory",
-					   cfg->path, cfg->captures[j].line,
-					   cfg->captures[j].name);
+					   cfg->path, capture_configs(cfg, NULL)[j].line,
+					   capture_configs(cfg, NULL)[j].name);
 				continue;
 			}
 			cap_start(next[j]);
@@ -799,7 +779,7 @@ void capture_bridge_reload(struct capture_bridge *b, const struct config *cfg)
 		}
 		next[b->n++] = next[j];
 	}
-	if (before > 0 || cfg->ncaptures > 0)
+	if (before > 0 || config_count(cfg, &capture_section) > 0)
 		log_info("reload: captures: %zu kept running, %zu (re)started, "
 			 "%zu removed",
 			 kept, added, gone);

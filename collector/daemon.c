@@ -194,7 +194,7 @@ static int ping_start(struct drt *d, double t)
 	struct sockaddr_storage sa;
 	int rc;
 
-	if (!g->cfg->alerts.ping || g->dm->icmp == NULL || d->pinging)
+	if (!alerts_config(g->cfg)->ping || g->dm->icmp == NULL || d->pinging)
 		return -EAGAIN;
 	memset(&sa, 0, sizeof(sa));
 	if (dev->af == AF_INET6)
@@ -451,26 +451,14 @@ static void on_due(struct drt *d)
 
 /* ---- generations ---------------------------------------------------- */
 
-static int same_profile(const struct snmp_profile *a,
-			const struct snmp_profile *b)
-{
-	return a->version == b->version &&
-	       strcmp(a->community, b->community) == 0 &&
-	       strcmp(a->user, b->user) == 0 && a->auth == b->auth &&
-	       a->priv == b->priv && strcmp(a->auth_pass, b->auth_pass) == 0 &&
-	       strcmp(a->priv_pass, b->priv_pass) == 0 &&
-	       strcmp(a->context, b->context) == 0 &&
-	       a->timeout_ms == b->timeout_ms && a->retries == b->retries;
-}
-
 static int same_device(const struct config *ca, const struct device *a,
 		       const struct config *cb, const struct device *b)
 {
 	return strcmp(a->name, b->name) == 0 && strcmp(a->host, b->host) == 0 &&
 	       a->port == b->port && strcmp(a->ifsel, b->ifsel) == 0 &&
 	       a->capacity_mbps == b->capacity_mbps &&
-	       same_profile(&ca->profiles[a->profile_idx],
-			    &cb->profiles[b->profile_idx]);
+	       !snmp_profile_changed(snmp_profile_of(ca, a),
+				     snmp_profile_of(cb, b));
 }
 
 static void gen_free(struct gen *g)
@@ -931,26 +919,6 @@ static void retire_done(uv_work_t *req, int status)
 	free(r);
 }
 
-static int same_notifiers(const struct config *a, const struct config *b)
-{
-	if (a->nnotifiers != b->nnotifiers)
-		return 0;
-	for (size_t i = 0; i < a->nnotifiers; i++) {
-		const struct notifier_cfg *x = &a->notifiers[i];
-		const struct notifier_cfg *y = &b->notifiers[i];
-
-		if (strcmp(x->name, y->name) != 0 || x->type != y->type ||
-		    strcmp(x->command, y->command) != 0 ||
-		    strcmp(x->url, y->url) != 0 || x->tmpl != y->tmpl ||
-		    x->timeout_s != y->timeout_s || x->retries != y->retries ||
-		    x->backoff_s != y->backoff_s ||
-		    strcmp(x->events, y->events) != 0 ||
-		    x->min_severity != y->min_severity)
-			return 0;
-	}
-	return 1;
-}
-
 /* New [notifier] sections: a new notifier takes the events from now on;
  * the old one drains off the loop. On error the old one stays. */
 static void reload_notifiers(struct daemon *dm, const struct config *old,
@@ -961,7 +929,7 @@ static void reload_notifiers(struct daemon *dm, const struct config *old,
 	char err[256];
 
 	if (dm->journal == NULL ||
-	    (dm->notifier != NULL && same_notifiers(old, cfg)))
+	    (dm->notifier != NULL && !alerts_notifiers_changed(old, cfg)))
 		return;
 	if (notifier_create(cfg, dm->journal_path, 0, &n, err, sizeof(err)) <
 	    0) {
@@ -970,7 +938,7 @@ static void reload_notifiers(struct daemon *dm, const struct config *old,
 			   err);
 		return;
 	}
-	log_info("reload: %zu notifiers", cfg->nnotifiers);
+	log_info("reload: %zu notifiers", config_count(cfg, &notifier_section));
 	r = calloc(1, sizeof(*r));
 	if (r == NULL && dm->notifier != NULL) {
 		log_errorx("reload: out of memory (keeping the running "
@@ -1042,7 +1010,7 @@ static void reload(struct daemon *dm)
 	reload_notifiers(dm, old->cfg, cfg);
 	gen_retire(old);
 	log_info("reloaded: %zu devices, %zu captures", cfg->ndevices,
-		 cfg->ncaptures);
+		 config_count(cfg, &capture_section));
 }
 
 static void on_signal(uv_signal_t *h, int signum)
@@ -1095,11 +1063,11 @@ static void open_alerts(struct daemon *dm, const struct config *cfg)
 	char err[256];
 
 	snprintf(dm->journal_path, sizeof(dm->journal_path), "%s",
-		 cfg->alerts.journal);
+		 alerts_config(cfg)->journal);
 	if (journal_open(dm->journal_path, &dm->journal, err, sizeof(err)) <
 	    0) {
 		log_errorx("fault journal: %s (faults are not tracked%s)", err,
-			   cfg->ncaptures > 0 ? ", captures' top talkers are "
+			   config_count(cfg, &capture_section) > 0 ? ", captures' top talkers are "
 						"not kept"
 					      : "");
 		dm->journal = NULL;
@@ -1137,7 +1105,7 @@ static void open_icmp(struct daemon *dm, const struct config *cfg)
 	if (icmp_probe_create(&dm->loop, &dm->icmp, err, sizeof(err)) == 0)
 		return;
 	dm->icmp = NULL;
-	if (cfg->alerts.ping)
+	if (alerts_config(cfg)->ping)
 		log_warnx("%s: a device that stops answering SNMP is taken as "
 			  "down (no nodata faults)",
 			  err);
@@ -1231,7 +1199,7 @@ int daemon_run(const struct daemon_opts *opts)
 	}
 	log_info("slamond started: %zu devices, %zu profiles, %zu captures, "
 		 "storage %s%s%s",
-		 cfg->ndevices, cfg->nprofiles, cfg->ncaptures,
+		 cfg->ndevices, config_count(cfg, &snmp_profile_section), config_count(cfg, &capture_section),
 		 cfg->storage_dir, cfg->rrdcached[0] ? " via rrdcached " : "",
 		 cfg->rrdcached);
 	capture_bridge_attach(dm->cap, cfg, dm->writer, dm->cur->ae);

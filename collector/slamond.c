@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core/config.h"
+#include "modules/modules.h"
 #include "daemon.h"
 
 static void usage(FILE *out)
@@ -38,6 +39,12 @@ int main(int argc, char **argv)
 	struct daemon_opts opts;
 	const char *env = getenv("SLAMON_CONFIG");
 	int check = 0, ch;
+
+	if (modules_register() < 0) {
+		fprintf(stderr, "slamond: cannot register the configuration "
+				"sections\n");
+		return 2;
+	}
 
 	memset(&opts, 0, sizeof(opts));
 	opts.config_path = env && *env ? env : "/etc/slamon/slamon.conf";

@@ -1,6 +1,14 @@
 /*
- * config.h - slamon's configuration: the main INI file (read with inih) and
- * the access-point inventory (CSV, read with libcsv). See docs/config.md.
+ * config.h - the ground floor's configuration: the engine that reads the
+ * main INI file (inih) against option tables, the registry of sections that
+ * modules own, [general], [intervals] and the inventory (CSV, libcsv). See
+ * docs/config.md and docs/architecture.md ("How to add ...").
+ *
+ * A module owns its sections: it describes each with a struct cfg_section
+ * (option table with bounds, defaults and reload flags, plus hooks for the
+ * checks that need a whole section) and registers it before config_load.
+ * The loaded items live in the config; the module reads them back with
+ * config_items()/config_item() behind its own typed accessors.
  *
  * Loading never stops at the first error: every problem is appended to a
  * struct diag as "file:line: message" and config_load() fails at the end.
@@ -34,58 +42,8 @@ const char *role_name(enum role r);
 /* Returns the role or -1 when the name is unknown. Case-insensitive. */
 int role_parse(const char *name);
 
-enum snmp_version { SNMP_V1 = 1, SNMP_V2C = 2, SNMP_V3 = 3 };
-
-enum snmp_auth {
-	AUTH_NONE,
-	AUTH_MD5,
-	AUTH_SHA,
-	AUTH_SHA224,
-	AUTH_SHA256,
-	AUTH_SHA384,
-	AUTH_SHA512
-};
-enum snmp_priv { PRIV_NONE, PRIV_DES, PRIV_AES128, PRIV_AES192, PRIV_AES256 };
-enum snmp_seclevel { SEC_NOAUTH, SEC_AUTHNOPRIV, SEC_AUTHPRIV };
-
 #define CFG_NAME_MAX 64
 #define CFG_SECRET_MAX 128
-
-/* [profile NAME] section: SNMP credentials and per-profile timing. */
-struct snmp_profile {
-	char name[CFG_NAME_MAX];
-	enum snmp_version version;
-	char community[CFG_SECRET_MAX]; /* v1/v2c */
-	char user[CFG_NAME_MAX];        /* v3 */
-	enum snmp_seclevel level;       /* v3, derived from auth/priv */
-	enum snmp_auth auth;
-	char auth_pass[CFG_SECRET_MAX];
-	enum snmp_priv priv;
-	char priv_pass[CFG_SECRET_MAX];
-	char context[CFG_NAME_MAX];
-	int timeout_ms; /* per request; default [general] timeout_ms */
-	int retries;    /* default [general] retries */
-	int max_repetitions; /* GETBULK, default 20 */
-	int max_varbinds;    /* per GET request, default 60 */
-	int line;            /* line of the [profile] header */
-};
-
-enum cmp_op { CMP_GE, CMP_GT, CMP_EQ, CMP_LE, CMP_LT };
-
-/* One indicator of the budget performance table. Issue 4 evaluates them;
- * here they are only configured, validated and listed. */
-struct indicator {
-	char id[CFG_NAME_MAX];
-	char name_zh[128];
-	char name_en[128];
-	char level[64];  /* e.g. "产出指标/数量指标" */
-	char metric[64]; /* e.g. "capacity_min", "online_count", ... */
-	char scope[64];  /* role, group, tag or service the metric covers */
-	enum cmp_op cmp;
-	double target;
-	char unit[16];
-	int line;
-};
 
 /* One row of the inventory. Strings are owned by the struct (fixed size). */
 #define INV_ADDR_MAX 64
@@ -100,7 +58,8 @@ struct device {
 	char parent[CFG_NAME_MAX]; /* empty when none */
 	int parent_idx;            /* index into config.devices, -1 if none */
 	char profile[CFG_NAME_MAX];
-	int profile_idx;           /* index into config.profiles */
+	int profile_idx;           /* index of the [profile] item (probes/
+	                              snmp_config.h sets it), -1 if none */
 	char ifsel[INV_TEXT_MAX];  /* ';'-separated names or fnmatch globs;
 	                              empty = every up interface with a speed */
 	double capacity_mbps;      /* contracted capacity, 0 when not given */
@@ -108,10 +67,7 @@ struct device {
 	int line;                  /* inventory line of this row */
 };
 
-struct config;
-
-/* ---- alerts (issue 3): [alerts], [notifier NAME], [maintenance NAME],
- * [rule NAME]. See docs/alerts.md. ---------------------------------- */
+/* ---- severities, shared by faults, rules, notifiers and reports ---- */
 
 enum severity { SEV_CRITICAL, SEV_MAJOR, SEV_MINOR, SEV_WARNING, SEV_COUNT };
 
@@ -120,136 +76,153 @@ const char *severity_name(enum severity s);
 /* Returns the severity or -1. Case-insensitive. */
 int severity_parse(const char *name);
 
-struct alerts_cfg {
-	char journal[4096];      /* default <storage_dir>/faults.db */
-	int response_min[SEV_COUNT]; /* response window, default 30 min */
-	int down_after[ROLE_COUNT];  /* default [general] down_after */
-	int up_after[ROLE_COUNT];    /* default [general] up_after */
-	int severity[ROLE_COUNT];    /* enum severity of a down fault */
-	int flap_changes;        /* state changes that make flapping, def. 5 */
-	int flap_window_min;     /* ... within this window, default 30 */
-	int remind_min;          /* reminder for unacked faults past their
-	                            deadline every N min, 0 = never; def. 30 */
-	int ping;                /* ICMP echo after a failed poll: a device
-	                            that answers gets a "nodata" fault, not
-	                            "down"; 1 (default) or 0 */
-	int nodata_severity;     /* enum severity of "nodata", default minor */
-	int line;                /* line of the [alerts] header, 0 = absent */
+/* ---- the option-table engine ---------------------------------------- */
+
+enum cfg_type {
+	CFG_INT,    /* int within [min, max] */
+	CFG_DOUBLE, /* finite number */
+	CFG_STR,    /* copied, length checked */
+	CFG_PATH,   /* like CFG_STR, relative to the config's folder */
+	CFG_WORD,   /* one of kw, stored as the canonical string */
+	CFG_ENUM,   /* one of kw, stored as int */
+	CFG_SCOPE,  /* all, role:, tag:, group:, service:, device: (string) */
+	CFG_FUNC,   /* parsed by the option's own parse function */
 };
 
-enum notifier_type { NOTIFIER_COMMAND, NOTIFIER_WEBHOOK, NOTIFIER_SYSLOG };
-enum webhook_template { TPL_GENERIC, TPL_WECOM, TPL_DINGTALK };
+/* Option flags. */
+#define CFG_REQUIRED 1u /* must be given in a new item (checked at its end) */
+#define CFG_LIVE 2u     /* a change on reload applies in place: the item
+                           need not be restarted (redis' MODIFIABLE) */
 
-#define NOTIFIER_ARGV_MAX 32
-/* [notifier NAME] */
-struct notifier_cfg {
-	char name[CFG_NAME_MAX];
-	int type;             /* enum notifier_type */
-	char command[1024];   /* command line, split into argv (no shell) */
-	char url[1024];       /* webhook */
-	int tmpl;             /* enum webhook_template */
-	int timeout_s;        /* per attempt, default 10 */
-	int retries;          /* attempts after the first, default 3 */
-	int backoff_s;        /* first retry delay, doubling; default 5 */
-	char events[64];      /* "open,resolve,remind" (default all) */
-	int min_severity;     /* enum severity: notify this or worse */
-	int line;
+struct cfg_keyword {
+	const char *name;
+	int value;
+	int alias; /* accepted, but not listed in messages */
 };
 
-/* [maintenance NAME]: one-off (start/end) or weekly (days/at/duration). */
-struct maint_cfg {
-	char name[CFG_NAME_MAX];
-	char scope[64];       /* all, role:, tag:, group:, device: */
-	char start[32], end[32]; /* "YYYY-MM-DD HH:MM", local time */
-	double start_t, end_t;   /* one-off, epoch s (0 = weekly) */
-	char days[64];        /* weekly: "sat,sun" */
-	unsigned day_mask;    /* bit 0 = Sunday (struct tm tm_wday) */
-	char at[8];           /* weekly: "22:00" local time */
-	int at_min;           /* minutes after midnight */
-	int duration_min;     /* weekly: length */
-	int line;
+struct cfg_opt {
+	const char *name;
+	enum cfg_type type;
+	size_t off, size;        /* the field in the section's item */
+	long min, max;           /* CFG_INT bounds */
+	long def;                /* CFG_INT / CFG_ENUM default */
+	const char *def_str;     /* CFG_STR / CFG_PATH / CFG_WORD default */
+	const struct cfg_keyword *kw; /* CFG_WORD / CFG_ENUM, NULL-ended */
+	unsigned flags;
+	/* CFG_FUNC: stores v into field; 0, or -1 with a reason in err */
+	int (*parse)(void *field, const char *v, char *err, size_t errlen);
 };
 
-enum rule_type { RULE_UTIL, RULE_SPEED, RULE_ERRORS };
-/* [rule NAME] */
-struct rule_cfg {
-	char name[CFG_NAME_MAX];
-	int type;             /* enum rule_type */
-	char scope[64];       /* which devices' interfaces, default all */
-	double above;         /* util: percent; errors: per second */
-	double clear_below;   /* util/errors: clears below; default above */
-	int for_s;            /* condition must hold this long, default 300
-	                         (util), 0 (speed, errors) */
-	double target_mbps;   /* speed: below this; 0 = contracted capacity */
-	int severity;         /* enum severity, default major */
-	int line;
+#define CFG_FIELD(type, f) \
+	offsetof(struct type, f), sizeof(((struct type *)0)->f)
+#define CFG_NELEM(a) (sizeof(a) / sizeof((a)[0]))
+#define CFG_OPTS_MAX 32 /* keys of one section's table */
+
+/* The boolean words every yes/no key accepts. */
+extern const struct cfg_keyword cfg_kw_bool[];
+
+struct config;
+struct cfg_ctx; /* the loader, as a section hook sees it */
+
+/* Section flags. */
+#define CFG_SEC_NAMED 1u /* "[name NAME]", any number of items, each
+                            starting with char name[CFG_NAME_MAX]; else
+                            "[name]", one item that always exists */
+
+/* One kind of section, owned by a module. Items are size bytes, kept in
+ * one array per section in the config; every hook is optional. */
+struct cfg_section {
+	const char *name;  /* header word, e.g. "notifier" */
+	unsigned flags;
+	size_t size;       /* one item */
+	size_t line_off;   /* offsetof its "int line" (header line, 0 when
+	                      the item was not in the file) */
+	const struct cfg_opt *opts;
+	size_t nopts;
+	/* The item at its defaults, after the table's: fills what the table
+	 * cannot (doubles, derived fields). Singletons: at load start. */
+	void (*init)(struct cfg_ctx *c, void *item);
+	/* Before the file: may add default items (config_item_add). */
+	int (*preload)(struct config *cfg);
+	/* A key that is not in opts: return 1 when taken (errors reported
+	 * through cfg_error), 0 when unknown. */
+	int (*key)(struct cfg_ctx *c, void *item, const char *key,
+		   const char *value);
+	/* The item's section ended: whole-section checks. */
+	void (*end)(struct cfg_ctx *c, void *item);
+	/* The file ended ([general] known): inherited values, defaults. */
+	void (*finish)(struct cfg_ctx *c);
+	/* One inventory row, after the ground checks: 0, or -1 with the
+	 * reason in err (reported at the row's line). */
+	int (*device)(const struct config *cfg, struct device *dv, char *err,
+		      size_t errlen);
+	/* The inventory is loaded: names of devices can be resolved. */
+	void (*resolve)(struct cfg_ctx *c);
+	size_t state_size; /* per-load scratch for the hooks (cfg_state) */
 };
 
-/* Fills cfg->alerts with the defaults (down/up_after from cfg->down_after
- * and up_after). config_load calls it; tests building a config by hand may
- * too. */
-void alerts_cfg_defaults(struct config *cfg);
+#define CFG_SECTIONS_MAX 32
 
-/* Does device dev match scope ("", all, role:NAME, tag:NAME, device:NAME,
- * group:NAME = the device NAME and everything behind it)? */
-int config_scope_match(const struct config *cfg, size_t dev,
-		       const char *scope);
+/* Adds s to the registry config_load reads with. Registering the same s
+ * again does nothing. -EEXIST when another section has s's name, -ENOSPC
+ * past CFG_SECTIONS_MAX. Call before the first load (not thread-safe). */
+int config_section_register(const struct cfg_section *s);
 
-/* Splits a [notifier] command line into words (no shell: double quotes
- * group words, backslash escapes inside quotes). The words are written to
- * buf; argv gets at most max-1 pointers and a NULL. Returns the number of
- * words, or -1 on an unbalanced quote or when buf/argv are too small. */
-int config_split_argv(const char *cmd, char *buf, size_t buflen, char **argv,
-		      size_t max);
+/* The items of section s in cfg and their count (NULL, 0 when none or s
+ * is not registered). Singletons: one item. */
+void *config_items(const struct config *cfg, const struct cfg_section *s,
+		   size_t *ret_n);
+/* The number of items of section s in cfg. */
+size_t config_count(const struct config *cfg, const struct cfg_section *s);
+/* A singleton's item, or NULL when s is not registered. */
+void *config_item(const struct config *cfg, const struct cfg_section *s);
+/* Appends an item named name at its defaults (for preload hooks and tests
+ * that build a config by hand); NULL when out of memory. */
+void *config_item_add(struct config *cfg, const struct cfg_section *s,
+		      const char *name);
 
-/* ---- packet capture (issue 6): [capture NAME]. See docs/pcap.md. --- */
+/* Does item a differ from b in a key of s without CFG_LIVE (a change
+ * that needs the item restarted on reload)? */
+int config_item_changed(const struct cfg_section *s, const void *a,
+			const void *b);
 
-enum capture_source { CAPSRC_LIVE, CAPSRC_FILE };
+/* For hooks: the config being loaded, the scratch of the current
+ * section (state_size bytes, zeroed per load), whether the current item
+ * existed before its header (a preloaded default being overridden). */
+struct config *cfg_config(struct cfg_ctx *c);
+void *cfg_state(struct cfg_ctx *c);
+/* Appends "file:line: ..." (line 0 = the current section's header). */
+void cfg_error(struct cfg_ctx *c, int line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* The line being read. */
+int cfg_line(struct cfg_ctx *c);
+/* "missing key 'key' in [section]<why>" at the section's header. */
+void cfg_missing(struct cfg_ctx *c, const char *key, const char *why);
+/* Line the key was given on in the current section, 0 when not given. */
+int cfg_seen(struct cfg_ctx *c, const char *key);
+/* Like cfg_seen, but the header's line when the key was not given. */
+int cfg_key_line(struct cfg_ctx *c, const char *key);
+/* "[notifier wecom]" of the current section, for messages. */
+const char *cfg_title(struct cfg_ctx *c);
+/* The config file's folder ("" = current), for relative paths. */
+const char *cfg_dir(struct cfg_ctx *c);
+/* The main config file's path, for messages after the file (resolve). */
+const char *cfg_file(struct cfg_ctx *c);
+/* Marks the load out of memory (config_load fails with -ENOMEM). */
+void cfg_oom(struct cfg_ctx *c);
+/* Sets one table option on item outside the normal key path (role-keyed
+ * keys and the like); 0, or -1 with the reason in err. */
+int cfg_opt_set(struct cfg_ctx *c, const struct cfg_opt *o, void *field,
+		const char *v, char *err, size_t errlen);
+/* Canonical (non-alias) name of value in kw, "?" when none. */
+const char *cfg_kw_name(const struct cfg_keyword *kw, int value);
 
-#define CAPTURE_IFNAME_MAX 16 /* IFNAMSIZ */
+/* ---- the configuration ---------------------------------------------- */
 
-/* [capture NAME]: one captured link. */
-struct capture_cfg {
-	char name[CFG_NAME_MAX];
-	int source;                  /* enum capture_source, default live */
-	char ifname[CAPTURE_IFNAME_MAX]; /* live: the capture interface */
-	char file[4096];             /* file: pcap/pcapng, relative to the
-	                                config's folder */
-	char filter[1024];           /* live: BPF expression, "" everything */
-	char local[2048];            /* ','-separated CIDR list (required,
-	                                checked: config_capture_local) */
-	char device[CFG_NAME_MAX];   /* inventory device the link belongs to
-	                                (required); RRD "pcap-NAME" under it */
-	int device_idx;              /* index into config.devices */
-	char interface[INV_TEXT_MAX]; /* live: that device's SNMP interface
-	                                 to cross-check, "" none */
-	int snaplen;                 /* live: 64..65535, default 128 */
-	int buffer_mb;               /* live: TPACKET_V3 ring, default 32 */
-	int promisc;                 /* live: 1 (default) or 0 */
-	int direction;               /* live: 0 inout, 1 in, 2 out (values of
-	                                enum capture_direction, probes/pcap.h) */
-	int timeout_ms;              /* live: ring block timeout, default 100 */
-	int interval_s;              /* bucket length, default 60 */
-	int top;                     /* top ports/talkers kept, default 10 */
-	int max_talkers;             /* talker slots per side, default 262144 */
-	int fcs;                     /* the SNMP octets of `interface` include
-	                                the 4-byte FCS per frame (routers: 1,
-	                                the default; Linux hosts: 0) */
-	double drop_alert;           /* percent, default 0.1 */
-	double crosscheck_share;     /* percent, default 5 */
-	int crosscheck_window_s;     /* compare over at least this many
-	                                seconds of SNMP polls, default 300 */
-	int line;                    /* line of the [capture] header */
-	int device_line;             /* line of the device key */
+struct cfg_items {
+	void *v;
+	size_t n, cap;
 };
-
-struct capture_prefixes; /* probes/pcap_decode.h */
-
-/* Parses a ','-separated CIDR list (blanks around items allowed) into
- * *ret (zeroed first). Returns 0, or -EINVAL / -ENOSPC with the reason in
- * err (the decoder's message, or "empty prefix in the list"). */
-int config_capture_local(const char *list, struct capture_prefixes *ret,
-			 char *err, size_t errlen);
 
 struct config {
 	char path[4096];       /* the main config file as given */
@@ -269,44 +242,50 @@ struct config {
 	int down_after;          /* failed polls before down, default 2 */
 	int up_after;            /* good polls before up, default 2 */
 
-	struct snmp_profile *profiles;
-	size_t nprofiles;
-	struct indicator *indicators;
-	size_t nindicators;
 	struct device *devices;
 	size_t ndevices;
 
-	struct alerts_cfg alerts;      /* issue 3 */
-	struct notifier_cfg *notifiers;
-	size_t nnotifiers;
-	struct maint_cfg *maints;
-	size_t nmaints;
-	struct rule_cfg *rules;
-	size_t nrules;
-
-	struct capture_cfg *captures;  /* issue 6 */
-	size_t ncaptures;
+	/* items of the registered sections, by registry slot */
+	struct cfg_items sec[CFG_SECTIONS_MAX];
 };
 
 /* Loads the main config at path and the inventory it names, validating
- * everything. Returns 0 and fills *ret_cfg (caller frees with
- * config_destroy), or -EINVAL with every problem appended to d (and *ret_cfg
- * NULL). -ENOMEM when memory runs out. */
+ * everything against the registered sections. Returns 0 and fills *ret_cfg
+ * (caller frees with config_destroy), or -EINVAL with every problem
+ * appended to d (and *ret_cfg NULL). -ENOMEM when memory runs out. */
 int config_load(const char *path, struct config **ret_cfg, struct diag *d);
 
-/* Parses only an inventory file against an already loaded config's
- * profiles (used by config_load and the tests). Appends to d; returns 0 or
- * -EINVAL / -ENOMEM. Devices are appended to cfg->devices. */
+/* A config at its defaults without reading a file: [general] defaults,
+ * every registered singleton at its defaults, preloaded items, no devices
+ * (tests build configurations this way). 0 or -ENOMEM. */
+int config_create(struct config **ret_cfg);
+
+/* Parses only an inventory file against an already loaded config (used by
+ * config_load and the tests). Appends to d; returns 0 or -EINVAL /
+ * -ENOMEM. Devices are appended to cfg->devices. */
 int inventory_load(struct config *cfg, const char *path, struct diag *d);
 
+/* Runs the registered device hooks on one inventory row: 0, or -1 with
+ * the first reason in err. */
+int config_device_check(const struct config *cfg, struct device *dv,
+			char *err, size_t errlen);
+
+/* Frees cfg and every section's items. Accepts NULL. */
 void config_destroy(struct config *cfg);
 
 /* Index of the device named name, or -1. */
 int config_find_device(const struct config *cfg, const char *name);
-/* Index of the profile named name, or -1. */
-int config_find_profile(const struct config *cfg, const char *name);
 
-/* The default indicator table of the design brief (for docs and tests). */
-const struct indicator *indicator_defaults(size_t *ret_n);
+/* Does device dev match scope ("", all, role:NAME, tag:NAME, device:NAME,
+ * group:NAME = the device NAME and everything behind it)? */
+int config_scope_match(const struct config *cfg, size_t dev,
+		       const char *scope);
+
+/* Splits a command line into words (no shell: double quotes group words,
+ * backslash escapes inside quotes). The words are written to buf; argv
+ * gets at most max-1 pointers and a NULL. Returns the number of words, or
+ * -1 on an unbalanced quote or when buf/argv are too small. */
+int config_split_argv(const char *cmd, char *buf, size_t buflen, char **argv,
+		      size_t max);
 
 #endif

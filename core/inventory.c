@@ -412,10 +412,9 @@ static bool row_values(struct inv *iv, char **val, struct device *dv)
 		ok = false;
 	}
 	dv->role = r < 0 ? ROLE_OTHER : (enum role)r;
-	dv->profile_idx = config_find_profile(iv->cfg, dv->profile);
-	if (dv->profile[0] != '\0' && dv->profile_idx < 0) {
-		diag_add(iv->d, iv->file, iv->rec_line, "unknown profile '%s'",
-			 shown(dv->profile, b, sizeof(b)));
+	/* columns that modules check (the [profile] of the SNMP probe) */
+	if (config_device_check(iv->cfg, dv, b, sizeof(b)) < 0) {
+		diag_add(iv->d, iv->file, iv->rec_line, "%s", b);
 		ok = false;
 	}
 	if (val[COL_CAPACITY][0] != '\0') {

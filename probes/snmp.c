@@ -1783,7 +1783,7 @@ int snmp_probe_create(uv_loop_t *loop, const struct config *cfg,
 		d->p = p;
 		d->idx = (uint32_t)i;
 		d->dev = &cfg->devices[i];
-		d->prof = &cfg->profiles[d->dev->profile_idx];
+		d->prof = snmp_profile_of(cfg, d->dev);
 		d->fd = -1;
 		d->need_discovery = 1;
 		fast_setup(d);

@@ -15,6 +15,7 @@
 #include <uv.h>
 
 #include "core/config.h"
+#include "probes/snmp_config.h"
 #include "core/sample.h"
 
 #define SNMP_IFNAME_MAX 128

@@ -195,8 +195,8 @@ static int is_link_dev(const struct config *cfg, size_t d)
 	if (cfg->devices[d].role == ROLE_BACKBONE ||
 	    cfg->devices[d].role == ROLE_EXIT)
 		return 1;
-	for (size_t i = 0; i < cfg->nindicators; i++) {
-		const struct indicator *ind = &cfg->indicators[i];
+	for (size_t i = 0; i < config_count(cfg, &indicator_section); i++) {
+		const struct indicator *ind = &sla_indicators(cfg, NULL)[i];
 
 		if ((strncmp(ind->metric, "capacity_", 9) == 0 ||
 		     strncmp(ind->metric, "util_", 5) == 0) &&
@@ -255,14 +255,14 @@ static int eval_captures(const struct config *cfg, const struct sla_period *p,
 	double to = p->from + (double)elapsed_buckets(p, r->now) * SLA_STEP;
 	int rc = 0;
 
-	r->captures = calloc(cfg->ncaptures + 1, sizeof(*r->captures));
+	r->captures = calloc(config_count(cfg, &capture_section) + 1, sizeof(*r->captures));
 	if (r->captures == NULL)
 		return -ENOMEM;
-	for (size_t i = 0; i < cfg->ncaptures && rc == 0; i++) {
-		const struct capture_cfg *c = &cfg->captures[i];
+	for (size_t i = 0; i < config_count(cfg, &capture_section) && rc == 0; i++) {
+		const struct capture_cfg *c = &capture_configs(cfg, NULL)[i];
 		struct sla_capture *sc = &r->captures[i];
 
-		rc = sla_capture_load(cfg->alerts.journal, c->name, p->from,
+		rc = sla_capture_load(alerts_config(cfg)->journal, c->name, p->from,
 				      to, (size_t)c->top, sc, err, errlen);
 		snprintf(sc->device, sizeof(sc->device), "%s", c->device);
 		sc->dev = config_find_device(cfg, c->device);
@@ -283,9 +283,9 @@ static int load_faults(const struct config *cfg, const struct sla_period *p,
 
 	*ret_all = NULL;
 	*ret_nall = 0;
-	if (access(cfg->alerts.journal, R_OK) != 0)
+	if (access(alerts_config(cfg)->journal, R_OK) != 0)
 		return 0; /* no journal yet: no faults */
-	rc = journal_open(cfg->alerts.journal, &j, err, errlen);
+	rc = journal_open(alerts_config(cfg)->journal, &j, err, errlen);
 	if (rc < 0)
 		return rc;
 	rc = journal_fault_list(j, &q, ret_all, ret_nall, err, errlen);
@@ -423,7 +423,7 @@ int sla_evaluate(const struct config *cfg, const struct sla_period *p,
 	r->now = now;
 	r->ndevices = cfg->ndevices;
 	r->avail = calloc(cfg->ndevices + 1, sizeof(*r->avail));
-	r->values = calloc(cfg->nindicators + 1, sizeof(*r->values));
+	r->values = calloc(config_count(cfg, &indicator_section) + 1, sizeof(*r->values));
 	if (r->avail == NULL || r->values == NULL)
 		goto err;
 	rc = eval_avail(cfg, p, r, err, errlen);
@@ -438,8 +438,8 @@ int sla_evaluate(const struct config *cfg, const struct sla_period *p,
 				      &r->reports);
 	if (rc < 0)
 		goto err;
-	for (size_t i = 0; i < cfg->nindicators; i++)
-		sla__eval_one(cfg, r, all, nall, &cfg->indicators[i],
+	for (size_t i = 0; i < config_count(cfg, &indicator_section); i++)
+		sla__eval_one(cfg, r, all, nall, &sla_indicators(cfg, NULL)[i],
 			 &r->values[r->nvalues++]);
 	free(all);
 	*ret = r;

@@ -6,6 +6,7 @@
  */
 #include "indicators.h"
 
+#include <stdio.h>
 #include <string.h>
 
 /* Levels follow the three-tier layout of the budget performance table:
@@ -96,4 +97,76 @@ int indicator_met(const struct indicator *ind, double value)
 		return value < ind->target && !nearly_equal(value, ind->target);
 	}
 	return 0;
+}
+
+/* ---- [indicator ID] -------------------------------------------------- */
+
+static int cmp_parse(void *field, const char *v, char *err, size_t errlen)
+{
+	int c = cmp_op_parse(v);
+
+	if (c < 0) {
+		snprintf(err, errlen, "'%s' is not one of >=, >, =, <=, <", v);
+		return -1;
+	}
+	*(int *)field = c;
+	return 0;
+}
+
+_Static_assert(sizeof(enum cmp_op) == sizeof(int), "enum stored as int");
+
+#define I(f) CFG_FIELD(indicator, f)
+/* No defaults but the scope: a new indicator starts empty, an override
+ * starts from the default table. REQUIRED applies to new IDs. Indicators
+ * are read when a period is evaluated: every key applies in place. */
+static const struct cfg_opt indicator_opts[] = {
+	{ "name", CFG_STR, I(name_zh), 0, 0, 0, NULL, NULL,
+	  CFG_REQUIRED | CFG_LIVE, NULL },
+	{ "name_en", CFG_STR, I(name_en), 0, 0, 0, NULL, NULL, CFG_LIVE,
+	  NULL },
+	{ "level", CFG_STR, I(level), 0, 0, 0, NULL, NULL, CFG_LIVE, NULL },
+	{ "metric", CFG_STR, I(metric), 0, 0, 0, NULL, NULL,
+	  CFG_REQUIRED | CFG_LIVE, NULL },
+	{ "scope", CFG_SCOPE, I(scope), 0, 0, 0, "all", NULL, CFG_LIVE, NULL },
+	{ "comparator", CFG_FUNC, I(cmp), 0, 0, 0, NULL, NULL,
+	  CFG_REQUIRED | CFG_LIVE, cmp_parse },
+	{ "target", CFG_DOUBLE, I(target), 0, 0, 0, NULL, NULL,
+	  CFG_REQUIRED | CFG_LIVE, NULL },
+	{ "unit", CFG_STR, I(unit), 0, 0, 0, NULL, NULL, CFG_LIVE, NULL },
+};
+#undef I
+
+/* Before the file: the default table, each item without a line (a
+ * section of the same ID overrides it). */
+static int indicator_preload(struct config *cfg)
+{
+	for (size_t i = 0; i < CFG_NELEM(defaults); i++) {
+		struct indicator *ind =
+			config_item_add(cfg, &indicator_section, defaults[i].id);
+
+		if (ind == NULL)
+			return -1;
+		*ind = defaults[i];
+	}
+	return 0;
+}
+
+const struct cfg_section indicator_section = {
+	.name = "indicator",
+	.flags = CFG_SEC_NAMED,
+	.size = sizeof(struct indicator),
+	.line_off = offsetof(struct indicator, line),
+	.opts = indicator_opts,
+	.nopts = CFG_NELEM(indicator_opts),
+	.preload = indicator_preload,
+};
+
+int sla_config_register(void)
+{
+	return config_section_register(&indicator_section);
+}
+
+struct indicator *sla_indicators(const struct config *cfg, size_t *ret_n)
+{
+	return config_items(cfg, &indicator_section, ret_n);
 }

@@ -516,7 +516,7 @@ static void list_title(char *out, size_t len, const char *what, size_t n,
 
 /* Per captured link: the month's top talkers and ports, summed from the
  * per-interval top-N lists (said so in the section). */
-static void capture_section(FILE *f, const struct sla_result *r,
+static void html_captures(FILE *f, const struct sla_result *r,
 			    const struct rpt_words *w, int en)
 {
 	fprintf(f, "<h2>%s</h2>\n", w->s_cap);
@@ -682,7 +682,7 @@ int report__html(const struct config *cfg, const struct sla_result *r,
 	meta(f, cfg, r, w);
 	indicator_table(f, r, w, en);
 	link_sections(f, cfg, r, png_b64, w);
-	capture_section(f, r, w, en);
+	html_captures(f, r, w, en);
 	unit_section(f, cfg, r, w);
 	fault_section(f, cfg, r, w);
 	complete_section(f, cfg, r, w);

@@ -258,8 +258,8 @@ int sla__windows_load(const struct config *cfg, const struct sla_period *p,
 	int rc = 0;
 
 	memset(w, 0, sizeof(*w));
-	for (size_t i = 0; i < cfg->nmaints && rc == 0; i++) {
-		const struct maint_cfg *m = &cfg->maints[i];
+	for (size_t i = 0; i < config_count(cfg, &maint_section) && rc == 0; i++) {
+		const struct maint_cfg *m = &alerts_maints(cfg, NULL)[i];
 
 		if (m->start[0] != '\0')
 			rc = oneoff(m, p, w);
@@ -267,7 +267,7 @@ int sla__windows_load(const struct config *cfg, const struct sla_period *p,
 			rc = weekly(m, p, w);
 	}
 	if (rc == 0)
-		rc = journal_windows(cfg->alerts.journal, p, w, ret_journal_n);
+		rc = journal_windows(alerts_config(cfg)->journal, p, w, ret_journal_n);
 	return rc;
 }
 

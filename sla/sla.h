@@ -14,7 +14,10 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "alerts/config.h"
 #include "core/config.h"
+#include "probes/capture_config.h"
+#include "sla/indicators.h"
 #include "storage/journal.h"
 
 /* Every series is read on this grid: the 5-minute AVERAGE rows that the

@@ -58,6 +58,7 @@
 #include <rrd.h>
 
 #include "core/config.h"
+#include "modules/modules.h"
 #include "sla/sla.h"
 #include "storage/journal.h"
 #include "storage/rrd.h"
@@ -535,7 +536,7 @@ static int check_journal(const struct sim *s, struct journal *j)
 	    journal_maint_count(j, s->p.from, s->p.to, &nm, err,
 				sizeof(err)) < 0) {
 		fprintf(stderr, "slamon-simulate-history: %s: %s\n",
-			s->cfg->alerts.journal, err);
+			alerts_config(s->cfg)->journal, err);
 		free(fs);
 		return -EIO;
 	}
@@ -547,8 +548,8 @@ static int check_journal(const struct sim *s, struct journal *j)
 		"already holds %zu fault%s and %zu maintenance window%s of "
 		"%s. Nothing was written. Remove %s (a fresh storage folder) "
 		"to simulate the month again.\n",
-		s->cfg->alerts.journal, n, n == 1 ? "" : "s", nm,
-		nm == 1 ? "" : "s", s->month, s->cfg->alerts.journal);
+		alerts_config(s->cfg)->journal, n, n == 1 ? "" : "s", nm,
+		nm == 1 ? "" : "s", s->month, alerts_config(s->cfg)->journal);
 	return -EEXIST;
 }
 
@@ -798,7 +799,7 @@ static int write_rrd(struct sim *s)
 
 static int down_after(const struct config *cfg, enum role r)
 {
-	int n = cfg->alerts.down_after[r];
+	int n = alerts_config(cfg)->down_after[r];
 
 	return n > 0 ? n : cfg->down_after > 0 ? cfg->down_after : 2;
 }
@@ -811,9 +812,9 @@ static int sim_fault(const struct sim *s, struct journal *j, size_t dev,
 {
 	const struct config *cfg = s->cfg;
 	const struct device *dv = &cfg->devices[dev];
-	int sevi = cfg->alerts.severity[dv->role];
+	int sevi = alerts_config(cfg)->severity[dv->role];
 	const char *sev = severity_name((enum severity)sevi);
-	int resp = (unsigned)sevi < SEV_COUNT ? cfg->alerts.response_min[sevi]
+	int resp = (unsigned)sevi < SEV_COUNT ? alerts_config(cfg)->response_min[sevi]
 					       : 0;
 	int interval = cfg->interval_s[dv->role] > 0
 			       ? cfg->interval_s[dv->role]
@@ -852,7 +853,7 @@ static int sim_fault(const struct sim *s, struct journal *j, size_t dev,
 	return 0;
 fail:
 	fprintf(stderr, "slamon-simulate-history: %s: %s\n",
-		cfg->alerts.journal, err);
+		alerts_config(cfg)->journal, err);
 	return -EIO;
 }
 
@@ -892,7 +893,7 @@ static int write_journal(const struct sim *s, struct journal *j,
 		if (journal_maint_record(j, mname, scope, sc->m_a, sc->m_b, err,
 					 sizeof(err)) < 0) {
 			fprintf(stderr, "slamon-simulate-history: %s: %s\n",
-				cfg->alerts.journal, err);
+				alerts_config(cfg)->journal, err);
 			return -EIO;
 		}
 	}
@@ -1074,7 +1075,7 @@ static int simulate_main(int argc, char **argv, const char *config_path)
 	}
 	if (check_files(&s) < 0)
 		goto out;
-	if (journal_open(cfg->alerts.journal, &j, err, sizeof(err)) < 0) {
+	if (journal_open(alerts_config(cfg)->journal, &j, err, sizeof(err)) < 0) {
 		fprintf(stderr, "slamon-simulate-history: %s\n", err);
 		goto out;
 	}
@@ -1145,6 +1146,11 @@ int main(int argc, char **argv)
 {
 	const char *env = getenv("SLAMON_CONFIG");
 
+	if (modules_register() < 0) {
+		fprintf(stderr, "slamon-simulate-history: cannot register "
+				"the configuration sections\n");
+		return 2;
+	}
 	return simulate_main(argc, argv,
 			     env && *env ? env : "/etc/slamon/slamon.conf");
 }

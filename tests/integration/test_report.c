@@ -118,8 +118,8 @@ Test(report, files_and_html)
 	html = slurp(path);
 	for (size_t i = 0; i < sizeof(sections) / sizeof(sections[0]); i++)
 		cr_assert_not_null(strstr(html, sections[i]), "%s", sections[i]);
-	for (size_t i = 0; i < S.cfg->nindicators; i++)
-		cr_assert_not_null(strstr(html, S.cfg->indicators[i].name_zh));
+	for (size_t i = 0; i < config_count(S.cfg, &indicator_section); i++)
+		cr_assert_not_null(strstr(html, sla_indicators(S.cfg, NULL)[i].name_zh));
 	/* self-contained: images inline, nothing fetched */
 	cr_assert_not_null(strstr(html, "src=\"data:image/png;base64,"));
 	cr_assert_null(strstr(html, "http://"));
@@ -357,9 +357,9 @@ Test(report, chromium_pdf)
 	squeeze(text);
 	for (size_t i = 0; i < sizeof(sections) / sizeof(sections[0]); i++)
 		cr_assert(has(text, sections[i]), "PDF lacks %s", sections[i]);
-	for (size_t i = 0; i < S.cfg->nindicators; i++)
-		cr_assert(has(text, S.cfg->indicators[i].name_zh),
-			  "PDF lacks %s", S.cfg->indicators[i].name_zh);
+	for (size_t i = 0; i < config_count(S.cfg, &indicator_section); i++)
+		cr_assert(has(text, sla_indicators(S.cfg, NULL)[i].name_zh),
+			  "PDF lacks %s", sla_indicators(S.cfg, NULL)[i].name_zh);
 	cr_assert_null(strstr(text, "\xef\xbf\xbd"), "replacement glyphs");
 	{
 		char *const argv[] = { "pdffonts", pdf, NULL };

@@ -23,6 +23,7 @@
 
 #include "agents.h"
 #include "core/config.h"
+#include "modules/modules.h"
 #include "storage/journal.h"
 #include "storage/rrd.h"
 

@@ -15,6 +15,7 @@
 
 #include "agents.h"
 #include "alerts/engine.h"
+#include "modules/modules.h"
 
 #define T0 1700000000.0
 
@@ -69,7 +70,7 @@ static void setup(void)
 	cr_assert_eq(tmpdir_make(dir, sizeof(dir), "slamon-alerts-"), 0);
 	snprintf(db, sizeof(db), "%s/faults.db", dir);
 	cr_assert_eq(journal_open(db, &j, err, sizeof(err)), 0, "%s", err);
-	cfg = calloc(1, sizeof(*cfg));
+	cr_assert_eq(config_create(&cfg), 0);
 	cfg->down_after = 2;
 	cfg->up_after = 2;
 	for (int r = 0; r < ROLE_COUNT; r++)
@@ -242,8 +243,8 @@ Test(alerts, flapping_opens_one_fault_not_one_per_change)
 	int flapping = 0;
 	size_t n, downs = 0, flaps = 0;
 
-	cfg->alerts.down_after[ROLE_ACCESS] = 1;
-	cfg->alerts.up_after[ROLE_ACCESS] = 1;
+	alerts_config(cfg)->down_after[ROLE_ACCESS] = 1;
+	alerts_config(cfg)->up_after[ROLE_ACCESS] = 1;
 	add_dev("ap-f", ROLE_ACCESS, "");
 	start();
 	alerts_device_result(e, 0, 1, T0);
@@ -276,10 +277,8 @@ Test(alerts, maintenance_opens_no_fault_and_is_recorded)
 
 	add_dev("agg", ROLE_AGGREGATION, "");
 	add_dev("ap-m", ROLE_ACCESS, "agg");
-	cfg->maints = calloc(1, sizeof(*cfg->maints));
-	cfg->nmaints = 1;
-	m = &cfg->maints[0];
-	snprintf(m->name, sizeof(m->name), "swap-agg");
+	m = config_item_add(cfg, &maint_section, "swap-agg");
+	cr_assert_not_null(m);
 	snprintf(m->scope, sizeof(m->scope), "group:agg");
 	m->start_t = T0;
 	m->end_t = T0 + 600;
@@ -317,9 +316,8 @@ Test(alerts, weekly_maintenance_window)
 	m.day_mask = 1u << tm.tm_wday;
 	m.at_min = tm.tm_hour * 60 + tm.tm_min;
 	m.duration_min = 60;
-	cfg->maints = calloc(1, sizeof(m));
-	cfg->maints[0] = m;
-	cfg->nmaints = 1;
+	cr_assert_not_null(config_item_add(cfg, &maint_section, "weekly"));
+	alerts_maints(cfg, NULL)[0] = m;
 	cr_assert(alerts_in_maintenance(cfg, 0, T0 + 30));
 	cr_assert(alerts_in_maintenance(cfg, 0, T0 + 7 * 86400 + 30));
 	cr_assert(!alerts_in_maintenance(cfg, 0, T0 + 3700));
@@ -330,10 +328,10 @@ static struct rule_cfg *add_rule(enum rule_type type, const char *scope)
 {
 	struct rule_cfg *r;
 
-	cfg->rules = realloc(cfg->rules, (cfg->nrules + 1) * sizeof(*r));
-	r = &cfg->rules[cfg->nrules++];
+	r = config_item_add(cfg, &rule_section, NULL);
+	cr_assert_not_null(r);
 	memset(r, 0, sizeof(*r));
-	snprintf(r->name, sizeof(r->name), "r%zu", cfg->nrules);
+	snprintf(r->name, sizeof(r->name), "r%zu", config_count(cfg, &rule_section));
 	r->type = type;
 	snprintf(r->scope, sizeof(r->scope), "%s", scope);
 	r->severity = SEV_MAJOR;
@@ -446,7 +444,7 @@ Test(alerts, reminders_until_acknowledged)
 {
 	struct fault *fs;
 
-	cfg->alerts.remind_min = 10;
+	alerts_config(cfg)->remind_min = 10;
 	add_dev("ap-r", ROLE_ACCESS, "");
 	start();
 	alerts_device_result(e, 0, 0, T0);
@@ -562,9 +560,8 @@ static struct notifier_cfg *add_notifier(const char *name, int type)
 {
 	struct notifier_cfg *n;
 
-	cfg->notifiers = realloc(cfg->notifiers,
-				 (cfg->nnotifiers + 1) * sizeof(*n));
-	n = &cfg->notifiers[cfg->nnotifiers++];
+	n = config_item_add(cfg, &notifier_section, NULL);
+	cr_assert_not_null(n);
 	memset(n, 0, sizeof(*n));
 	snprintf(n->name, sizeof(n->name), "%s", name);
 	n->type = type;

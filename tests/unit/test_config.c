@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "core/config.h"
+#include "modules/modules.h"
 #include "sla/indicators.h"
 
 static char dir[64];
@@ -133,17 +134,17 @@ Test(config, minimal_file_gets_defaults)
 	for (int r = 0; r < ROLE_COUNT; r++)
 		cr_assert_eq(cfg->interval_s[r], 60);
 
-	cr_assert_eq(cfg->nprofiles, 1);
-	cr_assert_str_eq(cfg->profiles[0].name, "p");
-	cr_assert_eq(cfg->profiles[0].version, SNMP_V2C);
-	cr_assert_str_eq(cfg->profiles[0].community, "public");
-	cr_assert_eq(cfg->profiles[0].timeout_ms, 2000);
-	cr_assert_eq(cfg->profiles[0].retries, 1);
-	cr_assert_eq(cfg->profiles[0].max_repetitions, 20);
-	cr_assert_eq(cfg->profiles[0].max_varbinds, 60);
-	cr_assert_eq(cfg->profiles[0].line, 4);
+	cr_assert_eq(config_count(cfg, &snmp_profile_section), 1);
+	cr_assert_str_eq(snmp_profiles(cfg, NULL)[0].name, "p");
+	cr_assert_eq(snmp_profiles(cfg, NULL)[0].version, SNMP_V2C);
+	cr_assert_str_eq(snmp_profiles(cfg, NULL)[0].community, "public");
+	cr_assert_eq(snmp_profiles(cfg, NULL)[0].timeout_ms, 2000);
+	cr_assert_eq(snmp_profiles(cfg, NULL)[0].retries, 1);
+	cr_assert_eq(snmp_profiles(cfg, NULL)[0].max_repetitions, 20);
+	cr_assert_eq(snmp_profiles(cfg, NULL)[0].max_varbinds, 60);
+	cr_assert_eq(snmp_profiles(cfg, NULL)[0].line, 4);
 
-	cr_assert_eq(cfg->nindicators, 10);
+	cr_assert_eq(config_count(cfg, &indicator_section), 10);
 	cr_assert_eq(cfg->ndevices, 1);
 	cr_assert_str_eq(cfg->devices[0].unit, "区教育局");
 	cr_assert_eq(cfg->devices[0].profile_idx, 0);
@@ -222,10 +223,10 @@ Test(config, every_general_key_and_interval)
 	cr_assert_eq(cfg->interval_s[ROLE_CORE], 120);
 	cr_assert_eq(cfg->interval_s[ROLE_OTHER], 120);
 	/* explicit value kept, unset one inherits a later [general] */
-	cr_assert_str_eq(cfg->profiles[0].community, "c0mm;unity");
-	cr_assert_eq(cfg->profiles[0].version, SNMP_V1);
-	cr_assert_eq(cfg->profiles[0].timeout_ms, 500);
-	cr_assert_eq(cfg->profiles[0].retries, 3);
+	cr_assert_str_eq(snmp_profiles(cfg, NULL)[0].community, "c0mm;unity");
+	cr_assert_eq(snmp_profiles(cfg, NULL)[0].version, SNMP_V1);
+	cr_assert_eq(snmp_profiles(cfg, NULL)[0].timeout_ms, 500);
+	cr_assert_eq(snmp_profiles(cfg, NULL)[0].retries, 3);
 }
 
 Test(config, v3_profiles)
@@ -250,8 +251,8 @@ Test(config, v3_profiles)
 			  "priv_pass = 12345678\n"
 			  "[profile noauth]\nversion = 3\nuser = guest\n"),
 		     0);
-	cr_assert_eq(cfg->nprofiles, 6);
-	const struct snmp_profile *p = &cfg->profiles[1];
+	cr_assert_eq(config_count(cfg, &snmp_profile_section), 6);
+	const struct snmp_profile *p = &snmp_profiles(cfg, NULL)[1];
 	cr_assert_str_eq(p->name, "sha-aes");
 	cr_assert_eq(p->version, SNMP_V3);
 	cr_assert_str_eq(p->user, "mon");
@@ -261,20 +262,20 @@ Test(config, v3_profiles)
 	cr_assert_str_eq(p->priv_pass, "privpass1");
 	cr_assert_str_eq(p->context, "vrf1");
 	cr_assert_eq(p->level, SEC_AUTHPRIV);
-	p = &cfg->profiles[2];
+	p = &snmp_profiles(cfg, NULL)[2];
 	cr_assert_eq(p->auth, AUTH_SHA256);
 	cr_assert_eq(p->priv, PRIV_AES256);
 	cr_assert_eq(p->level, SEC_AUTHPRIV);
 	cr_assert_eq(p->max_repetitions, 200);
 	cr_assert_eq(p->max_varbinds, 1);
-	p = &cfg->profiles[3];
+	p = &snmp_profiles(cfg, NULL)[3];
 	cr_assert_eq(p->auth, AUTH_SHA);
 	cr_assert_eq(p->priv, PRIV_NONE);
 	cr_assert_eq(p->level, SEC_AUTHNOPRIV);
-	p = &cfg->profiles[4];
+	p = &snmp_profiles(cfg, NULL)[4];
 	cr_assert_eq(p->auth, AUTH_MD5);
 	cr_assert_eq(p->priv, PRIV_AES128);
-	p = &cfg->profiles[5];
+	p = &snmp_profiles(cfg, NULL)[5];
 	cr_assert_eq(p->level, SEC_NOAUTH);
 }
 
@@ -295,8 +296,8 @@ Test(config, indicator_override_and_new)
 			  "target = 150\n"
 			  "unit = 路\n"),
 		     0);
-	cr_assert_eq(cfg->nindicators, n + 1);
-	const struct indicator *u = &cfg->indicators[3];
+	cr_assert_eq(config_count(cfg, &indicator_section), n + 1);
+	const struct indicator *u = &sla_indicators(cfg, NULL)[3];
 	cr_assert_str_eq(u->id, "unit_connectivity");
 	cr_assert_str_eq(u->name_zh, "单位联网率");
 	cr_assert_str_eq(u->metric, "time_share_up");
@@ -308,7 +309,7 @@ Test(config, indicator_override_and_new)
 	/* the built-in table itself is untouched */
 	cr_assert_float_eq(def[3].target, 90, 1e-9);
 
-	const struct indicator *c = &cfg->indicators[n];
+	const struct indicator *c = &sla_indicators(cfg, NULL)[n];
 	cr_assert_str_eq(c->id, "camera_online");
 	cr_assert_str_eq(c->name_zh, "视频监控路数");
 	cr_assert_str_eq(c->scope, "role:camera");
@@ -353,7 +354,7 @@ Test(config, shipped_example_loads)
 				 &cfg, &d),
 		     0);
 	cr_assert_eq(d.n, 0);
-	cr_assert_geq(cfg->nprofiles, 2);
+	cr_assert_geq(config_count(cfg, &snmp_profile_section), 2);
 	cr_assert_geq(cfg->ndevices, 10);
 	cr_assert_str_eq(cfg->inventory, SLAMON_SOURCE_DIR
 			 "/packaging/inventory.example.csv");

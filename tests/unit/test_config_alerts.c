@@ -12,6 +12,7 @@
 
 #include "agents.h"
 #include "core/config.h"
+#include "modules/modules.h"
 
 static char dir[4096];
 static struct diag d;
@@ -74,17 +75,17 @@ Test(config_alerts, defaults)
 
 	cr_assert_eq(load(""), 0);
 	snprintf(want, sizeof(want), "%s/data/faults.db", dir);
-	cr_assert_str_eq(cfg->alerts.journal, want);
+	cr_assert_str_eq(alerts_config(cfg)->journal, want);
 	for (int s = 0; s < SEV_COUNT; s++)
-		cr_assert_eq(cfg->alerts.response_min[s], 30);
-	cr_assert_eq(cfg->alerts.down_after[ROLE_ACCESS], 2);
-	cr_assert_eq(cfg->alerts.up_after[ROLE_ACCESS], 2);
-	cr_assert_eq(cfg->alerts.severity[ROLE_BACKBONE], SEV_CRITICAL);
-	cr_assert_eq(cfg->alerts.severity[ROLE_ACCESS], SEV_MINOR);
-	cr_assert_eq(cfg->alerts.flap_changes, 5);
-	cr_assert_eq(cfg->alerts.flap_window_min, 30);
-	cr_assert_eq(cfg->alerts.remind_min, 30);
-	cr_assert_eq(cfg->nnotifiers + cfg->nmaints + cfg->nrules, 0);
+		cr_assert_eq(alerts_config(cfg)->response_min[s], 30);
+	cr_assert_eq(alerts_config(cfg)->down_after[ROLE_ACCESS], 2);
+	cr_assert_eq(alerts_config(cfg)->up_after[ROLE_ACCESS], 2);
+	cr_assert_eq(alerts_config(cfg)->severity[ROLE_BACKBONE], SEV_CRITICAL);
+	cr_assert_eq(alerts_config(cfg)->severity[ROLE_ACCESS], SEV_MINOR);
+	cr_assert_eq(alerts_config(cfg)->flap_changes, 5);
+	cr_assert_eq(alerts_config(cfg)->flap_window_min, 30);
+	cr_assert_eq(alerts_config(cfg)->remind_min, 30);
+	cr_assert_eq(config_count(cfg, &notifier_section) + config_count(cfg, &maint_section) + config_count(cfg, &rule_section), 0);
 	cr_assert(config_scope_match(cfg, 1, "group:agg-1"));
 	cr_assert(config_scope_match(cfg, 1, "tag:edu"));
 	cr_assert(!config_scope_match(cfg, 0, "tag:edu"));
@@ -121,35 +122,35 @@ Test(config_alerts, full_file)
 			  "[rule crc]\ntype = errors\nabove = 10\n"),
 		     0);
 	cr_assert_eq(d.n, 0);
-	cr_assert_str_eq(cfg->alerts.journal, "/tmp/x.db");
-	cr_assert_eq(cfg->alerts.response_min[SEV_CRITICAL], 15);
-	cr_assert_eq(cfg->alerts.down_after[ROLE_ACCESS], 3);
-	cr_assert_eq(cfg->alerts.down_after[ROLE_CORE], 2);
-	cr_assert_eq(cfg->alerts.up_after[ROLE_ACCESS], 4);
-	cr_assert_eq(cfg->alerts.severity[ROLE_ACCESS], SEV_MAJOR);
-	cr_assert_eq(cfg->alerts.remind_min, 0);
-	cr_assert_eq(cfg->nnotifiers, 3);
-	n = &cfg->notifiers[0];
+	cr_assert_str_eq(alerts_config(cfg)->journal, "/tmp/x.db");
+	cr_assert_eq(alerts_config(cfg)->response_min[SEV_CRITICAL], 15);
+	cr_assert_eq(alerts_config(cfg)->down_after[ROLE_ACCESS], 3);
+	cr_assert_eq(alerts_config(cfg)->down_after[ROLE_CORE], 2);
+	cr_assert_eq(alerts_config(cfg)->up_after[ROLE_ACCESS], 4);
+	cr_assert_eq(alerts_config(cfg)->severity[ROLE_ACCESS], SEV_MAJOR);
+	cr_assert_eq(alerts_config(cfg)->remind_min, 0);
+	cr_assert_eq(config_count(cfg, &notifier_section), 3);
+	n = &alerts_notifiers(cfg, NULL)[0];
 	cr_assert_eq(n->type, NOTIFIER_WEBHOOK);
 	cr_assert_eq(n->tmpl, TPL_WECOM);
 	cr_assert_eq(n->retries, 2);
 	cr_assert_eq(n->min_severity, SEV_MAJOR);
-	cr_assert_eq(cfg->notifiers[1].timeout_s, 10);
-	cr_assert_eq(cfg->notifiers[2].type, NOTIFIER_SYSLOG);
-	cr_assert_eq(cfg->nmaints, 2);
-	m = &cfg->maints[0];
+	cr_assert_eq(alerts_notifiers(cfg, NULL)[1].timeout_s, 10);
+	cr_assert_eq(alerts_notifiers(cfg, NULL)[2].type, NOTIFIER_SYSLOG);
+	cr_assert_eq(config_count(cfg, &maint_section), 2);
+	m = &alerts_maints(cfg, NULL)[0];
 	cr_assert_eq(m->end_t - m->start_t, 4 * 3600);
-	m = &cfg->maints[1];
+	m = &alerts_maints(cfg, NULL)[1];
 	cr_assert_eq(m->day_mask, (1u << 0) | (1u << 6));
 	cr_assert_eq(m->at_min, 23 * 60 + 30);
-	cr_assert_eq(cfg->nrules, 3);
-	r = &cfg->rules[0];
+	cr_assert_eq(config_count(cfg, &rule_section), 3);
+	r = &alerts_rules(cfg, NULL)[0];
 	cr_assert_eq(r->type, RULE_UTIL);
 	cr_assert_eq(r->above, 80);
 	cr_assert_eq(r->clear_below, 60);
 	cr_assert_eq(r->for_s, 600);
-	cr_assert_eq(cfg->rules[1].for_s, 0);
-	cr_assert_eq(cfg->rules[2].clear_below, 10);
+	cr_assert_eq(alerts_rules(cfg, NULL)[1].for_s, 0);
+	cr_assert_eq(alerts_rules(cfg, NULL)[2].clear_below, 10);
 }
 
 Test(config_alerts, split_argv)

@@ -12,6 +12,7 @@
 
 #include "agents.h"
 #include "core/config.h"
+#include "modules/modules.h"
 #include "probes/pcap_decode.h"
 
 static char dir[4096];
@@ -77,8 +78,8 @@ Test(config_capture, defaults)
 	const struct capture_cfg *c;
 
 	cr_assert_eq(load(LIVE("")), 0);
-	cr_assert_eq(cfg->ncaptures, 1);
-	c = &cfg->captures[0];
+	cr_assert_eq(config_count(cfg, &capture_section), 1);
+	c = &capture_configs(cfg, NULL)[0];
 	cr_assert_str_eq(c->name, "exit-1");
 	cr_assert_eq(c->source, CAPSRC_LIVE);
 	cr_assert_str_eq(c->ifname, "eth9");
@@ -119,8 +120,8 @@ Test(config_capture, full_sections)
 			  "file = caps/day.pcapng\nlocal = 192.0.2.1\n"
 			  "device = exit-rtr-1\ninterval = 60\n"),
 		     0, "%zu errors, first: %s", d.n, d.n ? d.msgs[0] : "");
-	cr_assert_eq(cfg->ncaptures, 2);
-	c = &cfg->captures[0];
+	cr_assert_eq(config_count(cfg, &capture_section), 2);
+	c = &capture_configs(cfg, NULL)[0];
 	cr_assert_str_eq(c->filter, "not ether proto 0x88cc");
 	cr_assert_str_eq(c->interface, "GigabitEthernet0/0/1");
 	cr_assert_eq(c->snaplen, 256);
@@ -135,7 +136,7 @@ Test(config_capture, full_sections)
 	cr_assert_float_eq(c->drop_alert, 1.5, 1e-12);
 	cr_assert_float_eq(c->crosscheck_share, 20, 1e-12);
 	cr_assert_eq(c->crosscheck_window_s, 30);
-	c = &cfg->captures[1];
+	c = &capture_configs(cfg, NULL)[1];
 	cr_assert_eq(c->source, CAPSRC_FILE);
 	snprintf(want, sizeof(want), "%s/caps/day.pcapng", dir);
 	cr_assert_str_eq(c->file, want, "relative to the config's folder");

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "core/config.h"
+#include "modules/modules.h"
 
 static char dir[64];
 static char file[128];
@@ -26,13 +27,9 @@ static void setup(void)
 	cr_assert_not_null(mkdtemp(dir));
 	snprintf(file, sizeof(file), "%s/inv.csv", dir);
 	memset(&d, 0, sizeof(d));
-	cfg = calloc(1, sizeof(*cfg));
-	cr_assert_not_null(cfg);
-	cfg->profiles = calloc(2, sizeof(*cfg->profiles));
-	cr_assert_not_null(cfg->profiles);
-	strcpy(cfg->profiles[0].name, "p");
-	strcpy(cfg->profiles[1].name, "v3");
-	cfg->nprofiles = 2;
+	cr_assert_eq(config_create(&cfg), 0);
+	cr_assert_not_null(config_item_add(cfg, &snmp_profile_section, "p"));
+	cr_assert_not_null(config_item_add(cfg, &snmp_profile_section, "v3"));
 }
 
 static void teardown(void)
