@@ -1160,6 +1160,11 @@ enum obj_state alerts_device_state(const struct alerts_engine *e,
 	return e->d[dev].state;
 }
 
+double alerts_device_since(const struct alerts_engine *e, uint32_t dev)
+{
+	return dev < e->n ? e->d[dev].av.since : 0;
+}
+
 int64_t alerts_device_nodata(const struct alerts_engine *e, uint32_t dev)
 {
 	return dev < e->n ? e->d[dev].nodata_fault : 0;

@@ -141,6 +141,11 @@ enum obj_state alerts_device_state(const struct alerts_engine *e,
 				   uint32_t dev, int *ret_flapping,
 				   int64_t *ret_fault);
 
+/* When device dev's poll results last changed its availability (the
+ * first failed poll of a run that took it down, the first good one of a
+ * recovery); 0 before any change. The status snapshot's "since". */
+double alerts_device_since(const struct alerts_engine *e, uint32_t dev);
+
 /* Active "nodata" fault id of device dev, or 0. */
 int64_t alerts_device_nodata(const struct alerts_engine *e, uint32_t dev);
 

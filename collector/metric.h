@@ -15,7 +15,6 @@
 #include <stdint.h>
 
 #include "core/sample.h"
-#include "storage/rrd.h"
 
 /* Why a rate was not produced. Every discarded delta is counted. */
 enum discard_reason {
@@ -30,13 +29,28 @@ enum discard_reason {
 
 const char *discard_reason_name(enum discard_reason r);
 
-/* What the engine hands on after a poll. ifslot -1: the device row. */
+/* Rates of one interface over the last poll interval (NAN = unknown). */
+struct metric_if {
+	double in_bps, out_bps;
+	double oper; /* 1 up, 0 not up */
+	double in_err, out_err, in_disc, out_disc; /* per second */
+};
+
+/* The device's own row: did the poll answer, and how fast. */
+struct metric_dev {
+	double reach; /* 1 answered, 0 not */
+	double latency_ms;
+};
+
+/* What the engine hands on after a poll. ifslot -1: the device row. The
+ * sinks (collector/sinks.c) translate it for storage, alerts and the
+ * status; the engine knows none of them. */
 struct metric_row {
 	uint32_t device;
 	int32_t ifslot;
 	double t;
-	struct if_row ifr;  /* valid when ifslot >= 0; NAN = unknown */
-	struct dev_row dev; /* valid when ifslot == -1 */
+	struct metric_if ifr;  /* valid when ifslot >= 0; NAN = unknown */
+	struct metric_dev dev; /* valid when ifslot == -1 */
 	double speed_mbps;  /* interface speed last seen (0 unknown) */
 	int poll_status;    /* device rows: enum poll_status of the poll */
 };

@@ -1,5 +1,6 @@
 /*
- * status.c - write and print the live status snapshot.
+ * status.c - the live status snapshot: built from a struct status_source
+ * (the daemon's state, or a test's) and written atomically.
  * SPDX-License-Identifier: MIT
  */
 #include "status.h"
@@ -61,3 +62,181 @@ int status_write(const char *path, const json_t *snap, char *err,
 	return rc;
 }
 
+
+/* ---- the snapshot ---------------------------------------------------- */
+
+static json_t *jnum(double v)
+{
+	return isfinite(v) ? json_real(v) : json_null();
+}
+
+static json_t *device_entry(const struct device *dev,
+			    const struct status_device *sd, double since,
+			    int64_t fault)
+{
+	return json_pack("{s:s, s:s, s:s, s:s, s:i, s:s, s:f, s:s, s:I}",
+			 "device", dev->name, "unit", dev->unit, "role",
+			 role_name(dev->role), "address", dev->host, "port",
+			 (int)dev->port, "state", obj_state_name(sd->state),
+			 "since", since, "error", sd->error, "fault",
+			 (json_int_t)fault);
+}
+
+/* The backbone and exit links of device i, utilisation against the
+ * interface speed (else the contracted capacity). */
+static void add_links(const struct status_source *src, size_t i,
+		      json_t *links)
+{
+	const struct device *dev = &src->cfg->devices[i];
+	struct status_link l;
+
+	for (size_t k = 0; src->link(src->arg, i, k, &l) == 0; k++) {
+		double speed = l.speed_mbps > 0 ? l.speed_mbps
+						: dev->capacity_mbps;
+		double cap_bps = speed * 1e6;
+
+		json_array_append_new(links, json_pack(
+			"{s:s, s:s, s:s, s:s, s:f, s:f, s:o, s:o, s:o, s:o, "
+			"s:f}",
+			"device", dev->name, "unit", dev->unit, "role",
+			role_name(dev->role), "interface", l.ifname,
+			"speed_mbps", speed, "capacity_mbps",
+			dev->capacity_mbps, "in_bps", jnum(l.in_bps),
+			"out_bps", jnum(l.out_bps), "util_in",
+			jnum(cap_bps > 0 ? l.in_bps / cap_bps : NAN),
+			"util_out",
+			jnum(cap_bps > 0 ? l.out_bps / cap_bps : NAN), "t",
+			l.t));
+	}
+}
+
+static json_t *role_counts(uint64_t counts[ROLE_COUNT][OBJ_STATE_COUNT])
+{
+	json_t *roles = json_object();
+
+	for (int r = 0; r < ROLE_COUNT && roles != NULL; r++) {
+		uint64_t total = 0;
+
+		for (int k = 0; k < OBJ_STATE_COUNT; k++)
+			total += counts[r][k];
+		if (total == 0)
+			continue;
+		json_object_set_new(roles, role_name(r), json_pack(
+			"{s:I, s:I, s:I, s:I, s:I, s:I}", "total",
+			(json_int_t)total, "up", (json_int_t)counts[r][OBJ_UP],
+			"down", (json_int_t)counts[r][OBJ_DOWN], "unreachable",
+			(json_int_t)counts[r][OBJ_UNREACHABLE], "maintenance",
+			(json_int_t)counts[r][OBJ_MAINT], "unknown",
+			(json_int_t)counts[r][OBJ_UNKNOWN]));
+	}
+	return roles;
+}
+
+/* Per device: counts per role and state, the down/unreachable and
+ * nodata lists, the backbone and exit links. */
+static void add_devices(const struct status_source *src, json_t *root)
+{
+	uint64_t counts[ROLE_COUNT][OBJ_STATE_COUNT];
+	json_t *down = json_array(), *nodata = json_array();
+	json_t *links = json_array();
+
+	memset(counts, 0, sizeof(counts));
+	for (size_t i = 0; i < src->cfg->ndevices; i++) {
+		const struct device *dev = &src->cfg->devices[i];
+		struct status_device sd = { .error = "" };
+		json_t *e;
+
+		src->device(src->arg, i, &sd);
+		counts[dev->role][sd.state]++;
+		if (sd.state == OBJ_DOWN || sd.state == OBJ_UNREACHABLE) {
+			e = device_entry(dev, &sd, sd.since, sd.fault);
+			json_object_set_new(e, "flapping",
+					    json_boolean(sd.flapping));
+			json_object_set_new(e, "parent",
+					    json_string(dev->parent));
+			json_array_append_new(down, e);
+		}
+		if (sd.nodata != 0)
+			json_array_append_new(nodata,
+					      device_entry(dev, &sd, sd.since,
+							   sd.nodata));
+		if (dev->role == ROLE_BACKBONE || dev->role == ROLE_EXIT)
+			add_links(src, i, links);
+	}
+	json_object_set_new(root, "roles", role_counts(counts));
+	json_object_set_new(root, "links", links);
+	json_object_set_new(root, "down", down);
+	json_object_set_new(root, "nodata", nodata);
+}
+
+static void add_stores(const struct status_source *src, json_t *root)
+{
+	json_t *disc = json_object(), *rrd = json_object();
+	const struct capture_store_stats none = { 0 };
+	const struct capture_store_stats *cs =
+		src->records ? src->records : &none;
+
+	for (int r = 0; r < DISCARD_COUNT && disc != NULL; r++)
+		json_object_set_new(disc, discard_reason_name(r),
+				    json_integer((json_int_t)src->discards[r]));
+	if (src->rrd != NULL && rrd != NULL) {
+		json_object_set_new(rrd, "written",
+				    json_integer((json_int_t)src->rrd->written));
+		json_object_set_new(rrd, "failed",
+				    json_integer((json_int_t)src->rrd->failed));
+		json_object_set_new(rrd, "dropped",
+				    json_integer((json_int_t)src->rrd->dropped));
+		json_object_set_new(rrd, "queued",
+				    json_integer((json_int_t)src->rrd->queued));
+		json_object_set_new(rrd, "last_error",
+				    json_string(src->rrd->last_error));
+	}
+	json_object_set_new(root, "discards", disc);
+	json_object_set_new(root, "rrd", rrd);
+	json_object_set_new(root, "capture_records", json_pack(
+		"{s:b, s:I, s:I, s:I, s:I, s:s}", "kept", src->records != NULL,
+		"written", (json_int_t)cs->written, "failed",
+		(json_int_t)cs->failed, "dropped", (json_int_t)cs->dropped,
+		"queued", (json_int_t)cs->queued, "last_error",
+		cs->last_error));
+}
+
+json_t *status_snapshot(const struct status_source *src)
+{
+	json_t *root = json_object();
+	const struct alerts_stats *f = src->faults;
+
+	if (root == NULL) {
+		json_decref(src->captures);
+		return NULL;
+	}
+	json_object_set_new(root, "version", json_integer(1));
+	json_object_set_new(root, "generated", json_real(src->now));
+	json_object_set_new(root, "started", json_real(src->started));
+	json_object_set_new(root, "config", json_string(src->cfg->path));
+	json_object_set_new(root, "devices",
+			    json_integer((json_int_t)src->cfg->ndevices));
+	add_devices(src, root);
+	if (f != NULL)
+		json_object_set_new(root, "faults", json_pack(
+			"{s:I, s:I, s:I, s:I, s:I, s:s}", "opened",
+			(json_int_t)f->opened, "resolved",
+			(json_int_t)f->resolved, "flapping",
+			(json_int_t)f->flapping, "nodata",
+			(json_int_t)f->nodata, "journal_errors",
+			(json_int_t)f->journal_errors, "last_error",
+			f->last_error));
+	json_object_set_new(root, "polls", json_pack(
+		"{s:I, s:I, s:I, s:I}", "done", (json_int_t)src->polls, "late",
+		(json_int_t)src->late, "skipped", (json_int_t)src->skipped,
+		"inflight", (json_int_t)src->inflight));
+	add_stores(src, root);
+	json_object_set_new(root, "captures",
+			    src->captures ? src->captures : json_array());
+	/* a member that failed to build is missing: out of memory */
+	if (json_object_size(root) < 14 + (f != NULL)) {
+		json_decref(root);
+		return NULL;
+	}
+	return root;
+}

@@ -9,6 +9,55 @@
 #define SLAMON_STATUS_H
 
 #include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "alerts/engine.h"
+#include "collector/metric.h"
+#include "collector/capture_store.h"
+#include "core/config.h"
+#include "storage/rrd.h"
+
+/* One device as the snapshot shows it; alerts/ decided the state. */
+struct status_device {
+	enum obj_state state;
+	double since;      /* last availability change, 0 never */
+	int flapping;
+	int64_t fault;     /* active down fault, 0 none */
+	int64_t nodata;    /* active nodata fault, 0 none */
+	const char *error; /* the probe's last failure, "" none */
+};
+
+/* One monitored interface of a backbone or exit device. */
+struct status_link {
+	const char *ifname;
+	double in_bps, out_bps; /* NAN unknown */
+	double speed_mbps;      /* 0 unknown: the inventory capacity */
+	double t;               /* time of the rates */
+};
+
+/* Everything a snapshot is made of, read through callbacks so that a
+ * test can build one from a fixed state without a daemon. */
+struct status_source {
+	const struct config *cfg;
+	double now, started;
+	uint64_t polls, late, skipped, inflight;
+	/* Fills *ret for device i. */
+	void (*device)(void *arg, size_t i, struct status_device *ret);
+	/* Fills *ret for interface slot k of device i: 0, or -1 past the
+	 * last slot. Asked only for backbone and exit devices. */
+	int (*link)(void *arg, size_t i, size_t k, struct status_link *ret);
+	void *arg;
+	const struct alerts_stats *faults;            /* NULL: none */
+	const uint64_t *discards;                      /* DISCARD_COUNT */
+	const struct rrd_writer_stats *rrd;            /* NULL: no RRD */
+	json_t *captures;                              /* taken; NULL = [] */
+	const struct capture_store_stats *records;     /* NULL: not kept */
+};
+
+/* The snapshot document (docs/architecture.md, "status.json"); NULL when
+ * out of memory. The caller owns it. */
+json_t *status_snapshot(const struct status_source *src);
 
 /* Writes snap to path atomically. Returns 0, or a negative errno with a
  * one-line reason naming the file in err. */
