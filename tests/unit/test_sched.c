@@ -1,9 +1,14 @@
 /*
  * test_sched.c - polls are spread over the interval, stable per device, and
- * the next due time is always in the future on the device's grid.
+ * the next due time is always in the future on the device's grid; the
+ * scheduler (collector/schedule.h) on a fake clock: once per interval on
+ * the grid, at most max_inflight at once in FIFO order, skipped and late
+ * polls counted, a stalled loop back on its grid, stop.
  * SPDX-License-Identifier: MIT
  */
 #include <criterion/criterion.h>
+#include <errno.h>
+#include <string.h>
 #include <math.h>
 #include <stdio.h>
 
@@ -107,4 +112,191 @@ Test(sched, tick_deadlines_group_devices_due_in_one_tick)
 	cr_assert_eq(sched_tick_deadline(1000, 0), 1000, "on the grid already");
 	cr_assert_eq(sched_tick_deadline(1000, -5), 1000, "late: now");
 	cr_assert_eq(sched_tick_deadline(1000, 0.0 / 0.0), 1000);
+}
+
+/* ---- the scheduler on a fake clock ------------------------------------ */
+
+#define BASE 1700000000.0 /* wall clock at loop time 0 */
+
+struct fake {
+	struct sched s;
+	uint64_t ms;       /* the fake loop clock */
+	int finish;        /* 1: a poll ends inside its start call */
+	int refuse;        /* start returns -EBUSY */
+	uint32_t order[256];
+	double at[256];
+	size_t nstarts;
+	size_t per_dev[16];
+};
+
+static double wall(const struct fake *f)
+{
+	return BASE + f->ms / 1000.0;
+}
+
+static int fake_start(void *arg, uint32_t i, double now)
+{
+	struct fake *f = arg;
+
+	if (f->refuse)
+		return -EBUSY;
+	if (f->nstarts < 256) {
+		f->order[f->nstarts] = i;
+		f->at[f->nstarts] = now;
+	}
+	f->nstarts++;
+	f->per_dev[i]++;
+	if (f->finish)
+		sched_done(&f->s, i, now);
+	return 0;
+}
+
+/* Advances the fake clock to until_ms one tick at a time, as the daemon's
+ * tick timer does. */
+static void run_until(struct fake *f, uint64_t until_ms)
+{
+	for (; f->ms <= until_ms; f->ms += SCHED_TICK_MS)
+		sched_run(&f->s, f->ms, wall(f));
+	f->ms -= SCHED_TICK_MS;
+}
+
+static void fake_setup(struct fake *f, size_t n, size_t max_inflight,
+		       double interval)
+{
+	memset(f, 0, sizeof(*f));
+	cr_assert_eq(sched_init(&f->s, n, max_inflight, 0, fake_start, f), 0);
+	for (uint32_t i = 0; i < n; i++) {
+		char name[16];
+
+		snprintf(name, sizeof(name), "dev-%u", i);
+		sched_device_start(&f->s, i, interval,
+				   sched_offset(name, interval), wall(f), 0);
+	}
+}
+
+Test(scheduler, each_device_once_per_interval_on_its_grid)
+{
+	struct fake f;
+
+	fake_setup(&f, 10, 100, 10);
+	f.finish = 1;
+	run_until(&f, 60000);
+	for (uint32_t i = 0; i < 10; i++) {
+		cr_assert(f.per_dev[i] == 6, "device %u polled %zu times in "
+			  "60 s at 10 s", i, f.per_dev[i]);
+		cr_assert_eq(f.s.dev[i].polls, 6);
+	}
+	for (size_t k = 0; k < f.nstarts; k++) {
+		struct sched_dev *d = &f.s.dev[f.order[k]];
+		double phase = fmod(f.at[k] - d->offset, d->interval);
+
+		/* never early, at most one tick after its slot */
+		cr_assert(phase >= 0 && phase < SCHED_TICK_MS / 1000.0 + 1e-6,
+			  "start %zu of device %u is %.3f s off its grid", k,
+			  f.order[k], phase);
+	}
+	cr_assert_eq(f.s.late, 0);
+	cr_assert_eq(f.s.skipped, 0);
+	cr_assert_eq(f.s.inflight, 0);
+	sched_free(&f.s);
+}
+
+Test(scheduler, at_most_max_inflight_then_fifo)
+{
+	struct fake f;
+
+	memset(&f, 0, sizeof(f));
+	cr_assert_eq(sched_init(&f.s, 5, 2, 0, fake_start, &f), 0);
+	for (uint32_t i = 0; i < 5; i++) /* all due 1 s from now */
+		sched_device_start(&f.s, i, 60, fmod(BASE + 1, 60), wall(&f),
+				   0);
+	run_until(&f, 1500);
+	cr_assert_eq(f.nstarts, 2, "only two polls at once");
+	cr_assert_eq(f.s.inflight, 2);
+	cr_assert_eq(f.s.wq_len, 3);
+	cr_assert_eq(f.s.dev[f.order[0]].state, SCHED_ST_POLLING);
+	/* a slot frees: the device that waited longest goes next */
+	sched_done(&f.s, f.order[0], wall(&f));
+	cr_assert_eq(f.nstarts, 3);
+	cr_assert_eq(f.s.dev[f.order[2]].state, SCHED_ST_POLLING);
+	cr_assert_eq(f.s.wq_len, 2);
+	sched_done(&f.s, f.order[1], wall(&f));
+	sched_done(&f.s, f.order[2], wall(&f));
+	cr_assert_eq(f.nstarts, 5);
+	cr_assert_eq(f.s.wq_len, 0);
+	/* each device started exactly once */
+	for (uint32_t i = 0; i < 5; i++)
+		cr_assert_eq(f.per_dev[i], 1);
+	sched_free(&f.s);
+}
+
+Test(scheduler, a_poll_still_running_at_its_next_slot_is_skipped)
+{
+	struct fake f;
+
+	fake_setup(&f, 1, 10, 10);
+	run_until(&f, 10000); /* first poll starts and never ends */
+	cr_assert_eq(f.nstarts, 1);
+	run_until(&f, 35000);
+	cr_assert_eq(f.nstarts, 1, "not started twice");
+	cr_assert_geq(f.s.skipped, 2);
+	cr_assert_eq(f.s.dev[0].skipped, f.s.skipped);
+	sched_free(&f.s);
+}
+
+Test(scheduler, waiting_past_the_jitter_window_is_late)
+{
+	struct fake f;
+
+	memset(&f, 0, sizeof(f));
+	cr_assert_eq(sched_init(&f.s, 2, 1, 0, fake_start, &f), 0);
+	sched_device_start(&f.s, 0, 60, fmod(BASE + 1, 60), wall(&f), 0);
+	sched_device_start(&f.s, 1, 60, fmod(BASE + 1, 60), wall(&f), 0);
+	run_until(&f, 1000);
+	cr_assert_eq(f.nstarts, 1);
+	/* the first poll takes 20 s: the second waited beyond 6 s */
+	run_until(&f, 21000);
+	sched_done(&f.s, f.order[0], wall(&f));
+	cr_assert_eq(f.nstarts, 2);
+	cr_assert_eq(f.s.late, 1);
+	cr_assert_eq(f.s.dev[f.order[1]].late, 1);
+	cr_assert_eq(f.s.dev[f.order[0]].late, 0);
+	sched_free(&f.s);
+}
+
+Test(scheduler, a_stalled_loop_counts_missed_slots_and_returns_to_the_grid)
+{
+	struct fake f;
+	double off;
+
+	fake_setup(&f, 1, 10, 10);
+	f.finish = 1;
+	off = f.s.dev[0].offset;
+	run_until(&f, 10000);
+	cr_assert_eq(f.nstarts, 1);
+	/* the loop sleeps 55 s (a huge reload, a stopped VM) */
+	f.ms += 55000;
+	sched_run(&f.s, f.ms, wall(&f));
+	cr_assert_eq(f.nstarts, 2, "one poll now, not a burst");
+	cr_assert_geq(f.s.skipped, 4);
+	cr_assert(f.s.dev[0].next_due > wall(&f));
+	cr_assert_float_eq(fmod(f.s.dev[0].next_due - off, 10), 0, 1e-6);
+	sched_free(&f.s);
+}
+
+Test(scheduler, a_refused_start_frees_its_slot_and_stop_stops)
+{
+	struct fake f;
+
+	fake_setup(&f, 3, 1, 10);
+	f.refuse = 1;
+	run_until(&f, 10000);
+	cr_assert_eq(f.s.inflight, 0, "refused polls hold no slot");
+	for (uint32_t i = 0; i < 3; i++)
+		cr_assert_eq(f.s.dev[i].state, SCHED_ST_IDLE);
+	f.refuse = 0;
+	sched_stop(&f.s);
+	run_until(&f, 40000);
+	cr_assert_eq(f.nstarts, 0, "nothing starts after sched_stop");
+	sched_free(&f.s);
 }

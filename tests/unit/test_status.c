@@ -1,0 +1,260 @@
+/*
+ * test_status.c - the status snapshot from a fixed state, without a daemon
+ * (collector/status.h): counts per role and state as alerts/ decided them,
+ * the down and nodata lists with since, fault and parent, link
+ * utilisation against the interface speed or else the contracted
+ * capacity, the poll counters; then written atomically and printed by
+ * `slamon status` (cli/cmd_status.c) in Chinese and English.
+ * SPDX-License-Identifier: MIT
+ */
+#include <criterion/criterion.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "agents.h"
+#include "cli/cmd_status.h"
+#include "collector/status.h"
+#include "core/config.h"
+
+static struct config *cfg;
+static char dir[4096];
+
+static void add(const char *name, enum role role, const char *parent,
+		double capacity)
+{
+	struct device *d;
+
+	cfg->devices = realloc(cfg->devices,
+			       (cfg->ndevices + 1) * sizeof(*cfg->devices));
+	cr_assert_not_null(cfg->devices);
+	d = &cfg->devices[cfg->ndevices++];
+	memset(d, 0, sizeof(*d));
+	snprintf(d->name, sizeof(d->name), "%s", name);
+	snprintf(d->unit, sizeof(d->unit), "单位-%s", name);
+	snprintf(d->host, sizeof(d->host), "127.0.0.%zu", cfg->ndevices);
+	snprintf(d->parent, sizeof(d->parent), "%s", parent);
+	d->port = 161;
+	d->role = role;
+	d->capacity_mbps = capacity;
+}
+
+/* core-1 backbone up; exit-1 up; agg down; ap-1 unreachable behind agg;
+ * ap-2 up with a nodata fault; ap-3 in maintenance. */
+static void fixed_device(void *arg, size_t i, struct status_device *ret)
+{
+	static const struct status_device st[] = {
+		{ OBJ_UP, 100, 0, 0, 0, "" },
+		{ OBJ_UP, 100, 0, 0, 0, "" },
+		{ OBJ_DOWN, 1700000000, 1, 7, 0, "timeout" },
+		{ OBJ_UNREACHABLE, 1700000060, 0, 7, 0, "timeout" },
+		{ OBJ_UP, 1700000100, 0, 0, 9, "timeout" },
+		{ OBJ_MAINT, 0, 0, 0, 0, "" },
+	};
+
+	(void)arg;
+	*ret = st[i];
+}
+
+/* core-1: one 10G interface at 2.5 Gbps in; exit-1: one interface whose
+ * speed is unknown (the 2000 Mbps contract counts), rates unknown out. */
+static int fixed_link(void *arg, size_t i, size_t k, struct status_link *ret)
+{
+	(void)arg;
+	if (k > 0)
+		return -1;
+	if (i == 0)
+		*ret = (struct status_link){ "xe-0/0/0", 2.5e9, 1e9, 10000,
+					     1700000200 };
+	else
+		*ret = (struct status_link){ "ge-0/0/1", 5e8, NAN, 0,
+					     1700000200 };
+	return 0;
+}
+
+static void setup(void)
+{
+	cr_assert_eq(config_create(&cfg), 0);
+	add("core-1", ROLE_BACKBONE, "", 10000);
+	add("exit-1", ROLE_EXIT, "", 2000);
+	add("agg", ROLE_AGGREGATION, "core-1", 0);
+	add("ap-1", ROLE_ACCESS, "agg", 0);
+	add("ap-2", ROLE_ACCESS, "core-1", 0);
+	add("ap-3", ROLE_ACCESS, "core-1", 0);
+	cr_assert_eq(tmpdir_make(dir, sizeof(dir), "slamon-status"), 0);
+}
+
+static void teardown(void)
+{
+	config_destroy(cfg);
+	tmpdir_remove(dir);
+}
+
+TestSuite(status, .init = setup, .fini = teardown, .timeout = 30);
+
+static json_t *snapshot(void)
+{
+	static const uint64_t discards[DISCARD_COUNT] = { 3, 1, 0, 2, 0, 0 };
+	struct alerts_stats faults = { .opened = 2, .resolved = 1 };
+	struct status_source src = {
+		.cfg = cfg,
+		.now = 1700000300,
+		.started = 1700000000,
+		.polls = 1234,
+		.late = 5,
+		.skipped = 1,
+		.inflight = 2,
+		.device = fixed_device,
+		.link = fixed_link,
+		.faults = &faults,
+		.discards = discards,
+	};
+	json_t *snap = status_snapshot(&src);
+
+	cr_assert_not_null(snap);
+	return snap;
+}
+
+static json_int_t count(json_t *snap, const char *role, const char *state)
+{
+	json_t *r = json_object_get(json_object_get(snap, "roles"), role);
+
+	cr_assert_not_null(r, "no role %s", role);
+	return json_integer_value(json_object_get(r, state));
+}
+
+Test(status, counts_per_role_and_state_are_what_alerts_decided)
+{
+	json_t *snap = snapshot();
+
+	cr_assert_eq(count(snap, "access", "total"), 3);
+	cr_assert_eq(count(snap, "access", "up"), 1);
+	cr_assert_eq(count(snap, "access", "unreachable"), 1);
+	cr_assert_eq(count(snap, "access", "maintenance"), 1);
+	cr_assert_eq(count(snap, "aggregation", "down"), 1);
+	cr_assert_eq(count(snap, "backbone", "up"), 1);
+	cr_assert_null(json_object_get(json_object_get(snap, "roles"),
+				       "camera"),
+		       "roles without devices are left out");
+	cr_assert_eq(json_integer_value(json_object_get(snap, "devices")), 6);
+	json_decref(snap);
+}
+
+Test(status, down_and_nodata_lists_carry_since_fault_and_parent)
+{
+	json_t *snap = snapshot(), *down = json_object_get(snap, "down");
+	json_t *agg, *ap, *nd;
+
+	cr_assert_eq(json_array_size(down), 2);
+	agg = json_array_get(down, 0);
+	ap = json_array_get(down, 1);
+	cr_assert_str_eq(json_string_value(json_object_get(agg, "device")),
+			 "agg");
+	cr_assert_str_eq(json_string_value(json_object_get(agg, "state")),
+			 "down");
+	cr_assert_eq(json_real_value(json_object_get(agg, "since")),
+		     1700000000);
+	cr_assert(json_is_true(json_object_get(agg, "flapping")));
+	cr_assert_eq(json_integer_value(json_object_get(agg, "fault")), 7);
+	cr_assert_str_eq(json_string_value(json_object_get(ap, "state")),
+			 "unreachable");
+	cr_assert_str_eq(json_string_value(json_object_get(ap, "parent")),
+			 "agg");
+	cr_assert_str_eq(json_string_value(json_object_get(ap, "unit")),
+			 "单位-ap-1");
+	nd = json_object_get(snap, "nodata");
+	cr_assert_eq(json_array_size(nd), 1);
+	cr_assert_str_eq(json_string_value(
+				 json_object_get(json_array_get(nd, 0), "device")),
+			 "ap-2");
+	cr_assert_eq(json_integer_value(
+			     json_object_get(json_array_get(nd, 0), "fault")),
+		     9);
+	json_decref(snap);
+}
+
+Test(status, link_utilisation_against_speed_or_contracted_capacity)
+{
+	json_t *snap = snapshot(), *links = json_object_get(snap, "links");
+	json_t *bb, *ex;
+
+	cr_assert_eq(json_array_size(links), 2, "only backbone and exit");
+	bb = json_array_get(links, 0);
+	ex = json_array_get(links, 1);
+	cr_assert_float_eq(json_real_value(json_object_get(bb, "util_in")),
+			   0.25, 1e-12);
+	cr_assert_float_eq(json_real_value(json_object_get(bb, "util_out")),
+			   0.10, 1e-12);
+	/* speed unknown: the 2000 Mbps contract is the capacity */
+	cr_assert_float_eq(json_real_value(json_object_get(ex, "speed_mbps")),
+			   2000, 1e-9);
+	cr_assert_float_eq(json_real_value(json_object_get(ex, "util_in")),
+			   0.25, 1e-12);
+	cr_assert(json_is_null(json_object_get(ex, "out_bps")),
+		  "unknown rates are null, not 0");
+	cr_assert(json_is_null(json_object_get(ex, "util_out")));
+	json_decref(snap);
+}
+
+Test(status, counters_and_absent_stores)
+{
+	json_t *snap = snapshot(), *polls = json_object_get(snap, "polls");
+
+	cr_assert_eq(json_integer_value(json_object_get(polls, "done")), 1234);
+	cr_assert_eq(json_integer_value(json_object_get(polls, "late")), 5);
+	cr_assert_eq(json_integer_value(json_object_get(polls, "skipped")), 1);
+	cr_assert_eq(json_integer_value(json_object_get(polls, "inflight")),
+		     2);
+	cr_assert_eq(json_integer_value(json_object_get(
+			     json_object_get(snap, "discards"), "first")),
+		     3);
+	cr_assert_eq(json_object_size(json_object_get(snap, "rrd")), 0,
+		     "no RRD writer: no RRD counters");
+	cr_assert(json_is_false(json_object_get(
+		json_object_get(snap, "capture_records"), "kept")));
+	cr_assert_eq(json_array_size(json_object_get(snap, "captures")), 0);
+	cr_assert_eq(json_integer_value(json_object_get(
+			     json_object_get(snap, "faults"), "opened")),
+		     2);
+	json_decref(snap);
+}
+
+/* The file slamond writes is the one `slamon status` prints. */
+Test(status, written_atomically_and_printed_in_both_languages)
+{
+	json_t *snap = snapshot();
+	char path[4200], tmp[4300], err[256], *text = NULL;
+	size_t len = 0;
+	FILE *out;
+
+	snprintf(path, sizeof(path), "%s/status.json", dir);
+	cr_assert_eq(status_write(path, snap, err, sizeof(err)), 0, "%s", err);
+	json_decref(snap);
+	cr_assert_eq(access(path, R_OK), 0);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	cr_assert_neq(access(tmp, F_OK), 0, "no temporary file left");
+
+	out = open_memstream(&text, &len);
+	cr_assert_eq(status_print(path, 0, "zh", 0, out), 0);
+	fclose(out);
+	cr_assert(strstr(text, "不可达") != NULL, "%s", text);
+	cr_assert(strstr(text, "单位-ap-1") != NULL, "%s", text);
+	cr_assert(strstr(text, "xe-0/0/0") != NULL, "%s", text);
+	free(text);
+
+	out = open_memstream(&text, &len);
+	cr_assert_eq(status_print(path, 0, "en", 0, out), 0);
+	fclose(out);
+	cr_assert(strstr(text, "unreachable") != NULL, "%s", text);
+	free(text);
+
+	snprintf(path, sizeof(path), "%s/none.json", dir);
+	out = open_memstream(&text, &len);
+	cr_assert_eq(status_print(path, 0, "zh", 0, out), 2,
+		     "a missing snapshot is an error");
+	fclose(out);
+	free(text);
+}
