@@ -4,7 +4,9 @@
  * polls them, handing typed samples to the collector; it knows nothing of
  * rates, storage or availability.
  *
- * Only probes/snmp.c includes net-snmp; everything else sees these types.
+ * Only probes/snmp_session.c includes net-snmp; everything else sees these
+ * types. The probe is split in snmp.c, snmp_session.c and snmp_fast.c
+ * (see snmp_int.h).
  * SPDX-License-Identifier: MIT
  */
 #ifndef SLAMON_PROBE_SNMP_H

@@ -2,7 +2,7 @@
  * snmp_ber.h - the part of SNMPv1/v2c (RFC 1157, RFC 3416) a poller needs
  * on its hot path, in BER (X.690): encoding a GetRequest and decoding the
  * Response. Pure functions over byte buffers: no sockets, no allocation,
- * no net-snmp. probes/snmp.c uses it for v1/v2c polls of discovered
+ * no net-snmp. probes/snmp_fast.c uses it for v1/v2c polls of discovered
  * devices, where net-snmp's per-PDU mallocs and ASN.1 layers were most of
  * a poll's CPU (docs/benchmarks.md); discovery walks and SNMPv3 stay with
  * net-snmp.
