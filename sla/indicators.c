@@ -136,6 +136,21 @@ static const struct cfg_opt indicator_opts[] = {
 };
 #undef I
 
+/* A metric sla/ cannot compute is a configuration error, not a report
+ * that says "unknown metric" a month later. */
+static void indicator_end(struct cfg_ctx *c, void *item)
+{
+	const struct indicator *ind = item;
+	char names[512];
+
+	if (!cfg_seen(c, "metric") || sla_metric_known(ind->metric))
+		return;
+	sla_metric_names(names, sizeof(names));
+	cfg_error(c, cfg_key_line(c, "metric"),
+		  "key 'metric' in [%s]: '%s' is not one of %s", cfg_title(c),
+		  ind->metric, names);
+}
+
 /* Before the file: the default table, each item without a line (a
  * section of the same ID overrides it). */
 static int indicator_preload(struct config *cfg)
@@ -159,6 +174,7 @@ const struct cfg_section indicator_section = {
 	.opts = indicator_opts,
 	.nopts = CFG_NELEM(indicator_opts),
 	.preload = indicator_preload,
+	.end = indicator_end,
 };
 
 int sla_config_register(void)

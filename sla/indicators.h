@@ -39,6 +39,11 @@ int sla_config_register(void);
  * count. */
 struct indicator *sla_indicators(const struct config *cfg, size_t *ret_n);
 
+/* Is name one of the indicator metrics sla/eval.c computes? */
+int sla_metric_known(const char *name);
+/* The metric names, ", "-separated, for messages (truncated to len). */
+void sla_metric_names(char *out, size_t len);
+
 /* The default indicator table of the design brief (for docs and tests). */
 const struct indicator *indicator_defaults(size_t *ret_n);
 

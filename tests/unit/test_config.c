@@ -528,7 +528,8 @@ Test(config, indicator_errors)
 	      "comparator = =>\n"
 	      "target = all\n"
 	      "scope = everything\n"
-	      "colour = red\n",
+	      "colour = red\n"
+	      "metric = uptime_pct\n",          /* 14 */
 	      "c.conf:8: key 'scope' in [indicator new_one]: 'role:router' "
 	      "names an unknown role",
 	      "c.conf:6: missing key 'metric' in [indicator new_one]",
@@ -541,7 +542,12 @@ Test(config, indicator_errors)
 	      "c.conf:12: key 'scope' in [indicator fault_response]: "
 	      "'everything' is not all, role:NAME, tag:NAME, group:NAME, "
 	      "service:NAME or device:NAME",
-	      "c.conf:13: unknown key 'colour' in [indicator fault_response]");
+	      "c.conf:13: unknown key 'colour' in [indicator fault_response]",
+	      "c.conf:14: key 'metric' in [indicator fault_response]: "
+	      "'uptime_pct' is not one of capacity_min, capacity_sum, "
+	      "util_avg, util_max, util_p95, online_count, time_share_up, "
+	      "service_availability, fault_ack_ratio, satisfaction_ratio, "
+	      "report_count, completeness");
 }
 
 Test(config, errors_in_config_and_inventory_all_reported)
