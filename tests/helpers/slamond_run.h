@@ -9,8 +9,9 @@
 
 #include <sys/types.h>
 
-#define SLAMOND SLAMON_BIN_DIR "/slamond"
-#define SLAMON SLAMON_BIN_DIR "/slamon"
+/* The built programs (tests/CMakeLists.txt: $<TARGET_FILE:...>). */
+#define SLAMOND SLAMOND_PROGRAM
+#define SLAMON SLAMON_PROGRAM
 
 /* Starts slamond -c conf [extra...] (extra NULL-terminated, may be NULL)
  * with stdout and stderr appended to log. Returns the child's PID or a
