@@ -27,8 +27,11 @@ int slamond_wait_exit(pid_t pid, int timeout_s);
 char *file_slurp(const char *path);
 
 /* A base port such that base..base+n-1 are free UDP ports on 127.0.0.1,
- * below the kernel's ephemeral range (32768+) where client sockets land.
- * Returns the base or -1 when none was found. */
+ * below the kernel's ephemeral range (32768+) where client sockets land,
+ * each reserved for this process until it exits (agent_port_reserve in
+ * agents.h): an agent stopped and restarted on its port finds it free
+ * even with other suites running. Returns the base or -1 when none was
+ * found. */
 int free_udp_port_range(int n);
 
 #endif
