@@ -20,4 +20,14 @@ cmake --build "$build" -j"$(nproc)"
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 cd "$build"
-ctest --output-on-failure --timeout 900 "$@"
+# Tests run side by side (docs/testing.md, "Parallel runs"): the
+# integration tests mostly sleep on poll intervals, agents and senders
+# (all of them together use well under a core), so four jobs a core; the
+# few CPU-bound ones share one `cpu` lock instead (tests/CMakeLists.txt).
+# SLAMON_TEST_JOBS=1 runs one test at a time.
+jobs=${SLAMON_TEST_JOBS:-$(($(nproc) * 4))}
+# A hung test cannot eat the CI budget: each test has a TIMEOUT
+# (tests/CMakeLists.txt), and no test runs past 40 minutes from now
+# (--stop-time cuts the timeouts of those still running).
+ctest --output-on-failure -j"$jobs" \
+	--stop-time "$(date -d '+40 min' +%H:%M:%S)" "$@"

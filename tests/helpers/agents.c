@@ -26,7 +26,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <stddef.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -56,7 +58,41 @@ static void sleep_ms(long ms)
 		;
 }
 
-int agent_free_udp_port(void)
+/* Ports are reserved across the test processes of one machine, which
+ * ctest -j runs side by side: a reservation is an AF_UNIX socket bound to
+ * the abstract name "slamon-test-port-N" (unix(7)), which the kernel
+ * frees when the last descriptor closes, so it lasts exactly as long as
+ * the test process (or a child that inherited it: SOCK_CLOEXEC keeps
+ * agents from inheriting it across exec) and leaves no file behind.
+ * Abstract names are per network namespace, like the ports themselves.
+ * Returns the socket (kept open on purpose) or a negative errno;
+ * -EADDRINUSE when another process holds the port. */
+int agent_port_reserve(int port)
+{
+	struct sockaddr_un sun;
+	socklen_t len;
+	int fd, n;
+
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	n = snprintf(sun.sun_path + 1, sizeof(sun.sun_path) - 1,
+		     "slamon-test-port-%d", port);
+	len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 +
+			  (size_t)n);
+	if (bind(fd, (struct sockaddr *)&sun, len) < 0) {
+		int e = errno;
+
+		close(fd);
+		return -e;
+	}
+	return fd;
+}
+
+/* An ephemeral port the kernel just handed out, or a negative errno. */
+static int ephemeral_udp_port(void)
 {
 	struct sockaddr_in sin;
 	socklen_t len = sizeof(sin);
@@ -74,6 +110,23 @@ int agent_free_udp_port(void)
 	port = rc == 0 ? ntohs(sin.sin_port) : -errno;
 	close(fd);
 	return port;
+}
+
+int agent_free_udp_port(void)
+{
+	for (int attempt = 0; attempt < 100; attempt++) {
+		int port = ephemeral_udp_port();
+		int rc;
+
+		if (port < 0)
+			return port;
+		rc = agent_port_reserve(port);
+		if (rc >= 0)
+			return port;
+		if (rc != -EADDRINUSE)
+			return rc;
+	}
+	return -EADDRINUSE;
 }
 
 int tmpdir_make(char *out, size_t outlen, const char *prefix)

@@ -20,8 +20,18 @@ struct agent {
 };
 
 /* A UDP port on 127.0.0.1 that was free a moment ago (binds port 0, reads
- * the port back, closes). Returns the port or a negative errno. */
+ * the port back, closes), reserved for this process until it exits (see
+ * agent_port_reserve), so a suite running beside it never gets the same
+ * one. Returns the port or a negative errno. */
 int agent_free_udp_port(void);
+
+/* Reserves port among the test processes of this machine (and network
+ * namespace) until this process exits. The reservation says nothing about
+ * the port itself: it keeps other tests' helpers from handing it out.
+ * Returns a descriptor that holds the reservation (close it to release
+ * early), or -EADDRINUSE when another process holds it, or another
+ * negative errno. */
+int agent_port_reserve(int port);
 
 /* Creates a private folder $TMPDIR/<prefix>XXXXXX (or /tmp/...) and writes
  * its path to out. Returns 0, -ENAMETOOLONG or a negative errno. */

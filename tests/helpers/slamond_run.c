@@ -4,6 +4,8 @@
  */
 #include "slamond_run.h"
 
+#include "agents.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -103,18 +105,32 @@ static int udp_port_free(int port)
 
 int free_udp_port_range(int n)
 {
+	static int fds[5000];
+
 	if (n < 1 || n > 5000)
 		return -1;
 	for (int attempt = 0; attempt < 200; attempt++) {
 		int base = 20000 + (int)((getpid() * 7919L + attempt * 104729L +
 					  (long)time(NULL)) %
 					 (12000 - n));
-		int ok = 1;
+		int i;
 
-		for (int i = 0; i < n && ok; i++)
-			ok = udp_port_free(base + i);
-		if (ok)
+		/* reserve first, then check: a port another suite reserved
+		 * but has not bound yet (or stopped its agent on for a
+		 * while) is never handed out twice */
+		for (i = 0; i < n; i++) {
+			fds[i] = agent_port_reserve(base + i);
+			if (fds[i] < 0)
+				break;
+			if (!udp_port_free(base + i)) {
+				close(fds[i]);
+				break;
+			}
+		}
+		if (i == n)
 			return base;
+		while (i-- > 0)
+			close(fds[i]);
 	}
 	return -1;
 }

@@ -9,8 +9,9 @@
 
 #include <sys/types.h>
 
-#define SLAMOND SLAMON_BIN_DIR "/slamond"
-#define SLAMON SLAMON_BIN_DIR "/slamon"
+/* The built programs (tests/CMakeLists.txt: $<TARGET_FILE:...>). */
+#define SLAMOND SLAMOND_PROGRAM
+#define SLAMON SLAMON_PROGRAM
 
 /* Starts slamond -c conf [extra...] (extra NULL-terminated, may be NULL)
  * with stdout and stderr appended to log. Returns the child's PID or a
@@ -26,8 +27,11 @@ int slamond_wait_exit(pid_t pid, int timeout_s);
 char *file_slurp(const char *path);
 
 /* A base port such that base..base+n-1 are free UDP ports on 127.0.0.1,
- * below the kernel's ephemeral range (32768+) where client sockets land.
- * Returns the base or -1 when none was found. */
+ * below the kernel's ephemeral range (32768+) where client sockets land,
+ * each reserved for this process until it exits (agent_port_reserve in
+ * agents.h): an agent stopped and restarted on its port finds it free
+ * even with other suites running. Returns the base or -1 when none was
+ * found. */
 int free_udp_port_range(int n);
 
 #endif

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "agents.h"
+#include "slamond_run.h"
 
 #define OUT_MAX 8192
 #define HC_IN "1.3.6.1.2.1.31.1.1.1.6"
@@ -137,28 +138,11 @@ Test(agents, run_cmd_times_out_and_reports_status)
 	cr_assert_eq(run_cmd(missing, out, sizeof(out), 10), 127);
 }
 
-/* A base port with n consecutive free UDP ports on 127.0.0.1. */
+/* A base port with n consecutive free UDP ports on 127.0.0.1, reserved
+ * against the suites running beside this one (slamond_run.h). */
 static int free_port_range(int n)
 {
-	for (int attempt = 0; attempt < 50; attempt++) {
-		int base = 30000 + (int)((unsigned)rand() % 30000u), i;
-
-		for (i = 0; i < n; i++) {
-			struct sockaddr_in sin = {0};
-			int fd = socket(AF_INET, SOCK_DGRAM, 0), rc;
-
-			sin.sin_family = AF_INET;
-			sin.sin_port = htons((uint16_t)(base + i));
-			sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-			rc = bind(fd, (struct sockaddr *)&sin, sizeof(sin));
-			close(fd);
-			if (rc < 0)
-				break;
-		}
-		if (i == n)
-			return base;
-	}
-	return -1;
+	return free_udp_port_range(n);
 }
 
 /* Counter value of oid and the moment it was read (midpoint of the GET). */

@@ -254,7 +254,7 @@ Test(ping_rule, agent_down_but_ping_answers_is_nodata_not_down)
 	/* and `slamon status` lists it as nodata, not as down */
 	{
 		char conf[4200], out[16384];
-		char *const argv[] = {SLAMON_BIN_DIR "/slamon", "status", "-c",
+		char *const argv[] = {SLAMON_PROGRAM, "status", "-c",
 				      conf, NULL};
 
 		pathf(conf, sizeof(conf), "slamon.conf");

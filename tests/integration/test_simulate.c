@@ -34,8 +34,8 @@ static char out[OUT_MAX];
 static int slamon(const char *a1, const char *a2, const char *a3,
 		  const char *a4)
 {
-	static char bin[] = SLAMON_BIN_DIR "/slamon", copt[] = "-c";
-	static char sim[] = SLAMON_BIN_DIR "/slamon-simulate-history";
+	static char bin[] = SLAMON_PROGRAM, copt[] = "-c";
+	static char sim[] = SIMULATE_PROGRAM;
 	const char *args[] = { a1, a2, a3, a4 };
 	char buf[4][64], *argv[8] = { bin };
 	int n = 1, i = 0;

@@ -1,7 +1,7 @@
 /*
- * sla_synth.h - a synthetic October 2026 (Asia/Shanghai) written through
- * the project's own storage code (rrd_writer_* with explicit timestamps,
- * the fault journal, the capture interval records), shared by
+ * sla_synth.h - a synthetic October 2026 (Asia/Shanghai) written into the
+ * files slamond writes (the RRD writer's names and layouts, batched per
+ * file; the fault journal; the capture interval records), shared by
  * tests/unit/test_sla.c and tests/integration/test_report.c. Every outage, maintenance window, fault
  * and traffic pattern is chosen so the indicators can be computed by hand;
  * the expected values are below the data as SYN_* constants.
@@ -19,6 +19,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <stdint.h>
 #include <unistd.h>
 
 #include "agents.h"
@@ -26,6 +27,9 @@
 #include "modules/modules.h"
 #include "storage/journal.h"
 #include "storage/rrd.h"
+/* librrd's own header, for the batched writes below; as in test_storage.c,
+ * spelled so that it never finds storage/rrd.h */
+#include <../include/rrd.h>
 
 /* 2026-10-01 00:00 +08:00 and 2026-11-01 00:00 +08:00 (timegm checks). */
 #define SYN_FROM 1790784000.0
@@ -150,6 +154,31 @@ static void syn_write_conf(struct synth *s)
 		     0);
 }
 
+static const char *const syn_links[][2] = { { "bb-1", "Eth-Trunk1" },
+					    { "exit-1", "GE0/0/1" } };
+#define SYN_NLINKS 2
+#define SYN_NDEVS (sizeof(syn_devs) / sizeof(syn_devs[0]))
+
+/* The row device d has at time t; 0 when it has none (ap-3's gap). */
+static int syn_dev_row(size_t d, double t, struct dev_row *row)
+{
+	if (strcmp(syn_devs[d], SYN_GAP_DEV) == 0 &&
+	    t > SYN_FROM + SYN_GAP_A && t <= SYN_FROM + SYN_GAP_B)
+		return 0;
+	row->reach = 1;
+	row->latency_ms = 1.5;
+	if (syn_is_down(syn_devs[d], t))
+		row->reach = 0, row->latency_ms = NAN;
+	return 1;
+}
+
+static void syn_if_row(int k, double t, struct if_row *row)
+{
+	memset(row, 0, sizeof(*row));
+	syn_traffic(k, t, &row->in_bps, &row->out_bps);
+	row->oper = 1;
+}
+
 static void syn_submit_dev(struct rrd_writer *w, const char *dev, double t,
 			   const struct dev_row *row)
 {
@@ -164,42 +193,175 @@ static void syn_submit_if(struct rrd_writer *w, const char *dev,
 		rrd_writer_flush(w);
 }
 
-static void syn_write_rrd(struct synth *s)
+/* The rows of [from, to] (one a minute) through the daemon's RRD writer,
+ * one update call per row. Used on a few hours only: see
+ * syn_write_rrd_batch. (inline: test_report.c does not use it) */
+static inline void syn_write_rrd_writer(const char *store, double from,
+					double to)
 {
-	static const char *const links[][2] = { { "bb-1", "Eth-Trunk1" },
-						{ "exit-1", "GE0/0/1" } };
 	struct rrd_writer *w = NULL;
 	struct rrd_writer_stats st;
 	char err[256];
 
-	cr_assert_eq(rrd_writer_create(s->store, NULL, 0, &w, err,
-				       sizeof(err)),
+	cr_assert_eq(rrd_writer_create(store, NULL, 0, &w, err, sizeof(err)),
 		     0, "%s", err);
-	for (double t = SYN_DATA_FROM; t <= SYN_DATA_TO; t += 60) {
-		for (size_t d = 0; d < sizeof(syn_devs) / sizeof(syn_devs[0]);
-		     d++) {
-			struct dev_row row = { 1, 1.5 };
+	for (double t = from; t <= to; t += 60) {
+		for (size_t d = 0; d < SYN_NDEVS; d++) {
+			struct dev_row row;
 
-			if (strcmp(syn_devs[d], SYN_GAP_DEV) == 0 &&
-			    t > SYN_FROM + SYN_GAP_A &&
-			    t <= SYN_FROM + SYN_GAP_B)
-				continue;
-			if (syn_is_down(syn_devs[d], t))
-				row.reach = 0, row.latency_ms = NAN;
-			syn_submit_dev(w, syn_devs[d], t, &row);
+			if (syn_dev_row(d, t, &row))
+				syn_submit_dev(w, syn_devs[d], t, &row);
 		}
-		for (int k = 0; k < 2; k++) {
-			struct if_row r = { 0 };
+		for (int k = 0; k < SYN_NLINKS; k++) {
+			struct if_row r;
 
-			syn_traffic(k, t, &r.in_bps, &r.out_bps);
-			r.oper = 1;
-			syn_submit_if(w, links[k][0], links[k][1], t, &r);
+			syn_if_row(k, t, &r);
+			syn_submit_if(w, syn_links[k][0], syn_links[k][1], t,
+				      &r);
 		}
 	}
 	rrd_writer_flush(w);
 	rrd_writer_stats_get(w, &st);
 	cr_assert_eq(st.failed, 0, "%s", st.last_error);
 	rrd_writer_destroy(w);
+}
+
+/* One file's rows as rrd_update arguments "t:v1:v2..." in the writer's
+ * spelling (storage/rrd.c: %lld, then %.17g or U per value, in the order
+ * of its layout's data sources). */
+struct syn_lines {
+	char *text;
+	const char **argv;
+	size_t n, cap;
+};
+
+#define SYN_LINE 160
+
+static void syn_line_add(struct syn_lines *b, double t, const double *v,
+			 size_t nv)
+{
+	char *line;
+	size_t o;
+
+	cr_assert_lt(b->n, b->cap);
+	line = b->text + b->n * SYN_LINE;
+	o = (size_t)snprintf(line, SYN_LINE, "%lld", (long long)t);
+	for (size_t i = 0; i < nv; i++) {
+		if (isfinite(v[i]))
+			o += (size_t)snprintf(line + o, SYN_LINE - o,
+					      ":%.17g", v[i]);
+		else
+			o += (size_t)snprintf(line + o, SYN_LINE - o, ":U");
+	}
+	cr_assert_lt(o, SYN_LINE);
+	b->argv[b->n++] = line;
+}
+
+/* Creates path as the writer does (storage/rrd.c writer_ensure: its
+ * layout, the first step ending at the first row, folders on demand) and
+ * applies every line in one rrd_update_r call. */
+static void syn_file_write(const char *path, enum storage_layout l,
+			   struct syn_lines *b)
+{
+	const char *const *args;
+	char dir[4400], *slash;
+	int argc;
+
+	if (b->n == 0)
+		return;
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	cr_assert_not_null(slash);
+	*slash = '\0';
+	cr_assert(mkdir(dir, 0755) == 0 || errno == EEXIST, "%s: %s", dir,
+		  strerror(errno));
+	args = storage_layout_args(l, &argc);
+	rrd_clear_error();
+	cr_assert_eq(rrd_create_r2(path, RRD_STEP,
+				   (time_t)strtoll(b->argv[0], NULL, 10) -
+					   RRD_STEP,
+				   1, NULL, NULL, argc,
+				   (const char **)(uintptr_t)args),
+		     0, "%s: %s", path, rrd_get_error());
+	rrd_clear_error();
+	cr_assert_eq(rrd_update_r(path, NULL, (int)b->n, b->argv), 0,
+		     "%s: %s", path, rrd_get_error());
+	b->n = 0;
+}
+
+/* The same rows into the same files as syn_write_rrd_writer, one
+ * rrd_update_r call per file. librrd opens, maps and unmaps the file on
+ * every call: row by row, a month of 14 files takes minutes under ASan;
+ * batched, a second (tools/simulate_history.c does the same). The test
+ * sla_synth/batch_files_equal_the_writers checks that both make the same
+ * bytes. */
+static void syn_write_rrd_batch(const char *store, double from, double to)
+{
+	struct syn_lines b;
+	char path[4400];
+
+	b.cap = (size_t)((to - from) / 60) + 1;
+	b.n = 0;
+	b.text = malloc(b.cap * SYN_LINE);
+	b.argv = malloc(b.cap * sizeof(*b.argv));
+	cr_assert(b.text != NULL && b.argv != NULL);
+	for (size_t d = 0; d < SYN_NDEVS; d++) {
+		for (double t = from; t <= to; t += 60) {
+			struct dev_row row;
+			double v[2];
+
+			if (!syn_dev_row(d, t, &row))
+				continue;
+			v[0] = row.reach;
+			v[1] = row.latency_ms;
+			syn_line_add(&b, t, v, 2);
+		}
+		cr_assert_eq(storage_path_dev(store, syn_devs[d], path,
+					      sizeof(path)),
+			     0);
+		syn_file_write(path, STORAGE_LAYOUT_DEVICE, &b);
+	}
+	for (int k = 0; k < SYN_NLINKS; k++) {
+		const char *dev = syn_links[k][0], *ifn = syn_links[k][1];
+
+		for (double t = from; t <= to; t += 60) {
+			struct if_row r;
+			double v[2];
+
+			syn_if_row(k, t, &r);
+			v[0] = r.in_bps;
+			v[1] = r.out_bps;
+			syn_line_add(&b, t, v, 2);
+		}
+		cr_assert_eq(storage_path_if(store, dev, ifn, path,
+					     sizeof(path)),
+			     0);
+		syn_file_write(path, STORAGE_LAYOUT_TRAFFIC, &b);
+		for (double t = from; t <= to; t += 60) {
+			struct if_row r;
+			double v[5];
+
+			syn_if_row(k, t, &r);
+			v[0] = r.oper;
+			v[1] = r.in_err;
+			v[2] = r.out_err;
+			v[3] = r.in_disc;
+			v[4] = r.out_disc;
+			syn_line_add(&b, t, v, 5);
+		}
+		cr_assert_eq(storage_path_ifstatus(store, dev, ifn, path,
+						   sizeof(path)),
+			     0);
+		syn_file_write(path, STORAGE_LAYOUT_STATUS, &b);
+	}
+	free(b.text);
+	free(b.argv);
+}
+
+static void syn_write_rrd(struct synth *s)
+{
+	cr_assert(mkdir(s->store, 0755) == 0 || errno == EEXIST);
+	syn_write_rrd_batch(s->store, SYN_DATA_FROM, SYN_DATA_TO);
 }
 
 /* Faults of the synthetic month; times relative to SYN_FROM. */
@@ -353,10 +515,12 @@ static void syn_write_captures(struct synth *s)
 }
 
 /* Criterion runs each test in a child of the runner: the month is built
- * once per runner (about 40 s under ASan) in a folder named after the
+ * once per runner (a few seconds under ASan) in a folder named after the
  * runner's pid, reused by the following tests and removed by
  * synth_cleanup() from a ReportHook(POST_ALL) in the runner. Tests that
- * change the data must work on copies of what they change. */
+ * change the data must work on copies of what they change. The runner
+ * must run one test at a time (--jobs 1, tests/CMakeLists.txt): two tests
+ * started together would both build the month in the same folder. */
 static void synth_dir(char *out, size_t len, pid_t runner)
 {
 	const char *tmp = getenv("TMPDIR");

@@ -90,6 +90,159 @@ Test(sla_period, p95_definition)
 	cr_assert(isnan(sla_p95(v, 0)));
 }
 
+/* The synthetic month is written with one librrd call per file
+ * (sla_synth.h, syn_write_rrd_batch) where slamond's writer makes one
+ * call per row. Both must make the same files, so the month the tests
+ * below read is the month the daemon would have written: five hours
+ * around the start of October (ap-4's first minute down, a NAN latency,
+ * every device and link) written both ways, then compared by everything
+ * rrd_info reports (header, data sources' and consolidation state) and
+ * every row of every archive. Not byte for byte: rrd_create starts each
+ * archive at a random row (cur_row), which only rotates its storage. */
+static int same_value(double x, double y)
+{
+	return (isnan(x) && isnan(y)) || x == y;
+}
+
+static void expect_same_info(const char *pa, const char *pb)
+{
+	rrd_info_t *ia = rrd_info_r(pa), *ib = rrd_info_r(pb);
+	rrd_info_t *x = ia, *y = ib;
+
+	cr_assert(ia != NULL && ib != NULL, "rrd_info %s: %s", pa,
+		  rrd_get_error());
+	for (; x != NULL && y != NULL; x = x->next, y = y->next) {
+		cr_assert_str_eq(x->key, y->key);
+		cr_assert_eq(x->type, y->type, "%s", x->key);
+		if (strcmp(x->key, "filename") == 0 ||
+		    strstr(x->key, ".cur_row") != NULL)
+			continue;
+		switch (x->type) {
+		case RD_I_VAL:
+			cr_expect(same_value(x->value.u_val, y->value.u_val),
+				  "%s %s: %.17g vs %.17g", pb, x->key,
+				  x->value.u_val, y->value.u_val);
+			break;
+		case RD_I_CNT:
+			cr_expect_eq(x->value.u_cnt, y->value.u_cnt, "%s %s",
+				     pb, x->key);
+			break;
+		case RD_I_INT:
+			cr_expect_eq(x->value.u_int, y->value.u_int, "%s %s",
+				     pb, x->key);
+			break;
+		case RD_I_STR:
+			cr_expect_str_eq(x->value.u_str, y->value.u_str,
+					 "%s %s", pb, x->key);
+			break;
+		default:
+			break;
+		}
+	}
+	cr_expect(x == NULL && y == NULL, "%s: rrd_info lengths differ", pb);
+	rrd_info_free(ia);
+	rrd_info_free(ib);
+}
+
+/* Every row of archive cf/pdp of both files around [from, to]. */
+static size_t expect_same_rows(const char *pa, const char *pb,
+			       const char *cf, unsigned long pdp, double from,
+			       double to)
+{
+	time_t s[2], e[2];
+	unsigned long step[2], nds[2];
+	char **names[2];
+	rrd_value_t *data[2];
+	const char *path[2] = { pa, pb };
+	size_t rows;
+
+	for (int i = 0; i < 2; i++) {
+		step[i] = RRD_STEP * pdp;
+		s[i] = (time_t)from - 2 * (time_t)step[i];
+		e[i] = (time_t)to + 2 * (time_t)step[i];
+		rrd_clear_error();
+		cr_assert_eq(rrd_fetch_r(path[i], cf, &s[i], &e[i], &step[i],
+					 &nds[i], &names[i], &data[i]),
+			     0, "%s: %s", path[i], rrd_get_error());
+	}
+	cr_assert(s[0] == s[1] && e[0] == e[1] && step[0] == step[1] &&
+			  nds[0] == nds[1],
+		  "%s %s/%lu: another shape", pb, cf, pdp);
+	rows = (size_t)((e[0] - s[0]) / (time_t)step[0]);
+	for (size_t r = 0; r < rows * nds[0]; r++)
+		cr_expect(same_value(data[0][r], data[1][r]),
+			  "%s %s/%lu row %zu: %.17g vs %.17g", pb, cf, pdp,
+			  r / nds[0], data[0][r], data[1][r]);
+	for (int i = 0; i < 2; i++) {
+		for (unsigned long k = 0; k < nds[i]; k++)
+			rrd_freemem(names[i][k]);
+		rrd_freemem(names[i]);
+		rrd_freemem(data[i]);
+	}
+	return rows;
+}
+
+static void expect_same_rrd(const char *pa, const char *pb,
+			    enum storage_layout l, double from, double to)
+{
+	int argc;
+	const char *const *args = storage_layout_args(l, &argc);
+
+	expect_same_info(pa, pb);
+	/* RRA:CF:xff:pdp_per_row:rows */
+	for (int i = 0; i < argc; i++) {
+		char cf[16];
+		unsigned long pdp;
+
+		if (sscanf(args[i], "RRA:%15[A-Z]:%*[0-9.]:%lu:", cf, &pdp) !=
+		    2)
+			continue;
+		cr_expect_gt(expect_same_rows(pa, pb, cf, pdp, from, to), 0);
+	}
+}
+
+Test(sla_synth, batch_files_equal_the_writers)
+{
+	char dir[4096], one[4200], batch[4200], pa[4400], pb[4400];
+	double from = SYN_FROM - SYN_H, to = SYN_FROM + 4 * SYN_H;
+	size_t files = 0;
+
+	cr_assert_eq(tmpdir_make(dir, sizeof(dir), "slamon-synth-eq-"), 0);
+	snprintf(one, sizeof(one), "%s/writer", dir);
+	snprintf(batch, sizeof(batch), "%s/batch", dir);
+	cr_assert_eq(mkdir(batch, 0755), 0);
+	syn_write_rrd_writer(one, from, to);
+	syn_write_rrd_batch(batch, from, to);
+	for (size_t d = 0; d < SYN_NDEVS; d++) {
+		cr_assert_eq(storage_path_dev(one, syn_devs[d], pa, sizeof(pa)),
+			     0);
+		cr_assert_eq(storage_path_dev(batch, syn_devs[d], pb,
+					      sizeof(pb)),
+			     0);
+		expect_same_rrd(pa, pb, STORAGE_LAYOUT_DEVICE, from, to);
+		files++;
+	}
+	for (int k = 0; k < SYN_NLINKS; k++) {
+		const char *dev = syn_links[k][0], *ifn = syn_links[k][1];
+
+		cr_assert_eq(storage_path_if(one, dev, ifn, pa, sizeof(pa)), 0);
+		cr_assert_eq(storage_path_if(batch, dev, ifn, pb, sizeof(pb)),
+			     0);
+		expect_same_rrd(pa, pb, STORAGE_LAYOUT_TRAFFIC, from, to);
+		cr_assert_eq(storage_path_ifstatus(one, dev, ifn, pa,
+						   sizeof(pa)),
+			     0);
+		cr_assert_eq(storage_path_ifstatus(batch, dev, ifn, pb,
+						   sizeof(pb)),
+			     0);
+		expect_same_rrd(pa, pb, STORAGE_LAYOUT_STATUS, from, to);
+		files += 2;
+	}
+	cr_assert_eq(files, 14);
+	if (getenv("SLAMON_KEEP_TMP") == NULL)
+		tmpdir_remove(dir);
+}
+
 static struct synth S;
 
 static void setup(void)
