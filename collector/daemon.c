@@ -45,7 +45,7 @@
 #include "schedule.h"
 #include "status.h"
 #include "storage/journal.h"
-#include "storage/rrd.h"
+#include "storage/rrdstore.h"
 
 struct link_view {
 	double in_bps, out_bps, speed_mbps, t;

@@ -15,7 +15,7 @@
 #include <stdint.h>
 
 #include "core/sample.h"
-#include "storage/rrd.h"
+#include "storage/rrdstore.h"
 
 /* Why a rate was not produced. Every discarded delta is counted. */
 enum discard_reason {

@@ -17,7 +17,7 @@
 #include <unistd.h>
 
 #include "indicators.h"
-#include "storage/rrd.h"
+#include "storage/rrdstore.h"
 
 const char *sla_state_name(enum sla_state s, const char *lang)
 {

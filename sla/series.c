@@ -17,7 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "storage/rrd.h"
+#include "storage/rrdstore.h"
 
 int sla__fetch(const char *file, double from, size_t nb, int ncols,
 	       const char *const *ds, double **out, char *err, size_t errlen)

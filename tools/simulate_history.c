@@ -53,14 +53,13 @@
 #include <unistd.h>
 
 /* librrd directly (the style keeps it in storage/): batched history
- * writes have no storage/ API yet; collector/ and the top folder hold no
- * rrd.h, so this is librrd's. */
+ * writes have no storage/ API yet. */
 #include <rrd.h>
 
 #include "core/config.h"
 #include "sla/sla.h"
 #include "storage/journal.h"
-#include "storage/rrd.h"
+#include "storage/rrdstore.h"
 
 #define SIM_STEP 300        /* one row every 5 minutes */
 #define SIM_MAX_IFS 8       /* monitored interfaces per device */

@@ -24,7 +24,7 @@
 #include "agents.h"
 #include "core/config.h"
 #include "storage/journal.h"
-#include "storage/rrd.h"
+#include "storage/rrdstore.h"
 
 /* 2026-10-01 00:00 +08:00 and 2026-11-01 00:00 +08:00 (timegm checks). */
 #define SYN_FROM 1790784000.0

@@ -24,9 +24,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "storage/rrd.h"
-/* <rrd.h> would find storage/rrd.h (on the include path): see storage/rrd.c */
-#include <../include/rrd.h>
+#include "storage/rrdstore.h"
+#include <rrd.h>
 
 /* Sample times: a fixed, step-aligned minute well in the past. */
 #define T0 ((time_t)1700000000 - (time_t)1700000000 % RRD_STEP)

@@ -1,5 +1,5 @@
 /*
- * rrd.c - the RRD writer: a bounded queue of fixed-size rows drained by one
+ * rrdstore.c - the RRD writer: a bounded queue of fixed-size rows drained by one
  * writer thread that creates and updates RRD files, directly with librrd's
  * thread-safe *_r calls or through rrdcached (librrd's rrdc_* client).
  *
@@ -10,7 +10,7 @@
  * rrd_client.h is not exported by librrd.so.8 1.7.2).
  * SPDX-License-Identifier: MIT
  */
-#include "rrd.h"
+#include "rrdstore.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -24,11 +24,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* storage/ is on the include path (storage/CMakeLists.txt), so <rrd.h> would
- * find this module's rrd.h; reach librrd's headers through the system
- * include directory. */
-#include <../include/rrd.h>
-#include <../include/rrd_client.h>
+#include <rrd.h>
+#include <rrd_client.h>
 
 #define NAME_CAP 257     /* device and interface names: 256 bytes + NUL */
 #define QUEUE_DEFAULT 65536

@@ -1,5 +1,5 @@
 /*
- * rrd.h - the RRD writer: one writer thread that creates and updates RRD
+ * rrdstore.h - the RRD writer: one writer thread that creates and updates RRD
  * files (librrd's thread-safe calls, or rrdcached when configured), fed by a
  * bounded queue so the loop thread never blocks on disk.
  *
@@ -12,8 +12,8 @@
  * maps to exactly one file and no file name holds '/' or ':'.
  * SPDX-License-Identifier: MIT
  */
-#ifndef SLAMON_RRD_H
-#define SLAMON_RRD_H
+#ifndef SLAMON_RRDSTORE_H
+#define SLAMON_RRDSTORE_H
 
 #include <stddef.h>
 #include <stdint.h>
