@@ -11,6 +11,7 @@
  * SPDX-License-Identifier: MIT
  */
 #include "rrdstore.h"
+#include "rrd_int.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -246,8 +247,7 @@ int storage_path_ifstatus(const char *dir, const char *device,
 	return path_build(dir, device, "st-", ifname, ".rrd", out, outlen);
 }
 
-/* mkdir -p: creates each missing folder of path with mode 0755. */
-static int mkdir_p(const char *path)
+int storage__mkdir_p(const char *path)
 {
 	char buf[PATH_MAX];
 	struct stat sb;
@@ -495,7 +495,7 @@ static int writer_ensure(struct rrd_writer *w, const char *path,
 		slash = strrchr(devdir, '/');
 		if (slash != NULL) {
 			*slash = '\0';
-			rc = mkdir_p(devdir);
+			rc = storage__mkdir_p(devdir);
 			if (rc < 0) {
 				writer_fail(w, devdir, strerror(-rc));
 				return rc;
@@ -743,7 +743,7 @@ static int writer_set_dir(struct rrd_writer *w, const char *dir, char *err,
 			goto toolong;
 		return 0;
 	}
-	rc = mkdir_p(dir);
+	rc = storage__mkdir_p(dir);
 	if (rc < 0) {
 		snprintf(err, errlen, "storage dir %s: %s", dir, strerror(-rc));
 		return rc;
