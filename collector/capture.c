@@ -42,7 +42,7 @@
 #include "capture_store.h"
 #include "core/log.h"
 #include "probes/pcap.h"
-#include "storage/rrd.h"
+#include "storage/rrdstore.h"
 
 #define QUEUE_MAX 256 /* intervals waiting for the loop (~3.4 KB each) */
 #define WIN_N 16      /* SNMP windows waiting for capture coverage */

@@ -31,7 +31,7 @@
 #include "probes/icmp.h"
 #include "probes/snmp_config.h"
 #include "storage/journal.h"
-#include "storage/rrd.h"
+#include "storage/rrdstore.h"
 
 static void daemon_stop(struct daemon *dm);
 static void on_stop_timer(uv_timer_t *h);

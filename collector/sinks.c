@@ -13,7 +13,7 @@
 #include "alerts/engine.h"
 #include "collector/capture.h"
 #include "collector/daemon_int.h"
-#include "storage/rrd.h"
+#include "storage/rrdstore.h"
 
 /* ---- the live view: link rates, the last poll, complaints ------------- */
 

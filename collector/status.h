@@ -16,7 +16,7 @@
 #include "collector/metric.h"
 #include "collector/capture_store.h"
 #include "core/config.h"
-#include "storage/rrd.h"
+#include "storage/rrdstore.h"
 
 /* One device as the snapshot shows it; alerts/ decided the state. */
 struct status_device {

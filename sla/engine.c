@@ -17,7 +17,7 @@
 #include <unistd.h>
 
 #include "indicators.h"
-#include "storage/rrd.h"
+#include "storage/rrdstore.h"
 
 const char *sla_state_name(enum sla_state s, const char *lang)
 {
@@ -218,8 +218,8 @@ static int eval_links(const struct config *cfg, const struct sla_period *p,
 
 		if (!is_link_dev(cfg, d))
 			continue;
-		rc = sla__if_files(cfg->storage_dir, cfg->devices[d].name,
-				   &names, &n);
+		rc = storage_if_list(cfg->storage_dir, cfg->devices[d].name,
+				     &names, &n);
 		for (size_t i = 0; i < n && rc == 0; i++) {
 			struct sla_link *l, *nl;
 
@@ -238,9 +238,7 @@ static int eval_links(const struct config *cfg, const struct sla_period *p,
 					names[i], l->file, sizeof(l->file));
 			rc = link_stats(l, p, nb, err, errlen);
 		}
-		for (size_t i = 0; i < n; i++)
-			free(names[i]);
-		free(names);
+		storage_if_list_free(names, n);
 	}
 	return rc;
 }

@@ -1,6 +1,6 @@
 /*
  * report.c - building a report: evaluate the period, draw the link graphs
- * with librrd's rrd_graph_v (PNG in memory, CJK font through fontconfig and
+ * (storage_chart_png: PNG in memory, CJK font through fontconfig and
  * pango), then hand everything to the HTML and data writers.
  * SPDX-License-Identifier: MIT
  */
@@ -8,7 +8,6 @@
 
 #include <errno.h>
 #include <math.h>
-#include <rrd.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +15,7 @@
 #include <sys/stat.h>
 
 #include "report_int.h"
+#include "storage/rrdstore.h"
 
 char *report__base64(const unsigned char *p, size_t n)
 {
@@ -40,118 +40,38 @@ char *report__base64(const unsigned char *p, size_t n)
 	return out;
 }
 
-/* rrd_graph definitions use ':' as separator: escape it in the path. */
-static void def_path(const char *file, char *out, size_t outlen)
-{
-	size_t o = 0;
-
-	for (const char *s = file; *s != '\0' && o + 2 < outlen; s++) {
-		if (*s == ':')
-			out[o++] = '\\';
-		out[o++] = *s;
-	}
-	out[o] = '\0';
-}
-
 int report_graph_png(const struct config *cfg, const struct sla_period *p,
 		     const struct sla_link *l, const char *lang,
 		     const char *font, unsigned char **ret_png,
 		     size_t *ret_len, char *err, size_t errlen)
 {
 	int en = lang != NULL && strcmp(lang, "en") == 0;
-	char start[32], end[32], fontarg[160], title[512], path[4200];
-	char din[4400], dout[4400], ain[160], lout[160], p95[200];
-	const char *dev = cfg->devices[l->dev].name;
-	const char *argv[32];
-	int argc = 0;
-	rrd_info_t *info, *i;
-	char oldtz[256];
-	const char *tz0 = getenv("TZ");
+	const struct storage_chart_item items[] = {
+		{ STORAGE_CHART_AREA, "in", 0x66bb6a, en ? "in" : "入方向" },
+		{ STORAGE_CHART_LINE, "out", 0x1565c0, en ? "out" : "出方向" },
+	};
+	struct storage_chart c = {
+		.file = l->file, .start = p->from, .end = p->to,
+		.width = 720, .height = 180,
+		.font = font != NULL ? font : REPORT_FONT_DEFAULT,
+		.font_size = 9, .vlabel = "bit/s", .tz = p->tz,
+		.lower_limit = 0, .base = 1000,
+		.items = items, .nitems = 2,
+		.hrule = l->p95_max, .hrule_rgb = 0xd32f2f,
+		.hrule_legend = en ? "95th percentile of max(in,out)"
+				   : "95 百分位 max(入,出)",
+		.comment = en ? "no data" : "无数据",
+	};
+	char title[512];
 
-	*ret_png = NULL;
-	*ret_len = 0;
-	snprintf(oldtz, sizeof(oldtz), "%s", tz0 != NULL ? tz0 : "");
-	snprintf(start, sizeof(start), "%.0f", p->from);
-	snprintf(end, sizeof(end), "%.0f", p->to);
-	snprintf(fontarg, sizeof(fontarg), "DEFAULT:9:%s",
-		 font != NULL ? font : REPORT_FONT_DEFAULT);
 	snprintf(title, sizeof(title),
 		 en ? "%s %s traffic, %s (capacity %.0f Mbps)"
 		    : "%s %s 流量 %s（签约带宽 %.0f Mbps）",
-		 dev, l->ifname, p->label, l->capacity_mbps);
-	def_path(l->file, path, sizeof(path));
-	snprintf(din, sizeof(din), "DEF:in=%s:in:AVERAGE", path);
-	snprintf(dout, sizeof(dout), "DEF:out=%s:out:AVERAGE", path);
-	snprintf(ain, sizeof(ain), "AREA:in#66bb6a:%s", en ? "in" : "入方向");
-	snprintf(lout, sizeof(lout), "LINE1:out#1565c0:%s",
-		 en ? "out" : "出方向");
-	if (l->p95_max == l->p95_max)
-		snprintf(p95, sizeof(p95), "HRULE:%.17g#d32f2f:%s", l->p95_max,
-			 en ? "95th percentile of max(in,out)"
-			    : "95 百分位 max(入,出)");
-	else
-		snprintf(p95, sizeof(p95), "COMMENT:%s",
-			 en ? "no data" : "无数据");
-	argv[argc++] = "graph";
-	argv[argc++] = "-";
-	argv[argc++] = "--imgformat";
-	argv[argc++] = "PNG";
-	argv[argc++] = "--start";
-	argv[argc++] = start;
-	argv[argc++] = "--end";
-	argv[argc++] = end;
-	argv[argc++] = "--width";
-	argv[argc++] = "720";
-	argv[argc++] = "--height";
-	argv[argc++] = "180";
-	argv[argc++] = "--font";
-	argv[argc++] = fontarg;
-	argv[argc++] = "--title";
-	argv[argc++] = title;
-	argv[argc++] = "--vertical-label";
-	argv[argc++] = "bit/s";
-	argv[argc++] = "--lower-limit";
-	argv[argc++] = "0";
-	argv[argc++] = "--base";
-	argv[argc++] = "1000";
-	argv[argc++] = din;
-	argv[argc++] = dout;
-	argv[argc++] = ain;
-	argv[argc++] = lout;
-	argv[argc++] = p95;
-	argv[argc] = NULL;
+		 cfg->devices[l->dev].name, l->ifname, p->label,
+		 l->capacity_mbps);
+	c.title = title;
 	/* axis labels in the report's zone */
-	setenv("TZ", p->tz, 1);
-	tzset();
-	rrd_clear_error();
-	info = rrd_graph_v(argc, (char **)(uintptr_t)argv);
-	if (tz0 != NULL)
-		setenv("TZ", oldtz, 1);
-	else
-		unsetenv("TZ");
-	tzset();
-	if (info == NULL) {
-		snprintf(err, errlen, "rrd_graph %s: %s", l->file,
-			 rrd_get_error());
-		rrd_clear_error();
-		return -EIO;
-	}
-	for (i = info; i != NULL; i = i->next) {
-		if (strcmp(i->key, "image") != 0 || i->type != RD_I_BLO)
-			continue;
-		*ret_png = malloc(i->value.u_blo.size);
-		if (*ret_png != NULL) {
-			memcpy(*ret_png, i->value.u_blo.ptr,
-			       i->value.u_blo.size);
-			*ret_len = i->value.u_blo.size;
-		}
-	}
-	rrd_info_free(info);
-	if (*ret_png == NULL) {
-		snprintf(err, errlen, "rrd_graph %s: no image", l->file);
-		return -EIO;
-	}
-	return 0;
+	return storage_chart_png(&c, ret_png, ret_len, err, errlen);
 }
 
 static int out_dir_make(const char *dir, char *err, size_t errlen)
@@ -311,14 +231,3 @@ int report_year(const struct config *cfg, int year,
 			 strerror(-rc));
 	return rc;
 }
-
-#if defined(__SANITIZE_ADDRESS__)
-/* rrd_graph keeps fontconfig/pango font caches for the process's life,
- * which LeakSanitizer reports at exit: not ours to free. */
-const char *__lsan_default_suppressions(void);
-const char *__lsan_default_suppressions(void)
-{
-	return "leak:libfontconfig.so\nleak:librrd.so\nleak:libpango\n"
-	       "leak:libcairo\nleak:vasprintf\n";
-}
-#endif

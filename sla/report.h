@@ -39,10 +39,10 @@ int report_period(const struct config *cfg, const struct sla_period *p,
 int report_year(const struct config *cfg, int year,
 		const struct report_opts *o, char *err, size_t errlen);
 
-/* Draws the traffic graph of link l over p with rrd_graph_v into a PNG
- * held in memory (*ret_png, malloc'd, *ret_len bytes), title and legend in
- * lang, with font (fontconfig name). Returns 0 or -EIO with librrd's
- * error in err. */
+/* Draws the traffic graph of link l over p (storage_chart_png) into a
+ * PNG held in memory (*ret_png, malloc'd, *ret_len bytes), title and
+ * legend in lang, with font (fontconfig name). Returns 0 or a negative
+ * errno (-EIO: librrd's error) with the file named in err. */
 int report_graph_png(const struct config *cfg, const struct sla_period *p,
 		     const struct sla_link *l, const char *lang,
 		     const char *font, unsigned char **ret_png,

@@ -1,145 +1,40 @@
 /*
  * series.c - reading storage for the SLA engine: RRD rows on the 5-minute
- * grid of a period (rrd_fetch_r, AVERAGE), the traffic files of a device,
- * and maintenance windows (configured ones and the occurrences the daemon
- * recorded in the journal's maintenance table) as time intervals.
+ * grid of a period (storage_series_read, AVERAGE), and maintenance windows
+ * (configured ones and the occurrences the daemon recorded in the
+ * journal, journal_maint_list) as time intervals.
  * SPDX-License-Identifier: MIT
  */
 #include "sla_int.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <math.h>
-#include <rrd.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#include "storage/rrd.h"
+#include "storage/journal.h"
+#include "storage/rrdstore.h"
 
 int sla__fetch(const char *file, double from, size_t nb, int ncols,
 	       const char *const *ds, double **out, char *err, size_t errlen)
 {
-	time_t start = (time_t)from, end = (time_t)(from + (double)nb * SLA_STEP);
-	unsigned long step = SLA_STEP, cnt = 0, rows;
-	char **names = NULL;
-	rrd_value_t *data = NULL;
-	long col[8];
+	struct rrd_series q = {
+		.file = file, .cf = "AVERAGE", .from = from, .step = SLA_STEP,
+		.nb = nb, .ncols = (size_t)ncols, .ds = ds, .out = out,
+	};
+	char why[512];
+	int rc;
 
-	for (int k = 0; k < ncols; k++)
-		for (size_t i = 0; i < nb; i++)
-			out[k][i] = NAN;
-	if (nb == 0 || access(file, R_OK) != 0)
+	/* a missing (or unreadable) file is "no data", not an error */
+	rc = storage_series_read(&q, why, sizeof(why));
+	if (rc == 0 && nb == 0)
 		return -ENOENT;
-	rrd_clear_error();
-	if (rrd_fetch_r(file, "AVERAGE", &start, &end, &step, &cnt, &names,
-			&data) != 0) {
-		snprintf(err, errlen, "%s: %s", file, rrd_get_error());
-		rrd_clear_error();
-		return -EIO;
-	}
-	for (int k = 0; k < ncols && k < 8; k++) {
-		col[k] = -1;
-		for (unsigned long c = 0; c < cnt; c++)
-			if (strcmp(names[c], ds[k]) == 0)
-				col[k] = (long)c;
-	}
-	for (unsigned long c = 0; c < cnt; c++)
-		rrd_freemem(names[c]);
-	rrd_freemem(names);
-	/* Row j holds the step ending at start + (j + 1) * step; our bucket
-	 * i ends at from + (i + 1) * SLA_STEP. A coarser step (an RRA of
-	 * 1-hour rows when 5-minute ones are gone) fills every bucket it
-	 * covers. */
-	rows = step > 0 ? (unsigned long)(end - start) / step : 0;
-	for (size_t i = 0; i < nb; i++) {
-		double te = from + (double)(i + 1) * SLA_STEP;
-		double off = te - (double)start;
-		unsigned long j;
-
-		if (off <= 0)
-			continue;
-		j = (unsigned long)ceil(off / (double)step) - 1;
-		if (j >= rows)
-			continue;
-		for (int k = 0; k < ncols && k < 8; k++)
-			if (col[k] >= 0)
-				out[k][i] = data[j * cnt + (unsigned long)col[k]];
-	}
-	rrd_freemem(data);
-	return 0;
-}
-
-/* %XX back to bytes (storage_name_encode's inverse). */
-static void name_decode(const char *in, char *out, size_t outlen)
-{
-	size_t o = 0;
-
-	for (size_t i = 0; in[i] != '\0' && o + 1 < outlen; i++) {
-		unsigned v;
-
-		if (in[i] == '%' && in[i + 1] != '\0' && in[i + 2] != '\0' &&
-		    sscanf(in + i + 1, "%2x", &v) == 1) {
-			out[o++] = (char)v;
-			i += 2;
-		} else {
-			out[o++] = in[i];
-		}
-	}
-	out[o] = '\0';
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-int sla__if_files(const char *dir, const char *device, char ***ret_names,
-		  size_t *ret_n)
-{
-	char path[4096], *slash;
-	char **names = NULL;
-	size_t n = 0;
-	struct dirent *de;
-	DIR *d;
-
-	*ret_names = NULL;
-	*ret_n = 0;
-	if (storage_path_dev(dir, device, path, sizeof(path)) < 0)
-		return -ENAMETOOLONG;
-	slash = strrchr(path, '/');
-	if (slash != NULL)
-		*slash = '\0';
-	d = opendir(path);
-	if (d == NULL)
-		return 0;
-	while ((de = readdir(d)) != NULL) {
-		size_t len = strlen(de->d_name);
-		char name[256], **nn;
-
-		if (len < 8 || strncmp(de->d_name, "if-", 3) != 0 ||
-		    strcmp(de->d_name + len - 4, ".rrd") != 0)
-			continue;
-		snprintf(name, sizeof(name), "%.*s", (int)(len - 7),
-			 de->d_name + 3);
-		nn = realloc(names, (n + 1) * sizeof(*names));
-		if (nn == NULL)
-			break;
-		names = nn;
-		names[n] = malloc(256);
-		if (names[n] == NULL)
-			break;
-		name_decode(name, names[n], 256);
-		n++;
-	}
-	closedir(d);
-	if (n > 1)
-		qsort(names, n, sizeof(*names), cmp_str);
-	*ret_names = names;
-	*ret_n = n;
-	return 0;
+	if (rc == -EIO)
+		snprintf(err, errlen, "%s", why);
+	else if (rc < 0)
+		rc = -ENOENT;
+	return rc;
 }
 
 /* ---- maintenance ---------------------------------------------------- */
@@ -214,41 +109,30 @@ static int oneoff(const struct maint_cfg *m, const struct sla_period *p,
 }
 
 /* The journal's recorded occurrences, read-only (the daemon may be
- * writing; WAL readers do not block it). A missing journal has none. */
+ * writing; WAL readers do not block it). A missing journal has none, and
+ * so has one that cannot be read (as before storage/ read it). */
 static int journal_windows(const char *path, const struct sla_period *p,
 			   struct sla_windows *w, size_t *ret_n)
 {
-	sqlite3 *db = NULL;
-	sqlite3_stmt *st = NULL;
+	struct journal_maint *m = NULL;
+	struct journal *j = NULL;
+	size_t n = 0;
+	char err[512];
 	int rc = 0;
 
 	*ret_n = 0;
-	if (access(path, R_OK) != 0)
+	if (journal_open_ro(path, &j, err, sizeof(err)) < 0)
 		return 0;
-	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) !=
-	    SQLITE_OK)
-		goto out;
-	sqlite3_busy_timeout(db, 5000);
-	if (sqlite3_prepare_v2(db,
-			       "SELECT scope, start_t, end_t FROM maintenance"
-			       " WHERE end_t > ?1 AND start_t < ?2",
-			       -1, &st, NULL) != SQLITE_OK)
-		goto out;
-	sqlite3_bind_double(st, 1, p->from);
-	sqlite3_bind_double(st, 2, p->to);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		const unsigned char *scope = sqlite3_column_text(st, 0);
-
-		rc = win_add(w, scope != NULL ? (const char *)scope : "all",
-			     sqlite3_column_double(st, 1),
-			     sqlite3_column_double(st, 2));
-		if (rc < 0)
-			break;
-		(*ret_n)++;
+	if (journal_maint_list(j, p->from, p->to, &m, &n, err, sizeof(err)) <
+	    0)
+		n = 0;
+	journal_close(j);
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		rc = win_add(w, m[i].scope, m[i].start_t, m[i].end_t);
+		if (rc == 0)
+			(*ret_n)++;
 	}
-out:
-	sqlite3_finalize(st);
-	sqlite3_close(db);
+	free(m);
 	return rc;
 }
 

@@ -17,11 +17,6 @@
 int sla__fetch(const char *file, double from, size_t nb, int ncols,
 	       const char *const *ds, double **out, char *err, size_t errlen);
 
-/* The interface names (decoded) that have a traffic file if-*.rrd in the
- * device's folder, sorted; malloc'd array of malloc'd strings. */
-int sla__if_files(const char *dir, const char *device, char ***ret_names,
-		  size_t *ret_n);
-
 struct sla_window {
 	char scope[64];
 	double a, b; /* [a, b) */

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 struct journal {
 	sqlite3 *db;
@@ -97,10 +98,7 @@ static const char schema_sql[] =
 	" closed_t, close_note, satisfaction, parent_id, nchildren,"          \
 	" reminders, last_notify_t"
 
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
+void journal__seterr(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -115,7 +113,7 @@ static void seterr(char *err, size_t errlen, const char *fmt, ...)
 static int dberr(struct journal *j, int rc, const char *what, char *err,
 		 size_t errlen)
 {
-	seterr(err, errlen, "journal: %s: %s", what, sqlite3_errmsg(j->db));
+	journal__seterr(err, errlen, "journal: %s: %s", what, sqlite3_errmsg(j->db));
 	switch (rc & 0xff) {
 	case SQLITE_BUSY:
 	case SQLITE_LOCKED:
@@ -144,30 +142,77 @@ static int exec(struct journal *j, const char *sql, char *err, size_t errlen)
 	return rc == SQLITE_OK ? 0 : dberr(j, rc, sql, err, errlen);
 }
 
-static int prep(struct journal *j, const char *sql, sqlite3_stmt **st,
-		char *err, size_t errlen)
+static int bind_all(sqlite3_stmt *st, const struct journal__param *params)
 {
-	int rc = sqlite3_prepare_v2(j->db, sql, -1, st, NULL);
+	int rc = SQLITE_OK;
 
-	return rc == SQLITE_OK ? 0 : dberr(j, rc, "prepare", err, errlen);
+	for (int i = 0; params != NULL && params[i].type != 0; i++) {
+		const struct journal__param *p = &params[i];
+
+		switch (p->type) {
+		case 't':
+			rc = sqlite3_bind_text(st, i + 1,
+					       p->s != NULL ? p->s : "", -1,
+					       SQLITE_TRANSIENT);
+			break;
+		case 'd':
+			rc = sqlite3_bind_double(st, i + 1, p->d);
+			break;
+		case 'i':
+			rc = sqlite3_bind_int64(st, i + 1, p->i);
+			break;
+		default:
+			rc = sqlite3_bind_null(st, i + 1);
+			break;
+		}
+		if (rc != SQLITE_OK)
+			break;
+	}
+	return rc;
 }
 
-static void bind_text(sqlite3_stmt *st, int i, const char *s)
+int journal__query(struct journal *j, const char *what, const char *sql,
+		   const struct journal__param *params, journal__row_fn row,
+		   void *arg, char *err, size_t errlen)
 {
-	sqlite3_bind_text(st, i, s != NULL ? s : "", -1, SQLITE_TRANSIENT);
-}
+	sqlite3_stmt *st = NULL;
+	int rc, ret = 0;
 
-/* Runs a statement that returns no rows, then finalizes it. */
-static int step_done(struct journal *j, sqlite3_stmt *st, const char *what,
-		     char *err, size_t errlen)
-{
-	int rc = sqlite3_step(st);
-	int ret = 0;
-
-	if (rc != SQLITE_DONE)
+	rc = sqlite3_prepare_v2(j->db, sql, -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return dberr(j, rc, what, err, errlen);
+	rc = bind_all(st, params);
+	if (rc != SQLITE_OK)
+		goto out;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (row == NULL)
+			continue;
+		ret = row(arg, st, err, errlen);
+		if (ret != 0)
+			break;
+	}
+out:
+	if (ret == 0 && rc != SQLITE_DONE)
 		ret = dberr(j, rc, what, err, errlen);
 	sqlite3_finalize(st);
 	return ret;
+}
+
+/* Row callback: the first column of the last row as an integer. */
+struct one_int {
+	int found;
+	int64_t v;
+};
+
+static int row_int(void *arg, sqlite3_stmt *st, char *err, size_t errlen)
+{
+	struct one_int *o = arg;
+
+	(void)err;
+	(void)errlen;
+	o->found = 1;
+	o->v = sqlite3_column_int64(st, 0);
+	return 0;
 }
 
 static int begin(struct journal *j, char *err, size_t errlen)
@@ -187,18 +232,16 @@ static void rollback(struct journal *j)
 
 static int schema_init(struct journal *j, char *err, size_t errlen)
 {
-	sqlite3_stmt *st;
-	int ver = 0;
-	int rc;
+	struct one_int o = { 0, 0 };
+	int ver, rc;
 
-	rc = prep(j, "PRAGMA user_version", &st, err, errlen);
+	rc = journal__query(j, "PRAGMA user_version", "PRAGMA user_version",
+			    NULL, row_int, &o, err, errlen);
 	if (rc < 0)
 		return rc;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		ver = sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
+	ver = (int)o.v;
 	if (ver > JOURNAL_SCHEMA_VERSION) {
-		seterr(err, errlen,
+		journal__seterr(err, errlen,
 		       "journal: schema version %d is newer than this slamon "
 		       "(%d)",
 		       ver, JOURNAL_SCHEMA_VERSION);
@@ -226,8 +269,10 @@ static int schema_init(struct journal *j, char *err, size_t errlen)
 	return commit(j, err, errlen);
 }
 
-int journal_open(const char *path, struct journal **ret_j, char *err,
-		 size_t errlen)
+/* Opens the connection with flags (busy timeout 5 s); a file that cannot
+ * be opened is -ENOENT (it is missing) or -EIO, naming path. */
+static int conn_open(const char *path, int flags, struct journal **ret_j,
+		     char *err, size_t errlen)
 {
 	struct journal *j;
 	int rc;
@@ -235,20 +280,32 @@ int journal_open(const char *path, struct journal **ret_j, char *err,
 	*ret_j = NULL;
 	j = calloc(1, sizeof(*j));
 	if (j == NULL) {
-		seterr(err, errlen, "journal: out of memory");
+		journal__seterr(err, errlen, "journal: out of memory");
 		return -ENOMEM;
 	}
-	rc = sqlite3_open_v2(path, &j->db,
-			     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
-				     SQLITE_OPEN_FULLMUTEX,
+	rc = sqlite3_open_v2(path, &j->db, flags | SQLITE_OPEN_FULLMUTEX,
 			     NULL);
 	if (rc != SQLITE_OK) {
-		seterr(err, errlen, "journal %s: %s", path,
-		       j->db ? sqlite3_errmsg(j->db) : "cannot open");
-		rc = rc == SQLITE_CANTOPEN ? -ENOENT : -EIO;
-		goto err;
+		journal__seterr(err, errlen, "journal %s: %s", path,
+				j->db ? sqlite3_errmsg(j->db) : "cannot open");
+		journal_close(j);
+		return rc == SQLITE_CANTOPEN ? -ENOENT : -EIO;
 	}
 	sqlite3_busy_timeout(j->db, 5000);
+	*ret_j = j;
+	return 0;
+}
+
+int journal_open(const char *path, struct journal **ret_j, char *err,
+		 size_t errlen)
+{
+	struct journal *j;
+	int rc;
+
+	rc = conn_open(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, &j,
+		       err, errlen);
+	if (rc < 0)
+		return rc;
 	rc = exec(j,
 		  "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
 		  " PRAGMA foreign_keys=ON",
@@ -263,6 +320,41 @@ int journal_open(const char *path, struct journal **ret_j, char *err,
 err:
 	journal_close(j);
 	return rc;
+}
+
+int journal_open_ro(const char *path, struct journal **ret_j, char *err,
+		    size_t errlen)
+{
+	struct one_int o = { 0, 0 };
+	struct journal *j;
+	int rc;
+
+	*ret_j = NULL;
+	/* SQLite would say "unable to open database file"; say which */
+	if (access(path, R_OK) != 0) {
+		rc = -errno;
+		journal__seterr(err, errlen, "journal %s: %s", path,
+				strerror(-rc));
+		return rc;
+	}
+	rc = conn_open(path, SQLITE_OPEN_READONLY, &j, err, errlen);
+	if (rc < 0)
+		return rc;
+	rc = journal__query(j, "PRAGMA user_version", "PRAGMA user_version",
+			    NULL, row_int, &o, err, errlen);
+	if (rc == 0 && o.v > JOURNAL_SCHEMA_VERSION) {
+		journal__seterr(err, errlen,
+				"journal %s: schema version %lld is newer than "
+				"this slamon (%d)",
+				path, (long long)o.v, JOURNAL_SCHEMA_VERSION);
+		rc = -EPROTO;
+	}
+	if (rc < 0) {
+		journal_close(j);
+		return rc;
+	}
+	*ret_j = j;
+	return 0;
 }
 
 void journal_close(struct journal *j)
@@ -325,29 +417,33 @@ static void row_fault(sqlite3_stmt *st, struct fault *f)
 	f->last_notify_t = col_time(st, 19);
 }
 
+/* Row callback: the row into the struct fault at arg, then stop (1). */
+static int row_fault_one(void *arg, sqlite3_stmt *st, char *err,
+			 size_t errlen)
+{
+	(void)err;
+	(void)errlen;
+	row_fault(st, arg);
+	return 1;
+}
+
 /* Reads fault id inside the caller's transaction. */
 static int fault_read(struct journal *j, int64_t id, struct fault *ret,
 		      char *err, size_t errlen)
 {
-	sqlite3_stmt *st;
 	int rc;
 
-	rc = prep(j, "SELECT " FAULT_COLS " FROM faults WHERE id = ?", &st,
-		  err, errlen);
-	if (rc < 0)
-		return rc;
-	sqlite3_bind_int64(st, 1, id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		row_fault(st, ret);
-		rc = 0;
-	} else if (rc == SQLITE_DONE) {
-		seterr(err, errlen, "no fault with id %lld", (long long)id);
-		rc = -ENOENT;
-	} else {
-		rc = dberr(j, rc, "select fault", err, errlen);
+	rc = journal__query(j, "select fault",
+			    "SELECT " FAULT_COLS " FROM faults WHERE id = ?",
+			    JP_ARGS(JP_INT(id)), row_fault_one, ret, err,
+			    errlen);
+	if (rc == 1)
+		return 0;
+	if (rc == 0) {
+		journal__seterr(err, errlen, "no fault with id %lld",
+				(long long)id);
+		return -ENOENT;
 	}
-	sqlite3_finalize(st);
 	return rc;
 }
 
@@ -360,54 +456,35 @@ int journal_fault_get(struct journal *j, int64_t id, struct fault *ret,
 static int active_id(struct journal *j, const char *object, const char *kind,
 		     int64_t *ret_id, char *err, size_t errlen)
 {
-	sqlite3_stmt *st;
+	struct one_int o = { 0, 0 };
 	int rc;
 
-	*ret_id = 0;
-	rc = prep(j,
-		  "SELECT id FROM faults WHERE object = ? AND kind = ? AND"
-		  " resolved_t IS NULL AND closed_t IS NULL",
-		  &st, err, errlen);
-	if (rc < 0)
-		return rc;
-	bind_text(st, 1, object);
-	bind_text(st, 2, kind);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*ret_id = sqlite3_column_int64(st, 0);
-	rc = rc == SQLITE_ROW || rc == SQLITE_DONE
-		     ? 0
-		     : dberr(j, rc, "select active", err, errlen);
-	sqlite3_finalize(st);
+	rc = journal__query(j, "select active",
+			    "SELECT id FROM faults WHERE object = ? AND"
+			    " kind = ? AND resolved_t IS NULL AND"
+			    " closed_t IS NULL",
+			    JP_ARGS(JP_TEXT(object), JP_TEXT(kind)), row_int,
+			    &o, err, errlen);
+	*ret_id = rc == 0 ? o.v : 0;
 	return rc;
 }
 
 static int fault_insert(struct journal *j, const struct fault *f,
 			int64_t *ret_id, char *err, size_t errlen)
 {
-	sqlite3_stmt *st;
 	int rc;
 
-	rc = prep(j,
-		  "INSERT INTO faults (object, object_kind, kind, severity,"
-		  " detail, first_fail_t, detect_t, deadline_t, parent_id)"
-		  " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-		  &st, err, errlen);
-	if (rc < 0)
-		return rc;
-	bind_text(st, 1, f->object);
-	bind_text(st, 2, f->object_kind);
-	bind_text(st, 3, f->kind);
-	bind_text(st, 4, f->severity);
-	bind_text(st, 5, f->detail);
-	sqlite3_bind_double(st, 6, f->first_fail_t);
-	sqlite3_bind_double(st, 7, f->detect_t);
-	sqlite3_bind_double(st, 8, f->deadline_t);
-	if (f->parent_id > 0)
-		sqlite3_bind_int64(st, 9, f->parent_id);
-	else
-		sqlite3_bind_null(st, 9);
-	rc = step_done(j, st, "insert fault", err, errlen);
+	rc = journal__query(
+		j, "insert fault",
+		"INSERT INTO faults (object, object_kind, kind, severity,"
+		" detail, first_fail_t, detect_t, deadline_t, parent_id)"
+		" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		JP_ARGS(JP_TEXT(f->object), JP_TEXT(f->object_kind),
+			JP_TEXT(f->kind), JP_TEXT(f->severity),
+			JP_TEXT(f->detail), JP_REAL(f->first_fail_t),
+			JP_REAL(f->detect_t), JP_REAL(f->deadline_t),
+			f->parent_id > 0 ? JP_INT(f->parent_id) : JP_NULL),
+		NULL, NULL, err, errlen);
 	if (rc == 0)
 		*ret_id = sqlite3_last_insert_rowid(j->db);
 	return rc;
@@ -423,14 +500,14 @@ static int fault_validate(const struct fault *f, char *err, size_t errlen)
 		if (strcmp(f->object_kind, okinds[i]) == 0)
 			ok = 1;
 	if (f->object[0] == '\0' || f->kind[0] == '\0' || !ok) {
-		seterr(err, errlen,
+		journal__seterr(err, errlen,
 		       "fault needs an object, a kind and an object kind "
 		       "(device, interface or service)");
 		return -EINVAL;
 	}
 	if (!(f->first_fail_t > 0) || f->detect_t < f->first_fail_t ||
 	    f->deadline_t < f->detect_t) {
-		seterr(err, errlen,
+		journal__seterr(err, errlen,
 		       "fault times out of order: first fail %.0f, detected "
 		       "%.0f, deadline %.0f",
 		       f->first_fail_t, f->detect_t, f->deadline_t);
@@ -471,18 +548,19 @@ int journal_fault_open(struct journal *j, const struct fault *f,
 	return 0;
 }
 
-/* Runs a prepared UPDATE inside the caller's transaction. */
-static int update_fault(struct journal *j, sqlite3_stmt *st, char *err,
+/* Runs an UPDATE of faults inside the caller's transaction. */
+static int update_fault(struct journal *j, const char *sql,
+			const struct journal__param *params, char *err,
 			size_t errlen)
 {
-	return step_done(j, st, "update fault", err, errlen);
+	return journal__query(j, "update fault", sql, params, NULL, NULL, err,
+			      errlen);
 }
 
 int journal_fault_resolve(struct journal *j, int64_t id, double t, char *err,
 			  size_t errlen)
 {
 	struct fault f;
-	sqlite3_stmt *st;
 	int rc;
 
 	rc = begin(j, err, errlen);
@@ -490,20 +568,16 @@ int journal_fault_resolve(struct journal *j, int64_t id, double t, char *err,
 		return rc;
 	rc = fault_read(j, id, &f, err, errlen);
 	if (rc == 0 && f.resolved_t != 0) {
-		seterr(err, errlen, "fault %lld already resolved",
+		journal__seterr(err, errlen, "fault %lld already resolved",
 		       (long long)id);
 		rc = -EALREADY;
 	}
 	if (rc == 0 && t < f.first_fail_t)
 		t = f.first_fail_t; /* clock went back: keep times ordered */
 	if (rc == 0)
-		rc = prep(j, "UPDATE faults SET resolved_t = ? WHERE id = ?",
-			  &st, err, errlen);
-	if (rc == 0) {
-		sqlite3_bind_double(st, 1, t);
-		sqlite3_bind_int64(st, 2, id);
-		rc = update_fault(j, st, err, errlen);
-	}
+		rc = update_fault(j, "UPDATE faults SET resolved_t = ?"
+				     " WHERE id = ?",
+				  JP_ARGS(JP_REAL(t), JP_INT(id)), err, errlen);
 	if (rc == 0)
 		rc = commit(j, err, errlen);
 	if (rc < 0)
@@ -515,11 +589,10 @@ int journal_fault_ack(struct journal *j, int64_t id, double t, const char *by,
 		      const char *note, char *err, size_t errlen)
 {
 	struct fault f;
-	sqlite3_stmt *st;
 	int rc;
 
 	if (by == NULL || by[0] == '\0') {
-		seterr(err, errlen, "acknowledging needs the operator's name");
+		journal__seterr(err, errlen, "acknowledging needs the operator's name");
 		return -EINVAL;
 	}
 	rc = begin(j, err, errlen);
@@ -527,28 +600,23 @@ int journal_fault_ack(struct journal *j, int64_t id, double t, const char *by,
 		return rc;
 	rc = fault_read(j, id, &f, err, errlen);
 	if (rc == 0 && f.closed_t != 0) {
-		seterr(err, errlen, "fault %lld is closed; nothing to acknowledge",
+		journal__seterr(err, errlen, "fault %lld is closed; nothing to acknowledge",
 		       (long long)id);
 		rc = -EINVAL;
 	} else if (rc == 0 && f.ack_t != 0) {
-		seterr(err, errlen, "fault %lld already acknowledged by %s",
+		journal__seterr(err, errlen, "fault %lld already acknowledged by %s",
 		       (long long)id, f.ack_by);
 		rc = -EALREADY;
 	}
 	if (rc == 0 && t < f.first_fail_t)
 		t = f.first_fail_t;
 	if (rc == 0)
-		rc = prep(j,
-			  "UPDATE faults SET ack_t = ?, ack_by = ?, ack_note = ?"
-			  " WHERE id = ?",
-			  &st, err, errlen);
-	if (rc == 0) {
-		sqlite3_bind_double(st, 1, t);
-		bind_text(st, 2, by);
-		bind_text(st, 3, note);
-		sqlite3_bind_int64(st, 4, id);
-		rc = update_fault(j, st, err, errlen);
-	}
+		rc = update_fault(j,
+				  "UPDATE faults SET ack_t = ?, ack_by = ?,"
+				  " ack_note = ? WHERE id = ?",
+				  JP_ARGS(JP_REAL(t), JP_TEXT(by),
+					  JP_TEXT(note), JP_INT(id)),
+				  err, errlen);
 	if (rc == 0)
 		rc = commit(j, err, errlen);
 	if (rc < 0)
@@ -586,15 +654,14 @@ int journal_fault_close(struct journal *j, int64_t id, double t,
 {
 	const char *sat = satisfaction_parse(satisfaction);
 	struct fault f;
-	sqlite3_stmt *st;
 	int rc;
 
 	if (note == NULL || note[0] == '\0') {
-		seterr(err, errlen, "closing needs a note");
+		journal__seterr(err, errlen, "closing needs a note");
 		return -EINVAL;
 	}
 	if (sat == NULL) {
-		seterr(err, errlen,
+		journal__seterr(err, errlen,
 		       "satisfaction '%s' is not one of 满意, 基本满意, 不满意 "
 		       "(satisfied, basic, unsatisfied)",
 		       satisfaction ? satisfaction : "");
@@ -605,23 +672,19 @@ int journal_fault_close(struct journal *j, int64_t id, double t,
 		return rc;
 	rc = fault_read(j, id, &f, err, errlen);
 	if (rc == 0 && f.closed_t != 0) {
-		seterr(err, errlen, "fault %lld already closed", (long long)id);
+		journal__seterr(err, errlen, "fault %lld already closed", (long long)id);
 		rc = -EALREADY;
 	}
 	if (rc == 0 && t < f.detect_t)
 		t = f.detect_t;
 	if (rc == 0)
-		rc = prep(j,
-			  "UPDATE faults SET closed_t = ?, close_note = ?,"
-			  " satisfaction = ? WHERE id = ?",
-			  &st, err, errlen);
-	if (rc == 0) {
-		sqlite3_bind_double(st, 1, t);
-		bind_text(st, 2, note);
-		bind_text(st, 3, sat);
-		sqlite3_bind_int64(st, 4, id);
-		rc = update_fault(j, st, err, errlen);
-	}
+		rc = update_fault(j,
+				  "UPDATE faults SET closed_t = ?,"
+				  " close_note = ?, satisfaction = ?"
+				  " WHERE id = ?",
+				  JP_ARGS(JP_REAL(t), JP_TEXT(note),
+					  JP_TEXT(sat), JP_INT(id)),
+				  err, errlen);
 	if (rc == 0)
 		rc = commit(j, err, errlen);
 	if (rc < 0)
@@ -632,20 +695,15 @@ int journal_fault_close(struct journal *j, int64_t id, double t,
 int journal_fault_reminded(struct journal *j, int64_t id, double t, char *err,
 			   size_t errlen)
 {
-	sqlite3_stmt *st;
 	int rc;
 
-	rc = prep(j,
-		  "UPDATE faults SET reminders = reminders + 1,"
-		  " last_notify_t = ? WHERE id = ?",
-		  &st, err, errlen);
-	if (rc < 0)
-		return rc;
-	sqlite3_bind_double(st, 1, t);
-	sqlite3_bind_int64(st, 2, id);
-	rc = step_done(j, st, "remind", err, errlen);
+	rc = journal__query(j, "remind",
+			    "UPDATE faults SET reminders = reminders + 1,"
+			    " last_notify_t = ? WHERE id = ?",
+			    JP_ARGS(JP_REAL(t), JP_INT(id)), NULL, NULL, err,
+			    errlen);
 	if (rc == 0 && sqlite3_changes(j->db) == 0) {
-		seterr(err, errlen, "no fault with id %lld", (long long)id);
+		journal__seterr(err, errlen, "no fault with id %lld", (long long)id);
 		rc = -ENOENT;
 	}
 	return rc;
@@ -655,7 +713,6 @@ int journal_fault_child_add(struct journal *j, int64_t id, const char *object,
 			    double t, char *err, size_t errlen)
 {
 	struct fault f;
-	sqlite3_stmt *st;
 	int rc;
 
 	rc = begin(j, err, errlen);
@@ -663,25 +720,17 @@ int journal_fault_child_add(struct journal *j, int64_t id, const char *object,
 		return rc;
 	rc = fault_read(j, id, &f, err, errlen);
 	if (rc == 0)
-		rc = prep(j,
-			  "INSERT OR IGNORE INTO fault_children VALUES (?, ?, ?)",
-			  &st, err, errlen);
-	if (rc == 0) {
-		sqlite3_bind_int64(st, 1, id);
-		bind_text(st, 2, object);
-		sqlite3_bind_double(st, 3, t);
-		rc = step_done(j, st, "insert child", err, errlen);
-	}
-	if (rc == 0 && sqlite3_changes(j->db) > 0) {
-		rc = prep(j,
-			  "UPDATE faults SET nchildren = nchildren + 1"
-			  " WHERE id = ?",
-			  &st, err, errlen);
-		if (rc == 0) {
-			sqlite3_bind_int64(st, 1, id);
-			rc = update_fault(j, st, err, errlen);
-		}
-	}
+		rc = journal__query(j, "insert child",
+				    "INSERT OR IGNORE INTO fault_children"
+				    " VALUES (?, ?, ?)",
+				    JP_ARGS(JP_INT(id), JP_TEXT(object),
+					    JP_REAL(t)),
+				    NULL, NULL, err, errlen);
+	if (rc == 0 && sqlite3_changes(j->db) > 0)
+		rc = update_fault(j,
+				  "UPDATE faults SET nchildren = nchildren + 1"
+				  " WHERE id = ?",
+				  JP_ARGS(JP_INT(id)), err, errlen);
 	if (rc == 0)
 		rc = commit(j, err, errlen);
 	if (rc < 0)
@@ -689,57 +738,75 @@ int journal_fault_child_add(struct journal *j, int64_t id, const char *object,
 	return rc;
 }
 
-/* Grows *arr by one element of size elem; returns the new slot. */
-static void *push(void **arr, size_t *n, size_t *cap, size_t elem)
-{
-	if (*n == *cap) {
-		size_t nc = *cap ? *cap * 2 : 16;
-		void *na = realloc(*arr, nc * elem);
+/* Row callback state: a growing array of elem-sized rows, each filled
+ * from the statement by fill. */
+struct rows {
+	void *v;
+	size_t n, cap, elem;
+	void (*fill)(sqlite3_stmt *st, void *slot);
+};
 
-		if (na == NULL)
-			return NULL;
-		*arr = na;
-		*cap = nc;
+static int row_push(void *arg, sqlite3_stmt *st, char *err, size_t errlen)
+{
+	struct rows *r = arg;
+	void *slot;
+
+	if (r->n == r->cap) {
+		size_t nc = r->cap ? r->cap * 2 : 16;
+		void *nv = realloc(r->v, nc * r->elem);
+
+		if (nv == NULL) {
+			journal__seterr(err, errlen, "journal: out of memory");
+			return -ENOMEM;
+		}
+		r->v = nv;
+		r->cap = nc;
 	}
-	return (char *)*arr + (*n)++ * elem;
+	slot = (char *)r->v + r->n++ * r->elem;
+	memset(slot, 0, r->elem);
+	r->fill(st, slot);
+	return 0;
+}
+
+/* Runs a query and hands its rows over as a malloc'd array (NULL with
+ * *ret_n = 0 when none; nothing on error). */
+static int list_query(struct journal *j, const char *what, const char *sql,
+		      const struct journal__param *params, size_t elem,
+		      void (*fill)(sqlite3_stmt *, void *), void **ret,
+		      size_t *ret_n, char *err, size_t errlen)
+{
+	struct rows r = { NULL, 0, 0, elem, fill };
+	int rc;
+
+	*ret = NULL;
+	*ret_n = 0;
+	rc = journal__query(j, what, sql, params, row_push, &r, err, errlen);
+	if (rc < 0) {
+		free(r.v);
+		return rc;
+	}
+	*ret = r.v;
+	*ret_n = r.n;
+	return 0;
+}
+
+static void fill_child(sqlite3_stmt *st, void *slot)
+{
+	struct fault_child *c = slot;
+
+	col_text(st, 0, c->object, sizeof(c->object));
+	c->t = sqlite3_column_double(st, 1);
 }
 
 int journal_fault_children(struct journal *j, int64_t id,
 			   struct fault_child **ret, size_t *ret_n, char *err,
 			   size_t errlen)
 {
-	struct fault_child *arr = NULL, *c;
-	size_t n = 0, cap = 0;
-	sqlite3_stmt *st;
-	int rc;
-
-	*ret = NULL;
-	*ret_n = 0;
-	rc = prep(j,
-		  "SELECT object, t FROM fault_children WHERE fault_id = ?"
-		  " ORDER BY object",
-		  &st, err, errlen);
-	if (rc < 0)
-		return rc;
-	sqlite3_bind_int64(st, 1, id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		c = push((void **)&arr, &n, &cap, sizeof(*arr));
-		if (c == NULL) {
-			rc = SQLITE_NOMEM;
-			break;
-		}
-		col_text(st, 0, c->object, sizeof(c->object));
-		c->t = sqlite3_column_double(st, 1);
-	}
-	rc = rc == SQLITE_DONE ? 0 : dberr(j, rc, "children", err, errlen);
-	sqlite3_finalize(st);
-	if (rc < 0) {
-		free(arr);
-		return rc;
-	}
-	*ret = arr;
-	*ret_n = n;
-	return 0;
+	return list_query(j, "children",
+			  "SELECT object, t FROM fault_children"
+			  " WHERE fault_id = ? ORDER BY object",
+			  JP_ARGS(JP_INT(id)), sizeof(**ret), fill_child,
+			  (void **)ret, ret_n, err, errlen);
 }
 
 static const char *filter_sql(enum journal_filter f)
@@ -761,49 +828,30 @@ static const char *filter_sql(enum journal_filter f)
 	return "";
 }
 
+static void fill_fault(sqlite3_stmt *st, void *slot)
+{
+	row_fault(st, slot);
+}
+
 int journal_fault_list(struct journal *j, const struct fault_query *q,
 		       struct fault **ret, size_t *ret_n, char *err,
 		       size_t errlen)
 {
-	struct fault *arr = NULL, *f;
-	size_t n = 0, cap = 0;
+	struct journal__param params[] = {
+		JP_REAL(q->from_t), JP_REAL(q->to_t), JP_REAL(q->now),
+		JP_REAL(q->remind_s), JP_END,
+	};
 	char sql[1024];
-	sqlite3_stmt *st;
-	int rc;
 
-	*ret = NULL;
-	*ret_n = 0;
 	snprintf(sql, sizeof(sql),
 		 "SELECT " FAULT_COLS " FROM faults WHERE"
 		 " (?1 = 0 OR detect_t >= ?1) AND (?2 = 0 OR detect_t < ?2)%s"
 		 " ORDER BY id",
 		 filter_sql(q->filter));
-	rc = prep(j, sql, &st, err, errlen);
-	if (rc < 0)
-		return rc;
-	sqlite3_bind_double(st, 1, q->from_t);
-	sqlite3_bind_double(st, 2, q->to_t);
-	if (q->filter == JQ_REMIND) {
-		sqlite3_bind_double(st, 3, q->now);
-		sqlite3_bind_double(st, 4, q->remind_s);
-	}
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		f = push((void **)&arr, &n, &cap, sizeof(*arr));
-		if (f == NULL) {
-			rc = SQLITE_NOMEM;
-			break;
-		}
-		row_fault(st, f);
-	}
-	rc = rc == SQLITE_DONE ? 0 : dberr(j, rc, "list", err, errlen);
-	sqlite3_finalize(st);
-	if (rc < 0) {
-		free(arr);
-		return rc;
-	}
-	*ret = arr;
-	*ret_n = n;
-	return 0;
+	if (q->filter != JQ_REMIND)
+		params[2] = JP_END; /* ?3 and ?4 only for reminders */
+	return list_query(j, "list", sql, params, sizeof(**ret), fill_fault,
+			  (void **)ret, ret_n, err, errlen);
 }
 
 /* ---- notifications, maintenance, states ---------------------------- */
@@ -811,115 +859,69 @@ int journal_fault_list(struct journal *j, const struct fault_query *q,
 int journal_notify_record(struct journal *j, const struct notify_rec *r,
 			  char *err, size_t errlen)
 {
-	sqlite3_stmt *st;
-	int rc;
+	return journal__query(
+		j, "insert notification",
+		"INSERT INTO notifications (fault_id, event, notifier,"
+		" attempt, t, result, detail) VALUES (?, ?, ?, ?, ?, ?, ?)",
+		JP_ARGS(JP_INT(r->fault_id), JP_TEXT(r->event),
+			JP_TEXT(r->notifier), JP_INT(r->attempt),
+			JP_REAL(r->t), JP_TEXT(r->result),
+			JP_TEXT(r->detail)),
+		NULL, NULL, err, errlen);
+}
 
-	rc = prep(j,
-		  "INSERT INTO notifications (fault_id, event, notifier,"
-		  " attempt, t, result, detail) VALUES (?, ?, ?, ?, ?, ?, ?)",
-		  &st, err, errlen);
-	if (rc < 0)
-		return rc;
-	sqlite3_bind_int64(st, 1, r->fault_id);
-	bind_text(st, 2, r->event);
-	bind_text(st, 3, r->notifier);
-	sqlite3_bind_int(st, 4, r->attempt);
-	sqlite3_bind_double(st, 5, r->t);
-	bind_text(st, 6, r->result);
-	bind_text(st, 7, r->detail);
-	return step_done(j, st, "insert notification", err, errlen);
+static void fill_notify(sqlite3_stmt *st, void *slot)
+{
+	struct notify_rec *r = slot;
+
+	r->fault_id = sqlite3_column_int64(st, 0);
+	col_text(st, 1, r->event, sizeof(r->event));
+	col_text(st, 2, r->notifier, sizeof(r->notifier));
+	r->attempt = sqlite3_column_int(st, 3);
+	r->t = sqlite3_column_double(st, 4);
+	col_text(st, 5, r->result, sizeof(r->result));
+	col_text(st, 6, r->detail, sizeof(r->detail));
 }
 
 int journal_notify_list(struct journal *j, int64_t fault_id,
 			struct notify_rec **ret, size_t *ret_n, char *err,
 			size_t errlen)
 {
-	struct notify_rec *arr = NULL, *r;
-	size_t n = 0, cap = 0;
-	sqlite3_stmt *st;
-	int rc;
-
-	*ret = NULL;
-	*ret_n = 0;
-	rc = prep(j,
-		  "SELECT fault_id, event, notifier, attempt, t, result, detail"
-		  " FROM notifications WHERE ?1 = 0 OR fault_id = ?1"
-		  " ORDER BY id",
-		  &st, err, errlen);
-	if (rc < 0)
-		return rc;
-	sqlite3_bind_int64(st, 1, fault_id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		r = push((void **)&arr, &n, &cap, sizeof(*arr));
-		if (r == NULL) {
-			rc = SQLITE_NOMEM;
-			break;
-		}
-		r->fault_id = sqlite3_column_int64(st, 0);
-		col_text(st, 1, r->event, sizeof(r->event));
-		col_text(st, 2, r->notifier, sizeof(r->notifier));
-		r->attempt = sqlite3_column_int(st, 3);
-		r->t = sqlite3_column_double(st, 4);
-		col_text(st, 5, r->result, sizeof(r->result));
-		col_text(st, 6, r->detail, sizeof(r->detail));
-	}
-	rc = rc == SQLITE_DONE ? 0 : dberr(j, rc, "notifications", err, errlen);
-	sqlite3_finalize(st);
-	if (rc < 0) {
-		free(arr);
-		return rc;
-	}
-	*ret = arr;
-	*ret_n = n;
-	return 0;
+	return list_query(j, "notifications",
+			  "SELECT fault_id, event, notifier, attempt, t,"
+			  " result, detail FROM notifications"
+			  " WHERE ?1 = 0 OR fault_id = ?1 ORDER BY id",
+			  JP_ARGS(JP_INT(fault_id)), sizeof(**ret),
+			  fill_notify, (void **)ret, ret_n, err, errlen);
 }
 
 int journal_maint_record(struct journal *j, const char *name,
 			 const char *scope, double start_t, double end_t,
 			 char *err, size_t errlen)
 {
-	sqlite3_stmt *st;
-	int rc;
-
 	if (end_t < start_t) {
-		seterr(err, errlen, "maintenance %s ends before it starts",
-		       name);
+		journal__seterr(err, errlen,
+				"maintenance %s ends before it starts", name);
 		return -EINVAL;
 	}
-	rc = prep(j, "INSERT OR IGNORE INTO maintenance VALUES (?, ?, ?, ?)",
-		  &st, err, errlen);
-	if (rc < 0)
-		return rc;
-	bind_text(st, 1, name);
-	bind_text(st, 2, scope);
-	sqlite3_bind_double(st, 3, start_t);
-	sqlite3_bind_double(st, 4, end_t);
-	return step_done(j, st, "insert maintenance", err, errlen);
+	return journal__query(j, "insert maintenance",
+			      "INSERT OR IGNORE INTO maintenance"
+			      " VALUES (?, ?, ?, ?)",
+			      JP_ARGS(JP_TEXT(name), JP_TEXT(scope),
+				      JP_REAL(start_t), JP_REAL(end_t)),
+			      NULL, NULL, err, errlen);
 }
 
-/* Runs a one-integer query with two REAL parameters. */
-static int query_count(struct journal *j, const char *sql, double a, double b,
-		       int64_t *ret, char *err, size_t errlen)
+/* Runs a one-integer query (params may be NULL). */
+static int query_count(struct journal *j, const char *sql,
+		       const struct journal__param *params, int64_t *ret,
+		       char *err, size_t errlen)
 {
-	sqlite3_stmt *st;
+	struct one_int o = { 0, 0 };
 	int rc;
 
-	*ret = 0;
-	rc = prep(j, sql, &st, err, errlen);
-	if (rc < 0)
-		return rc;
-	if (sqlite3_bind_parameter_count(st) >= 2) {
-		sqlite3_bind_double(st, 1, a);
-		sqlite3_bind_double(st, 2, b);
-	}
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		*ret = sqlite3_column_int64(st, 0);
-		rc = 0;
-	} else {
-		rc = dberr(j, rc, "count", err, errlen);
-	}
-	sqlite3_finalize(st);
+	rc = journal__query(j, "count", sql, params, row_int, &o, err, errlen);
+	*ret = rc == 0 ? o.v : 0;
 	return rc;
 }
 
@@ -930,31 +932,85 @@ int journal_maint_count(struct journal *j, double from_t, double to_t,
 	int rc = query_count(j,
 			     "SELECT count(*) FROM maintenance WHERE"
 			     " end_t > ?1 AND start_t < ?2",
-			     from_t, to_t, &n, err, errlen);
+			     JP_ARGS(JP_REAL(from_t), JP_REAL(to_t)), &n, err,
+			     errlen);
 
 	*ret_n = rc == 0 ? (size_t)n : 0;
 	return rc;
+}
+
+static void fill_maint(sqlite3_stmt *st, void *slot)
+{
+	struct journal_maint *m = slot;
+
+	col_text(st, 0, m->name, sizeof(m->name));
+	col_text(st, 1, m->scope, sizeof(m->scope));
+	m->start_t = sqlite3_column_double(st, 2);
+	m->end_t = sqlite3_column_double(st, 3);
+}
+
+int journal_maint_list(struct journal *j, double from_t, double to_t,
+		       struct journal_maint **ret, size_t *ret_n, char *err,
+		       size_t errlen)
+{
+	return list_query(j, "maintenance",
+			  "SELECT name, scope, start_t, end_t FROM maintenance"
+			  " WHERE end_t > ?1 AND start_t < ?2"
+			  " ORDER BY start_t, name",
+			  JP_ARGS(JP_REAL(from_t), JP_REAL(to_t)),
+			  sizeof(**ret), fill_maint, (void **)ret, ret_n, err,
+			  errlen);
 }
 
 int journal_state_record(struct journal *j, const char *object,
 			 const char *state, const char *reason, double t,
 			 char *err, size_t errlen)
 {
-	sqlite3_stmt *st;
-	int rc;
+	return journal__query(j, "insert state",
+			      "INSERT INTO state_log VALUES (?, ?, ?, ?)",
+			      JP_ARGS(JP_TEXT(object), JP_TEXT(state),
+				      JP_TEXT(reason), JP_REAL(t)),
+			      NULL, NULL, err, errlen);
+}
 
-	rc = prep(j, "INSERT INTO state_log VALUES (?, ?, ?, ?)", &st, err,
-		  errlen);
-	if (rc < 0)
-		return rc;
-	bind_text(st, 1, object);
-	bind_text(st, 2, state);
-	bind_text(st, 3, reason);
-	sqlite3_bind_double(st, 4, t);
-	return step_done(j, st, "insert state", err, errlen);
+static void fill_state(sqlite3_stmt *st, void *slot)
+{
+	struct journal_state *s = slot;
+
+	col_text(st, 0, s->object, sizeof(s->object));
+	col_text(st, 1, s->state, sizeof(s->state));
+	col_text(st, 2, s->reason, sizeof(s->reason));
+	s->t = sqlite3_column_double(st, 3);
+}
+
+int journal_state_list(struct journal *j, const char *object, double from_t,
+		       double to_t, struct journal_state **ret, size_t *ret_n,
+		       char *err, size_t errlen)
+{
+	/* the changes inside the range, and per object the last one
+	 * before it: the state the object entered the range in */
+	return list_query(
+		j, "states",
+		"SELECT object, state, reason, t FROM state_log s"
+		" WHERE (?1 = '' OR object = ?1) AND t < ?3 AND (t >= ?2 OR"
+		"  t = (SELECT max(t) FROM state_log p"
+		"   WHERE p.object = s.object AND p.t < ?2))"
+		" ORDER BY object, t, rowid",
+		JP_ARGS(JP_TEXT(object), JP_REAL(from_t), JP_REAL(to_t)),
+		sizeof(**ret), fill_state, (void **)ret, ret_n, err, errlen);
 }
 
 /* ---- integrity ------------------------------------------------------ */
+
+/* Row callback: the first row's text into the buffer at arg (128). */
+static int row_first_text(void *arg, sqlite3_stmt *st, char *err,
+			  size_t errlen)
+{
+	(void)err;
+	(void)errlen;
+	col_text(st, 0, arg, 128);
+	return 1;
+}
 
 int journal_check(struct journal *j, char *err, size_t errlen)
 {
@@ -987,31 +1043,26 @@ int journal_check(struct journal *j, char *err, size_t errlen)
 		  "SELECT count(*) FROM capture_intervals c WHERE NOT EXISTS"
 		  " (SELECT 1 FROM capture_links l WHERE l.id = c.link)" },
 	};
-	sqlite3_stmt *st;
+	char first[128] = "";
 	int64_t n;
 	int rc;
 
-	rc = prep(j, "PRAGMA integrity_check", &st, err, errlen);
+	rc = journal__query(j, "integrity_check", "PRAGMA integrity_check",
+			    NULL, row_first_text, first, err, errlen);
 	if (rc < 0)
-		return rc;
-	rc = sqlite3_step(st);
-	if (rc != SQLITE_ROW ||
-	    strcmp((const char *)sqlite3_column_text(st, 0), "ok") != 0) {
-		seterr(err, errlen, "journal: integrity_check: %s",
-		       rc == SQLITE_ROW
-			       ? (const char *)sqlite3_column_text(st, 0)
-			       : sqlite3_errmsg(j->db));
-		sqlite3_finalize(st);
+		return rc == -EIO ? -EBADMSG : rc;
+	if (strcmp(first, "ok") != 0) {
+		journal__seterr(err, errlen, "journal: integrity_check: %s",
+				first);
 		return -EBADMSG;
 	}
-	sqlite3_finalize(st);
 	for (size_t i = 0; i < sizeof(inv) / sizeof(inv[0]); i++) {
-		rc = query_count(j, inv[i].sql, 0, 0, &n, err, errlen);
+		rc = query_count(j, inv[i].sql, NULL, &n, err, errlen);
 		if (rc < 0)
 			return rc;
 		if (n != 0) {
-			seterr(err, errlen, "journal: %s (%lld rows)",
-			       inv[i].what, (long long)n);
+			journal__seterr(err, errlen, "journal: %s (%lld rows)",
+					inv[i].what, (long long)n);
 			return -EBADMSG;
 		}
 	}

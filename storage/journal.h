@@ -60,6 +60,14 @@ struct journal;
 int journal_open(const char *path, struct journal **ret_j, char *err,
 		 size_t errlen);
 
+/* Opens an existing journal at path for reading only (what sla/ and
+ * reports use: nothing is created, upgraded or locked for writing; WAL
+ * readers do not block the daemon). -ENOENT (or the access(2) error) when
+ * the file is missing or unreadable, -EPROTO when its schema is newer;
+ * err names path. A version 1 file reads as it is. */
+int journal_open_ro(const char *path, struct journal **ret_j, char *err,
+		    size_t errlen);
+
 /* Closes the connection. Accepts NULL. */
 void journal_close(struct journal *j);
 
@@ -166,11 +174,41 @@ int journal_maint_record(struct journal *j, const char *name,
 int journal_maint_count(struct journal *j, double from_t, double to_t,
 			size_t *ret_n, char *err, size_t errlen);
 
+/* A recorded maintenance occurrence. */
+struct journal_maint {
+	char name[64];
+	char scope[64]; /* all, role:, tag:, group:, device: (as configured) */
+	double start_t, end_t;
+};
+
+/* The maintenance occurrences overlapping [from_t, to_t), by start, as a
+ * malloc'd array the caller frees (NULL with *ret_n = 0 when none). */
+int journal_maint_list(struct journal *j, double from_t, double to_t,
+		       struct journal_maint **ret, size_t *ret_n, char *err,
+		       size_t errlen);
+
 /* A state change of an object (up, down, unreachable, maintenance,
  * flapping, unknown) with its reason ("parent agg-3 down"). */
 int journal_state_record(struct journal *j, const char *object,
 			 const char *state, const char *reason, double t,
 			 char *err, size_t errlen);
+
+/* One recorded state change. */
+struct journal_state {
+	char object[FAULT_OBJECT_MAX];
+	char state[FAULT_WORD_MAX];
+	char reason[FAULT_TEXT_MAX];
+	double t;
+};
+
+/* The state changes of object (NULL or "": every object) in [from_t,
+ * to_t), each object's last change before from_t first (the state it
+ * entered the range in), ordered by object, then time: consecutive rows
+ * of one object are its state intervals, the last one lasting to to_t.
+ * A malloc'd array the caller frees (NULL with *ret_n = 0 when none). */
+int journal_state_list(struct journal *j, const char *object, double from_t,
+		       double to_t, struct journal_state **ret, size_t *ret_n,
+		       char *err, size_t errlen);
 
 /* ---- packet capture intervals (issue 6) ---------------------------- */
 

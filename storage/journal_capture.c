@@ -24,7 +24,6 @@
 #include "journal_int.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,20 +31,6 @@
 #define BLOB_FORMAT 1
 /* format byte, 3 counts, 32 entries of at most 1 + 16 + 10 + 10 bytes */
 #define BLOB_MAX (1 + 3 * 2 + 3 * JOURNAL_CAPTURE_TOP_MAX * 37)
-
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 /* ---- blob ------------------------------------------------------------ */
 
@@ -217,7 +202,7 @@ static int iv_validate(const struct journal_capiv *v, char *err,
 	if (v->link[0] == '\0' || v->device[0] == '\0' ||
 	    memchr(v->link, '\0', sizeof(v->link)) == NULL ||
 	    memchr(v->device, '\0', sizeof(v->device)) == NULL) {
-		seterr(err, errlen,
+		journal__seterr(err, errlen,
 		       "journal: capture interval without a link or device "
 		       "name");
 		return -EINVAL;
@@ -226,7 +211,7 @@ static int iv_validate(const struct journal_capiv *v, char *err,
 	    v->nports > JOURNAL_CAPTURE_TOP_MAX ||
 	    !valid_talkers(v->local, v->nlocal) ||
 	    !valid_talkers(v->remote, v->nremote)) {
-		seterr(err, errlen,
+		journal__seterr(err, errlen,
 		       "journal: capture %s interval %lld: bad length or top "
 		       "list",
 		       v->link, (long long)v->start);
@@ -235,44 +220,34 @@ static int iv_validate(const struct journal_capiv *v, char *err,
 	return 0;
 }
 
+static int row_link_id(void *arg, sqlite3_stmt *st, char *err,
+		       size_t errlen)
+{
+	(void)err;
+	(void)errlen;
+	*(int64_t *)arg = sqlite3_column_int64(st, 0);
+	return 0;
+}
+
 /* The id of capture link name (created, or its device updated). */
 static int link_id(struct journal *j, const char *name, const char *device,
 		   int64_t *ret_id, char *err, size_t errlen)
 {
-	sqlite3 *db = journal__db(j);
-	sqlite3_stmt *st = NULL;
 	int rc;
 
-	rc = sqlite3_prepare_v2(db,
-				"INSERT INTO capture_links (name, device)"
-				" VALUES (?1, ?2) ON CONFLICT (name) DO UPDATE"
-				" SET device = ?2 WHERE device <> ?2",
-				-1, &st, NULL);
-	if (rc == SQLITE_OK) {
-		sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 2, device, -1, SQLITE_STATIC);
-		rc = sqlite3_step(st);
-		rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
-	}
-	sqlite3_finalize(st);
-	st = NULL;
-	if (rc == SQLITE_OK)
-		rc = sqlite3_prepare_v2(db,
-					"SELECT id FROM capture_links"
-					" WHERE name = ?",
-					-1, &st, NULL);
-	if (rc == SQLITE_OK) {
-		sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-		rc = sqlite3_step(st);
-		if (rc == SQLITE_ROW) {
-			*ret_id = sqlite3_column_int64(st, 0);
-			rc = SQLITE_OK;
-		}
-	}
-	sqlite3_finalize(st);
-	return rc == SQLITE_OK ? 0
-			       : journal__dberr(j, rc, "capture link", err,
-						errlen);
+	rc = journal__query(j, "capture link",
+			    "INSERT INTO capture_links (name, device)"
+			    " VALUES (?1, ?2) ON CONFLICT (name) DO UPDATE"
+			    " SET device = ?2 WHERE device <> ?2",
+			    JP_ARGS(JP_TEXT(name), JP_TEXT(device)), NULL,
+			    NULL, err, errlen);
+	if (rc == 0)
+		rc = journal__query(j, "capture link",
+				    "SELECT id FROM capture_links"
+				    " WHERE name = ?",
+				    JP_ARGS(JP_TEXT(name)), row_link_id,
+				    ret_id, err, errlen);
+	return rc;
 }
 
 static int insert_iv(struct journal *j, sqlite3_stmt *ins, int64_t link,
@@ -312,25 +287,13 @@ static int insert_iv(struct journal *j, sqlite3_stmt *ins, int64_t link,
 static int prune(struct journal *j, int64_t link, double keep_s, char *err,
 		 size_t errlen)
 {
-	sqlite3_stmt *st = NULL;
-	int rc = sqlite3_prepare_v2(
-		journal__db(j),
+	return journal__query(
+		j, "prune capture intervals",
 		"DELETE FROM capture_intervals WHERE link = ?1 AND start <"
 		" (SELECT max(start) FROM capture_intervals WHERE link = ?1)"
 		" - ?2",
-		-1, &st, NULL);
-
-	if (rc == SQLITE_OK) {
-		sqlite3_bind_int64(st, 1, link);
-		sqlite3_bind_double(st, 2, keep_s);
-		rc = sqlite3_step(st);
-		rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
-	}
-	sqlite3_finalize(st);
-	return rc == SQLITE_OK ? 0
-			       : journal__dberr(j, rc,
-						"prune capture intervals", err,
-						errlen);
+		JP_ARGS(JP_INT(link), JP_REAL(keep_s)), NULL, NULL, err,
+		errlen);
 }
 
 /* Links touched by one call (few: one per capture). */
@@ -350,7 +313,7 @@ static int put_all(struct journal *j, const struct journal_capiv *v,
 	int rc;
 
 	if (seen == NULL) {
-		seterr(err, errlen, "journal: out of memory");
+		journal__seterr(err, errlen, "journal: out of memory");
 		return -ENOMEM;
 	}
 	rc = sqlite3_prepare_v2(journal__db(j),
@@ -447,59 +410,59 @@ static void row_iv(sqlite3_stmt *st, const char *link,
 	v->ifdrops = (uint64_t)sqlite3_column_int64(st, 9);
 }
 
+/* Row callback state of journal_capture_scan. */
+struct scan {
+	const char *link;
+	struct journal_capiv v;
+	journal_capiv_cb cb;
+	void *arg;
+};
+
+static int row_scan(void *arg, sqlite3_stmt *st, char *err, size_t errlen)
+{
+	struct scan *sc = arg;
+	size_t bad;
+
+	row_iv(st, sc->link, &sc->v);
+	bad = blob_decode(sqlite3_column_blob(st, 10),
+			  (size_t)sqlite3_column_bytes(st, 10), &sc->v);
+	if (bad != 0) {
+		journal__seterr(err, errlen,
+				"journal: capture %s interval %lld: top list "
+				"damaged at byte %zu",
+				sc->link, (long long)sc->v.start, bad - 1);
+		return -EBADMSG;
+	}
+	return sc->cb(sc->arg, &sc->v);
+}
+
 int journal_capture_scan(struct journal *j, const char *link, double from_t,
 			 double to_t, journal_capiv_cb cb, void *arg,
 			 char *err, size_t errlen)
 {
-	struct journal_capiv *v = malloc(sizeof(*v));
-	sqlite3_stmt *st = NULL;
+	struct scan *sc = malloc(sizeof(*sc));
 	int rc;
 
-	if (v == NULL) {
-		seterr(err, errlen, "journal: out of memory");
+	if (sc == NULL) {
+		journal__seterr(err, errlen, "journal: out of memory");
 		return -ENOMEM;
 	}
+	sc->link = link;
+	sc->cb = cb;
+	sc->arg = arg;
 	/* the primary key bounds the scan; the overlap test drops the
 	 * interval that ends before from_t */
-	rc = sqlite3_prepare_v2(
-		journal__db(j),
+	rc = journal__query(
+		j, "capture scan",
 		"SELECT l.device, c.start, c.length, c.records, c.packets,"
 		" c.bytes, c.in_bytes, c.out_bytes, c.drops, c.ifdrops, c.top"
 		" FROM capture_intervals c JOIN capture_links l"
 		" ON l.id = c.link WHERE l.name = ?1 AND c.start > ?2 - ?4"
 		" AND c.start < ?3 AND c.start + c.length > ?2"
 		" ORDER BY c.start",
-		-1, &st, NULL);
-	if (rc != SQLITE_OK) {
-		free(v);
-		return journal__dberr(j, rc, "prepare", err, errlen);
-	}
-	sqlite3_bind_text(st, 1, link, -1, SQLITE_STATIC);
-	sqlite3_bind_double(st, 2, from_t);
-	sqlite3_bind_double(st, 3, to_t);
-	sqlite3_bind_int(st, 4, JOURNAL_CAPTURE_LEN_MAX);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		size_t bad;
-
-		row_iv(st, link, v);
-		bad = blob_decode(sqlite3_column_blob(st, 10),
-				  (size_t)sqlite3_column_bytes(st, 10), v);
-		if (bad != 0) {
-			seterr(err, errlen,
-			       "journal: capture %s interval %lld: top list "
-			       "damaged at byte %zu",
-			       link, (long long)v->start, bad - 1);
-			rc = -EBADMSG;
-			goto out;
-		}
-		rc = cb(arg, v);
-		if (rc != 0)
-			goto out;
-	}
-	rc = rc == SQLITE_DONE ? 0 : journal__dberr(j, rc, "capture scan",
-						    err, errlen);
-out:
-	sqlite3_finalize(st);
-	free(v);
+		JP_ARGS(JP_TEXT(link), JP_REAL(from_t), JP_REAL(to_t),
+			JP_INT(JOURNAL_CAPTURE_LEN_MAX)),
+		row_scan, sc, err, errlen);
+	free(sc);
 	return rc;
 }

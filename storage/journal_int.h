@@ -1,6 +1,7 @@
 /*
- * journal_int.h - shared by storage/journal*.c only: the connection and
- * the SQLite error mapping of journal.c.
+ * journal_int.h - shared by storage/journal*.c only: the connection, the
+ * SQLite error mapping, the error buffer and the one statement runner of
+ * journal.c.
  * SPDX-License-Identifier: MIT
  */
 #ifndef SLAMON_JOURNAL_INT_H
@@ -8,6 +9,7 @@
 
 #include <sqlite3.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct journal;
 
@@ -18,5 +20,52 @@ sqlite3 *journal__db(struct journal *j);
  * in err. */
 int journal__dberr(struct journal *j, int rc, const char *what, char *err,
 		   size_t errlen);
+
+/* Formats one line into the caller's err (nothing when err is NULL or
+ * errlen is 0). */
+void journal__seterr(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* One bound parameter of journal__query, made with the JP_* helpers; a
+ * list of them ends with JP_END. */
+struct journal__param {
+	char type; /* 't' text, 'd' real, 'i' integer, 'n' NULL, 0 end */
+	const char *s;
+	double d;
+	int64_t i;
+};
+
+static inline struct journal__param journal__param_make(char type,
+							const char *s,
+							double d, int64_t i)
+{
+	struct journal__param p = { type, s, d, i };
+
+	return p;
+}
+
+#define JP_TEXT(x) journal__param_make('t', (x), 0, 0) /* NULL binds "" */
+#define JP_REAL(x) journal__param_make('d', NULL, (x), 0)
+#define JP_INT(x) journal__param_make('i', NULL, 0, (x))
+#define JP_NULL journal__param_make('n', NULL, 0, 0)
+#define JP_END journal__param_make(0, NULL, 0, 0)
+/* JP_ARGS(JP_TEXT(a), JP_REAL(t)): a parameter list, JP_END added. */
+#define JP_ARGS(...) ((const struct journal__param[]){ __VA_ARGS__, JP_END })
+
+/* Called with each result row; 0 goes on, anything else stops the loop
+ * and is what journal__query returns (a negative errno puts its one line
+ * in err itself). */
+typedef int (*journal__row_fn)(void *arg, sqlite3_stmt *st, char *err,
+			       size_t errlen);
+
+/* The one prepare/bind/step/finalize loop: prepares sql, binds params
+ * (?1, ?2, ... in order; NULL for none), steps through every row calling
+ * row (NULL: rows are stepped over) and finalizes. Returns 0, row's
+ * non-zero value, or a negative errno with "journal: what: message" in
+ * err. sqlite3_changes() and sqlite3_last_insert_rowid() of the statement
+ * are still readable afterwards. */
+int journal__query(struct journal *j, const char *what, const char *sql,
+		   const struct journal__param *params, journal__row_fn row,
+		   void *arg, char *err, size_t errlen);
 
 #endif

@@ -32,8 +32,8 @@
  * Speed: librrd opens, reads and closes the file for every update call, so
  * one call per row (what rrd_writer_submit_* does) costs ~65 us while one
  * call with a month of rows costs ~1 us a row. The rows of one file are
- * therefore handed to rrd_update_r in one call, from a few threads, with
- * the project's file names (storage_path_*) and layouts
+ * therefore handed to storage_rrd_batch_write in one call, from a few
+ * threads; it uses the project's file names (storage_path_*) and layouts
  * (storage_layout_args) - the files are exactly those the writer makes.
  * SPDX-License-Identifier: MIT
  */
@@ -52,16 +52,11 @@
 #include <time.h>
 #include <unistd.h>
 
-/* librrd directly (the style keeps it in storage/): batched history
- * writes have no storage/ API yet; collector/ and the top folder hold no
- * rrd.h, so this is librrd's. */
-#include <rrd.h>
-
 #include "core/config.h"
 #include "modules/modules.h"
 #include "sla/sla.h"
 #include "storage/journal.h"
-#include "storage/rrd.h"
+#include "storage/rrdstore.h"
 
 #define SIM_STEP 300        /* one row every 5 minutes */
 #define SIM_MAX_IFS 8       /* monitored interfaces per device */
@@ -99,6 +94,7 @@ struct sim {
 	uint64_t seed;
 	double t0;    /* first row is t0 + SIM_STEP, last t0 + n * SIM_STEP */
 	size_t nrows;
+	time_t *times; /* nrows row times, while writing */
 	float *load;  /* per row: the daily traffic curve, 0.2 .. 1.25 */
 	struct sim_dev *devs;
 	size_t ndevs;
@@ -456,17 +452,17 @@ static int plan_load(struct sim *s)
 static int check_file(const struct sim *s, const char *path, char *list,
 		      size_t len, size_t *nbad, double *latest)
 {
+	char err[512];
 	time_t last;
+	int rc;
 
 	if (access(path, F_OK) != 0)
 		return 0;
-	rrd_clear_error();
-	last = rrd_last_r(path);
-	if (last == (time_t)-1) {
-		fprintf(stderr, "slamon-simulate-history: %s: %s\n", path,
-			rrd_get_error());
+	rc = storage_rrd_last(path, &last, err, sizeof(err));
+	if (rc < 0) {
+		fprintf(stderr, "slamon-simulate-history: %s\n", err);
 		(*nbad)++;
-		return -EIO;
+		return rc;
 	}
 	if ((double)last <= s->t0)
 		return 0;
@@ -555,11 +551,10 @@ static int check_journal(const struct sim *s, struct journal *j)
 
 /* ---- writing RRD files ---------------------------------------------- */
 
+/* A writer thread's rows: nrows * 5 values (the widest layout). */
 struct rowbuf {
-	char *text;   /* nrows lines of at most LINE bytes */
-	const char **argv;
+	double *v;
 };
-#define LINE 160
 
 static int dev_state(const struct sim_dev *d, double t)
 {
@@ -574,162 +569,122 @@ static int dev_state(const struct sim_dev *d, double t)
 	return st;
 }
 
-static int update_file(const char *path, enum storage_layout l, double t0,
-		       struct rowbuf *rb, size_t n, char *err, size_t errlen)
+/* Writes the rows in rb of one file of device dv (created ending at the
+ * month's start: the first row fills its whole first 5 minutes). Values
+ * go out with 6 significant digits, as the demo's files always had. */
+static int write_file(const struct sim *s, const char *dev,
+		      const char *ifname, enum storage_layout l,
+		      const struct rowbuf *rb, char *err, size_t errlen)
 {
-	const char *const *args;
-	int argc;
+	struct rrd_batch b = {
+		.layout = l, .device = dev, .ifname = ifname, .t = s->times,
+		.v = rb->v, .nrows = s->nrows, .create_t = (time_t)s->t0,
+		.digits = 6,
+	};
 
-	if (access(path, F_OK) != 0) {
-		char dir[PATH_MAX], *slash;
-
-		snprintf(dir, sizeof(dir), "%s", path);
-		slash = strrchr(dir, '/');
-		if (slash != NULL) {
-			*slash = '\0';
-			mkdir_p(dir);
-		}
-		args = storage_layout_args(l, &argc);
-		rrd_clear_error();
-		/* created ending at the month's start, as the writer creates
-		 * a file one step before its first row */
-		if (rrd_create_r2(path, RRD_STEP, (time_t)t0, 1, NULL, NULL,
-				  argc, (const char **)(uintptr_t)args) != 0) {
-			snprintf(err, errlen, "%s: %s", path, rrd_get_error());
-			return -EIO;
-		}
-	}
-	rrd_clear_error();
-	if (rrd_update_r(path, NULL, (int)n, rb->argv) != 0) {
-		snprintf(err, errlen, "%s: %s", path, rrd_get_error());
-		return -EIO;
-	}
-	return 0;
+	return storage_rrd_batch_write(s->cfg->storage_dir, &b, 1, err,
+				       errlen);
 }
 
-static void fmt_num(char *out, size_t len, double v)
+/* x to 4 decimals (what "%.4f" wrote before the batch API took doubles) */
+static double dec4(double x)
 {
-	if (isfinite(v))
-		snprintf(out, len, "%.6g", v);
-	else
-		snprintf(out, len, "U");
+	return round(x * 1e4) / 1e4;
+}
+
+static void dev_rows(const struct sim *s, const struct sim_dev *d,
+		     struct rowbuf *rb)
+{
+	for (size_t k = 0; k < s->nrows; k++) {
+		int st = dev_state(d, (double)s->times[k]);
+		double *v = rb->v + k * 2;
+
+		if (st == EV_NODATA) {
+			v[0] = v[1] = NAN;
+		} else if (st == EV_DOWN || st == EV_MAINT) {
+			v[0] = 0;
+			v[1] = NAN;
+		} else {
+			double j = urand(s->seed, d->idx, k, 3);
+
+			v[0] = 1;
+			v[1] = d->latency_ms * (1 + 0.6 * (s->load[k] - 0.2)) +
+			       d->latency_ms * 0.3 * j * j * j;
+		}
+	}
+}
+
+static void traffic_rows(const struct sim *s, const struct sim_dev *d,
+			 size_t i, struct rowbuf *rb)
+{
+	const struct sim_if *f = &d->ifs[i];
+
+	for (size_t k = 0; k < s->nrows; k++) {
+		int st = dev_state(d, (double)s->times[k]);
+		double *v = rb->v + k * 2;
+		double l = s->load[k], in, out;
+
+		if (st == EV_NODATA || st == EV_DOWN || st == EV_MAINT) {
+			v[0] = v[1] = NAN;
+			continue;
+		}
+		in = f->in_bps * l *
+		     (0.94 + 0.12 * urand(s->seed, d->idx, k, 10 + i));
+		out = f->out_bps * l *
+		      (0.94 + 0.12 * urand(s->seed, d->idx, k, 20 + i));
+		if (in > 0.95 * f->cap_bps)
+			in = 0.95 * f->cap_bps *
+			     (0.97 + 0.02 * urand(s->seed, d->idx, k, 30 + i));
+		if (out > 0.95 * f->cap_bps)
+			out = 0.95 * f->cap_bps *
+			      (0.97 + 0.02 * urand(s->seed, d->idx, k, 40 + i));
+		v[0] = in;
+		v[1] = out;
+	}
+}
+
+static void status_rows(const struct sim *s, const struct sim_dev *d,
+			size_t i, struct rowbuf *rb)
+{
+	const struct sim_if *f = &d->ifs[i];
+
+	for (size_t k = 0; k < s->nrows; k++) {
+		int st = dev_state(d, (double)s->times[k]);
+		double *v = rb->v + k * 5;
+		double e = f->err_rate * s->load[k];
+
+		if (st != EV_DOWN + 10) {
+			for (int c = 0; c < 5; c++)
+				v[c] = NAN;
+			continue;
+		}
+		v[0] = 1;
+		v[1] = dec4(e * urand(s->seed, d->idx, k, 50 + i));
+		v[2] = dec4(e * urand(s->seed, d->idx, k, 60 + i));
+		v[3] = dec4(e * urand(s->seed, d->idx, k, 70 + i));
+		v[4] = dec4(e * urand(s->seed, d->idx, k, 80 + i));
+	}
 }
 
 static int write_dev(struct sim *s, struct sim_dev *d, struct rowbuf *rb,
 		     char *err, size_t errlen)
 {
-	const struct device *dv = &s->cfg->devices[d->idx];
-	char path[PATH_MAX];
+	const char *name = s->cfg->devices[d->idx].name;
 	int rc;
 
-	rc = storage_path_dev(s->cfg->storage_dir, dv->name, path,
-			      sizeof(path));
-	if (rc < 0) {
-		snprintf(err, errlen, "%s: %s", dv->name, strerror(-rc));
-		return rc;
-	}
-	for (size_t k = 0; k < s->nrows; k++) {
-		double t = s->t0 + (double)(k + 1) * SIM_STEP;
-		int st = dev_state(d, t);
-		char *line = rb->text + k * LINE;
-		char lat[32];
-
-		if (st == EV_NODATA) {
-			snprintf(line, LINE, "%.0f:U:U", t);
-		} else if (st == EV_DOWN || st == EV_MAINT) {
-			snprintf(line, LINE, "%.0f:0:U", t);
-		} else {
-			double j = urand(s->seed, d->idx, k, 3);
-
-			fmt_num(lat, sizeof(lat),
-				d->latency_ms * (1 + 0.6 * (s->load[k] - 0.2)) +
-					d->latency_ms * 0.3 * j * j * j);
-			snprintf(line, LINE, "%.0f:1:%s", t, lat);
-		}
-		rb->argv[k] = line;
-	}
-	rc = update_file(path, STORAGE_LAYOUT_DEVICE, s->t0, rb, s->nrows, err,
-			 errlen);
-	if (rc < 0)
-		return rc;
-
-	for (size_t i = 0; i < d->nifs; i++) {
-		const struct sim_if *f = &d->ifs[i];
-		char p2[PATH_MAX];
-
-		if (storage_path_if(s->cfg->storage_dir, dv->name, f->name,
-				    path, sizeof(path)) < 0 ||
-		    storage_path_ifstatus(s->cfg->storage_dir, dv->name,
-					  f->name, p2, sizeof(p2)) < 0) {
-			snprintf(err, errlen, "%s/%s: name too long",
-				 dv->name, f->name);
-			return -ENAMETOOLONG;
-		}
-		for (size_t k = 0; k < s->nrows; k++) {
-			double t = s->t0 + (double)(k + 1) * SIM_STEP;
-			int st = dev_state(d, t);
-			char *line = rb->text + k * LINE;
-			char a[32], b[32];
-
-			if (st == EV_NODATA || st == EV_DOWN ||
-			    st == EV_MAINT) {
-				snprintf(line, LINE, "%.0f:U:U", t);
-			} else {
-				double l = s->load[k];
-				double in = f->in_bps * l *
-					    (0.94 + 0.12 * urand(s->seed,
-								  d->idx,
-								  k, 10 + i));
-				double out = f->out_bps * l *
-					     (0.94 + 0.12 * urand(s->seed,
-								   d->idx, k,
-								   20 + i));
-
-				if (in > 0.95 * f->cap_bps)
-					in = 0.95 * f->cap_bps *
-					     (0.97 + 0.02 * urand(s->seed,
-								   d->idx, k,
-								   30 + i));
-				if (out > 0.95 * f->cap_bps)
-					out = 0.95 * f->cap_bps *
-					      (0.97 + 0.02 * urand(s->seed,
-								    d->idx,
-								    k, 40 + i));
-				fmt_num(a, sizeof(a), in);
-				fmt_num(b, sizeof(b), out);
-				snprintf(line, LINE, "%.0f:%s:%s", t, a, b);
-			}
-			rb->argv[k] = line;
-		}
-		rc = update_file(path, STORAGE_LAYOUT_TRAFFIC, s->t0, rb,
-				 s->nrows, err, errlen);
+	dev_rows(s, d, rb);
+	rc = write_file(s, name, NULL, STORAGE_LAYOUT_DEVICE, rb, err, errlen);
+	for (size_t i = 0; i < d->nifs && rc == 0; i++) {
+		traffic_rows(s, d, i, rb);
+		rc = write_file(s, name, d->ifs[i].name, STORAGE_LAYOUT_TRAFFIC,
+				rb, err, errlen);
 		if (rc < 0)
-			return rc;
-		for (size_t k = 0; k < s->nrows; k++) {
-			double t = s->t0 + (double)(k + 1) * SIM_STEP;
-			int st = dev_state(d, t);
-			char *line = rb->text + k * LINE;
-
-			if (st != EV_DOWN + 10) {
-				snprintf(line, LINE, "%.0f:U:U:U:U:U", t);
-			} else {
-				double e = f->err_rate * s->load[k];
-
-				snprintf(line, LINE,
-					 "%.0f:1:%.4f:%.4f:%.4f:%.4f", t,
-					 e * urand(s->seed, d->idx, k, 50 + i),
-					 e * urand(s->seed, d->idx, k, 60 + i),
-					 e * urand(s->seed, d->idx, k, 70 + i),
-					 e * urand(s->seed, d->idx, k, 80 + i));
-			}
-			rb->argv[k] = line;
-		}
-		rc = update_file(p2, STORAGE_LAYOUT_STATUS, s->t0, rb,
-				 s->nrows, err, errlen);
-		if (rc < 0)
-			return rc;
+			break;
+		status_rows(s, d, i, rb);
+		rc = write_file(s, name, d->ifs[i].name, STORAGE_LAYOUT_STATUS,
+				rb, err, errlen);
 	}
-	return 0;
+	return rc;
 }
 
 static void *writer_thread(void *arg)
@@ -738,14 +693,13 @@ static void *writer_thread(void *arg)
 	struct rowbuf rb;
 	char err[512];
 
-	rb.text = malloc(s->nrows * LINE);
-	rb.argv = malloc(s->nrows * sizeof(*rb.argv));
-	if (rb.text == NULL || rb.argv == NULL) {
+	rb.v = malloc(s->nrows * 5 * sizeof(*rb.v));
+	if (rb.v == NULL) {
 		pthread_mutex_lock(&s->mu);
 		s->failed = 1;
 		snprintf(s->err, sizeof(s->err), "out of memory");
 		pthread_mutex_unlock(&s->mu);
-		goto out;
+		return NULL;
 	}
 	for (;;) {
 		size_t i;
@@ -765,9 +719,7 @@ static void *writer_thread(void *arg)
 		s->written += s->nrows * (1 + s->devs[i].nifs);
 		pthread_mutex_unlock(&s->mu);
 	}
-out:
-	free(rb.text);
-	free(rb.argv);
+	free(rb.v);
 	return NULL;
 }
 
@@ -779,6 +731,13 @@ static int write_rrd(struct sim *s)
 						      : (int)ncpu;
 	int started = 0;
 
+	s->times = malloc(s->nrows * sizeof(*s->times));
+	if (s->times == NULL) {
+		fprintf(stderr, "slamon-simulate-history: out of memory\n");
+		return -ENOMEM;
+	}
+	for (size_t k = 0; k < s->nrows; k++)
+		s->times[k] = (time_t)(s->t0 + (double)(k + 1) * SIM_STEP);
 	pthread_mutex_init(&s->mu, NULL);
 	for (int i = 0; i < n; i++)
 		if (pthread_create(&th[i], NULL, writer_thread, s) == 0)
@@ -788,6 +747,8 @@ static int write_rrd(struct sim *s)
 	for (int i = 0; i < started; i++)
 		pthread_join(th[i], NULL);
 	pthread_mutex_destroy(&s->mu);
+	free(s->times);
+	s->times = NULL;
 	if (s->failed) {
 		fprintf(stderr, "slamon-simulate-history: %s\n", s->err);
 		return -EIO;

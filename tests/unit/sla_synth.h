@@ -26,10 +26,10 @@
 #include "core/config.h"
 #include "modules/modules.h"
 #include "storage/journal.h"
-#include "storage/rrd.h"
-/* librrd's own header, for the batched writes below; as in test_storage.c,
- * spelled so that it never finds storage/rrd.h */
-#include <../include/rrd.h>
+#include "storage/rrdstore.h"
+/* librrd itself, for the batched writes below (tests may compare with the
+ * library storage/ wraps) */
+#include <rrd.h>
 
 /* 2026-10-01 00:00 +08:00 and 2026-11-01 00:00 +08:00 (timegm checks). */
 #define SYN_FROM 1790784000.0
@@ -227,7 +227,7 @@ static inline void syn_write_rrd_writer(const char *store, double from,
 }
 
 /* One file's rows as rrd_update arguments "t:v1:v2..." in the writer's
- * spelling (storage/rrd.c: %lld, then %.17g or U per value, in the order
+ * spelling (storage/rrdstore.c: %lld, then %.17g or U per value, in the order
  * of its layout's data sources). */
 struct syn_lines {
 	char *text;
@@ -257,7 +257,7 @@ static void syn_line_add(struct syn_lines *b, double t, const double *v,
 	b->argv[b->n++] = line;
 }
 
-/* Creates path as the writer does (storage/rrd.c writer_ensure: its
+/* Creates path as the writer does (storage/rrdstore.c writer_ensure: its
  * layout, the first step ending at the first row, folders on demand) and
  * applies every line in one rrd_update_r call. */
 static void syn_file_write(const char *path, enum storage_layout l,

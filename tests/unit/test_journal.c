@@ -8,7 +8,6 @@
  */
 #include <criterion/criterion.h>
 #include <errno.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,6 +37,18 @@ static void teardown(void)
 }
 
 TestSuite(journal, .init = setup, .fini = teardown);
+
+/* Runs sql on the journal file with the sqlite3 command-line program
+ * (only storage/ links SQLite); its output goes to out. */
+static int sql_cli(const char *sql, char *out, size_t outlen)
+{
+	char bin[] = "sqlite3", dbarg[4200], sqlarg[1024];
+	char *const argv[] = { bin, dbarg, sqlarg, NULL };
+
+	snprintf(dbarg, sizeof(dbarg), "%s", db);
+	snprintf(sqlarg, sizeof(sqlarg), "%s", sql);
+	return run_cmd(argv, out, outlen, 30);
+}
 
 static struct fault mk(const char *object, const char *kind, double t)
 {
@@ -575,16 +586,13 @@ Test(journal, capture_damaged_blob_named)
 {
 	struct journal_capiv v = civ("exit-1", 1800000000, 1);
 	static struct scanned s;
-	sqlite3 *raw;
+	char out[1024];
 
 	cr_assert_eq(journal_capture_put(j, &v, 1, 0, NULL, err, sizeof(err)),
 		     0, "%s", err);
-	cr_assert_eq(sqlite3_open(db, &raw), SQLITE_OK);
-	cr_assert_eq(sqlite3_exec(raw,
-				  "UPDATE capture_intervals SET top = x'0102ff'",
-				  NULL, NULL, NULL),
-		     SQLITE_OK);
-	sqlite3_close(raw);
+	cr_assert_eq(sql_cli("UPDATE capture_intervals SET top = x'0102ff'",
+			     out, sizeof(out)),
+		     0, "%s", out);
 	memset(&s, 0, sizeof(s));
 	cr_assert_eq(journal_capture_scan(j, "exit-1", 0, 2e9, collect, &s,
 					  err, sizeof(err)),
@@ -601,34 +609,135 @@ Test(journal, version1_journal_upgraded_in_place)
 	struct journal_capiv v = civ("exit-1", 1800000000, 1);
 	int64_t id = open_one("ap-001", "down", 1000);
 	struct fault f;
-	sqlite3 *raw;
-	sqlite3_stmt *st;
+	char out[1024];
 
 	journal_close(j);
 	j = NULL;
-	cr_assert_eq(sqlite3_open(db, &raw), SQLITE_OK);
-	cr_assert_eq(sqlite3_exec(raw,
-				  "DROP TABLE capture_intervals;"
-				  "DROP TABLE capture_links;"
-				  "UPDATE meta SET value = '1'"
-				  " WHERE key = 'schema_version';"
-				  "PRAGMA user_version = 1",
-				  NULL, NULL, NULL),
-		     SQLITE_OK, "%s", sqlite3_errmsg(raw));
-	sqlite3_close(raw);
+	cr_assert_eq(sql_cli("DROP TABLE capture_intervals;"
+			     "DROP TABLE capture_links;"
+			     "UPDATE meta SET value = '1'"
+			     " WHERE key = 'schema_version';"
+			     "PRAGMA user_version = 1",
+			     out, sizeof(out)),
+		     0, "%s", out);
 	cr_assert_eq(journal_open(db, &j, err, sizeof(err)), 0, "%s", err);
 	cr_assert_eq(journal_fault_get(j, id, &f, err, sizeof(err)), 0);
 	cr_assert_str_eq(f.object, "ap-001");
 	cr_assert_eq(journal_capture_put(j, &v, 1, 0, NULL, err, sizeof(err)),
 		     0, "%s", err);
 	cr_assert_eq(journal_check(j, err, sizeof(err)), 0, "%s", err);
-	cr_assert_eq(sqlite3_open(db, &raw), SQLITE_OK);
-	cr_assert_eq(sqlite3_prepare_v2(raw, "PRAGMA user_version", -1, &st,
-					NULL),
-		     SQLITE_OK);
-	cr_assert_eq(sqlite3_step(st), SQLITE_ROW);
-	cr_assert_eq(sqlite3_column_int(st, 0), JOURNAL_SCHEMA_VERSION);
+	cr_assert_eq(sql_cli("PRAGMA user_version", out, sizeof(out)), 0,
+		     "%s", out);
+	cr_assert_eq(atoi(out), JOURNAL_SCHEMA_VERSION, "%s", out);
 	cr_assert_eq(JOURNAL_SCHEMA_VERSION, 2);
-	sqlite3_finalize(st);
-	sqlite3_close(raw);
+}
+
+/* ---- read APIs for sla/ ------------------------------------------------ */
+
+/* Maintenance occurrences overlapping a range, by start; the read-only
+ * connection sees what the writer committed. */
+Test(journal, maint_list_overlapping)
+{
+	struct journal_maint *m = NULL;
+	struct journal *ro = NULL;
+	size_t n = 9;
+
+	cr_assert_eq(journal_maint_record(j, "b", "tag:core", 5000, 6000, err,
+					  sizeof(err)),
+		     0, "%s", err);
+	cr_assert_eq(journal_maint_record(j, "a", "all", 1000, 2000, err,
+					  sizeof(err)),
+		     0, "%s", err);
+	cr_assert_eq(journal_maint_record(j, "c", "all", 9000, 9500, err,
+					  sizeof(err)),
+		     0, "%s", err);
+	cr_assert_eq(journal_open_ro(db, &ro, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(journal_maint_list(ro, 1500, 5001, &m, &n, err,
+					sizeof(err)),
+		     0, "%s", err);
+	cr_assert_eq(n, 2);
+	cr_assert_str_eq(m[0].name, "a");
+	cr_assert_str_eq(m[0].scope, "all");
+	cr_assert_eq(m[0].start_t, 1000);
+	cr_assert_eq(m[0].end_t, 2000);
+	cr_assert_str_eq(m[1].scope, "tag:core");
+	free(m);
+	/* [2000, 5000) touches neither: end and start are exclusive */
+	cr_assert_eq(journal_maint_list(ro, 2000, 5000, &m, &n, err,
+					sizeof(err)),
+		     0, "%s", err);
+	cr_assert_eq(n, 0);
+	cr_assert_null(m);
+	/* read-only means read-only */
+	cr_assert_lt(journal_maint_record(ro, "d", "all", 1, 2, err,
+					  sizeof(err)),
+		     0);
+	journal_close(ro);
+}
+
+/* A missing journal is -ENOENT naming the file, and nothing is created. */
+Test(journal, open_ro_missing_names_file)
+{
+	struct journal *ro = (struct journal *)1;
+	char path[4300];
+
+	snprintf(path, sizeof(path), "%s/nosuch.db", dir);
+	cr_assert_eq(journal_open_ro(path, &ro, err, sizeof(err)), -ENOENT);
+	cr_assert_null(ro);
+	cr_assert(strstr(err, path) != NULL, "%s", err);
+	cr_assert_neq(access(path, F_OK), 0);
+}
+
+/* A journal from a newer slamon is refused read-only too. */
+Test(journal, open_ro_newer_schema_refused)
+{
+	struct journal *ro = NULL;
+	char out[256];
+
+	cr_assert_eq(sql_cli("PRAGMA user_version = 99", out, sizeof(out)), 0,
+		     "%s", out);
+	cr_assert_eq(journal_open_ro(db, &ro, err, sizeof(err)), -EPROTO);
+	cr_assert_null(ro);
+	cr_assert(strstr(err, db) != NULL, "%s", err);
+}
+
+/* State changes in a range start with the state each object was in. */
+Test(journal, state_list_intervals)
+{
+	struct journal_state *s = NULL;
+	size_t n = 0;
+
+	cr_assert_eq(journal_state_record(j, "ap-1", "up", "", 100, err,
+					  sizeof(err)),
+		     0, "%s", err);
+	cr_assert_eq(journal_state_record(j, "ap-1", "down", "no answer", 200,
+					  err, sizeof(err)),
+		     0, "%s", err);
+	cr_assert_eq(journal_state_record(j, "ap-1", "up", "", 400, err,
+					  sizeof(err)),
+		     0, "%s", err);
+	cr_assert_eq(journal_state_record(j, "ap-2", "unreachable",
+					  "parent agg-1 down", 350, err,
+					  sizeof(err)),
+		     0, "%s", err);
+	cr_assert_eq(journal_state_record(j, "ap-1", "down", "", 900, err,
+					  sizeof(err)),
+		     0, "%s", err);
+	cr_assert_eq(journal_state_list(j, NULL, 300, 800, &s, &n, err,
+					sizeof(err)),
+		     0, "%s", err);
+	cr_assert_eq(n, 3);
+	cr_assert_str_eq(s[0].object, "ap-1");
+	cr_assert_str_eq(s[0].state, "down"); /* since 200 */
+	cr_assert_str_eq(s[0].reason, "no answer");
+	cr_assert_eq(s[0].t, 200);
+	cr_assert_eq(s[1].t, 400);
+	cr_assert_str_eq(s[2].object, "ap-2");
+	cr_assert_str_eq(s[2].reason, "parent agg-1 down");
+	free(s);
+	cr_assert_eq(journal_state_list(j, "ap-2", 0, 300, &s, &n, err,
+					sizeof(err)),
+		     0, "%s", err);
+	cr_assert_eq(n, 0);
+	free(s);
 }

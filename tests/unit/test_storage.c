@@ -1,7 +1,8 @@
 /*
  * test_storage.c - the RRD writer: name encoding, file layouts, updates
- * read back with rrd_fetch_r, error counting, the bounded queue, reuse of
- * existing files, and writing through a real rrdcached on a unix socket.
+ * read back with storage_series_read, error counting, the bounded queue,
+ * reuse of existing files, and writing through a real rrdcached on a unix
+ * socket; batch writes, the read APIs, charts, and their errors.
  * SPDX-License-Identifier: MIT
  */
 #include <criterion/criterion.h>
@@ -24,9 +25,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "storage/rrd.h"
-/* <rrd.h> would find storage/rrd.h (on the include path): see storage/rrd.c */
-#include <../include/rrd.h>
+#include "agents.h"
+#include "storage/rrdstore.h"
 
 /* Sample times: a fixed, step-aligned minute well in the past. */
 #define T0 ((time_t)1700000000 - (time_t)1700000000 % RRD_STEP)
@@ -103,71 +103,93 @@ static struct if_row if_row_of(double in, double out)
 }
 
 /* The AVERAGE value of data source ds for the step ending at t, read back
- * at 60 s resolution; NAN when unknown. */
+ * at 60 s resolution through storage_series_read; NAN when unknown. */
 static double fetch_at(const char *file, const char *ds, time_t t)
 {
-	time_t start = t - RRD_STEP, end = t;
-	unsigned long step = RRD_STEP, ds_cnt = 0, i, row;
-	char **names = NULL;
-	rrd_value_t *data = NULL;
-	double v = NAN;
-	long col = -1;
+	const char *const dsv[] = { ds };
+	double v = NAN, *out[] = { &v };
+	struct rrd_series q = { .file = file, .from = (double)(t - RRD_STEP),
+				.step = RRD_STEP, .nb = 1, .ncols = 1,
+				.ds = dsv, .out = out };
+	char err[512];
 	int rc;
 
-	rrd_clear_error();
-	rc = rrd_fetch_r(file, "AVERAGE", &start, &end, &step, &ds_cnt, &names,
-			 &data);
-	cr_assert_eq(rc, 0, "rrd_fetch_r %s: %s", file, rrd_get_error());
-	cr_assert_eq(step, (unsigned long)RRD_STEP);
-	for (i = 0; i < ds_cnt; i++) {
-		if (strcmp(names[i], ds) == 0)
-			col = (long)i;
-		rrd_freemem(names[i]);
-	}
-	rrd_freemem(names);
-	cr_assert_geq(col, 0, "no DS %s in %s", ds, file);
-	/* Row k holds the step that ends at start + (k + 1) * step. */
-	row = (unsigned long)(t - start) / step - 1;
-	if (start + (time_t)((row + 1) * step) == t &&
-	    row < (unsigned long)(end - start) / step)
-		v = data[row * ds_cnt + (unsigned long)col];
-	rrd_freemem(data);
+	rc = storage_series_read(&q, err, sizeof(err));
+	cr_assert_eq(rc, 0, "storage_series_read %s: %s", file, err);
+	cr_assert_eq(q.res, (unsigned long)RRD_STEP);
 	return v;
 }
 
-static const char *info_str(rrd_info_t *info, const char *key)
+/* `rrdtool info FILE` (only storage/ links librrd): "key = value" lines,
+ * strings in double quotes. */
+struct info {
+	char text[64 * 1024];
+};
+
+static struct info *info_read(const char *file)
 {
-	for (; info != NULL; info = info->next)
-		if (strcmp(info->key, key) == 0 && info->type == RD_I_STR)
-			return info->value.u_str;
-	cr_assert_fail("no string key %s", key);
+	static struct info in;
+	char bin[] = "rrdtool", cmd[] = "info", path[PATH_MAX];
+	char *const argv[] = { bin, cmd, path, NULL };
+	int rc;
+
+	snprintf(path, sizeof(path), "%s", file);
+	rc = run_cmd(argv, in.text, sizeof(in.text), 30);
+	cr_assert_eq(rc, 0, "rrdtool info %s: %d %s", file, rc, in.text);
+	return &in;
+}
+
+/* The value text of key, or NULL. */
+static const char *info_get(const struct info *in, const char *key)
+{
+	size_t klen = strlen(key);
+
+	for (const char *l = in->text; *l != '\0';) {
+		const char *nl = strchr(l, '\n');
+
+		if (strncmp(l, key, klen) == 0 && strncmp(l + klen, " = ", 3) == 0)
+			return l + klen + 3;
+		if (nl == NULL)
+			break;
+		l = nl + 1;
+	}
 	return NULL;
 }
 
-static unsigned long info_cnt(rrd_info_t *info, const char *key)
+static const char *info_str(const struct info *in, const char *key)
 {
-	for (; info != NULL; info = info->next)
-		if (strcmp(info->key, key) == 0 && info->type == RD_I_CNT)
-			return info->value.u_cnt;
-	cr_assert_fail("no count key %s", key);
-	return 0;
+	static char buf[256];
+	const char *v = info_get(in, key);
+	size_t n;
+
+	if (v == NULL || *v != '"')
+		cr_assert_fail("no string key %s", key);
+	n = strcspn(v + 1, "\"");
+	snprintf(buf, sizeof(buf), "%.*s", (int)n, v + 1);
+	return buf;
 }
 
-static double info_val(rrd_info_t *info, const char *key)
+static unsigned long info_cnt(const struct info *in, const char *key)
 {
-	for (; info != NULL; info = info->next)
-		if (strcmp(info->key, key) == 0 && info->type == RD_I_VAL)
-			return info->value.u_val;
-	cr_assert_fail("no value key %s", key);
-	return 0;
+	const char *v = info_get(in, key);
+
+	if (v == NULL || *v < '0' || *v > '9')
+		cr_assert_fail("no count key %s", key);
+	return strtoul(v, NULL, 10);
 }
 
-static int info_has(rrd_info_t *info, const char *key)
+static double info_val(const struct info *in, const char *key)
 {
-	for (; info != NULL; info = info->next)
-		if (strcmp(info->key, key) == 0)
-			return 1;
-	return 0;
+	const char *v = info_get(in, key);
+
+	if (v == NULL || *v == '"')
+		cr_assert_fail("no value key %s", key);
+	return strtod(v, NULL);
+}
+
+static int info_has(const struct info *in, const char *key)
+{
+	return info_get(in, key) != NULL;
 }
 
 static off_t file_size(const char *path)
@@ -277,11 +299,10 @@ static void check_layout(const char *file, const char *const *ds,
 			 const double *ds_max, const struct rra_want *rra,
 			 size_t nrra)
 {
-	rrd_info_t *info = rrd_info_r(file);
+	const struct info *info = info_read(file);
 	char key[128];
 	size_t i;
 
-	cr_assert_not_null(info, "rrd_info_r %s: %s", file, rrd_get_error());
 	cr_assert_eq(info_cnt(info, "step"), 60);
 	for (i = 0; ds[i] != NULL; i++) {
 		snprintf(key, sizeof(key), "ds[%s].type", ds[i]);
@@ -308,7 +329,6 @@ static void check_layout(const char *file, const char *const *ds,
 	}
 	snprintf(key, sizeof(key), "rra[%zu].cf", nrra);
 	cr_assert_not(info_has(info, key), "extra RRA in %s", file);
-	rrd_info_free(info);
 }
 
 Test(storage, layouts_match_rrd_info)
@@ -798,4 +818,193 @@ Test(storage, rrdcached_down_counts_failed)
 	cr_assert(strstr(st.last_error, "rrdcached") != NULL, "%s",
 		  st.last_error);
 	rrd_writer_destroy(w);
+}
+
+/* ---- batch writes and reads ------------------------------------------ */
+
+/* T0 on the 5-minute grid of the 5-minute RRA rows */
+#define T5 (T0 - T0 % 300)
+
+/* Rows written in one batch read back on the 5-minute grid; the file is
+ * created ending at create_t, so the first 5 minutes are whole. */
+Test(storage, batch_write_reads_back)
+{
+	char dir[PATH_MAX], p[PATH_MAX], err[512];
+	time_t t[12], last = 0;
+	double v[12 * 2], in[12], out[12], *cols[] = { in, out };
+	const char *const ds[] = { "in", "out" };
+	struct rrd_batch b = { .layout = STORAGE_LAYOUT_TRAFFIC,
+			       .device = "sw 1", .ifname = "Gi0/1", .t = t,
+			       .v = v, .nrows = 12, .create_t = T5,
+			       .digits = 0 };
+	struct rrd_series q = { .file = p, .from = (double)T5, .step = 300,
+				.nb = 12, .ncols = 2, .ds = ds, .out = cols };
+
+	snprintf(dir, sizeof(dir), "%s/rrd", tmp);
+	for (int k = 0; k < 12; k++) {
+		t[k] = T5 + (k + 1) * 300;
+		v[k * 2] = 1e9 / 3 + k;
+		v[k * 2 + 1] = k == 5 ? NAN : 2.5 * k;
+	}
+	cr_assert_eq(storage_rrd_batch_write(dir, &b, 1, err, sizeof(err)), 0,
+		     "%s", err);
+	cr_assert_eq(storage_path_if(dir, "sw 1", "Gi0/1", p, sizeof(p)), 0);
+	cr_assert_eq(storage_series_read(&q, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(q.res, 300);
+	for (int k = 0; k < 12; k++) {
+		cr_assert_float_eq(in[k], 1e9 / 3 + k, 1e-6, "row %d", k);
+		if (k == 5)
+			cr_assert(isnan(out[k]));
+		else
+			cr_assert_float_eq(out[k], 2.5 * k, 1e-9, "row %d", k);
+	}
+	cr_assert_eq(storage_rrd_last(p, &last, err, sizeof(err)), 0, "%s",
+		     err);
+	cr_assert_eq(last, t[11]);
+	cr_assert_eq(storage_layout_ncols(STORAGE_LAYOUT_STATUS), 5);
+	cr_assert_eq(storage_layout_ncols(STORAGE_LAYOUT_DEVICE), 2);
+}
+
+/* Rows older than the file's last update are refused, naming the file. */
+Test(storage, batch_write_error_names_file)
+{
+	char dir[PATH_MAX], p[PATH_MAX], err[512] = "";
+	time_t t[1] = { T0 + 60 };
+	double v[2] = { 1, 1 };
+	struct rrd_batch b = { .layout = STORAGE_LAYOUT_DEVICE,
+			       .device = "r1", .t = t, .v = v, .nrows = 1 };
+
+	snprintf(dir, sizeof(dir), "%s/rrd", tmp);
+	cr_assert_eq(storage_rrd_batch_write(dir, &b, 1, err, sizeof(err)), 0,
+		     "%s", err);
+	cr_assert_eq(storage_rrd_batch_write(dir, &b, 1, err, sizeof(err)),
+		     -EIO);
+	cr_assert_eq(storage_path_dev(dir, "r1", p, sizeof(p)), 0);
+	cr_assert(strstr(err, p) != NULL, "%s", err);
+	cr_assert_null(strchr(err, '\n'));
+}
+
+/* A missing file: -ENOENT naming it, and the output all unknown. */
+Test(storage, reads_of_missing_file_name_it)
+{
+	char p[PATH_MAX], err[512] = "";
+	const char *const ds[] = { "reach" };
+	double r[3] = { 1, 2, 3 }, *cols[] = { r };
+	struct rrd_series q = { .file = p, .from = (double)T0, .step = 300,
+				.nb = 3, .ncols = 1, .ds = ds, .out = cols };
+	time_t last = 1;
+	unsigned char *png = (unsigned char *)1;
+	size_t len = 1;
+	const struct storage_chart_item it[] = {
+		{ STORAGE_CHART_LINE, "in", 0xff0000, "in" },
+	};
+	struct storage_chart c = { .file = p, .start = (double)T0,
+				   .end = (double)T0 + 3600, .width = 100,
+				   .height = 50, .lower_limit = NAN,
+				   .items = it, .nitems = 1, .hrule = NAN };
+
+	snprintf(p, sizeof(p), "%s/nosuch/device.rrd", tmp);
+	cr_assert_eq(storage_series_read(&q, err, sizeof(err)), -ENOENT);
+	cr_assert(strstr(err, p) != NULL, "%s", err);
+	for (int i = 0; i < 3; i++)
+		cr_assert(isnan(r[i]));
+	err[0] = '\0';
+	cr_assert_eq(storage_rrd_last(p, &last, err, sizeof(err)), -ENOENT);
+	cr_assert(strstr(err, p) != NULL, "%s", err);
+	err[0] = '\0';
+	cr_assert_eq(storage_chart_png(&c, &png, &len, err, sizeof(err)),
+		     -EIO);
+	cr_assert_null(png);
+	cr_assert_eq(len, 0);
+	cr_assert(strstr(err, p) != NULL, "%s", err);
+}
+
+/* A data source the file lacks is -EINVAL naming file and source. */
+Test(storage, series_unknown_ds)
+{
+	char dir[PATH_MAX], p[PATH_MAX], err[512];
+	time_t t[1] = { T0 + 60 };
+	double v[2] = { 1, 5 }, x, *cols[] = { &x };
+	const char *const ds[] = { "nosuch" };
+	struct rrd_batch b = { .layout = STORAGE_LAYOUT_DEVICE,
+			       .device = "r1", .t = t, .v = v, .nrows = 1 };
+	struct rrd_series q = { .file = p, .from = (double)T0, .step = 60,
+				.nb = 1, .ncols = 1, .ds = ds, .out = cols };
+
+	snprintf(dir, sizeof(dir), "%s/rrd", tmp);
+	cr_assert_eq(storage_rrd_batch_write(dir, &b, 1, err, sizeof(err)), 0,
+		     "%s", err);
+	cr_assert_eq(storage_path_dev(dir, "r1", p, sizeof(p)), 0);
+	cr_assert_eq(storage_series_read(&q, err, sizeof(err)), -EINVAL);
+	cr_assert(strstr(err, p) != NULL && strstr(err, "nosuch") != NULL,
+		  "%s", err);
+	q.ncols = RRD_SERIES_COLS_MAX + 1;
+	cr_assert_eq(storage_series_read(&q, err, sizeof(err)), -EINVAL);
+}
+
+/* The interfaces of a device come back decoded and sorted. */
+Test(storage, if_list_decoded_sorted)
+{
+	static const char *const ifs[] = { "Gi0/2", "Gi0/1", "接口:1", "" };
+	char dir[PATH_MAX], err[512], **names = NULL;
+	time_t t[1] = { T0 + 60 };
+	double v[2] = { 1, 2 };
+	struct rrd_batch b[4];
+	size_t n = 0;
+
+	snprintf(dir, sizeof(dir), "%s/rrd", tmp);
+	for (int i = 0; i < 4; i++)
+		b[i] = (struct rrd_batch){ .layout = STORAGE_LAYOUT_TRAFFIC,
+					   .device = "sw1", .ifname = ifs[i],
+					   .t = t, .v = v, .nrows = 1 };
+	cr_assert_eq(storage_rrd_batch_write(dir, b, 4, err, sizeof(err)), 0,
+		     "%s", err);
+	cr_assert_eq(storage_if_list(dir, "sw1", &names, &n), 0);
+	cr_assert_eq(n, 4);
+	cr_assert_str_eq(names[0], "");
+	cr_assert_str_eq(names[1], "Gi0/1");
+	cr_assert_str_eq(names[2], "Gi0/2");
+	cr_assert_str_eq(names[3], "接口:1");
+	storage_if_list_free(names, n);
+	cr_assert_eq(storage_if_list(dir, "nosuch", &names, &n), 0);
+	cr_assert_eq(n, 0);
+	cr_assert_null(names);
+}
+
+/* A chart of a written file is a PNG. */
+Test(storage, chart_png)
+{
+	char dir[PATH_MAX], p[PATH_MAX], err[512];
+	time_t t[24];
+	double v[48];
+	struct rrd_batch b = { .layout = STORAGE_LAYOUT_TRAFFIC,
+			       .device = "sw1", .ifname = "Gi0/1", .t = t,
+			       .v = v, .nrows = 24, .create_t = T0 };
+	const struct storage_chart_item it[] = {
+		{ STORAGE_CHART_AREA, "in", 0x66bb6a, "in" },
+		{ STORAGE_CHART_LINE, "out", 0x1565c0, "out" },
+	};
+	struct storage_chart c = { .file = p, .start = (double)T0,
+				   .end = (double)T0 + 24 * 300, .width = 200,
+				   .height = 80, .title = "t", .tz = "UTC",
+				   .lower_limit = 0, .items = it, .nitems = 2,
+				   .hrule = 5, .hrule_rgb = 0xd32f2f,
+				   .hrule_legend = "p95" };
+	unsigned char *png = NULL;
+	size_t len = 0;
+
+	snprintf(dir, sizeof(dir), "%s/rrd", tmp);
+	for (int k = 0; k < 24; k++) {
+		t[k] = T0 + (k + 1) * 300;
+		v[2 * k] = k;
+		v[2 * k + 1] = 24 - k;
+	}
+	cr_assert_eq(storage_rrd_batch_write(dir, &b, 1, err, sizeof(err)), 0,
+		     "%s", err);
+	cr_assert_eq(storage_path_if(dir, "sw1", "Gi0/1", p, sizeof(p)), 0);
+	cr_assert_eq(storage_chart_png(&c, &png, &len, err, sizeof(err)), 0,
+		     "%s", err);
+	cr_assert_gt(len, 8);
+	cr_assert_eq(memcmp(png, "\x89PNG", 4), 0);
+	free(png);
 }

@@ -1,5 +1,5 @@
 /*
- * rrd.c - the RRD writer: a bounded queue of fixed-size rows drained by one
+ * rrdstore.c - the RRD writer: a bounded queue of fixed-size rows drained by one
  * writer thread that creates and updates RRD files, directly with librrd's
  * thread-safe *_r calls or through rrdcached (librrd's rrdc_* client).
  *
@@ -10,7 +10,8 @@
  * rrd_client.h is not exported by librrd.so.8 1.7.2).
  * SPDX-License-Identifier: MIT
  */
-#include "rrd.h"
+#include "rrdstore.h"
+#include "rrd_int.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -24,11 +25,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* storage/ is on the include path (storage/CMakeLists.txt), so <rrd.h> would
- * find this module's rrd.h; reach librrd's headers through the system
- * include directory. */
-#include <../include/rrd.h>
-#include <../include/rrd_client.h>
+#include <rrd.h>
+#include <rrd_client.h>
 
 #define NAME_CAP 257     /* device and interface names: 256 bytes + NUL */
 #define QUEUE_DEFAULT 65536
@@ -249,8 +247,7 @@ int storage_path_ifstatus(const char *dir, const char *device,
 	return path_build(dir, device, "st-", ifname, ".rrd", out, outlen);
 }
 
-/* mkdir -p: creates each missing folder of path with mode 0755. */
-static int mkdir_p(const char *path)
+int storage__mkdir_p(const char *path)
 {
 	char buf[PATH_MAX];
 	struct stat sb;
@@ -498,7 +495,7 @@ static int writer_ensure(struct rrd_writer *w, const char *path,
 		slash = strrchr(devdir, '/');
 		if (slash != NULL) {
 			*slash = '\0';
-			rc = mkdir_p(devdir);
+			rc = storage__mkdir_p(devdir);
 			if (rc < 0) {
 				writer_fail(w, devdir, strerror(-rc));
 				return rc;
@@ -746,7 +743,7 @@ static int writer_set_dir(struct rrd_writer *w, const char *dir, char *err,
 			goto toolong;
 		return 0;
 	}
-	rc = mkdir_p(dir);
+	rc = storage__mkdir_p(dir);
 	if (rc < 0) {
 		snprintf(err, errlen, "storage dir %s: %s", dir, strerror(-rc));
 		return rc;
