@@ -118,7 +118,6 @@ void cli_usage_all(FILE *out)
 	fprintf(out, "usage: slamon COMMAND [options]\n");
 	for (size_t i = 0; cli_commands[i] != NULL; i++) {
 		const struct cli_cmd *c = cli_commands[i];
-
 		int x = fprintf(out, "  %s%s", c->name,
 				c->synopsis[0] ? " " : "");
 

@@ -34,7 +34,8 @@ enum cli_key {
 };
 
 /* One option: --name, its key (short letter or own number), the name of
- * its argument in the help (NULL: it takes none) and one line of help. */
+ * its argument in the help (NULL: it takes none, so has_arg cannot
+ * disagree with the help) and its help text (wrapped at 79 columns). */
 struct cli_opt {
 	const char *name;
 	int key;
@@ -46,7 +47,8 @@ struct cli_opt {
 	{ "config", CLI_KEY_CONFIG, "CONFIG",                               \
 	  "configuration file (default: $SLAMON_CONFIG, "                   \
 	  "else " CLI_CONFIG_DEFAULT ")" }
-#define CLI_OPT_JSON { "json", CLI_KEY_JSON, NULL, "print JSON instead of a table" }
+#define CLI_OPT_JSON                                                        \
+	{ "json", CLI_KEY_JSON, NULL, "print JSON instead of a table" }
 #define CLI_OPT_LANG                                                        \
 	{ "lang", CLI_KEY_LANG, "zh|en", "language of the output (default zh)" }
 #define CLI_OPT_JOURNAL                                                     \
@@ -57,14 +59,13 @@ struct cli_opt {
 #define CLI_OPTS_PERIOD                                                     \
 	{ "month", CLI_KEY_PERIOD, "YYYY-MM",                               \
 	  "the period is that month (default: the current month)" },       \
-	{ "quarter", CLI_KEY_PERIOD, "YYYY-QN", "the period is that quarter" }, \
+	{ "quarter", CLI_KEY_PERIOD, "YYYY-QN",                             \
+	  "the period is that quarter" },                                   \
 	{ "year", CLI_KEY_PERIOD, "YYYY", "the period is that year" },      \
 	{ "period", CLI_KEY_PERIOD, "YYYY-MM-DD..YYYY-MM-DD",               \
 	  "whole local days, both included" },                              \
 	{ "now", CLI_KEY_NOW, "EPOCH", "evaluate as of that time (seconds)" }
 #define CLI_OPT_END { NULL, 0, NULL, NULL }
-
-struct cli_ctx;
 
 /* A subcommand. run gets argv[0] = the command's name and returns the exit
  * status; it parses its options with cli_parse(cmd, ...). */
@@ -95,10 +96,11 @@ struct cli_ctx {
 /* Parses argv (argv[0] = the command's name) against cmd's table into
  * *ctx. The command's own options (keys not shared) go to set(arg, key,
  * value or NULL), which prints one line on stderr and returns -EINVAL to
- * refuse a value; set may be NULL when the command has none. Returns 0; CLI_HELP after printing the
- * help on stdout (--help); or -EINVAL after printing the reason and the
- * help on stderr (unknown option, missing argument, bad --lang, wrong
- * number of operands, a value set refused). */
+ * refuse a value; set may be NULL when the command has none. Returns 0;
+ * CLI_HELP after printing the help on stdout (--help); -EINVAL after
+ * printing the reason and the help on stderr (unknown option, missing
+ * argument, bad --lang, wrong number of operands) or after set refused a
+ * value (its line only); -E2BIG when the table is too long (a bug). */
 int cli_parse(const struct cli_cmd *cmd, int argc, char **argv,
 	      struct cli_ctx *ctx,
 	      int (*set)(void *arg, int key, const char *val), void *arg);

@@ -200,7 +200,7 @@ const struct cli_cmd cli_cmd_faults = {
 	.synopsis = "[--month YYYY-MM] [--all] [--json]",
 	.summary = "faults from the journal (open ones by default)",
 	.summary_zh = "故障列表",
-	.notes = "exit status: 0, 1 the journal cannot be read, 2 usage, "
+	.notes = "exit status: 0, 1 the journal could not list them, 2 usage, "
 		 "configuration or journal error",
 	.opts = opts,
 	.run = run,
