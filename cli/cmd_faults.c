@@ -1,123 +1,44 @@
 /*
- * cmd_faults.c - `slamon faults`, `slamon ack`, `slamon close` (see
- * cmd_faults.h). They work on the fault journal directly (SQLite handles
- * the concurrency with slamond), so they work while slamond runs or not.
+ * cmd_faults.c - `slamon faults`: the faults of the journal, open ones by
+ * default, every one with --all or of a month with --month, as a table or
+ * JSON. ack and close, the two fault actions, are cmd_ack.c, cmd_close.c.
  * SPDX-License-Identifier: MIT
  */
-#include "cmd_faults.h"
-
-#include <errno.h>
-#include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "alerts/config.h"
-#include "core/config.h"
+#include "cli.h"
+#include "common.h"
 #include "storage/journal.h"
 
-struct faults_opts {
-	const char *journal;
-	const char *config; /* -c/--config, overrides the caller's path */
+enum { O_MONTH = CLI_KEY_OWN, O_ALL };
+
+struct faults_args {
 	const char *month;
-	const char *by, *note, *satisfaction;
-	int all, json;
-	int64_t id;
+	int all;
 };
 
-static double now_s(void)
+static const struct cli_opt opts[] = {
+	CLI_OPT_CONFIG,
+	CLI_OPT_JOURNAL,
+	{ "month", O_MONTH, "YYYY-MM",
+	  "every fault detected in that month (local time), closed or not" },
+	{ "all", O_ALL, NULL, "closed faults too" },
+	CLI_OPT_JSON,
+	CLI_OPT_END,
+};
+
+static int set(void *arg, int key, const char *val)
 {
-	struct timespec ts;
+	struct faults_args *a = arg;
 
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static void usage(FILE *out)
-{
-	fprintf(out,
-		"usage: slamon faults [--month YYYY-MM] [--all] [--json]\n"
-		"       slamon ack ID --by NAME [--note TEXT]\n"
-		"       slamon close ID --note TEXT --satisfaction "
-		"满意|基本满意|不满意\n"
-		"  (also satisfied|basic|unsatisfied; every command takes "
-		"--journal PATH)\n");
-}
-
-/* The journal path: --journal, else the configuration's. */
-static int journal_path(const struct faults_opts *o, const char *config_path,
-			char *out, size_t len)
-{
-	struct diag d = { 0 };
-	struct config *cfg = NULL;
-
-	if (o->journal != NULL) {
-		snprintf(out, len, "%s", o->journal);
-		return 0;
-	}
-	if (config_load(config_path, &cfg, &d) < 0) {
-		for (size_t i = 0; i < d.n; i++)
-			fprintf(stderr, "%s\n", d.msgs[i]);
-		diag_destroy(&d);
-		return -EINVAL;
-	}
-	diag_destroy(&d);
-	snprintf(out, len, "%s", alerts_config(cfg)->journal);
-	config_destroy(cfg);
-	return 0;
-}
-
-static int parse_args(int argc, char **argv, struct faults_opts *o)
-{
-	static const struct option longopts[] = {
-		{ "month", required_argument, NULL, 'm' },
-		{ "all", no_argument, NULL, 'a' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "by", required_argument, NULL, 'b' },
-		{ "note", required_argument, NULL, 'n' },
-		{ "satisfaction", required_argument, NULL, 's' },
-		{ "journal", required_argument, NULL, 'J' },
-		{ "config", required_argument, NULL, 'c' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int c;
-
-	optind = 0; /* GNU: full re-initialisation; argv[0] is skipped */
-	while ((c = getopt_long(argc, argv, "c:", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'm': o->month = optarg; break;
-		case 'a': o->all = 1; break;
-		case 'j': o->json = 1; break;
-		case 'b': o->by = optarg; break;
-		case 'n': o->note = optarg; break;
-		case 's': o->satisfaction = optarg; break;
-		case 'J': o->journal = optarg; break;
-		case 'c': o->config = optarg; break;
-		case 'h': usage(stdout); return 1;
-		default: usage(stderr); return -1;
-		}
-	}
-	if (strcmp(argv[0], "faults") != 0) {
-		char *end;
-
-		if (optind != argc - 1) {
-			fprintf(stderr, "slamon %s: expected one fault ID\n",
-				argv[0]);
-			return -1;
-		}
-		o->id = strtoll(argv[optind], &end, 10);
-		if (*end != '\0' || o->id <= 0) {
-			fprintf(stderr, "slamon %s: '%s' is not a fault ID\n",
-				argv[0], argv[optind]);
-			return -1;
-		}
-	} else if (optind != argc) {
-		usage(stderr);
-		return -1;
-	}
+	if (key == O_MONTH)
+		a->month = val;
+	else if (key == O_ALL)
+		a->all = 1;
 	return 0;
 }
 
@@ -221,7 +142,8 @@ static void print_table(const struct fault *fs, size_t n, double now)
 	printf("%zu fault%s\n", n, n == 1 ? "" : "s");
 }
 
-static int cmd_list(struct journal *j, const struct faults_opts *o)
+static int list(struct journal *j, const struct faults_args *o,
+		const struct cli_ctx *ctx)
 {
 	struct fault_query q = { .filter = o->all ? JQ_ALL : JQ_OPEN };
 	struct fault *fs;
@@ -241,7 +163,7 @@ static int cmd_list(struct journal *j, const struct faults_opts *o)
 		fprintf(stderr, "slamon faults: %s\n", err);
 		return 1;
 	}
-	if (o->json) {
+	if (ctx->json) {
 		json_t *arr = json_array();
 
 		for (size_t i = 0; i < n; i++)
@@ -250,73 +172,36 @@ static int cmd_list(struct journal *j, const struct faults_opts *o)
 		printf("\n");
 		json_decref(arr);
 	} else {
-		print_table(fs, n, now_s());
+		print_table(fs, n, ctx->now);
 	}
 	free(fs);
 	return 0;
 }
 
-static int cmd_ack(struct journal *j, const struct faults_opts *o)
+static int run(const struct cli_cmd *cmd, int argc, char **argv)
 {
-	char err[256];
-
-	if (o->by == NULL || o->by[0] == '\0') {
-		fprintf(stderr, "slamon ack: --by NAME is required\n");
-		return 2;
-	}
-	if (journal_fault_ack(j, o->id, now_s(), o->by, o->note, err,
-			      sizeof(err)) < 0) {
-		fprintf(stderr, "slamon ack: %s\n", err);
-		return 1;
-	}
-	printf("fault %lld acknowledged by %s\n", (long long)o->id, o->by);
-	return 0;
-}
-
-static int cmd_close(struct journal *j, const struct faults_opts *o)
-{
-	char err[256];
-
-	if (o->note == NULL || o->satisfaction == NULL) {
-		fprintf(stderr, "slamon close: --note TEXT and --satisfaction "
-				"满意|基本满意|不满意 are required\n");
-		return 2;
-	}
-	if (journal_fault_close(j, o->id, now_s(), o->note, o->satisfaction,
-				err, sizeof(err)) < 0) {
-		fprintf(stderr, "slamon close: %s\n", err);
-		return 1;
-	}
-	printf("fault %lld closed (%s)\n", (long long)o->id,
-	       satisfaction_parse(o->satisfaction));
-	return 0;
-}
-
-int cmd_faults_main(int argc, char **argv, const char *config_path)
-{
-	struct faults_opts o = { 0 };
+	struct faults_args a = { 0 };
+	struct cli_ctx ctx;
 	struct journal *j;
-	char path[4096], err[512];
 	int rc;
 
-	if (argc < 1)
-		return 2;
-	rc = parse_args(argc, argv, &o);
+	rc = cli_parse(cmd, argc, argv, &ctx, set, &a);
 	if (rc != 0)
-		return rc > 0 ? 0 : 2;
-	if (journal_path(&o, o.config ? o.config : config_path, path,
-			 sizeof(path)) < 0)
+		return cli_parse_status(rc);
+	if (cli__journal_open(&ctx, &j) < 0)
 		return 2;
-	if (journal_open(path, &j, err, sizeof(err)) < 0) {
-		fprintf(stderr, "slamon %s: %s\n", argv[0], err);
-		return 2;
-	}
-	if (strcmp(argv[0], "ack") == 0)
-		rc = cmd_ack(j, &o);
-	else if (strcmp(argv[0], "close") == 0)
-		rc = cmd_close(j, &o);
-	else
-		rc = cmd_list(j, &o);
+	rc = list(j, &a, &ctx);
 	journal_close(j);
 	return rc;
 }
+
+const struct cli_cmd cli_cmd_faults = {
+	.name = "faults",
+	.synopsis = "[--month YYYY-MM] [--all] [--json]",
+	.summary = "faults from the journal (open ones by default)",
+	.summary_zh = "故障列表",
+	.notes = "exit status: 0, 1 the journal could not list them, 2 usage, "
+		 "configuration or journal error",
+	.opts = opts,
+	.run = run,
+};

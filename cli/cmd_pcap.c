@@ -1,18 +1,18 @@
 /*
  * cmd_pcap.c - `slamon pcap-stats FILE`: totals, per direction bytes,
  * packets and bits per second, per protocol, top ports, top talkers and
- * malformed records of a capture file, as text or JSON (jansson).
+ * malformed records of a capture file, as text or JSON (jansson), for an
+ * operator investigating a spike. The accounting is the capture probe's
+ * (capture_file_account, probes/pcap.c).
  * SPDX-License-Identifier: MIT
  */
-#include "cmd_pcap.h"
-
 #include <errno.h>
-#include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
 #include "probes/pcap.h"
 
 #define MAX_INTERVAL_ROWS 100000 /* text --intervals / JSON cap */
@@ -26,24 +26,27 @@ struct pcap_run {
 	size_t dropped_rows;
 };
 
-static void usage(FILE *out)
-{
-	fprintf(out,
-		"usage: slamon pcap-stats FILE [--local PREFIX ...] "
-		"[--interval S] [--top N]\n"
-		"                         [--intervals] [--json]\n"
-		"  --local PREFIX  local network (CIDR, IPv4 or IPv6; "
-		"repeat or comma-separate)\n"
-		"                  decides direction: in = to local, out = "
-		"from local\n"
-		"  --interval S    bucket length in whole seconds (default "
-		"60)\n"
-		"  --top N         top ports and talkers shown (default 10, "
-		"max %d)\n"
-		"  --intervals     also list each interval (text output)\n"
-		"  --json          JSON on stdout\n",
-		CAPTURE_TOP_MAX);
-}
+enum { O_LOCAL = CLI_KEY_OWN, O_INTERVAL, O_TOP, O_INTERVALS };
+
+/* The options: opt.local points to local. */
+struct pcap_args {
+	struct capture_options opt;
+	struct capture_prefixes local; /* ~5 KB */
+	int show_intervals;
+};
+
+static const struct cli_opt opts[] = {
+	{ "local", O_LOCAL, "PREFIX",
+	  "local network, CIDR, IPv4 or IPv6; repeat or comma-separate. "
+	  "in = to local, out = from local" },
+	{ "interval", O_INTERVAL, "S",
+	  "bucket length in whole seconds (default 60)" },
+	{ "top", O_TOP, "N", "top ports and talkers shown (default 10, max "
+			     CLI_STR(CAPTURE_TOP_MAX) ")" },
+	{ "intervals", O_INTERVALS, NULL, "also list each interval (text)" },
+	CLI_OPT_JSON,
+	CLI_OPT_END,
+};
 
 static json_t *counts_json(const struct capture_counts *c, double len)
 {
@@ -326,100 +329,110 @@ static int parse_num(const char *opt, const char *arg, long lo, long hi,
 	return 0;
 }
 
-int cmd_pcap_stats(int argc, char **argv)
+static int set(void *arg, int key, const char *val)
 {
-	static const struct option longopts[] = {
-		{"local", required_argument, NULL, 'l'},
-		{"interval", required_argument, NULL, 'i'},
-		{"top", required_argument, NULL, 't'},
-		{"intervals", no_argument, NULL, 'I'},
-		{"json", no_argument, NULL, 'j'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	static struct capture_prefixes local; /* ~5 KB: off the stack */
-	struct capture_options opt = {.local = &local};
-	struct capture_file_info info;
-	struct capture_interval *total = NULL;
-	struct pcap_run run = {0};
-	char err[512];
+	struct pcap_args *a = arg;
 	long v;
-	int ch, rc = 2;
 
-	memset(&local, 0, sizeof(local));
-	opt.interval_s = 60;
-	opt.top_n = 10;
-	optind = 0; /* GNU: full re-initialisation (argv[0] is the verb) */
-	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'l':
-			if (add_locals(&local, optarg) < 0)
-				return 2;
-			break;
-		case 'i':
-			if (parse_num("--interval", optarg, 1, 86400 * 366,
-				      &v) < 0)
-				return 2;
-			opt.interval_s = (double)v;
-			break;
-		case 't':
-			if (parse_num("--top", optarg, 1, CAPTURE_TOP_MAX, &v) <
-			    0)
-				return 2;
-			opt.top_n = (size_t)v;
-			break;
-		case 'I':
-			run.show_intervals = 1;
-			break;
-		case 'j':
-			run.json = 1;
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		default:
-			usage(stderr);
-			return 2;
-		}
+	switch (key) {
+	case O_LOCAL:
+		return add_locals(&a->local, val);
+	case O_INTERVAL:
+		if (parse_num("--interval", val, 1, 86400 * 366, &v) < 0)
+			return -EINVAL;
+		a->opt.interval_s = (double)v;
+		return 0;
+	case O_TOP:
+		if (parse_num("--top", val, 1, CAPTURE_TOP_MAX, &v) < 0)
+			return -EINVAL;
+		a->opt.top_n = (size_t)v;
+		return 0;
+	case O_INTERVALS:
+		a->show_intervals = 1;
+		return 0;
 	}
-	if (optind != argc - 1) {
-		fprintf(stderr, "slamon pcap-stats: expected one FILE\n");
-		usage(stderr);
-		return 2;
-	}
-	total = malloc(sizeof(*total));
-	run.jintervals = run.json ? json_array() : NULL;
-	if (!total || (run.json && !run.jintervals)) {
-		fprintf(stderr, "slamon pcap-stats: out of memory\n");
-		goto out;
-	}
-	if (capture_file_account(argv[optind], &opt, on_interval, &run, total,
+	return 0;
+}
+
+/* Accounts the file and prints it; the exit status. */
+static int account(const char *path, const struct pcap_args *a,
+		   struct pcap_run *run, struct capture_interval *total)
+{
+	struct capture_file_info info;
+	char err[512];
+	int rc = 0;
+
+	if (capture_file_account(path, &a->opt, on_interval, run, total,
 				 &info, err, sizeof(err)) < 0) {
 		fprintf(stderr, "slamon pcap-stats: %s\n", err);
-		goto out;
+		return 2;
 	}
 	if (info.read_error)
 		fprintf(stderr,
 			"slamon pcap-stats: warning: %s: reading stopped after "
 			"%llu records: %s\n",
-			argv[optind], (unsigned long long)total->records,
+			path, (unsigned long long)total->records,
 			info.read_msg);
-	if (run.json) {
-		rc = print_json(argv[optind], &info, total, opt.interval_s,
-				&run) < 0
+	if (run->json)
+		rc = print_json(path, &info, total, a->opt.interval_s, run) <
+				     0
 			     ? 2
 			     : 0;
-	} else {
-		print_text(argv[optind], &info, total, opt.interval_s, &run);
-		rc = 0;
-	}
+	else
+		print_text(path, &info, total, a->opt.interval_s, run);
 	if (fflush(stdout) != 0) {
 		fprintf(stderr, "slamon pcap-stats: cannot write output\n");
 		rc = 2;
 	}
-out:
-	json_decref(run.jintervals);
-	free(run.rows);
-	free(total);
 	return rc;
 }
+
+static int run(const struct cli_cmd *cmd, int argc, char **argv)
+{
+	struct pcap_args *a = calloc(1, sizeof(*a));
+	struct capture_interval *total = malloc(sizeof(*total));
+	struct pcap_run r = { 0 };
+	struct cli_ctx ctx;
+	int rc = 2;
+
+	if (a == NULL || total == NULL) {
+		fprintf(stderr, "slamon pcap-stats: out of memory\n");
+		goto out;
+	}
+	a->opt.local = &a->local;
+	a->opt.interval_s = 60;
+	a->opt.top_n = 10;
+	rc = cli_parse(cmd, argc, argv, &ctx, set, a);
+	if (rc != 0) {
+		rc = cli_parse_status(rc);
+		goto out;
+	}
+	r.json = ctx.json;
+	r.show_intervals = a->show_intervals;
+	r.jintervals = r.json ? json_array() : NULL;
+	rc = 2;
+	if (r.json && r.jintervals == NULL)
+		fprintf(stderr, "slamon pcap-stats: out of memory\n");
+	else
+		rc = account(ctx.args[0], a, &r, total);
+out:
+	json_decref(r.jintervals);
+	free(r.rows);
+	free(total);
+	free(a);
+	return rc;
+}
+
+const struct cli_cmd cli_cmd_pcap_stats = {
+	.name = "pcap-stats",
+	.synopsis = "FILE [--local PREFIX ...] [--interval S] [--top N] "
+		    "[--json]",
+	.operand = "FILE",
+	.summary = "traffic accounting over a pcap or pcapng file",
+	.summary_zh = "抓包文件流量统计",
+	.notes = "exit status: 0 (also when libpcap stopped mid-file: the "
+		 "counts so far, with a warning), 2 usage error or a file "
+		 "libpcap refuses",
+	.opts = opts,
+	.run = run,
+};

@@ -1,144 +1,59 @@
 /*
- * cmd_sla.c - `slamon sla` and `slamon report` (see cmd_sla.h): option
- * parsing and printing; the work is in sla/ (engine and report writers).
+ * cmd_sla.c - `slamon sla`: compliance with the targets of the budget
+ * performance table over a period, as a table, JSON or one Nagios plugin
+ * line. The evaluation is sla/'s (sla_evaluate); see docs/sla.md.
  * SPDX-License-Identifier: MIT
  */
-#include "cmd_sla.h"
-
 #include <errno.h>
-#include <getopt.h>
 #include <jansson.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "cli.h"
+#include "common.h"
 #include "core/config.h"
 #include "sla/indicators.h"
-#include "sla/report.h"
 #include "sla/sla.h"
 
-struct sla_opts {
-	const char *config;
-	const char *period; /* --month/--quarter/--year/--period text */
-	const char *lang, *out, *font;
-	int json, nagios, no_graphs;
+enum { O_NAGIOS = CLI_KEY_OWN, O_WARN_MARGIN };
+
+struct sla_args {
+	int nagios;
 	double warn_margin;
-	double now;
 };
 
-static double now_s(void)
+static const struct cli_opt opts[] = {
+	CLI_OPT_CONFIG,
+	CLI_OPTS_PERIOD,
+	CLI_OPT_JSON,
+	{ "nagios", O_NAGIOS, NULL,
+	  "one Nagios plugin line; exit 0 OK, 1 WARNING, 2 CRITICAL, "
+	  "3 UNKNOWN" },
+	{ "warn-margin", O_WARN_MARGIN, "N",
+	  "--nagios: WARNING when a % indicator is met by less than N "
+	  "points (default 1)" },
+	CLI_OPT_LANG,
+	CLI_OPT_END,
+};
+
+static int set(void *arg, int key, const char *val)
 {
-	struct timespec ts;
+	struct sla_args *a = arg;
+	char *end;
 
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static void usage(FILE *out)
-{
-	fprintf(out,
-		"usage: slamon sla [--month YYYY-MM | --quarter YYYY-Qn | --year "
-		"YYYY |\n"
-		"                   --period YYYY-MM-DD..YYYY-MM-DD] [--json | "
-		"--nagios\n"
-		"                   [--warn-margin N]] [--lang zh|en] [-c "
-		"CONFIG]\n"
-		"       slamon report (--month YYYY-MM | --year YYYY) --out DIR "
-		"[--lang zh|en]\n"
-		"                   [--font FONT] [--no-graphs] [-c CONFIG]\n"
-		"  default period: the current month; --now EPOCH evaluates as "
-		"of that time\n");
-}
-
-static int parse_args(int argc, char **argv, struct sla_opts *o)
-{
-	static const struct option longopts[] = {
-		{ "month", required_argument, NULL, 'm' },
-		{ "quarter", required_argument, NULL, 'q' },
-		{ "year", required_argument, NULL, 'y' },
-		{ "period", required_argument, NULL, 'p' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "nagios", no_argument, NULL, 'n' },
-		{ "warn-margin", required_argument, NULL, 'w' },
-		{ "lang", required_argument, NULL, 'l' },
-		{ "out", required_argument, NULL, 'o' },
-		{ "font", required_argument, NULL, 'f' },
-		{ "no-graphs", no_argument, NULL, 'G' },
-		{ "now", required_argument, NULL, 'N' },
-		{ "config", required_argument, NULL, 'c' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
-	int ch;
-
-	o->lang = "zh";
-	o->warn_margin = 1;
-	o->now = now_s();
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "c:o:h", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'm': case 'q': case 'y': case 'p':
-			o->period = optarg;
-			break;
-		case 'j': o->json = 1; break;
-		case 'n': o->nagios = 1; break;
-		case 'w': o->warn_margin = atof(optarg); break;
-		case 'l': o->lang = optarg; break;
-		case 'o': o->out = optarg; break;
-		case 'f': o->font = optarg; break;
-		case 'G': o->no_graphs = 1; break;
-		case 'N': o->now = atof(optarg); break;
-		case 'c': o->config = optarg; break;
-		case 'h':
-			usage(stdout);
-			return 1;
-		default:
-			usage(stderr);
+	if (key == O_NAGIOS) {
+		a->nagios = 1;
+	} else if (key == O_WARN_MARGIN) {
+		a->warn_margin = strtod(val, &end);
+		if (end == val || *end != '\0') {
+			fprintf(stderr, "slamon sla: --warn-margin '%s': not "
+					"a number\n",
+				val);
 			return -EINVAL;
 		}
-	}
-	if (optind < argc || (strcmp(o->lang, "zh") != 0 &&
-			      strcmp(o->lang, "en") != 0)) {
-		usage(stderr);
-		return -EINVAL;
-	}
-	return 0;
-}
-
-static int load(const char *path, struct config **ret)
-{
-	struct diag d = { 0 };
-	int rc = config_load(path, ret, &d);
-
-	for (size_t i = 0; i < d.n; i++)
-		fprintf(stderr, "%s\n", d.msgs[i]);
-	diag_destroy(&d);
-	return rc;
-}
-
-/* The period: as given, else the current month in the configured zone. */
-static int period_of(const struct config *cfg, const struct sla_opts *o,
-		     struct sla_period *p)
-{
-	char err[256] = "", cur[32];
-	struct tm tm;
-
-	if (o->period == NULL) {
-		if (sla_local_tm(cfg->timezone, o->now, &tm) < 0) {
-			fprintf(stderr, "slamon: unknown time zone '%s'\n",
-				cfg->timezone);
-			return -EINVAL;
-		}
-		snprintf(cur, sizeof(cur), "%04d-%02d", tm.tm_year + 1900,
-			 tm.tm_mon + 1);
-	}
-	if (sla_period_parse(cfg->timezone, o->period ? o->period : cur, p,
-			     err, sizeof(err)) < 0) {
-		fprintf(stderr, "slamon: %s\n", err);
-		return -EINVAL;
 	}
 	return 0;
 }
@@ -306,82 +221,66 @@ static int print_nagios(const struct sla_result *r, double margin)
 	return st;
 }
 
-int cmd_sla_main(int argc, char **argv, const char *config_path)
+/* Evaluates and prints; the exit status. */
+static int evaluate(const struct cli_ctx *ctx, const struct sla_args *a,
+		    const struct config *cfg)
 {
-	struct sla_opts o = { 0 };
-	struct config *cfg = NULL;
 	struct sla_result *r = NULL;
 	struct sla_period p;
 	char err[512] = "";
 	int rc, bad = 0;
 
-	rc = parse_args(argc, argv, &o);
-	if (rc != 0)
-		return rc > 0 ? 0 : (o.nagios ? 3 : 2);
-	if (load(o.config ? o.config : config_path, &cfg) < 0)
-		return o.nagios ? 3 : 2;
-	rc = period_of(cfg, &o, &p);
+	rc = cli__period_of(cfg, ctx, &p);
 	if (rc == 0)
-		rc = sla_evaluate(cfg, &p, o.now, &r, err, sizeof(err));
+		rc = sla_evaluate(cfg, &p, ctx->now, &r, err, sizeof(err));
 	if (rc < 0) {
-		if (o.nagios)
+		if (a->nagios)
 			printf("SLA UNKNOWN - %s\n", err[0] ? err : "error");
 		else if (err[0])
 			fprintf(stderr, "slamon sla: %s\n", err);
-		config_destroy(cfg);
-		return o.nagios ? 3 : 2;
+		return a->nagios ? 3 : 2;
 	}
-	if (o.nagios) {
-		rc = print_nagios(r, o.warn_margin);
+	if (a->nagios) {
+		rc = print_nagios(r, a->warn_margin);
 	} else {
-		if (o.json)
+		if (ctx->json)
 			print_json(r);
 		else
-			print_table(r, o.lang);
+			print_table(r, ctx->lang);
 		for (size_t i = 0; i < r->nvalues; i++)
 			bad |= r->values[i].state != SLA_MET;
 		rc = bad ? 1 : 0;
 	}
 	sla_result_destroy(r);
+	return rc;
+}
+
+static int run(const struct cli_cmd *cmd, int argc, char **argv)
+{
+	struct sla_args a = { .warn_margin = 1 };
+	struct cli_ctx ctx;
+	struct config *cfg = NULL;
+	int rc;
+
+	rc = cli_parse(cmd, argc, argv, &ctx, set, &a);
+	if (rc != 0)
+		return rc == CLI_HELP ? 0 : a.nagios ? 3 : 2;
+	if (cli__config_load(ctx.config, &cfg) < 0)
+		return a.nagios ? 3 : 2;
+	rc = evaluate(&ctx, &a, cfg);
 	config_destroy(cfg);
 	return rc;
 }
 
-int cmd_report_main(int argc, char **argv, const char *config_path)
-{
-	struct sla_opts o = { 0 };
-	struct report_opts ro = { 0 };
-	struct config *cfg = NULL;
-	struct sla_period p;
-	char err[512] = "";
-	int rc;
-
-	rc = parse_args(argc, argv, &o);
-	if (rc != 0)
-		return rc > 0 ? 0 : 2;
-	if (o.out == NULL) {
-		fprintf(stderr, "slamon report: --out DIR is required\n");
-		return 2;
-	}
-	if (load(o.config ? o.config : config_path, &cfg) < 0)
-		return 2;
-	rc = period_of(cfg, &o, &p);
-	ro.out_dir = o.out;
-	ro.lang = o.lang;
-	ro.font = o.font;
-	ro.now = o.now;
-	ro.no_graphs = o.no_graphs;
-	if (rc == 0 && p.kind == SLA_YEAR)
-		rc = report_year(cfg, p.year, &ro, err, sizeof(err));
-	else if (rc == 0)
-		rc = report_period(cfg, &p, &ro, NULL, err, sizeof(err));
-	if (rc < 0) {
-		if (err[0])
-			fprintf(stderr, "slamon report: %s\n", err);
-		config_destroy(cfg);
-		return 2;
-	}
-	printf("%s/slamon-%s.html\n", o.out, p.label);
-	config_destroy(cfg);
-	return 0;
-}
+const struct cli_cmd cli_cmd_sla = {
+	.name = "sla",
+	.synopsis = "[--month YYYY-MM|--quarter YYYY-QN|--year YYYY] "
+		    "[--json|--nagios]",
+	.summary = "compliance with the budget performance targets",
+	.summary_zh = "预算绩效目标达标情况",
+	.notes = "exit status: 0 every indicator met, 1 one breached or "
+		 "without data, 2 error; with --nagios 0 OK, 1 WARNING, "
+		 "2 CRITICAL, 3 UNKNOWN",
+	.opts = opts,
+	.run = run,
+};

@@ -1,7 +1,8 @@
 /*
  * cmd_status.c - `slamon status`: prints slamond's live status snapshot
  * (collector/status.c writes it) as a table in Chinese or English, or as
- * the raw JSON.
+ * the raw JSON. The snapshot is stale after three polling intervals of the
+ * slowest role.
  * SPDX-License-Identifier: MIT
  */
 #include "cmd_status.h"
@@ -13,6 +14,10 @@
 #include <string.h>
 #include <sys/time.h>
 #include <time.h>
+
+#include "cli.h"
+#include "common.h"
+#include "core/config.h"
 
 /* ---- printing ------------------------------------------------------- */
 
@@ -416,3 +421,43 @@ int status_print(const char *path, int as_json, const char *lang,
 	json_decref(root);
 	return 0;
 }
+
+/* ---- the command ---------------------------------------------------- */
+
+static const struct cli_opt opts[] = {
+	CLI_OPT_CONFIG,
+	CLI_OPT_JSON,
+	CLI_OPT_LANG,
+	CLI_OPT_END,
+};
+
+static int run(const struct cli_cmd *cmd, int argc, char **argv)
+{
+	struct cli_ctx ctx;
+	struct config *cfg = NULL;
+	double stale = 0;
+	int rc;
+
+	rc = cli_parse(cmd, argc, argv, &ctx, NULL, NULL);
+	if (rc != 0)
+		return cli_parse_status(rc);
+	if (cli__config_load(ctx.config, &cfg) < 0)
+		return 2;
+	for (int r = 0; r < ROLE_COUNT; r++)
+		if (cfg->interval_s[r] * 3.0 > stale)
+			stale = cfg->interval_s[r] * 3.0;
+	rc = status_print(cfg->status_file, ctx.json, ctx.lang, stale, stdout);
+	config_destroy(cfg);
+	return rc;
+}
+
+const struct cli_cmd cli_cmd_status = {
+	.name = "status",
+	.synopsis = "[-c CONFIG] [--json] [--lang zh|en]",
+	.summary = "live status from the snapshot slamond writes",
+	.summary_zh = "实时运行状态",
+	.notes = "exit status: 0, or 2 when the snapshot or the configuration "
+		 "cannot be read",
+	.opts = opts,
+	.run = run,
+};

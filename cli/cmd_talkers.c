@@ -1,14 +1,12 @@
 /*
- * cmd_talkers.c - `slamon talkers` (see cmd_talkers.h): option parsing
- * and printing; the sums are sla_capture_load's (sla/talkers.c), the same
- * the monthly report shows. Works while slamond runs (SQLite WAL: readers
- * do not block the daemon).
+ * cmd_talkers.c - `slamon talkers NAME`: the top talkers and ports of a
+ * captured link over a time range, summed from the per-interval records
+ * slamond keeps in the journal; the sums are sla_capture_load's
+ * (sla/talkers.c), the same the monthly report shows. Works while slamond
+ * runs (SQLite WAL: readers do not block the daemon). See docs/pcap.md.
  * SPDX-License-Identifier: MIT
  */
-#include "cmd_talkers.h"
-
 #include <errno.h>
-#include <getopt.h>
 #include <jansson.h>
 #include <math.h>
 #include <stdio.h>
@@ -16,81 +14,53 @@
 #include <string.h>
 #include <time.h>
 
+#include "cli.h"
+#include "common.h"
 #include "core/config.h"
 #include "sla/sla.h"
 
-struct talkers_opts {
-	const char *name, *config, *journal, *from, *to, *month, *lang;
-	int json, top;
+enum { O_FROM = CLI_KEY_OWN, O_TO, O_MONTH, O_TOP };
+
+struct talkers_args {
+	const char *from, *to, *month;
+	int top;
 };
 
-static void usage(FILE *out)
-{
-	fprintf(out,
-		"usage: slamon talkers NAME [--from TIME] [--to TIME | --month "
-		"YYYY-MM]\n"
-		"                      [--top N] [--json] [--lang zh|en] [-c "
-		"CONFIG] [--journal PATH]\n"
-		"  NAME: a [capture NAME] section; TIME: YYYY-MM-DD, "
-		"\"YYYY-MM-DD HH:MM\"\n"
-		"  (configured time zone) or epoch seconds; default: the last "
-		"hour\n");
-}
+static const struct cli_opt opts[] = {
+	CLI_OPT_CONFIG,
+	CLI_OPT_JOURNAL,
+	{ "from", O_FROM, "TIME", "start of the range (default: an hour "
+				  "before its end)" },
+	{ "to", O_TO, "TIME", "end of the range (default: now)" },
+	{ "month", O_MONTH, "YYYY-MM", "the range is that month (not with "
+				      "--from or --to)" },
+	{ "top", O_TOP, "N", "entries per list, 1.." CLI_STR(SLA_TOP_MAX)
+			     " (default: the capture's top, else 10)" },
+	CLI_OPT_JSON,
+	CLI_OPT_LANG,
+	CLI_OPT_END,
+};
 
-static int parse_args(int argc, char **argv, struct talkers_opts *o)
+static int set(void *arg, int key, const char *val)
 {
-	static const struct option longopts[] = {
-		{ "from", required_argument, NULL, 'f' },
-		{ "to", required_argument, NULL, 't' },
-		{ "month", required_argument, NULL, 'm' },
-		{ "top", required_argument, NULL, 'n' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "lang", required_argument, NULL, 'l' },
-		{ "config", required_argument, NULL, 'c' },
-		{ "journal", required_argument, NULL, 'J' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
+	struct talkers_args *a = arg;
 	char *end;
-	int ch;
 
-	o->lang = "zh";
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'f': o->from = optarg; break;
-		case 't': o->to = optarg; break;
-		case 'm': o->month = optarg; break;
-		case 'j': o->json = 1; break;
-		case 'l': o->lang = optarg; break;
-		case 'c': o->config = optarg; break;
-		case 'J': o->journal = optarg; break;
-		case 'n':
-			o->top = (int)strtol(optarg, &end, 10);
-			if (*end != '\0' || o->top < 1 ||
-			    o->top > SLA_TOP_MAX) {
-				fprintf(stderr,
-					"slamon talkers: --top %s: not a "
-					"number in 1..%d\n",
-					optarg, SLA_TOP_MAX);
-				return -EINVAL;
-			}
-			break;
-		case 'h':
-			usage(stdout);
-			return 1;
-		default:
-			usage(stderr);
-			return -EINVAL;
-		}
-	}
-	if (optind + 1 != argc || (strcmp(o->lang, "zh") != 0 &&
-				   strcmp(o->lang, "en") != 0) ||
-	    (o->month != NULL && (o->from != NULL || o->to != NULL))) {
-		usage(stderr);
+	if (key == O_FROM)
+		a->from = val;
+	else if (key == O_TO)
+		a->to = val;
+	else if (key == O_MONTH)
+		a->month = val;
+	if (key != O_TOP)
+		return 0;
+	a->top = (int)strtol(val, &end, 10);
+	if (*end != '\0' || a->top < 1 || a->top > SLA_TOP_MAX) {
+		fprintf(stderr,
+			"slamon talkers: --top %s: not a number in 1..%d\n",
+			val, SLA_TOP_MAX);
 		return -EINVAL;
 	}
-	o->name = argv[optind];
 	return 0;
 }
 
@@ -122,7 +92,7 @@ static int parse_time(const char *tz, const char *s, double *ret)
 }
 
 /* The range [*from, *to) the options ask for. */
-static int range_of(const struct config *cfg, const struct talkers_opts *o,
+static int range_of(const struct config *cfg, const struct talkers_args *o,
 		    double *from, double *to)
 {
 	char err[256] = "";
@@ -353,47 +323,29 @@ static const struct capture_cfg *find_capture(const struct config *cfg,
 	return NULL;
 }
 
-int cmd_talkers_main(int argc, char **argv, const char *config_path)
+/* Sums the records of the link ctx->args[0] over the range the options
+ * ask for ([*from, *to)) into c, with the device of its [capture] section
+ * when there is one. Returns 0, or 2 after one line on stderr. */
+static int load(const struct cli_ctx *ctx, const struct talkers_args *a,
+		const struct config *cfg, struct sla_capture *c,
+		double *from, double *to)
 {
-	struct talkers_opts o = { 0 };
-	struct diag d = { 0 };
-	struct config *cfg = NULL;
-	const struct capture_cfg *cc;
-	struct sla_capture *c = NULL;
-	const char *path = NULL, *journal;
+	const char *name = ctx->args[0];
+	const struct capture_cfg *cc = find_capture(cfg, name);
+	const char *journal = ctx->journal ? ctx->journal
+					   : alerts_config(cfg)->journal;
 	char err[512] = "";
-	double from, to;
-	int rc;
 
-	rc = parse_args(argc, argv, &o);
-	if (rc != 0)
-		return rc > 0 ? 0 : 2;
-	path = o.config ? o.config : config_path;
-	rc = config_load(path, &cfg, &d);
-	for (size_t i = 0; i < d.n; i++)
-		fprintf(stderr, "%s\n", d.msgs[i]);
-	diag_destroy(&d);
-	if (rc < 0)
+	if (range_of(cfg, a, from, to) < 0)
 		return 2;
-	rc = range_of(cfg, &o, &from, &to);
-	c = calloc(1, sizeof(*c));
-	if (rc == 0 && c == NULL) {
-		fprintf(stderr, "slamon talkers: out of memory\n");
-		rc = -ENOMEM;
-	}
-	cc = find_capture(cfg, o.name);
-	journal = o.journal ? o.journal : alerts_config(cfg)->journal;
-	if (rc == 0)
-		rc = sla_capture_load(journal, o.name, from, to,
-				      o.top ? (size_t)o.top
-				      : cc ? (size_t)cc->top
-					   : 10,
-				      c, err, sizeof(err));
-	if (rc < 0) {
+	if (sla_capture_load(journal, name, *from, *to,
+			     a->top ? (size_t)a->top
+			     : cc ? (size_t)cc->top
+				  : 10,
+			     c, err, sizeof(err)) < 0) {
 		if (err[0] != '\0')
 			fprintf(stderr, "slamon talkers: %s\n", err);
-		rc = 2;
-		goto out;
+		return 2;
 	}
 	if (cc != NULL)
 		snprintf(c->device, sizeof(c->device), "%s", cc->device);
@@ -401,25 +353,77 @@ int cmd_talkers_main(int argc, char **argv, const char *config_path)
 		fprintf(stderr,
 			"slamon talkers: %s has no [capture %s] section and "
 			"the journal %s holds no record of it in that range\n",
-			path, o.name, journal);
+			ctx->config, name, journal);
+		return 2;
+	}
+	return 0;
+}
+
+/* Prints c; the exit status (1: no record in the range). */
+static int print(const struct cli_ctx *ctx, const struct sla_capture *c,
+		 const char *tz, double from, double to)
+{
+	int en = strcmp(ctx->lang, "en") == 0;
+
+	if (ctx->json && print_json(c, tz, from, to) < 0)
+		return 2;
+	if (!ctx->json)
+		print_text(c, tz, from, to, en);
+	if (c->intervals > 0)
+		return 0;
+	if (!ctx->json && en)
+		printf("no capture record of %s in the range\n", ctx->args[0]);
+	else if (!ctx->json)
+		printf("该时间段内没有 %s 的抓包记录\n", ctx->args[0]);
+	return 1;
+}
+
+static int run(const struct cli_cmd *cmd, int argc, char **argv)
+{
+	struct talkers_args a = { 0 };
+	struct cli_ctx ctx;
+	struct config *cfg = NULL;
+	struct sla_capture *c = NULL;
+	double from, to;
+	int rc;
+
+	rc = cli_parse(cmd, argc, argv, &ctx, set, &a);
+	if (rc == 0 && a.month != NULL && (a.from != NULL || a.to != NULL)) {
+		fprintf(stderr, "slamon talkers: --month or --from/--to, not "
+				"both\n");
+		cli_usage(cmd, stderr);
+		rc = -EINVAL;
+	}
+	if (rc != 0)
+		return cli_parse_status(rc);
+	if (cli__config_load(ctx.config, &cfg) < 0)
+		return 2;
+	c = calloc(1, sizeof(*c));
+	if (c == NULL) {
+		fprintf(stderr, "slamon talkers: out of memory\n");
 		rc = 2;
-		goto out;
 	}
-	if (o.json)
-		rc = print_json(c, cfg->timezone, from, to) < 0 ? 2 : 0;
-	else
-		print_text(c, cfg->timezone, from, to,
-			   strcmp(o.lang, "en") == 0);
-	if (rc == 0 && c->intervals == 0) {
-		if (!o.json && strcmp(o.lang, "en") == 0)
-			printf("no capture record of %s in the range\n",
-			       o.name);
-		else if (!o.json)
-			printf("该时间段内没有 %s 的抓包记录\n", o.name);
-		rc = 1;
-	}
-out:
+	if (c != NULL)
+		rc = load(&ctx, &a, cfg, c, &from, &to);
+	if (rc == 0)
+		rc = print(&ctx, c, cfg->timezone, from, to);
 	free(c);
 	config_destroy(cfg);
 	return rc;
 }
+
+const struct cli_cmd cli_cmd_talkers = {
+	.name = "talkers",
+	.synopsis = "NAME [--from TIME] [--to TIME | --month YYYY-MM] "
+		    "[--top N] [--json]",
+	.operand = "NAME",
+	.summary = "top talkers and ports of a captured link (default: the "
+		   "last hour)",
+	.summary_zh = "抓包链路的主要通信方与端口",
+	.notes = "NAME: a [capture NAME] section; TIME: YYYY-MM-DD, "
+		 "\"YYYY-MM-DD HH:MM\" (the configured time zone) or epoch "
+		 "seconds.\nexit status: 0, 1 no record of the link in the "
+		 "range, 2 error",
+	.opts = opts,
+	.run = run,
+};

@@ -22,7 +22,7 @@
 #include <unistd.h>
 
 #include "agents.h"
-#include "cli/cmd_faults.h"
+#include "cli/cli.h"
 #include "storage/journal.h"
 
 #define ROUNDS 30
@@ -221,7 +221,8 @@ Test(faults, kill_9_loses_and_duplicates_nothing)
 
 /* ---- CLI ----------------------------------------------------------- */
 
-/* Runs cmd_faults_main with stdout captured into out. */
+/* Runs the command a0 (faults, ack or close) with stdout captured into
+ * out. */
 static int run_cli(char *out, size_t len, const char *a0, ...)
 {
 	char *argv[16];
@@ -245,7 +246,7 @@ static int run_cli(char *out, size_t len, const char *a0, ...)
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 	dup2(fd, 1);
 	close(fd);
-	rc = cmd_faults_main(argc, argv, "/nonexistent.conf");
+	rc = cli_find(a0)->run(cli_find(a0), argc, argv);
 	fflush(stdout);
 	dup2(saved, 1);
 	close(saved);

@@ -26,7 +26,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "cli/cmd_pcap.h"
+#include "cli/cli.h"
 #include "probes/pcap.h"
 
 #define PCAPDIR SLAMON_TESTDATA "/pcap"
@@ -1524,7 +1524,7 @@ Test(pcap, prefixes_parse_and_match)
 
 /* ---- the command ------------------------------------------------------- */
 
-/* Runs cmd_pcap_stats in a child with stdout/stderr to files; returns the
+/* Runs slamon pcap-stats (its run function) in a child with stdout/stderr to files; returns the
  * exit status and the outputs (malloc'd). */
 static int run_cmd(char **argv, char **ret_out, char **ret_err)
 {
@@ -1545,7 +1545,8 @@ static int run_cmd(char **argv, char **ret_out, char **ret_err)
 	if (pid == 0) {
 		dup2(ofd, 1);
 		dup2(efd, 2);
-		_exit(cmd_pcap_stats(argc, argv));
+		_exit(cli_cmd_pcap_stats.run(&cli_cmd_pcap_stats, argc,
+					       argv));
 	}
 	waitpid(pid, &st, 0);
 	for (int i = 0; i < 2; i++) {

@@ -1,0 +1,87 @@
+/*
+ * common.c - the configuration, the fault journal and the period as the
+ * subcommands of slamon open them (see common.h). The fault commands work
+ * on the journal directly; SQLite's WAL handles the concurrency with
+ * slamond, so they work whether slamond runs or not.
+ * SPDX-License-Identifier: MIT
+ */
+#include "common.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "alerts/config.h"
+#include "core/config.h"
+#include "sla/sla.h"
+#include "storage/journal.h"
+
+int cli__config_load(const char *path, struct config **ret)
+{
+	struct diag d = { 0 };
+	int rc;
+
+	*ret = NULL;
+	rc = config_load(path, ret, &d);
+	for (size_t i = 0; i < d.n; i++)
+		fprintf(stderr, "%s\n", d.msgs[i]);
+	diag_destroy(&d);
+	return rc;
+}
+
+int cli__journal_open(const struct cli_ctx *ctx, struct journal **ret)
+{
+	struct config *cfg = NULL;
+	char err[512];
+	int rc;
+
+	if (ctx->journal == NULL) {
+		rc = cli__config_load(ctx->config, &cfg);
+		if (rc < 0)
+			return rc;
+	}
+	rc = journal_open(ctx->journal ? ctx->journal
+				       : alerts_config(cfg)->journal,
+			  ret, err, sizeof(err));
+	if (rc < 0)
+		fprintf(stderr, "slamon %s: %s\n", ctx->cmd->name, err);
+	config_destroy(cfg);
+	return rc;
+}
+
+int cli__fault_id(const struct cli_ctx *ctx, int64_t *ret)
+{
+	char *end;
+
+	*ret = strtoll(ctx->args[0], &end, 10);
+	if (*end != '\0' || *ret <= 0) {
+		fprintf(stderr, "slamon %s: '%s' is not a fault ID\n",
+			ctx->cmd->name, ctx->args[0]);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int cli__period_of(const struct config *cfg, const struct cli_ctx *ctx,
+		   struct sla_period *p)
+{
+	char err[256] = "", cur[32];
+	struct tm tm;
+
+	if (ctx->period == NULL) {
+		if (sla_local_tm(cfg->timezone, ctx->now, &tm) < 0) {
+			fprintf(stderr, "slamon: unknown time zone '%s'\n",
+				cfg->timezone);
+			return -EINVAL;
+		}
+		snprintf(cur, sizeof(cur), "%04d-%02d", tm.tm_year + 1900,
+			 tm.tm_mon + 1);
+	}
+	if (sla_period_parse(cfg->timezone, ctx->period ? ctx->period : cur,
+			     p, err, sizeof(err)) < 0) {
+		fprintf(stderr, "slamon: %s\n", err);
+		return -EINVAL;
+	}
+	return 0;
+}

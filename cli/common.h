@@ -1,0 +1,37 @@
+/*
+ * common.h - what several subcommands of slamon share, internal to cli/:
+ * loading the configuration with its diagnostics on stderr, opening the
+ * fault journal (faults, ack, close), the period of sla and report.
+ * SPDX-License-Identifier: MIT
+ */
+#ifndef SLAMON_CLI_COMMON_H
+#define SLAMON_CLI_COMMON_H
+
+#include <stdint.h>
+
+#include "cli.h"
+
+struct config;
+struct journal;
+struct sla_period;
+
+/* Loads the configuration at path into *ret (the caller destroys it),
+ * printing every diagnostic as one line on stderr. Returns 0 or the
+ * negative errno of config_load (*ret is then NULL). */
+int cli__config_load(const char *path, struct config **ret);
+
+/* Opens the fault journal: ctx->journal, else the [alerts] journal of the
+ * configuration ctx->config. On error prints why on stderr ("slamon CMD:
+ * ...") and returns a negative errno; *ret is the caller's to close. */
+int cli__journal_open(const struct cli_ctx *ctx, struct journal **ret);
+
+/* The fault ID operand of ack and close into *ret. Returns 0, or -EINVAL
+ * with one line on stderr when it is not a positive integer. */
+int cli__fault_id(const struct cli_ctx *ctx, int64_t *ret);
+
+/* The period ctx->period asks for in cfg's time zone, else the month of
+ * ctx->now. Returns 0, or -EINVAL with one line on stderr. */
+int cli__period_of(const struct config *cfg, const struct cli_ctx *ctx,
+		   struct sla_period *p);
+
+#endif
