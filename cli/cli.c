@@ -127,7 +127,7 @@ void cli_usage_all(FILE *out)
 	}
 	fprintf(out, "CONFIG defaults to $SLAMON_CONFIG or " CLI_CONFIG_DEFAULT
 		     "\n'slamon COMMAND --help' lists every option of a "
-		     "command\n");
+		     "command\n'slamon --version' prints the version\n");
 }
 
 const struct cli_cmd *cli_find(const char *name)

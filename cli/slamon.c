@@ -50,6 +50,8 @@ int main(int argc, char **argv)
 		return usage_of(argv[2], stdout);
 	if (is_help(argv[1])) /* slamon help, -h, --help */
 		return usage_of(NULL, stdout);
+	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0)
+		argv[1] = (char *)"version"; /* the same as slamon version */
 	cmd = cli_find(argv[1]);
 	if (cmd == NULL)
 		return usage_of(argv[1], stderr);

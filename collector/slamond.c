@@ -12,6 +12,10 @@
 #include "modules/modules.h"
 #include "daemon.h"
 
+#ifndef SLAMON_VERSION /* the CMake project version, collector/CMakeLists */
+#define SLAMON_VERSION "unknown"
+#endif
+
 static void usage(FILE *out)
 {
 	fprintf(out,
@@ -23,7 +27,9 @@ static void usage(FILE *out)
 		"  --cycles N          stop once every device was polled N "
 		"times\n"
 		"  --duration SEC      stop after SEC seconds\n"
-		"  --no-rrd            poll and compute, write no RRD files\n");
+		"  --no-rrd            poll and compute, write no RRD files\n"
+		"  -V, --version       print the version and exit\n"
+		"  -h, --help          print this help and exit\n");
 }
 
 int main(int argc, char **argv)
@@ -35,6 +41,7 @@ int main(int argc, char **argv)
 		{"duration", required_argument, NULL, 'D'},
 		{"no-rrd", no_argument, NULL, 'R'},
 		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0}};
 	struct daemon_opts opts;
 	const char *env = getenv("SLAMON_CONFIG");
@@ -48,7 +55,7 @@ int main(int argc, char **argv)
 
 	memset(&opts, 0, sizeof(opts));
 	opts.config_path = env && *env ? env : "/etc/slamon/slamon.conf";
-	while ((ch = getopt_long(argc, argv, "c:nh", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "c:nhV", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'c':
 			opts.config_path = optarg;
@@ -67,6 +74,9 @@ int main(int argc, char **argv)
 			break;
 		case 'h':
 			usage(stdout);
+			return 0;
+		case 'V':
+			printf("slamond %s\n", SLAMON_VERSION);
 			return 0;
 		default:
 			usage(stderr);
