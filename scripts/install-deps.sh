@@ -32,6 +32,7 @@ PACKAGES=(
   iproute2            # veth pairs in test network namespaces
   tcpdump             # pcap peer in bench/ and capture checks
   python3             # demo network generator, small test receivers
+  man-db groff-base   # man(1) renders the manual pages in test_man
 )
 
 missing=()
