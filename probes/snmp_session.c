@@ -42,6 +42,22 @@ static const oid COL_OIDS[NCOLS][11] = {
 };
 static const size_t COL_LENS[NCOLS] = {10, 10, 10, 10, 11, 11, 11, 11};
 
+/* The ifXTable columns (RFC 2863) are optional: agents without them, or
+ * answering an error-status there (genErr seen in the field), still have
+ * an ifTable to monitor. */
+static int col_optional(int c)
+{
+	return c >= COL_NAME;
+}
+
+/* Columns a v1 walk asks for. ifHCInOctets is a Counter64, which SNMPv1
+ * cannot carry (RFC 2576 section 4.1.2.1: a v1 agent skips or refuses it),
+ * so a v1 device is polled with the 32-bit counters. */
+static int col_walked(int c, enum snmp_version v)
+{
+	return !(v == SNMP_V1 && c == COL_HCIN);
+}
+
 #define MAX_ROWS 100000
 
 /* One ifTable row as the walk finds it. */
@@ -408,7 +424,7 @@ void snmp__discovery_start(struct sdev *d)
 		memcpy(d->cols[c].last, COL_OIDS[c],
 		       COL_LENS[c] * sizeof(oid));
 		d->cols[c].lastlen = COL_LENS[c];
-		d->cols[c].done = 0;
+		d->cols[c].done = !col_walked(c, d->prof->version);
 		d->cols[c].nrows = 0;
 	}
 	walk_send(d);
@@ -534,26 +550,52 @@ const char *snmp__errstat_string(long errstat)
 	return snmp_errstring((int)errstat);
 }
 
+/* Forgets what the walk of column c stored: an optional column the agent
+ * refused half-way is dropped as a whole, so every row is keyed and named
+ * the same way. */
+static void walk_drop(struct sdev *d, int c)
+{
+	for (size_t i = 0; i < d->nrows; i++) {
+		struct snmp__row *r = &d->rows[i];
+
+		switch (c) {
+		case COL_NAME: r->name[0] = '\0'; break;
+		case COL_ALIAS: r->alias[0] = '\0'; break;
+		case COL_HCIN: r->has_hc = 0; break;
+		case COL_HIGHSPEED: r->has_highspeed = 0; break;
+		default: break;
+		}
+	}
+}
+
 /* An error-status in answer to a walk request: a smaller GETBULK on
- * tooBig, v1's end of the MIB view on noSuchName, else the poll fails. */
+ * tooBig, v1's end of the MIB view on noSuchName, the end of an optional
+ * column on any other error; else the poll fails. */
 static void walk_error(struct sdev *d, long errstat, long errindex)
 {
+	int c = walk_current(d);
+
 	if (errstat == SNMP_ERR_TOOBIG && d->max_rep > 1) {
 		d->max_rep /= 2;
 		walk_send(d);
 		return;
 	}
-	if (errstat == SNMP_ERR_NOSUCHNAME) {
-		/* v1's end of the MIB view: this column is over */
-		d->cols[walk_current(d)].done = 1;
-		if (walk_current(d) < NCOLS)
-			walk_send(d);
-		else
-			iface_finish_discovery(d);
+	if (errstat != SNMP_ERR_NOSUCHNAME && !col_optional(c)) {
+		snmp__poll_fail(d, POLL_ERROR, "agent error: %s (index %ld)",
+				snmp__errstat_string(errstat), errindex);
 		return;
 	}
-	snmp__poll_fail(d, POLL_ERROR, "agent error: %s (index %ld)",
-			snmp__errstat_string(errstat), errindex);
+	if (errstat != SNMP_ERR_NOSUCHNAME) {
+		log_debug("%s: %s walking optional column %d, dropped",
+			  d->dev->name, snmp__errstat_string(errstat), c);
+		walk_drop(d, c);
+	}
+	/* noSuchName is v1's end of the MIB view: this column is over */
+	d->cols[c].done = 1;
+	if (walk_current(d) < NCOLS)
+		walk_send(d);
+	else
+		iface_finish_discovery(d);
 }
 
 static int async_cb(int op, netsnmp_session *sess, int reqid,

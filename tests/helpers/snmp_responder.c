@@ -55,6 +55,9 @@ struct snmp_responder {
 	uint16_t port;
 	char community[STR_MAX];
 	unsigned mode;
+	uint32_t fail_oid[OID_MAX]; /* snmp_responder_fail_prefix */
+	int fail_len;
+	long fail_errstat;
 	struct snmp_responder_stats stats;
 	struct entry table[ENTRY_MAX];
 	int ntable;
@@ -170,6 +173,32 @@ void snmp_responder_unset(struct snmp_responder *r, const char *oid)
 	memmove(&r->table[at], &r->table[at + 1],
 		(size_t)(r->ntable - at - 1) * sizeof(r->table[0]));
 	r->ntable--;
+}
+
+int snmp_responder_fail_prefix(struct snmp_responder *r, const char *prefix,
+			       long errstat)
+{
+	r->fail_len = 0;
+	r->fail_errstat = 0;
+	if (prefix == NULL || errstat == 0)
+		return 0;
+	if (oid_parse(prefix, r->fail_oid, &r->fail_len) < 0) {
+		r->fail_len = 0;
+		return -EINVAL;
+	}
+	r->fail_errstat = errstat;
+	return 0;
+}
+
+/* Does the request's first name lie under the failing prefix? */
+static int fail_applies(const struct snmp_responder *r)
+{
+	const struct request *q = &r->req;
+
+	return r->fail_len > 0 && q->pdu != PDU_GET && q->nq > 0 &&
+	       q->lens[0] >= r->fail_len &&
+	       memcmp(q->oids[0], r->fail_oid,
+		      (size_t)r->fail_len * sizeof(uint32_t)) == 0;
 }
 
 void snmp_responder_set_mode(struct snmp_responder *r, unsigned mode)
@@ -403,6 +432,14 @@ static void answer(struct snmp_responder *r, size_t n,
 	if (r->mode & SNMP_RESP_MUTE)
 		return;
 	nres = resolve(r, &errstat, &errindex);
+	if (fail_applies(r)) {
+		for (int k = 0; k < r->req.nq; k++)
+			r->res[k] = res_exc(&r->req, k, BER_NULL);
+		nres = r->req.nq;
+		errstat = r->fail_errstat;
+		errindex = 1;
+		r->stats.failed++;
+	}
 	if ((r->mode & SNMP_RESP_DECOYS) && r->req.pdu == PDU_GET) {
 		len = encode(r, nres, r->req.reqid, errstat, errindex, 1);
 		if (len > 0) {

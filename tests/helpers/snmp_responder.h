@@ -30,6 +30,8 @@ struct snmp_responder_stats {
 	unsigned gets, nexts, bulks; /* requests by PDU type */
 	unsigned bad_community;      /* dropped for their community */
 	unsigned decoys;             /* decoy datagrams sent */
+	unsigned failed;             /* requests answered with the error of
+	                                snmp_responder_fail_prefix */
 };
 
 /* Starts a responder on 127.0.0.1 (an ephemeral port) on loop, answering
@@ -54,6 +56,14 @@ int snmp_responder_set_str(struct snmp_responder *r, const char *oid,
 
 /* Removes oid from the table (no-op when absent). */
 void snmp_responder_unset(struct snmp_responder *r, const char *oid);
+
+/* Answers every GETNEXT/GETBULK whose first name lies under prefix
+ * (dotted, e.g. the ifXTable "1.3.6.1.2.1.31.1.1") with error-status
+ * errstat (5 genErr, RFC 3416), error-index 1, as some agents do where a
+ * table is not implemented. NULL prefix or errstat 0 turns it off.
+ * Returns 0 or -EINVAL. */
+int snmp_responder_fail_prefix(struct snmp_responder *r, const char *prefix,
+			       long errstat);
 
 /* Sets the fault modes (SNMP_RESP_* bits, 0 for none). */
 void snmp_responder_set_mode(struct snmp_responder *r, unsigned mode);
