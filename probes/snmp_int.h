@@ -94,6 +94,10 @@ struct sdev {
 	int sec_retried; /* one retry after a v3 security error */
 	int resend_pending;
 	char err[160];
+	/* the last datagram of this poll that did not count as its answer
+	 * (malformed, from elsewhere, another request-id): said when the
+	 * poll fails for want of an answer */
+	char stray[112];
 
 	struct snmp_iface *ifs;
 	size_t nifs;
@@ -161,6 +165,21 @@ void snmp__text_copy(char *dst, size_t dstlen, const uint8_t *src, size_t n);
 void snmp__poll_fail(struct sdev *d, int status, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* Ends d's poll as a timeout after its retries: "no answer", or what
+ * arrived instead (d->stray). */
+void snmp__poll_no_answer(struct sdev *d);
+
+/* Ends d's poll as a timeout at the end of its wall-time budget. */
+void snmp__poll_over_budget(struct sdev *d);
+
+/* Keeps the formatted description of a datagram that reached d's poll but
+ * did not count (shown if the poll then fails). */
+void snmp__stray_note(struct sdev *d, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Writes "address:port" of sa (IPv4 or IPv6) to buf. */
+void snmp__addr_string(const struct sockaddr *sa, char *buf, size_t len);
+
 /* Builds the request list of d's monitored interfaces and sends its first
  * chunk; a failure ends the poll. */
 void snmp__gets_start(struct sdev *d);
@@ -223,7 +242,7 @@ void snmp__discovery_start(struct sdev *d);
 /* Sends the chunk of GETs at d->next through d's net-snmp session. */
 void snmp__session_gets_send(struct sdev *d);
 
-/* net-snmp's text for an error-status value. */
+/* The RFC 3416 name of an error-status value ("genErr"). */
 const char *snmp__errstat_string(long errstat);
 
 /* ---- snmp_fast.c: own v1/v2c GETs ------------------------------------ */
@@ -242,6 +261,13 @@ void snmp__fast_forget(struct sdev *d);
 /* Closes the shared socket and the timeout timer. Returns the number of
  * closes whose callbacks will call snmp__probe_unref(). */
 int snmp__fast_close(struct snmp_probe *p);
+
+/* A v1/v2c datagram from `from` reached d while it waited for an answer
+ * and did not count as one: notes what it was (malformed, not a Response,
+ * from another address, another request-id or version). Also used for
+ * the datagrams of d's net-snmp session, peeked before net-snmp reads. */
+void snmp__fast_stray(struct sdev *d, const uint8_t *buf, size_t len,
+		      const struct sockaddr *from);
 
 /* Frees the shared socket and scratch buffer (after snmp__fast_close). */
 void snmp__fast_destroy(struct snmp_probe *p);

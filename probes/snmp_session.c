@@ -81,6 +81,8 @@ struct snmp__walkcol {
 /* The probe's scratch set for snmp_sess_select_info2/snmp_sess_read2. */
 struct snmp__fdset {
 	netsnmp_large_fd_set set;
+	uint8_t peek[65536]; /* a datagram looked at before net-snmp reads
+	                        it (on_readable) */
 };
 
 static int net_snmp_ready;
@@ -545,11 +547,6 @@ static void gets_response(struct sdev *d, netsnmp_pdu *pdu)
 	snmp__gets_advance(d);
 }
 
-const char *snmp__errstat_string(long errstat)
-{
-	return snmp_errstring((int)errstat);
-}
-
 /* Forgets what the walk of column c stored: an optional column the agent
  * refused half-way is dropped as a whole, so every row is keyed and named
  * the same way. */
@@ -581,8 +578,11 @@ static void walk_error(struct sdev *d, long errstat, long errindex)
 		return;
 	}
 	if (errstat != SNMP_ERR_NOSUCHNAME && !col_optional(c)) {
-		snmp__poll_fail(d, POLL_ERROR, "agent error: %s (index %ld)",
-				snmp__errstat_string(errstat), errindex);
+		snmp__poll_fail(d, POLL_ERROR,
+				"the agent answered error-status %s (%ld, "
+				"varbind %ld) walking the IF-MIB",
+				snmp__errstat_string(errstat), errstat,
+				errindex);
 		return;
 	}
 	if (errstat != SNMP_ERR_NOSUCHNAME) {
@@ -622,10 +622,7 @@ static int async_cb(int op, netsnmp_session *sess, int reqid,
 	if (d->latency_ms < 0)
 		d->latency_ms = (snmp__now() - d->t_start) * 1000.0;
 	if (op == NETSNMP_CALLBACK_OP_TIMED_OUT) {
-		snmp__poll_fail(d, POLL_TIMEOUT,
-				"no answer after %d tries of %d ms (agent "
-				"down, unreachable, or wrong community)",
-				d->prof->retries + 1, d->prof->timeout_ms);
+		snmp__poll_no_answer(d);
 		return 1;
 	}
 	if (op == NETSNMP_CALLBACK_OP_SEC_ERROR && d->state == DS_ENGINE &&
@@ -725,6 +722,10 @@ static void on_readable(uv_poll_t *h, int status, int events)
 {
 	struct sdev *d = h->data;
 	struct snmp_probe *p = d->p;
+	struct sockaddr_storage from;
+	socklen_t fromlen = sizeof(from);
+	int reqid = d->reqid;
+	ssize_t n = -1;
 
 	(void)events;
 	if (d->ss == NULL)
@@ -734,10 +735,20 @@ static void on_readable(uv_poll_t *h, int status, int events)
 			  uv_strerror(status));
 		return;
 	}
+	/* net-snmp drops what it cannot match without a word: look at the
+	 * datagram first, to say what it was if the request stays
+	 * unanswered (v1/v2c only: snmp_ber.c does not decode v3) */
+	if (d->prof->version != SNMP_V3)
+		n = recvfrom(d->fd, p->fds->peek, sizeof(p->fds->peek),
+			     MSG_PEEK | MSG_DONTWAIT, (struct sockaddr *)&from,
+			     &fromlen);
 	netsnmp_large_fd_set_resize(&p->fds->set, d->fd + 1);
 	NETSNMP_LARGE_FD_SET(d->fd, &p->fds->set);
 	snmp_sess_read2(d->ss, &p->fds->set);
 	NETSNMP_LARGE_FD_CLR(d->fd, &p->fds->set);
+	if (n >= 0 && d->state != DS_IDLE && reqid != 0 && d->reqid == reqid)
+		snmp__fast_stray(d, p->fds->peek, (size_t)n,
+				 (struct sockaddr *)&from);
 	rearm_timer(d);
 	snmp__session_release(d);
 }

@@ -453,9 +453,23 @@ static void answer(struct snmp_responder *r, size_t n,
 			r->stats.decoys++;
 		}
 	}
-	len = encode(r, nres, r->req.reqid, errstat, errindex, 0);
-	if (len > 0)
-		send_to(&r->udp, r->out, len, from);
+	if (r->mode & SNMP_RESP_GENERR) {
+		for (int k = 0; k < r->req.nq; k++)
+			r->res[k] = res_exc(&r->req, k, BER_NULL);
+		nres = r->req.nq;
+		errstat = 5;
+		errindex = 1;
+	}
+	len = encode(r, nres,
+		     (r->mode & SNMP_RESP_WRONGID) ? r->req.reqid ^ REQID_FLIP
+						   : r->req.reqid,
+		     errstat, errindex, 0);
+	if (len == 0)
+		return;
+	if (r->mode & SNMP_RESP_MALFORMED)
+		len = len > 8 ? len - 7 : 1; /* outer length now overruns */
+	send_to((r->mode & SNMP_RESP_FOREIGN) ? &r->decoy : &r->udp, r->out,
+		len, from);
 }
 
 /* ---- libuv glue ----------------------------------------------------- */

@@ -2,8 +2,9 @@
  * snmp_responder.h - a canned SNMPv1/v2c agent on 127.0.0.1 for unit
  * tests, running on the test's own libuv loop: GET, GETNEXT and GETBULK
  * answered from a table of OIDs the test fills. Faults on demand: silence
- * (timeouts), and decoy answers from another address or with another
- * request-id, sent before the true answer to a GET.
+ * (timeouts), decoy answers from another address or with another
+ * request-id, sent before the true answer to a GET, or only a malformed,
+ * foreign or mismatched answer, or an error-status.
  *
  * The BER comes from bench/ber.h, which the benchmark responder uses too.
  * SPDX-License-Identifier: MIT
@@ -23,6 +24,11 @@ enum {
 	SNMP_RESP_DECOYS = 2, /* before each GET's answer, send the same
 	                         answer with other values from 127.0.0.2, and
 	                         from our address with another request-id */
+	/* instead of the answer to any request: */
+	SNMP_RESP_MALFORMED = 4, /* the answer cut short (bad BER) */
+	SNMP_RESP_FOREIGN = 8,   /* the answer, from 127.0.0.2 */
+	SNMP_RESP_WRONGID = 16,  /* the answer with another request-id */
+	SNMP_RESP_GENERR = 32,   /* error-status genErr (5), index 1 */
 };
 
 /* What the responder received (counted before any fault is applied). */

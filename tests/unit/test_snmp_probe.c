@@ -14,6 +14,7 @@
  * SPDX-License-Identifier: MIT
  */
 #include <criterion/criterion.h>
+#include <errno.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -246,8 +247,14 @@ static void run_until_done(uint32_t dev, size_t polls)
 static size_t poll_once(uint32_t dev)
 {
 	size_t first = nsamples;
+	int rc;
 
-	cr_assert_eq(snmp_probe_poll(probe, dev), 0);
+	/* a poll that ended in a timer callback may still be closing its
+	 * session's poll handle (libuv runs timers again after the closing
+	 * phase of a UV_RUN_ONCE) */
+	while ((rc = snmp_probe_poll(probe, dev)) == -EBUSY)
+		cr_assert_neq(uv_run(&loop, UV_RUN_ONCE), 0);
+	cr_assert_eq(rc, 0, "poll: %d", rc);
 	run_until_done(dev, ndone[dev] + 1);
 	return first;
 }
@@ -592,4 +599,55 @@ Test(snmp_probe, v1_walk_survives_generr_on_the_ifxtable)
 	first = poll_once(0);
 	cr_expect_eq(ndiscovered[0], 1);
 	cr_expect_eq(find_end(first, 0)->status, POLL_OK);
+}
+
+/* Polls dev once (expecting it to fail with status) and checks that its
+ * last error contains what. */
+static void expect_failure(uint32_t dev, int status, const char *what)
+{
+	size_t first = poll_once(dev);
+	const char *err = snmp_probe_last_error(probe, dev);
+
+	cr_expect_eq(find(first, dev, M_DEV_REACH, -1)->status, status,
+		     "%s: status %d", what,
+		     find(first, dev, M_DEV_REACH, -1)->status);
+	cr_expect(strstr(err, what) != NULL, "wanted \"%s\" in \"%s\"", what,
+		  err);
+	if (status != POLL_TIMEOUT || strstr(what, "no answer") == NULL)
+		cr_expect(strstr(err, "agent down") == NULL,
+			  "an agent that answered is not down: %s", err);
+}
+
+/* A poll that fails because what came back did not count says what came
+ * back, in the walk (net-snmp) and in the GETs (own BER): the status
+ * view and the daemon's complaint both show snmp_probe_last_error. */
+Test(snmp_probe, failed_poll_says_what_arrived)
+{
+	static const struct devspec ds[] = {{"public", SNMP_V2C}};
+
+	probe_make(ds, 1);
+	/* the discovery walk */
+	snmp_responder_set_mode(agent, SNMP_RESP_MALFORMED);
+	expect_failure(0, POLL_TIMEOUT, "a malformed answer");
+	snmp_responder_set_mode(agent, SNMP_RESP_WRONGID);
+	expect_failure(0, POLL_TIMEOUT, "with request-id");
+	snmp_responder_set_mode(agent, SNMP_RESP_GENERR);
+	expect_failure(0, POLL_ERROR, "error-status genErr");
+	snmp_responder_set_mode(agent, 0);
+	expect_good_poll(poll_once(0), 0);
+	/* the GETs */
+	snmp_responder_set_mode(agent, SNMP_RESP_MALFORMED);
+	expect_failure(0, POLL_TIMEOUT, "a malformed answer");
+	snmp_responder_set_mode(agent, SNMP_RESP_WRONGID);
+	expect_failure(0, POLL_TIMEOUT, "with request-id");
+	snmp_responder_set_mode(agent, SNMP_RESP_FOREIGN);
+	expect_failure(0, POLL_TIMEOUT, "not from the device's address");
+	snmp_responder_set_mode(agent, SNMP_RESP_GENERR);
+	expect_failure(0, POLL_ERROR, "error-status genErr");
+	/* silence is still silence */
+	snmp_responder_set_mode(agent, SNMP_RESP_MUTE);
+	expect_failure(0, POLL_TIMEOUT, "no answer after");
+	snmp_responder_set_mode(agent, 0);
+	expect_good_poll(poll_once(0), 0);
+	cr_expect_str_eq(snmp_probe_last_error(probe, 0), "");
 }
