@@ -306,6 +306,15 @@ void snmp__poll_no_answer(struct sdev *d)
 				d->prof->retries + 1, d->prof->timeout_ms);
 }
 
+void snmp__poll_walk_pending(struct sdev *d)
+{
+	log_info("%s: interface discovery not over after %lu ms, continuing "
+		 "at the next poll",
+		 d->dev->name, (unsigned long)d->budget_ms);
+	d->err[0] = '\0';
+	poll_end(d, POLL_OK);
+}
+
 void snmp__poll_over_budget(struct sdev *d)
 {
 	snmp__poll_fail(d, POLL_TIMEOUT,
@@ -332,6 +341,8 @@ const char *snmp__errstat_string(long errstat)
 }
 
 /* ---- polling GETs --------------------------------------------------- */
+
+static void on_budget(uv_timer_t *h);
 
 static void req_add(struct snmp__req *r, enum pfx_id id, uint32_t idx, int slot,
 		    uint16_t metric, uint8_t kind)
@@ -400,6 +411,19 @@ void snmp__gets_send(struct sdev *d)
 
 void snmp__gets_start(struct sdev *d)
 {
+	struct snmp_probe *p = d->p;
+
+	/* after a discovery walk the GETs get a poll's own budget: a walk
+	 * that used up most of its allowance must not fail the poll of a
+	 * device that answers */
+	if (uv_is_active((uv_handle_t *)&d->budget) &&
+	    d->state == DS_DISCOVER) {
+		uint64_t used = (uint64_t)((snmp__now() - d->t_start) * 1000.0);
+
+		d->budget_ms = used + (uint64_t)p->cfg->poll_budget_ms;
+		uv_timer_start(&d->budget, on_budget,
+			       (uint64_t)p->cfg->poll_budget_ms, 0);
+	}
 	if (build_reqs(d) < 0) {
 		snmp__poll_fail(d, POLL_ERROR, "out of memory");
 		return;
@@ -563,7 +587,12 @@ static void on_budget(uv_timer_t *h)
 
 	if (d->state == DS_IDLE)
 		return;
-	snmp__poll_over_budget(d);
+	/* a walk that advanced is an agent that answers, only slowly or
+	 * with many rows: it resumes at the next poll (snmp_session.c) */
+	if (d->state == DS_DISCOVER && d->walk_progress)
+		snmp__poll_walk_pending(d);
+	else
+		snmp__poll_over_budget(d);
 	snmp__session_release(d);
 }
 

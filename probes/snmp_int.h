@@ -104,8 +104,10 @@ struct sdev {
 
 	struct snmp__row *rows;
 	size_t nrows, caprows;
-	struct snmp__walkcol *cols; /* only during discovery */
+	struct snmp__walkcol *cols; /* only during discovery; kept between
+	                               polls until the walk is over */
 	int max_rep;
+	int walk_progress; /* this poll's walk got rows or ended a column */
 
 	struct snmp__req *reqs;
 	size_t nreqs, next, chunk_len;
@@ -180,6 +182,11 @@ void snmp__stray_note(struct sdev *d, const char *fmt, ...)
 /* Writes "address:port" of sa (IPv4 or IPv6) to buf. */
 void snmp__addr_string(const struct sockaddr *sa, char *buf, size_t len);
 
+/* Ends d's poll, whose discovery walk made progress but is not over, as
+ * a poll of a device that answers: reach POLL_OK, no values. The walk
+ * resumes where it stopped at the next poll. */
+void snmp__poll_walk_pending(struct sdev *d);
+
 /* Builds the request list of d's monitored interfaces and sends its first
  * chunk; a failure ends the poll. */
 void snmp__gets_start(struct sdev *d);
@@ -235,8 +242,9 @@ int snmp__session_needs_engine(const struct sdev *d);
 /* Starts SNMPv3 engine discovery (RFC 3414 section 4) for d's poll. */
 void snmp__engine_probe(struct sdev *d);
 
-/* Starts the IF-MIB discovery walk of d; at its end the discovered hook
- * runs and the poll's GETs start. */
+/* Starts the IF-MIB discovery walk of d, or resumes the one an earlier
+ * poll left unfinished; at its end the discovered hook runs and the
+ * poll's GETs start. */
 void snmp__discovery_start(struct sdev *d);
 
 /* Sends the chunk of GETs at d->next through d's net-snmp session. */

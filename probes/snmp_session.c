@@ -386,6 +386,7 @@ static void walk_response(struct sdev *d, netsnmp_pdu *pdu)
 		return;
 	}
 	wc = &d->cols[c];
+	d->walk_progress = 1; /* an answer in the column, or its end */
 	for (vb = pdu->variables; vb && !wc->done; vb = vb->next_variable) {
 		/* left the column, or the agent went backwards: a walk that
 		 * does not advance would never end */
@@ -411,14 +412,21 @@ static void walk_response(struct sdev *d, netsnmp_pdu *pdu)
 
 void snmp__discovery_start(struct sdev *d)
 {
-	if (d->cols == NULL) {
-		d->cols = calloc(NCOLS, sizeof(*d->cols));
-		if (d->cols == NULL) {
-			snmp__poll_fail(d, POLL_ERROR, "out of memory");
-			return;
-		}
-	}
 	d->state = DS_DISCOVER;
+	d->walk_progress = 0;
+	if (d->cols != NULL) {
+		/* an earlier poll's walk ran out of time: go on from where
+		 * each column stopped, with the rows found so far */
+		log_debug("%s: resuming the discovery walk (%zu rows)",
+			  d->dev->name, d->nrows);
+		walk_send(d);
+		return;
+	}
+	d->cols = calloc(NCOLS, sizeof(*d->cols));
+	if (d->cols == NULL) {
+		snmp__poll_fail(d, POLL_ERROR, "out of memory");
+		return;
+	}
 	d->nrows = 0;
 	d->max_rep = d->prof->max_repetitions > 0 ? d->prof->max_repetitions
 						  : 20;
@@ -578,6 +586,9 @@ static void walk_error(struct sdev *d, long errstat, long errindex)
 		return;
 	}
 	if (errstat != SNMP_ERR_NOSUCHNAME && !col_optional(c)) {
+		/* the next poll walks afresh, not into the same error */
+		free(d->cols);
+		d->cols = NULL;
 		snmp__poll_fail(d, POLL_ERROR,
 				"the agent answered error-status %s (%ld, "
 				"varbind %ld) walking the IF-MIB",
@@ -592,6 +603,7 @@ static void walk_error(struct sdev *d, long errstat, long errindex)
 	}
 	/* noSuchName is v1's end of the MIB view: this column is over */
 	d->cols[c].done = 1;
+	d->walk_progress = 1;
 	if (walk_current(d) < NCOLS)
 		walk_send(d);
 	else

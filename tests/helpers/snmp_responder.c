@@ -16,7 +16,7 @@
 
 #include "bench/ber.h"
 
-#define ENTRY_MAX 512
+#define ENTRY_MAX 2048
 #define STR_MAX 128
 #define VB_MAX 256
 #define PKT_MAX 65536
@@ -51,7 +51,13 @@ struct result {
 struct snmp_responder {
 	uv_udp_t udp;   /* 127.0.0.1: the agent */
 	uv_udp_t decoy; /* 127.0.0.2: answers nobody asked for */
+	uv_timer_t delay; /* sends the waiting answer */
 	int open;       /* handles not yet closed */
+	unsigned delay_ms;
+	uv_udp_t *wait_h; /* the waiting answer: socket, peer, bytes */
+	struct sockaddr_storage wait_to;
+	size_t wait_len;
+	uint8_t wait[PKT_MAX];
 	uint16_t port;
 	char community[STR_MAX];
 	unsigned mode;
@@ -412,6 +418,36 @@ static void send_to(uv_udp_t *h, const uint8_t *buf, size_t len,
 	(void)uv_udp_try_send(h, &b, 1, to);
 }
 
+static void on_delay(uv_timer_t *h)
+{
+	struct snmp_responder *r = h->data;
+
+	send_to(r->wait_h, r->wait, r->wait_len,
+		(const struct sockaddr *)&r->wait_to);
+}
+
+/* Sends the answer in r->out now, or after the delay. */
+static void send_answer(struct snmp_responder *r, uv_udp_t *h, size_t len,
+			const struct sockaddr *to)
+{
+	if (r->delay_ms == 0) {
+		send_to(h, r->out, len, to);
+		return;
+	}
+	memcpy(r->wait, r->out, len);
+	r->wait_len = len;
+	r->wait_h = h;
+	memcpy(&r->wait_to, to,
+	       to->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
+					 : sizeof(struct sockaddr_in));
+	uv_timer_start(&r->delay, on_delay, r->delay_ms, 0);
+}
+
+void snmp_responder_set_delay(struct snmp_responder *r, unsigned ms)
+{
+	r->delay_ms = ms;
+}
+
 static void answer(struct snmp_responder *r, size_t n,
 		   const struct sockaddr *from)
 {
@@ -468,8 +504,8 @@ static void answer(struct snmp_responder *r, size_t n,
 		return;
 	if (r->mode & SNMP_RESP_MALFORMED)
 		len = len > 8 ? len - 7 : 1; /* outer length now overruns */
-	send_to((r->mode & SNMP_RESP_FOREIGN) ? &r->decoy : &r->udp, r->out,
-		len, from);
+	send_answer(r, (r->mode & SNMP_RESP_FOREIGN) ? &r->decoy : &r->udp,
+		    len, from);
 }
 
 /* ---- libuv glue ----------------------------------------------------- */
@@ -532,6 +568,11 @@ int snmp_responder_start(uv_loop_t *loop, const char *community,
 		goto err;
 	r->decoy.data = r;
 	r->open = 2;
+	rc = uv_timer_init(loop, &r->delay);
+	if (rc < 0)
+		goto err;
+	r->delay.data = r;
+	r->open = 3;
 	rc = bind_to(&r->udp, "127.0.0.1");
 	if (rc < 0)
 		goto err;
@@ -560,6 +601,8 @@ void snmp_responder_close(struct snmp_responder *r)
 	if (r == NULL)
 		return;
 	uv_close((uv_handle_t *)&r->udp, on_closed);
-	if (r->open == 2)
+	if (r->open >= 2)
 		uv_close((uv_handle_t *)&r->decoy, on_closed);
+	if (r->open >= 3)
+		uv_close((uv_handle_t *)&r->delay, on_closed);
 }

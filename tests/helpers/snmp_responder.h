@@ -71,6 +71,10 @@ void snmp_responder_unset(struct snmp_responder *r, const char *oid);
 int snmp_responder_fail_prefix(struct snmp_responder *r, const char *prefix,
 			       long errstat);
 
+/* Delays every answer by ms (0: at once), as a slow agent or link would.
+ * One answer waits at a time: a request arriving meanwhile replaces it. */
+void snmp_responder_set_delay(struct snmp_responder *r, unsigned ms);
+
 /* Sets the fault modes (SNMP_RESP_* bits, 0 for none). */
 void snmp_responder_set_mode(struct snmp_responder *r, unsigned mode);
 

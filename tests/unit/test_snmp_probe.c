@@ -80,6 +80,9 @@ static void on_done(void *arg, uint32_t device)
 static const struct snmp_probe_hooks hooks = {on_emit, on_discovered,
 					      on_done, NULL};
 
+/* Profile and poll settings a test may change before probe_make. */
+static int cfg_max_rep, cfg_budget_ms;
+
 /* One device of the test config. */
 struct devspec {
 	const char *community;
@@ -98,7 +101,7 @@ static struct config *config_make(const struct devspec *ds, size_t n)
 	c->ndevices = n;
 	c->timeout_ms = TIMEOUT_MS;
 	c->retries = RETRIES;
-	c->poll_budget_ms = BUDGET_MS;
+	c->poll_budget_ms = cfg_budget_ms;
 	for (int r = 0; r < ROLE_COUNT; r++)
 		c->interval_s[r] = 60;
 	for (size_t i = 0; i < n; i++) {
@@ -114,7 +117,7 @@ static struct config *config_make(const struct devspec *ds, size_t n)
 			 ds[i].community);
 		pr->timeout_ms = TIMEOUT_MS;
 		pr->retries = RETRIES;
-		pr->max_repetitions = 20;
+		pr->max_repetitions = cfg_max_rep;
 		pr->max_varbinds = 60;
 		snprintf(d->name, sizeof(d->name), "dev%zu", i);
 		snprintf(d->host, sizeof(d->host), "127.0.0.1");
@@ -191,6 +194,8 @@ static void setup(void)
 	agent_fill();
 	cfg = NULL;
 	probe = NULL;
+	cfg_max_rep = 20;
+	cfg_budget_ms = BUDGET_MS;
 	nsamples = 0;
 	memset(ndiscovered, 0, sizeof(ndiscovered));
 	memset(ndone, 0, sizeof(ndone));
@@ -649,5 +654,51 @@ Test(snmp_probe, failed_poll_says_what_arrived)
 	expect_failure(0, POLL_TIMEOUT, "no answer after");
 	snmp_responder_set_mode(agent, 0);
 	expect_good_poll(poll_once(0), 0);
+	cr_expect_str_eq(snmp_probe_last_error(probe, 0), "");
+}
+
+/* A big chassis behind a slow link: one discovery allowance (four poll
+ * budgets) is not enough to walk it. The walk resumes where it stopped,
+ * and no poll in between says the device is not answering. */
+Test(snmp_probe, slow_big_discovery_resumes_and_is_no_outage)
+{
+	static const struct devspec ds[] = {{"public", SNMP_V2C}};
+	enum { NIF = 40, DELAY_MS = 20, MAX_POLLS = 10 };
+	char oid[64];
+	size_t first = 0, polls = 0, n;
+
+	for (int i = 10; i < 10 + NIF; i++) {
+		snprintf(oid, sizeof(oid), IFT "2.%d", i);
+		set_s(oid, "port");
+		snprintf(oid, sizeof(oid), IFT "3.%d", i);
+		set_u(oid, T_INT, 6);
+		snprintf(oid, sizeof(oid), IFT "5.%d", i);
+		set_u(oid, T_GAUGE32, 1000000000);
+		snprintf(oid, sizeof(oid), IFT "8.%d", i);
+		set_u(oid, T_INT, 1);
+	}
+	snmp_responder_set_delay(agent, DELAY_MS);
+	/* ~170 walk requests of 20 ms against an allowance of 4 x 300 ms */
+	cfg_max_rep = 1;
+	cfg_budget_ms = 300;
+	probe_make(ds, 1);
+	while (ndiscovered[0] == 0 && polls < MAX_POLLS) {
+		const struct sample *reach;
+
+		first = poll_once(0);
+		polls++;
+		reach = find(first, 0, M_DEV_REACH, -1);
+		cr_assert_eq(reach->status, POLL_OK,
+			     "poll %zu: an answering device failed: %s", polls,
+			     snmp_probe_last_error(probe, 0));
+		cr_expect_eq(find_end(first, 0)->status, POLL_OK);
+	}
+	cr_assert_eq(ndiscovered[0], 1, "not discovered after %zu polls",
+		     polls);
+	cr_expect_gt(polls, 1, "the walk fitted one allowance: no test");
+	snmp_probe_ifaces(probe, 0, &n);
+	cr_expect_eq(n, 2 + NIF, "monitored %zu interfaces", n);
+	/* the poll that finished the walk read the counters too */
+	expect(first, 0, M_IF_IN_OCTETS, 0, SAMPLE_COUNTER, 64, HC_IN);
 	cr_expect_str_eq(snmp_probe_last_error(probe, 0), "");
 }
