@@ -73,6 +73,7 @@ struct snmp__answer {
 struct snmp__row;     /* snmp_session.c: one ifTable row while walking */
 struct snmp__walkcol; /* snmp_session.c: one column's walk position */
 struct snmp__fdset;   /* snmp_session.c: net-snmp's select scratch */
+struct snmp__usm;     /* snmp_session.c: a v3 device's own USM keys */
 
 struct sdev {
 	struct snmp_probe *p;
@@ -80,6 +81,7 @@ struct sdev {
 	const struct device *dev;
 	const struct snmp_profile *prof;
 	void *ss;          /* net-snmp single session, NULL when closed */
+	struct snmp__usm *usm; /* v3, once the engineID is known */
 	int fd;
 	uv_poll_t poll;
 	uv_timer_t timer;  /* net-snmp retransmission/timeout */

@@ -153,9 +153,18 @@ static void rearm_timer(struct sdev *d)
 	uv_timer_start(&d->timer, on_snmp_timer, ms, 0);
 }
 
+static int usm_keys_put(struct sdev *d);
+
 static int send_pdu(struct sdev *d, netsnmp_pdu *pdu)
 {
-	int id = snmp_sess_async_send(d->ss, pdu, async_cb, d);
+	int id;
+
+	if (usm_keys_put(d) < 0) {
+		snmp_free_pdu(pdu);
+		snmp__poll_fail(d, POLL_ERROR, "out of memory");
+		return -ENOMEM;
+	}
+	id = snmp_sess_async_send(d->ss, pdu, async_cb, d);
 
 	if (id == 0) {
 		int liberr = 0, syserr = 0;
@@ -170,6 +179,164 @@ static int send_pdu(struct sdev *d, netsnmp_pdu *pdu)
 	}
 	d->reqid = id;
 	rearm_timer(d);
+	return 0;
+}
+
+/* ---- v3 keys of each device's own ----------------------------------- */
+
+/* net-snmp's USM keeps one user per (engineID, securityName) for the whole
+ * process (snmpusm.c, the manager side of RFC 3414's usmUserTable), and
+ * signs, encrypts and checks every message with the keys found there;
+ * create_user_from_session() keeps an entry that already exists. So two
+ * devices of one engine (one agent on two addresses, or agents cloned
+ * with one engineID) with one user name but different passphrases both
+ * used the first one's keys, and a reload's new passphrase was ignored
+ * until restart. Each v3 device keeps its own localized keys, and puts
+ * them into that entry before each call into net-snmp that signs or checks
+ * one of its messages: the loop runs one such call at a time. */
+struct snmp__usm {
+	oid *auth_proto, *priv_proto;
+	size_t auth_proto_len, priv_proto_len; /* sub-identifiers */
+	u_char *auth_key, *priv_key;
+	size_t auth_key_len, priv_key_len;
+};
+
+static void usm_free(struct snmp__usm *k)
+{
+	if (k == NULL)
+		return;
+	free(k->auth_proto);
+	free(k->priv_proto);
+	free(k->auth_key);
+	free(k->priv_key);
+	free(k);
+}
+
+/* Makes *dst a malloc'd copy of src (len bytes) unless it is one already.
+ * Returns 0 or -ENOMEM (then *dst is unchanged). */
+static int bytes_set(u_char **dst, size_t *dstlen, const u_char *src,
+		     size_t len)
+{
+	u_char *copy = NULL;
+
+	if (*dstlen == len &&
+	    (len == 0 || (*dst != NULL && memcmp(*dst, src, len) == 0)))
+		return 0;
+	if (len > 0) {
+		copy = malloc(len);
+		if (copy == NULL)
+			return -ENOMEM;
+		memcpy(copy, src, len);
+	}
+	free(*dst);
+	*dst = copy;
+	*dstlen = len;
+	return 0;
+}
+
+/* bytes_set for an OID of len sub-identifiers. */
+static int oid_set(oid **dst, size_t *dstlen, const oid *src, size_t len)
+{
+	oid *copy = NULL;
+
+	if (*dstlen == len &&
+	    (len == 0 ||
+	     (*dst != NULL && memcmp(*dst, src, len * sizeof(oid)) == 0)))
+		return 0;
+	if (len > 0) {
+		copy = snmp_duplicate_objid(src, len);
+		if (copy == NULL)
+			return -ENOMEM;
+	}
+	free(*dst);
+	*dst = copy;
+	*dstlen = len;
+	return 0;
+}
+
+static struct usmUser *usm_user_of(netsnmp_session *s)
+{
+	return usm_get_user(s->securityEngineID, s->securityEngineIDLen,
+			    s->securityName);
+}
+
+/* Copies the keys of user u to k (k's old ones are freed). */
+static int usm_copy_from(struct snmp__usm *k, const struct usmUser *u)
+{
+	if (oid_set(&k->auth_proto, &k->auth_proto_len, u->authProtocol,
+		    u->authProtocol ? u->authProtocolLen : 0) < 0 ||
+	    oid_set(&k->priv_proto, &k->priv_proto_len, u->privProtocol,
+		    u->privProtocol ? u->privProtocolLen : 0) < 0 ||
+	    bytes_set(&k->auth_key, &k->auth_key_len, u->authKey,
+		      u->authKey ? u->authKeyLen : 0) < 0 ||
+	    bytes_set(&k->priv_key, &k->priv_key_len, u->privKey,
+		      u->privKey ? u->privKeyLen : 0) < 0)
+		return -ENOMEM;
+	return 0;
+}
+
+/* The USM user entry of d's session, created from the session's keys when
+ * there is none. */
+static struct usmUser *usm_user_make(netsnmp_session *s)
+{
+	struct usmUser *u = usm_user_of(s);
+
+	if (u != NULL)
+		return u;
+	s->flags &= ~SNMP_FLAGS_USER_CREATED;
+	if (create_user_from_session(s) != SNMPERR_SUCCESS)
+		return NULL;
+	return usm_user_of(s);
+}
+
+/* Localizes d's keys for the engineID just learned (net-snmp derives
+ * them, AES-192/256 key extension included, into a fresh user entry) and
+ * keeps a copy. Returns 0, -EINVAL or -ENOMEM. */
+static int usm_keys_take(struct sdev *d, netsnmp_session *s)
+{
+	struct usmUser *u = usm_user_of(s);
+	struct snmp__usm *k;
+
+	if (u != NULL) { /* another device's keys, or another profile's */
+		usm_remove_user(u);
+		usm_free_user(u);
+	}
+	u = usm_user_make(s);
+	if (u == NULL)
+		return -EINVAL;
+	k = calloc(1, sizeof(*k));
+	if (k == NULL)
+		return -ENOMEM;
+	if (usm_copy_from(k, u) < 0) {
+		usm_free(k);
+		return -ENOMEM;
+	}
+	usm_free(d->usm);
+	d->usm = k;
+	return 0;
+}
+
+/* Puts d's own keys into its user entry before net-snmp signs, encrypts
+ * or checks a message of d. Returns 0, -EINVAL or -ENOMEM. */
+static int usm_keys_put(struct sdev *d)
+{
+	const struct snmp__usm *k = d->usm;
+	struct usmUser *u;
+
+	if (k == NULL || d->ss == NULL)
+		return 0;
+	u = usm_user_make(snmp_sess_session(d->ss));
+	if (u == NULL)
+		return -EINVAL;
+	if (oid_set(&u->authProtocol, &u->authProtocolLen, k->auth_proto,
+		    k->auth_proto_len) < 0 ||
+	    oid_set(&u->privProtocol, &u->privProtocolLen, k->priv_proto,
+		    k->priv_proto_len) < 0 ||
+	    bytes_set(&u->authKey, &u->authKeyLen, k->auth_key,
+		      k->auth_key_len) < 0 ||
+	    bytes_set(&u->privKey, &u->privKeyLen, k->priv_key,
+		      k->priv_key_len) < 0)
+		return -ENOMEM;
 	return 0;
 }
 
@@ -214,7 +381,7 @@ static void engine_learned(struct sdev *d, netsnmp_pdu *pdu)
 		if (s->contextEngineID)
 			s->contextEngineIDLen = pdu->securityEngineIDLen;
 	}
-	if (create_user_from_session(s) != SNMPERR_SUCCESS) {
+	if (usm_keys_take(d, s) < 0) {
 		snmp__poll_fail(d, POLL_AUTH, "SNMPv3: cannot create user %s",
 				d->prof->user);
 		return;
@@ -754,6 +921,7 @@ static void on_readable(uv_poll_t *h, int status, int events)
 		n = recvfrom(d->fd, p->fds->peek, sizeof(p->fds->peek),
 			     MSG_PEEK | MSG_DONTWAIT, (struct sockaddr *)&from,
 			     &fromlen);
+	usm_keys_put(d); /* (a failure shows as failed authentication) */
 	netsnmp_large_fd_set_resize(&p->fds->set, d->fd + 1);
 	NETSNMP_LARGE_FD_SET(d->fd, &p->fds->set);
 	snmp_sess_read2(d->ss, &p->fds->set);
@@ -780,6 +948,7 @@ static void on_snmp_timer(uv_timer_t *h)
 		snmp__session_release(d);
 		return;
 	}
+	usm_keys_put(d); /* a v3 retransmission is signed anew */
 	snmp_sess_timeout(d->ss); /* retransmits, or calls back TIMED_OUT */
 	rearm_timer(d);
 	snmp__session_release(d);
@@ -979,6 +1148,8 @@ int snmp__session_close(struct sdev *d)
 		snmp_sess_close(d->ss);
 		d->ss = NULL;
 	}
+	usm_free(d->usm);
+	d->usm = NULL;
 	if (d->handles & 2) {
 		n++;
 		uv_close((uv_handle_t *)&d->timer, on_handle_closed);
