@@ -30,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
+#include <arpa/inet.h>
 
 #include "core/hash.h"
 #include "core/log.h"
@@ -258,7 +259,90 @@ void snmp__poll_fail(struct sdev *d, int status, const char *fmt, ...)
 	poll_end(d, status);
 }
 
+/* ---- failures that say what arrived -------------------------------- */
+
+void snmp__stray_note(struct sdev *d, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(d->stray, sizeof(d->stray), fmt, ap);
+	va_end(ap);
+}
+
+void snmp__addr_string(const struct sockaddr *sa, char *buf, size_t len)
+{
+	char ip[INET6_ADDRSTRLEN] = "?";
+
+	if (sa->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *a = (const void *)sa;
+
+		inet_ntop(AF_INET6, &a->sin6_addr, ip, sizeof(ip));
+		snprintf(buf, len, "[%s]:%u", ip, ntohs(a->sin6_port));
+	} else if (sa->sa_family == AF_INET) {
+		const struct sockaddr_in *a = (const void *)sa;
+
+		inet_ntop(AF_INET, &a->sin_addr, ip, sizeof(ip));
+		snprintf(buf, len, "%s:%u", ip, ntohs(a->sin_port));
+	} else {
+		snprintf(buf, len, "address family %d", sa->sa_family);
+	}
+}
+
+/* Without a stray datagram, silence has the usual three causes; with one,
+ * the agent (or someone) did answer, and that is what to look at. */
+void snmp__poll_no_answer(struct sdev *d)
+{
+	if (d->stray[0])
+		snmp__poll_fail(d, POLL_TIMEOUT,
+				"no valid answer after %d tries of %d ms; "
+				"ignored %s",
+				d->prof->retries + 1, d->prof->timeout_ms,
+				d->stray);
+	else
+		snmp__poll_fail(d, POLL_TIMEOUT,
+				"no answer after %d tries of %d ms (agent "
+				"down, unreachable, or wrong community)",
+				d->prof->retries + 1, d->prof->timeout_ms);
+}
+
+void snmp__poll_walk_pending(struct sdev *d)
+{
+	log_info("%s: interface discovery not over after %lu ms, continuing "
+		 "at the next poll",
+		 d->dev->name, (unsigned long)d->budget_ms);
+	d->err[0] = '\0';
+	poll_end(d, POLL_OK);
+}
+
+void snmp__poll_over_budget(struct sdev *d)
+{
+	snmp__poll_fail(d, POLL_TIMEOUT,
+			"poll exceeded its budget of %lu ms%s%s",
+			(unsigned long)d->budget_ms,
+			d->stray[0] ? "; ignored " : "", d->stray);
+}
+
+const char *snmp__errstat_string(long errstat)
+{
+	/* RFC 3416 section 3, PDUs error-status */
+	static const char *const names[] = {
+		"noError", "tooBig", "noSuchName", "badValue", "readOnly",
+		"genErr", "noAccess", "wrongType", "wrongLength",
+		"wrongEncoding", "wrongValue", "noCreation",
+		"inconsistentValue", "resourceUnavailable", "commitFailed",
+		"undoFailed", "authorizationError", "notWritable",
+		"inconsistentName",
+	};
+
+	if (errstat < 0 || (size_t)errstat >= sizeof(names) / sizeof(*names))
+		return "unknown error-status";
+	return names[errstat];
+}
+
 /* ---- polling GETs --------------------------------------------------- */
+
+static void on_budget(uv_timer_t *h);
 
 static void req_add(struct snmp__req *r, enum pfx_id id, uint32_t idx, int slot,
 		    uint16_t metric, uint8_t kind)
@@ -327,6 +411,19 @@ void snmp__gets_send(struct sdev *d)
 
 void snmp__gets_start(struct sdev *d)
 {
+	struct snmp_probe *p = d->p;
+
+	/* after a discovery walk the GETs get a poll's own budget: a walk
+	 * that used up most of its allowance must not fail the poll of a
+	 * device that answers */
+	if (uv_is_active((uv_handle_t *)&d->budget) &&
+	    d->state == DS_DISCOVER) {
+		uint64_t used = (uint64_t)((snmp__now() - d->t_start) * 1000.0);
+
+		d->budget_ms = used + (uint64_t)p->cfg->poll_budget_ms;
+		uv_timer_start(&d->budget, on_budget,
+			       (uint64_t)p->cfg->poll_budget_ms, 0);
+	}
 	if (build_reqs(d) < 0) {
 		snmp__poll_fail(d, POLL_ERROR, "out of memory");
 		return;
@@ -478,8 +575,10 @@ void snmp__gets_error(struct sdev *d, long errstat, long errindex)
 		v1_nosuchname(d, errindex);
 		return;
 	}
-	snmp__poll_fail(d, POLL_ERROR, "agent error: %s (index %ld)",
-			snmp__errstat_string(errstat), errindex);
+	snmp__poll_fail(d, POLL_ERROR,
+			"the agent answered error-status %s (%ld, varbind "
+			"%ld)",
+			snmp__errstat_string(errstat), errstat, errindex);
 }
 
 static void on_budget(uv_timer_t *h)
@@ -488,8 +587,12 @@ static void on_budget(uv_timer_t *h)
 
 	if (d->state == DS_IDLE)
 		return;
-	snmp__poll_fail(d, POLL_TIMEOUT, "poll exceeded its budget of %lu ms",
-			(unsigned long)d->budget_ms);
+	/* a walk that advanced is an agent that answers, only slowly or
+	 * with many rows: it resumes at the next poll (snmp_session.c) */
+	if (d->state == DS_DISCOVER && d->walk_progress)
+		snmp__poll_walk_pending(d);
+	else
+		snmp__poll_over_budget(d);
 	snmp__session_release(d);
 }
 
@@ -507,6 +610,7 @@ int snmp_probe_poll(struct snmp_probe *p, uint32_t device)
 	d->t_start = snmp__now();
 	d->latency_ms = -1;
 	d->sec_retried = 0;
+	d->stray[0] = '\0';
 	d->state = DS_POLL; /* not idle while starting */
 	if (d->ss == NULL && !(d->fast && !d->need_discovery)) {
 		rc = snmp__session_open(d);

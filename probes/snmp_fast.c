@@ -117,9 +117,7 @@ static void fast_transmit(struct sdev *d)
 		max = FAST_VB_MAX;
 	if (!uv_is_active((uv_handle_t *)&d->budget) &&
 	    (snmp__now() - d->t_start) * 1000.0 > (double)d->budget_ms) {
-		snmp__poll_fail(d, POLL_TIMEOUT,
-				"poll exceeded its budget of %lu ms",
-				(unsigned long)d->budget_ms);
+		snmp__poll_over_budget(d);
 		return;
 	}
 	for (size_t i = d->next; i < d->nreqs && n < max; i++, n++) {
@@ -178,10 +176,7 @@ static void fast_timeout(struct sdev *d)
 		fast_transmit(d); /* same request-id: a late answer counts */
 		return;
 	}
-	snmp__poll_fail(d, POLL_TIMEOUT,
-			"no answer after %d tries of %d ms (agent down, "
-			"unreachable, or wrong community)",
-			d->prof->retries + 1, d->prof->timeout_ms);
+	snmp__poll_no_answer(d);
 	snmp__session_release(d);
 }
 
@@ -237,27 +232,77 @@ static void fast_response(struct sdev *d, const struct snmp_ber_msg *m)
 	snmp__gets_advance(d);
 }
 
+static int ber_version(const struct sdev *d)
+{
+	return d->prof->version == SNMP_V1 ? SNMP_BER_V1 : SNMP_BER_V2C;
+}
+
+void snmp__fast_stray(struct sdev *d, const uint8_t *buf, size_t len,
+		      const struct sockaddr *from)
+{
+	struct snmp_ber_msg m;
+	char peer[INET6_ADDRSTRLEN + 8];
+
+	snmp__addr_string(from, peer, sizeof(peer));
+	if (snmp_ber_parse(buf, len, &m) < 0)
+		snmp__stray_note(d, "a malformed answer (%zu bytes, not "
+				 "SNMPv1/v2c BER) from %s", len, peer);
+	else if (m.pdu_type != SNMP_BER_RESPONSE)
+		snmp__stray_note(d, "a PDU of type 0x%02x, not a Response, "
+				 "from %s", m.pdu_type, peer);
+	else if (d->fast && !same_peer(d, from))
+		snmp__stray_note(d, "an answer from %s, not from the "
+				 "device's address", peer);
+	else if (m.reqid != d->reqid)
+		snmp__stray_note(d, "an answer from %s with request-id %ld, "
+				 "not %ld", peer, (long)m.reqid,
+				 (long)d->reqid);
+	else if (m.version != ber_version(d))
+		snmp__stray_note(d, "an SNMPv%s answer from %s to an "
+				 "SNMPv%s request",
+				 m.version == SNMP_BER_V1 ? "1" : "2c", peer,
+				 ber_version(d) == SNMP_BER_V1 ? "1" : "2c");
+}
+
+/* The device of ours waiting for an answer from `from` (for a datagram
+ * whose request-id names none): outstanding GETs only, so the scan is
+ * bounded by the polls in flight. */
+static struct sdev *peer_waiting(struct snmp_probe *p,
+				 const struct sockaddr *from)
+{
+	for (struct sdev *d = p->thead; d != NULL; d = d->tnext)
+		if (same_peer(d, from))
+			return d;
+	return NULL;
+}
+
 /* An answer on the shared socket: found by its request-id, accepted only
- * from the address and port asked, as a connected socket would. */
+ * from the address and port asked, as a connected socket would. What
+ * does not count is noted on the poll it disturbed, so a poll that then
+ * times out says what arrived instead. */
 static void fast_recv(void *arg, const uint8_t *buf, size_t len,
 		      const struct sockaddr *from)
 {
 	struct snmp_probe *p = arg;
 	struct snmp_ber_msg m;
-	struct sdev *d;
+	struct sdev *d = NULL;
 	uint32_t idx;
 
-	if (snmp_ber_parse(buf, len, &m) < 0 ||
-	    m.pdu_type != SNMP_BER_RESPONSE || m.reqid <= 0)
+	if (snmp_ber_parse(buf, len, &m) == 0 &&
+	    m.pdu_type == SNMP_BER_RESPONSE && m.reqid > 0) {
+		idx = (uint32_t)m.reqid & (FAST_IDX_MAX - 1);
+		if (idx < p->ndevs && p->devs[idx].fast_wait &&
+		    p->devs[idx].reqid == m.reqid)
+			d = &p->devs[idx];
+	}
+	if (d == NULL || !same_peer(d, from) || m.version != ber_version(d)) {
+		/* late, stray or foreign */
+		if (d == NULL)
+			d = peer_waiting(p, from);
+		if (d != NULL)
+			snmp__fast_stray(d, buf, len, from);
 		return;
-	idx = (uint32_t)m.reqid & (FAST_IDX_MAX - 1);
-	if (idx >= p->ndevs)
-		return;
-	d = &p->devs[idx];
-	if (!d->fast_wait || m.reqid != d->reqid || !same_peer(d, from) ||
-	    m.version != (d->prof->version == SNMP_V1 ? SNMP_BER_V1
-						      : SNMP_BER_V2C))
-		return; /* late, stray or foreign */
+	}
 	tlist_del(d);
 	d->reqid = 0;
 	if (d->latency_ms < 0)

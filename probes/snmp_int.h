@@ -73,6 +73,7 @@ struct snmp__answer {
 struct snmp__row;     /* snmp_session.c: one ifTable row while walking */
 struct snmp__walkcol; /* snmp_session.c: one column's walk position */
 struct snmp__fdset;   /* snmp_session.c: net-snmp's select scratch */
+struct snmp__usm;     /* snmp_session.c: a v3 device's own USM keys */
 
 struct sdev {
 	struct snmp_probe *p;
@@ -80,6 +81,7 @@ struct sdev {
 	const struct device *dev;
 	const struct snmp_profile *prof;
 	void *ss;          /* net-snmp single session, NULL when closed */
+	struct snmp__usm *usm; /* v3, once the engineID is known */
 	int fd;
 	uv_poll_t poll;
 	uv_timer_t timer;  /* net-snmp retransmission/timeout */
@@ -94,14 +96,20 @@ struct sdev {
 	int sec_retried; /* one retry after a v3 security error */
 	int resend_pending;
 	char err[160];
+	/* the last datagram of this poll that did not count as its answer
+	 * (malformed, from elsewhere, another request-id): said when the
+	 * poll fails for want of an answer */
+	char stray[112];
 
 	struct snmp_iface *ifs;
 	size_t nifs;
 
 	struct snmp__row *rows;
 	size_t nrows, caprows;
-	struct snmp__walkcol *cols; /* only during discovery */
+	struct snmp__walkcol *cols; /* only during discovery; kept between
+	                               polls until the walk is over */
 	int max_rep;
+	int walk_progress; /* this poll's walk got rows or ended a column */
 
 	struct snmp__req *reqs;
 	size_t nreqs, next, chunk_len;
@@ -161,6 +169,26 @@ void snmp__text_copy(char *dst, size_t dstlen, const uint8_t *src, size_t n);
 void snmp__poll_fail(struct sdev *d, int status, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* Ends d's poll as a timeout after its retries: "no answer", or what
+ * arrived instead (d->stray). */
+void snmp__poll_no_answer(struct sdev *d);
+
+/* Ends d's poll as a timeout at the end of its wall-time budget. */
+void snmp__poll_over_budget(struct sdev *d);
+
+/* Keeps the formatted description of a datagram that reached d's poll but
+ * did not count (shown if the poll then fails). */
+void snmp__stray_note(struct sdev *d, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Writes "address:port" of sa (IPv4 or IPv6) to buf. */
+void snmp__addr_string(const struct sockaddr *sa, char *buf, size_t len);
+
+/* Ends d's poll, whose discovery walk made progress but is not over, as
+ * a poll of a device that answers: reach POLL_OK, no values. The walk
+ * resumes where it stopped at the next poll. */
+void snmp__poll_walk_pending(struct sdev *d);
+
 /* Builds the request list of d's monitored interfaces and sends its first
  * chunk; a failure ends the poll. */
 void snmp__gets_start(struct sdev *d);
@@ -216,14 +244,15 @@ int snmp__session_needs_engine(const struct sdev *d);
 /* Starts SNMPv3 engine discovery (RFC 3414 section 4) for d's poll. */
 void snmp__engine_probe(struct sdev *d);
 
-/* Starts the IF-MIB discovery walk of d; at its end the discovered hook
- * runs and the poll's GETs start. */
+/* Starts the IF-MIB discovery walk of d, or resumes the one an earlier
+ * poll left unfinished; at its end the discovered hook runs and the
+ * poll's GETs start. */
 void snmp__discovery_start(struct sdev *d);
 
 /* Sends the chunk of GETs at d->next through d's net-snmp session. */
 void snmp__session_gets_send(struct sdev *d);
 
-/* net-snmp's text for an error-status value. */
+/* The RFC 3416 name of an error-status value ("genErr"). */
 const char *snmp__errstat_string(long errstat);
 
 /* ---- snmp_fast.c: own v1/v2c GETs ------------------------------------ */
@@ -242,6 +271,13 @@ void snmp__fast_forget(struct sdev *d);
 /* Closes the shared socket and the timeout timer. Returns the number of
  * closes whose callbacks will call snmp__probe_unref(). */
 int snmp__fast_close(struct snmp_probe *p);
+
+/* A v1/v2c datagram from `from` reached d while it waited for an answer
+ * and did not count as one: notes what it was (malformed, not a Response,
+ * from another address, another request-id or version). Also used for
+ * the datagrams of d's net-snmp session, peeked before net-snmp reads. */
+void snmp__fast_stray(struct sdev *d, const uint8_t *buf, size_t len,
+		      const struct sockaddr *from);
 
 /* Frees the shared socket and scratch buffer (after snmp__fast_close). */
 void snmp__fast_destroy(struct snmp_probe *p);

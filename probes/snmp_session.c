@@ -42,6 +42,22 @@ static const oid COL_OIDS[NCOLS][11] = {
 };
 static const size_t COL_LENS[NCOLS] = {10, 10, 10, 10, 11, 11, 11, 11};
 
+/* The ifXTable columns (RFC 2863) are optional: agents without them, or
+ * answering an error-status there (genErr seen in the field), still have
+ * an ifTable to monitor. */
+static int col_optional(int c)
+{
+	return c >= COL_NAME;
+}
+
+/* Columns a v1 walk asks for. ifHCInOctets is a Counter64, which SNMPv1
+ * cannot carry (RFC 2576 section 4.1.2.1: a v1 agent skips or refuses it),
+ * so a v1 device is polled with the 32-bit counters. */
+static int col_walked(int c, enum snmp_version v)
+{
+	return !(v == SNMP_V1 && c == COL_HCIN);
+}
+
 #define MAX_ROWS 100000
 
 /* One ifTable row as the walk finds it. */
@@ -65,6 +81,8 @@ struct snmp__walkcol {
 /* The probe's scratch set for snmp_sess_select_info2/snmp_sess_read2. */
 struct snmp__fdset {
 	netsnmp_large_fd_set set;
+	uint8_t peek[65536]; /* a datagram looked at before net-snmp reads
+	                        it (on_readable) */
 };
 
 static int net_snmp_ready;
@@ -135,9 +153,18 @@ static void rearm_timer(struct sdev *d)
 	uv_timer_start(&d->timer, on_snmp_timer, ms, 0);
 }
 
+static int usm_keys_put(struct sdev *d);
+
 static int send_pdu(struct sdev *d, netsnmp_pdu *pdu)
 {
-	int id = snmp_sess_async_send(d->ss, pdu, async_cb, d);
+	int id;
+
+	if (usm_keys_put(d) < 0) {
+		snmp_free_pdu(pdu);
+		snmp__poll_fail(d, POLL_ERROR, "out of memory");
+		return -ENOMEM;
+	}
+	id = snmp_sess_async_send(d->ss, pdu, async_cb, d);
 
 	if (id == 0) {
 		int liberr = 0, syserr = 0;
@@ -152,6 +179,164 @@ static int send_pdu(struct sdev *d, netsnmp_pdu *pdu)
 	}
 	d->reqid = id;
 	rearm_timer(d);
+	return 0;
+}
+
+/* ---- v3 keys of each device's own ----------------------------------- */
+
+/* net-snmp's USM keeps one user per (engineID, securityName) for the whole
+ * process (snmpusm.c, the manager side of RFC 3414's usmUserTable), and
+ * signs, encrypts and checks every message with the keys found there;
+ * create_user_from_session() keeps an entry that already exists. So two
+ * devices of one engine (one agent on two addresses, or agents cloned
+ * with one engineID) with one user name but different passphrases both
+ * used the first one's keys, and a reload's new passphrase was ignored
+ * until restart. Each v3 device keeps its own localized keys, and puts
+ * them into that entry before each call into net-snmp that signs or checks
+ * one of its messages: the loop runs one such call at a time. */
+struct snmp__usm {
+	oid *auth_proto, *priv_proto;
+	size_t auth_proto_len, priv_proto_len; /* sub-identifiers */
+	u_char *auth_key, *priv_key;
+	size_t auth_key_len, priv_key_len;
+};
+
+static void usm_free(struct snmp__usm *k)
+{
+	if (k == NULL)
+		return;
+	free(k->auth_proto);
+	free(k->priv_proto);
+	free(k->auth_key);
+	free(k->priv_key);
+	free(k);
+}
+
+/* Makes *dst a malloc'd copy of src (len bytes) unless it is one already.
+ * Returns 0 or -ENOMEM (then *dst is unchanged). */
+static int bytes_set(u_char **dst, size_t *dstlen, const u_char *src,
+		     size_t len)
+{
+	u_char *copy = NULL;
+
+	if (*dstlen == len &&
+	    (len == 0 || (*dst != NULL && memcmp(*dst, src, len) == 0)))
+		return 0;
+	if (len > 0) {
+		copy = malloc(len);
+		if (copy == NULL)
+			return -ENOMEM;
+		memcpy(copy, src, len);
+	}
+	free(*dst);
+	*dst = copy;
+	*dstlen = len;
+	return 0;
+}
+
+/* bytes_set for an OID of len sub-identifiers. */
+static int oid_set(oid **dst, size_t *dstlen, const oid *src, size_t len)
+{
+	oid *copy = NULL;
+
+	if (*dstlen == len &&
+	    (len == 0 ||
+	     (*dst != NULL && memcmp(*dst, src, len * sizeof(oid)) == 0)))
+		return 0;
+	if (len > 0) {
+		copy = snmp_duplicate_objid(src, len);
+		if (copy == NULL)
+			return -ENOMEM;
+	}
+	free(*dst);
+	*dst = copy;
+	*dstlen = len;
+	return 0;
+}
+
+static struct usmUser *usm_user_of(netsnmp_session *s)
+{
+	return usm_get_user(s->securityEngineID, s->securityEngineIDLen,
+			    s->securityName);
+}
+
+/* Copies the keys of user u to k (k's old ones are freed). */
+static int usm_copy_from(struct snmp__usm *k, const struct usmUser *u)
+{
+	if (oid_set(&k->auth_proto, &k->auth_proto_len, u->authProtocol,
+		    u->authProtocol ? u->authProtocolLen : 0) < 0 ||
+	    oid_set(&k->priv_proto, &k->priv_proto_len, u->privProtocol,
+		    u->privProtocol ? u->privProtocolLen : 0) < 0 ||
+	    bytes_set(&k->auth_key, &k->auth_key_len, u->authKey,
+		      u->authKey ? u->authKeyLen : 0) < 0 ||
+	    bytes_set(&k->priv_key, &k->priv_key_len, u->privKey,
+		      u->privKey ? u->privKeyLen : 0) < 0)
+		return -ENOMEM;
+	return 0;
+}
+
+/* The USM user entry of d's session, created from the session's keys when
+ * there is none. */
+static struct usmUser *usm_user_make(netsnmp_session *s)
+{
+	struct usmUser *u = usm_user_of(s);
+
+	if (u != NULL)
+		return u;
+	s->flags &= ~SNMP_FLAGS_USER_CREATED;
+	if (create_user_from_session(s) != SNMPERR_SUCCESS)
+		return NULL;
+	return usm_user_of(s);
+}
+
+/* Localizes d's keys for the engineID just learned (net-snmp derives
+ * them, AES-192/256 key extension included, into a fresh user entry) and
+ * keeps a copy. Returns 0, -EINVAL or -ENOMEM. */
+static int usm_keys_take(struct sdev *d, netsnmp_session *s)
+{
+	struct usmUser *u = usm_user_of(s);
+	struct snmp__usm *k;
+
+	if (u != NULL) { /* another device's keys, or another profile's */
+		usm_remove_user(u);
+		usm_free_user(u);
+	}
+	u = usm_user_make(s);
+	if (u == NULL)
+		return -EINVAL;
+	k = calloc(1, sizeof(*k));
+	if (k == NULL)
+		return -ENOMEM;
+	if (usm_copy_from(k, u) < 0) {
+		usm_free(k);
+		return -ENOMEM;
+	}
+	usm_free(d->usm);
+	d->usm = k;
+	return 0;
+}
+
+/* Puts d's own keys into its user entry before net-snmp signs, encrypts
+ * or checks a message of d. Returns 0, -EINVAL or -ENOMEM. */
+static int usm_keys_put(struct sdev *d)
+{
+	const struct snmp__usm *k = d->usm;
+	struct usmUser *u;
+
+	if (k == NULL || d->ss == NULL)
+		return 0;
+	u = usm_user_make(snmp_sess_session(d->ss));
+	if (u == NULL)
+		return -EINVAL;
+	if (oid_set(&u->authProtocol, &u->authProtocolLen, k->auth_proto,
+		    k->auth_proto_len) < 0 ||
+	    oid_set(&u->privProtocol, &u->privProtocolLen, k->priv_proto,
+		    k->priv_proto_len) < 0 ||
+	    bytes_set(&u->authKey, &u->authKeyLen, k->auth_key,
+		      k->auth_key_len) < 0 ||
+	    bytes_set(&u->privKey, &u->privKeyLen, k->priv_key,
+		      k->priv_key_len) < 0)
+		return -ENOMEM;
 	return 0;
 }
 
@@ -196,7 +381,7 @@ static void engine_learned(struct sdev *d, netsnmp_pdu *pdu)
 		if (s->contextEngineID)
 			s->contextEngineIDLen = pdu->securityEngineIDLen;
 	}
-	if (create_user_from_session(s) != SNMPERR_SUCCESS) {
+	if (usm_keys_take(d, s) < 0) {
 		snmp__poll_fail(d, POLL_AUTH, "SNMPv3: cannot create user %s",
 				d->prof->user);
 		return;
@@ -368,6 +553,7 @@ static void walk_response(struct sdev *d, netsnmp_pdu *pdu)
 		return;
 	}
 	wc = &d->cols[c];
+	d->walk_progress = 1; /* an answer in the column, or its end */
 	for (vb = pdu->variables; vb && !wc->done; vb = vb->next_variable) {
 		/* left the column, or the agent went backwards: a walk that
 		 * does not advance would never end */
@@ -393,14 +579,21 @@ static void walk_response(struct sdev *d, netsnmp_pdu *pdu)
 
 void snmp__discovery_start(struct sdev *d)
 {
-	if (d->cols == NULL) {
-		d->cols = calloc(NCOLS, sizeof(*d->cols));
-		if (d->cols == NULL) {
-			snmp__poll_fail(d, POLL_ERROR, "out of memory");
-			return;
-		}
-	}
 	d->state = DS_DISCOVER;
+	d->walk_progress = 0;
+	if (d->cols != NULL) {
+		/* an earlier poll's walk ran out of time: go on from where
+		 * each column stopped, with the rows found so far */
+		log_debug("%s: resuming the discovery walk (%zu rows)",
+			  d->dev->name, d->nrows);
+		walk_send(d);
+		return;
+	}
+	d->cols = calloc(NCOLS, sizeof(*d->cols));
+	if (d->cols == NULL) {
+		snmp__poll_fail(d, POLL_ERROR, "out of memory");
+		return;
+	}
 	d->nrows = 0;
 	d->max_rep = d->prof->max_repetitions > 0 ? d->prof->max_repetitions
 						  : 20;
@@ -408,7 +601,7 @@ void snmp__discovery_start(struct sdev *d)
 		memcpy(d->cols[c].last, COL_OIDS[c],
 		       COL_LENS[c] * sizeof(oid));
 		d->cols[c].lastlen = COL_LENS[c];
-		d->cols[c].done = 0;
+		d->cols[c].done = !col_walked(c, d->prof->version);
 		d->cols[c].nrows = 0;
 	}
 	walk_send(d);
@@ -529,31 +722,59 @@ static void gets_response(struct sdev *d, netsnmp_pdu *pdu)
 	snmp__gets_advance(d);
 }
 
-const char *snmp__errstat_string(long errstat)
+/* Forgets what the walk of column c stored: an optional column the agent
+ * refused half-way is dropped as a whole, so every row is keyed and named
+ * the same way. */
+static void walk_drop(struct sdev *d, int c)
 {
-	return snmp_errstring((int)errstat);
+	for (size_t i = 0; i < d->nrows; i++) {
+		struct snmp__row *r = &d->rows[i];
+
+		switch (c) {
+		case COL_NAME: r->name[0] = '\0'; break;
+		case COL_ALIAS: r->alias[0] = '\0'; break;
+		case COL_HCIN: r->has_hc = 0; break;
+		case COL_HIGHSPEED: r->has_highspeed = 0; break;
+		default: break;
+		}
+	}
 }
 
 /* An error-status in answer to a walk request: a smaller GETBULK on
- * tooBig, v1's end of the MIB view on noSuchName, else the poll fails. */
+ * tooBig, v1's end of the MIB view on noSuchName, the end of an optional
+ * column on any other error; else the poll fails. */
 static void walk_error(struct sdev *d, long errstat, long errindex)
 {
+	int c = walk_current(d);
+
 	if (errstat == SNMP_ERR_TOOBIG && d->max_rep > 1) {
 		d->max_rep /= 2;
 		walk_send(d);
 		return;
 	}
-	if (errstat == SNMP_ERR_NOSUCHNAME) {
-		/* v1's end of the MIB view: this column is over */
-		d->cols[walk_current(d)].done = 1;
-		if (walk_current(d) < NCOLS)
-			walk_send(d);
-		else
-			iface_finish_discovery(d);
+	if (errstat != SNMP_ERR_NOSUCHNAME && !col_optional(c)) {
+		/* the next poll walks afresh, not into the same error */
+		free(d->cols);
+		d->cols = NULL;
+		snmp__poll_fail(d, POLL_ERROR,
+				"the agent answered error-status %s (%ld, "
+				"varbind %ld) walking the IF-MIB",
+				snmp__errstat_string(errstat), errstat,
+				errindex);
 		return;
 	}
-	snmp__poll_fail(d, POLL_ERROR, "agent error: %s (index %ld)",
-			snmp__errstat_string(errstat), errindex);
+	if (errstat != SNMP_ERR_NOSUCHNAME) {
+		log_debug("%s: %s walking optional column %d, dropped",
+			  d->dev->name, snmp__errstat_string(errstat), c);
+		walk_drop(d, c);
+	}
+	/* noSuchName is v1's end of the MIB view: this column is over */
+	d->cols[c].done = 1;
+	d->walk_progress = 1;
+	if (walk_current(d) < NCOLS)
+		walk_send(d);
+	else
+		iface_finish_discovery(d);
 }
 
 static int async_cb(int op, netsnmp_session *sess, int reqid,
@@ -580,10 +801,7 @@ static int async_cb(int op, netsnmp_session *sess, int reqid,
 	if (d->latency_ms < 0)
 		d->latency_ms = (snmp__now() - d->t_start) * 1000.0;
 	if (op == NETSNMP_CALLBACK_OP_TIMED_OUT) {
-		snmp__poll_fail(d, POLL_TIMEOUT,
-				"no answer after %d tries of %d ms (agent "
-				"down, unreachable, or wrong community)",
-				d->prof->retries + 1, d->prof->timeout_ms);
+		snmp__poll_no_answer(d);
 		return 1;
 	}
 	if (op == NETSNMP_CALLBACK_OP_SEC_ERROR && d->state == DS_ENGINE &&
@@ -683,6 +901,10 @@ static void on_readable(uv_poll_t *h, int status, int events)
 {
 	struct sdev *d = h->data;
 	struct snmp_probe *p = d->p;
+	struct sockaddr_storage from;
+	socklen_t fromlen = sizeof(from);
+	int reqid = d->reqid;
+	ssize_t n = -1;
 
 	(void)events;
 	if (d->ss == NULL)
@@ -692,10 +914,21 @@ static void on_readable(uv_poll_t *h, int status, int events)
 			  uv_strerror(status));
 		return;
 	}
+	/* net-snmp drops what it cannot match without a word: look at the
+	 * datagram first, to say what it was if the request stays
+	 * unanswered (v1/v2c only: snmp_ber.c does not decode v3) */
+	if (d->prof->version != SNMP_V3)
+		n = recvfrom(d->fd, p->fds->peek, sizeof(p->fds->peek),
+			     MSG_PEEK | MSG_DONTWAIT, (struct sockaddr *)&from,
+			     &fromlen);
+	usm_keys_put(d); /* (a failure shows as failed authentication) */
 	netsnmp_large_fd_set_resize(&p->fds->set, d->fd + 1);
 	NETSNMP_LARGE_FD_SET(d->fd, &p->fds->set);
 	snmp_sess_read2(d->ss, &p->fds->set);
 	NETSNMP_LARGE_FD_CLR(d->fd, &p->fds->set);
+	if (n >= 0 && d->state != DS_IDLE && reqid != 0 && d->reqid == reqid)
+		snmp__fast_stray(d, p->fds->peek, (size_t)n,
+				 (struct sockaddr *)&from);
 	rearm_timer(d);
 	snmp__session_release(d);
 }
@@ -715,6 +948,7 @@ static void on_snmp_timer(uv_timer_t *h)
 		snmp__session_release(d);
 		return;
 	}
+	usm_keys_put(d); /* a v3 retransmission is signed anew */
 	snmp_sess_timeout(d->ss); /* retransmits, or calls back TIMED_OUT */
 	rearm_timer(d);
 	snmp__session_release(d);
@@ -914,6 +1148,8 @@ int snmp__session_close(struct sdev *d)
 		snmp_sess_close(d->ss);
 		d->ss = NULL;
 	}
+	usm_free(d->usm);
+	d->usm = NULL;
 	if (d->handles & 2) {
 		n++;
 		uv_close((uv_handle_t *)&d->timer, on_handle_closed);

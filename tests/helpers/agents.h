@@ -64,6 +64,12 @@ int agent_snmpd_start(struct agent *a, int port, const char *community,
 		      const char *v3user, const char *authpass,
 		      const char *privpass);
 
+/* As agent_snmpd_start, and the same snmpd (one engineID) also serves
+ * udp:127.0.0.1:port2. */
+int agent_snmpd_start2(struct agent *a, int port, int port2,
+		       const char *community, const char *v3user,
+		       const char *authpass, const char *privpass);
+
 /* Stops the agent: SIGTERM, up to 5 s wait, then SIGKILL; reaps it and
  * removes a->dir (kept when SLAMON_KEEP_TMP is set in the environment, for
  * post-mortems). Safe on a zeroed or already stopped agent. */

@@ -16,7 +16,7 @@
 
 #include "bench/ber.h"
 
-#define ENTRY_MAX 512
+#define ENTRY_MAX 2048
 #define STR_MAX 128
 #define VB_MAX 256
 #define PKT_MAX 65536
@@ -51,10 +51,19 @@ struct result {
 struct snmp_responder {
 	uv_udp_t udp;   /* 127.0.0.1: the agent */
 	uv_udp_t decoy; /* 127.0.0.2: answers nobody asked for */
+	uv_timer_t delay; /* sends the waiting answer */
 	int open;       /* handles not yet closed */
+	unsigned delay_ms;
+	uv_udp_t *wait_h; /* the waiting answer: socket, peer, bytes */
+	struct sockaddr_storage wait_to;
+	size_t wait_len;
+	uint8_t wait[PKT_MAX];
 	uint16_t port;
 	char community[STR_MAX];
 	unsigned mode;
+	uint32_t fail_oid[OID_MAX]; /* snmp_responder_fail_prefix */
+	int fail_len;
+	long fail_errstat;
 	struct snmp_responder_stats stats;
 	struct entry table[ENTRY_MAX];
 	int ntable;
@@ -170,6 +179,32 @@ void snmp_responder_unset(struct snmp_responder *r, const char *oid)
 	memmove(&r->table[at], &r->table[at + 1],
 		(size_t)(r->ntable - at - 1) * sizeof(r->table[0]));
 	r->ntable--;
+}
+
+int snmp_responder_fail_prefix(struct snmp_responder *r, const char *prefix,
+			       long errstat)
+{
+	r->fail_len = 0;
+	r->fail_errstat = 0;
+	if (prefix == NULL || errstat == 0)
+		return 0;
+	if (oid_parse(prefix, r->fail_oid, &r->fail_len) < 0) {
+		r->fail_len = 0;
+		return -EINVAL;
+	}
+	r->fail_errstat = errstat;
+	return 0;
+}
+
+/* Does the request's first name lie under the failing prefix? */
+static int fail_applies(const struct snmp_responder *r)
+{
+	const struct request *q = &r->req;
+
+	return r->fail_len > 0 && q->pdu != PDU_GET && q->nq > 0 &&
+	       q->lens[0] >= r->fail_len &&
+	       memcmp(q->oids[0], r->fail_oid,
+		      (size_t)r->fail_len * sizeof(uint32_t)) == 0;
 }
 
 void snmp_responder_set_mode(struct snmp_responder *r, unsigned mode)
@@ -383,6 +418,36 @@ static void send_to(uv_udp_t *h, const uint8_t *buf, size_t len,
 	(void)uv_udp_try_send(h, &b, 1, to);
 }
 
+static void on_delay(uv_timer_t *h)
+{
+	struct snmp_responder *r = h->data;
+
+	send_to(r->wait_h, r->wait, r->wait_len,
+		(const struct sockaddr *)&r->wait_to);
+}
+
+/* Sends the answer in r->out now, or after the delay. */
+static void send_answer(struct snmp_responder *r, uv_udp_t *h, size_t len,
+			const struct sockaddr *to)
+{
+	if (r->delay_ms == 0) {
+		send_to(h, r->out, len, to);
+		return;
+	}
+	memcpy(r->wait, r->out, len);
+	r->wait_len = len;
+	r->wait_h = h;
+	memcpy(&r->wait_to, to,
+	       to->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
+					 : sizeof(struct sockaddr_in));
+	uv_timer_start(&r->delay, on_delay, r->delay_ms, 0);
+}
+
+void snmp_responder_set_delay(struct snmp_responder *r, unsigned ms)
+{
+	r->delay_ms = ms;
+}
+
 static void answer(struct snmp_responder *r, size_t n,
 		   const struct sockaddr *from)
 {
@@ -403,6 +468,14 @@ static void answer(struct snmp_responder *r, size_t n,
 	if (r->mode & SNMP_RESP_MUTE)
 		return;
 	nres = resolve(r, &errstat, &errindex);
+	if (fail_applies(r)) {
+		for (int k = 0; k < r->req.nq; k++)
+			r->res[k] = res_exc(&r->req, k, BER_NULL);
+		nres = r->req.nq;
+		errstat = r->fail_errstat;
+		errindex = 1;
+		r->stats.failed++;
+	}
 	if ((r->mode & SNMP_RESP_DECOYS) && r->req.pdu == PDU_GET) {
 		len = encode(r, nres, r->req.reqid, errstat, errindex, 1);
 		if (len > 0) {
@@ -416,9 +489,23 @@ static void answer(struct snmp_responder *r, size_t n,
 			r->stats.decoys++;
 		}
 	}
-	len = encode(r, nres, r->req.reqid, errstat, errindex, 0);
-	if (len > 0)
-		send_to(&r->udp, r->out, len, from);
+	if (r->mode & SNMP_RESP_GENERR) {
+		for (int k = 0; k < r->req.nq; k++)
+			r->res[k] = res_exc(&r->req, k, BER_NULL);
+		nres = r->req.nq;
+		errstat = 5;
+		errindex = 1;
+	}
+	len = encode(r, nres,
+		     (r->mode & SNMP_RESP_WRONGID) ? r->req.reqid ^ REQID_FLIP
+						   : r->req.reqid,
+		     errstat, errindex, 0);
+	if (len == 0)
+		return;
+	if (r->mode & SNMP_RESP_MALFORMED)
+		len = len > 8 ? len - 7 : 1; /* outer length now overruns */
+	send_answer(r, (r->mode & SNMP_RESP_FOREIGN) ? &r->decoy : &r->udp,
+		    len, from);
 }
 
 /* ---- libuv glue ----------------------------------------------------- */
@@ -481,6 +568,11 @@ int snmp_responder_start(uv_loop_t *loop, const char *community,
 		goto err;
 	r->decoy.data = r;
 	r->open = 2;
+	rc = uv_timer_init(loop, &r->delay);
+	if (rc < 0)
+		goto err;
+	r->delay.data = r;
+	r->open = 3;
 	rc = bind_to(&r->udp, "127.0.0.1");
 	if (rc < 0)
 		goto err;
@@ -509,6 +601,8 @@ void snmp_responder_close(struct snmp_responder *r)
 	if (r == NULL)
 		return;
 	uv_close((uv_handle_t *)&r->udp, on_closed);
-	if (r->open == 2)
+	if (r->open >= 2)
 		uv_close((uv_handle_t *)&r->decoy, on_closed);
+	if (r->open >= 3)
+		uv_close((uv_handle_t *)&r->delay, on_closed);
 }

@@ -109,8 +109,8 @@ Test(collector, v2c_and_v3_poll_and_a_wrong_secret_fails_only_its_device)
 	pid_t pid;
 
 	memset(a, 0, sizeof(a));
-	/* one agent each: v3 users of agents that share an engineID would
-	 * share one USM entry in the manager, as RFC 3414 intends */
+	/* one agent each (devices sharing an engineID and a user name:
+	 * test_snmp_v3_keys.c) */
 	for (int i = 0; i < 5; i++) {
 		port[i] = agent_free_udp_port();
 		cr_assert_gt(port[i], 0);
