@@ -56,7 +56,7 @@ int daemon__drop_privileges(const char *user, char *err, size_t errlen)
 	char buf[4096];
 	gid_t gid;
 	uid_t uid;
-	int rc;
+	int rc, last;
 
 	err[0] = '\0';
 	if (geteuid() != 0)
@@ -78,11 +78,17 @@ int daemon__drop_privileges(const char *user, char *err, size_t errlen)
 	 * more than it has, through set-user-ID programs or file
 	 * capabilities: empty bounding set but for the two kept, and
 	 * no_new_privs, as the unit's NoNewPrivileges=yes. */
-	for (int c = 0; c <= last_cap(); c++) {
+	last = last_cap();
+	for (int c = 0; c <= last; c++) {
 		if (c < 32 && (KEEP_CAPS & (1u << c)))
 			continue;
-		if (prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0 && errno != EINVAL)
-			goto fail_errno;
+		if (prctl(PR_CAPBSET_DROP, c, 0, 0, 0) == 0 || errno == EINVAL)
+			continue;
+		/* a container's root without CAP_SETPCAP: no_new_privs
+		 * below still keeps exec from adding anything */
+		if (errno == EPERM)
+			break;
+		goto fail_errno;
 	}
 	if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
 		goto fail_errno;

@@ -312,9 +312,16 @@ static void private_mode(const char *path)
 	if (path[0] == '\0' || strcmp(path, ":memory:") == 0 ||
 	    strncmp(path, "file:", 5) == 0)
 		return;
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0640);
-	if (fd >= 0)
-		close(fd);
+	/* Only a file that does not exist yet is opened here: closing a
+	 * descriptor of a database file drops every POSIX lock this process
+	 * holds on it, those of the other connections included (the
+	 * notifier's, the capture store's), and SQLite would then take the
+	 * WAL for unused and delete it under them. */
+	if (stat(path, &st) < 0 && errno == ENOENT) {
+		fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
+		if (fd >= 0)
+			close(fd);
+	}
 	for (size_t i = 0; i < sizeof(sfx) / sizeof(sfx[0]); i++) {
 		snprintf(p, sizeof(p), "%s%s", path, sfx[i]);
 		if (stat(p, &st) == 0 && (st.st_mode & 0027) != 0)
