@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "agents.h"
@@ -94,4 +95,46 @@ Test(file_modes, status_file_is_written_0640)
 	cr_assert_eq(status_write(p, snap, err, sizeof(err)), 0, "%s", err);
 	json_decref(snap);
 	cr_expect_eq(mode_of(tmp, "status.json"), 0640u);
+}
+
+/* Setting the mode must not disturb the connections already open in the
+ * process: a descriptor of the database opened and closed beside them
+ * drops their POSIX locks, and then a connection of another process that
+ * closes takes itself for the last one and deletes the WAL they use (the
+ * daemon opens the journal three times: engine, notifier, capture store;
+ * the CLI and the tests read it beside). */
+Test(file_modes, second_connection_keeps_the_locks_of_the_first)
+{
+	struct journal *j1 = NULL, *j2 = NULL, *j3 = NULL;
+	char db[4200], wal[4300], err[256], c;
+	int ready[2], done[2], st;
+	pid_t pid;
+
+	snprintf(db, sizeof(db), "%s/faults.db", tmp);
+	snprintf(wal, sizeof(wal), "%s-wal", db);
+	cr_assert_eq(pipe(ready), 0);
+	cr_assert_eq(pipe(done), 0);
+	pid = fork();
+	cr_assert(pid >= 0);
+	if (pid == 0) { /* the daemon: two connections, kept open */
+		if (journal_open(db, &j1, err, sizeof(err)) < 0 ||
+		    journal_open(db, &j2, err, sizeof(err)) < 0)
+			_exit(1);
+		if (write(ready[1], "r", 1) != 1 || read(done[0], &c, 1) != 1)
+			_exit(1);
+		_exit(access(wal, F_OK) == 0 ? 0 : 2);
+	}
+	cr_assert_eq(read(ready[0], &c, 1), 1, "child could not open");
+	/* a reader comes and goes */
+	cr_assert_eq(journal_open(db, &j3, err, sizeof(err)), 0, "%s", err);
+	journal_close(j3);
+	cr_expect_eq(access(wal, F_OK), 0,
+		     "the WAL of the other process' connections was deleted");
+	cr_assert_eq(write(done[1], "d", 1), 1);
+	cr_assert_eq(waitpid(pid, &st, 0), pid);
+	cr_expect(WIFEXITED(st) && WEXITSTATUS(st) == 0, "child: %d", st);
+	close(ready[0]);
+	close(ready[1]);
+	close(done[0]);
+	close(done[1]);
 }
