@@ -443,7 +443,29 @@ int daemon_run(const struct daemon_opts *opts)
 	/* the ICMP socket too (raw as root), even with ping = no: a reload
 	 * may turn it on when the privileges are gone */
 	open_icmp(dm, cfg);
-	if (mkdir(cfg->storage_dir, 0755) < 0 && errno != EEXIST)
+	/* now root is no longer needed: everything after this (storage,
+	 * the journal, threads) is made by the unprivileged user */
+	{
+		char perr[256];
+		int dr = daemon__drop_privileges(cfg->user, perr, sizeof(perr));
+
+		if (dr < 0) {
+			log_errorx("%s", perr);
+			capture_bridge_close(dm->cap);
+			icmp_probe_close(dm->icmp, NULL, NULL);
+			uv_run(&dm->loop, UV_RUN_DEFAULT);
+			uv_loop_close(&dm->loop);
+			free(dm);
+			config_destroy(cfg);
+			return 2;
+		}
+		if (perr[0] != '\0')
+			log_warnx("%s", perr);
+		else if (dr > 0)
+			log_info("running as user %s (CAP_NET_RAW, "
+				 "CAP_NET_BIND_SERVICE kept)", cfg->user);
+	}
+	if (mkdir(cfg->storage_dir, 0750) < 0 && errno != EEXIST)
 		log_warn("storage folder %s", cfg->storage_dir);
 	if (!opts->no_rrd && open_writer(cfg, &dm->writer) < 0) {
 		capture_bridge_close(dm->cap);

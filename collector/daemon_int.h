@@ -84,6 +84,14 @@ struct daemon {
 /* Wall clock, seconds. */
 double daemon__now(void);
 
+/* Started as root: becomes user (its uid, its primary group only),
+ * keeping CAP_NET_RAW and CAP_NET_BIND_SERVICE and nothing else (privs.c).
+ * Call before any thread exists. Returns 1 when it dropped, 0 when there
+ * was nothing to do (not root, user "root" or "", or a user that does not
+ * exist: then err says so, for a warning), -1 when the drop failed half
+ * way (err says why; the caller must not go on). */
+int daemon__drop_privileges(const char *user, char *err, size_t errlen);
+
 /* Builds a generation for cfg (taken on success), adopting what old knew
  * of unchanged devices; starts its schedule. NULL when out of memory (cfg
  * stays the caller's). */

@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
@@ -28,13 +29,15 @@ int status_write(const char *path, const json_t *snap, char *err,
 		return -ENOMEM;
 	}
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	/* 0640: the operators (group slamon) read it, nobody else */
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
 	if (fd < 0) {
 		rc = -errno;
 		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
 		free(text);
 		return rc;
 	}
+	(void)fchmod(fd, 0640); /* a .tmp left by an older version */
 	len = strlen(text);
 	while (off < len) {
 		ssize_t n = write(fd, text + off, len - off);

@@ -177,6 +177,8 @@ static const struct cfg_opt general_opts[] = {
 	{ "down_after", CFG_INT, G(down_after), 1, 100, 2, NULL, NULL, 0,
 	  NULL },
 	{ "up_after", CFG_INT, G(up_after), 1, 100, 2, NULL, NULL, 0, NULL },
+	/* read once at start-up (the drop cannot be undone by a reload) */
+	{ "user", CFG_STR, G(user), 0, 0, 0, "slamon", NULL, 0, NULL },
 };
 #undef G
 

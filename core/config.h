@@ -233,6 +233,8 @@ struct config {
 	char log_target[16];     /* "stderr" or "syslog" */
 	char log_level[16];      /* "debug", "info", "warn", "error" */
 	char timezone[64];       /* default "Asia/Shanghai" */
+	char user[64];           /* slamond started as root runs as this
+	                            user; default "slamon", "root" = stay */
 	int interval_s[ROLE_COUNT]; /* [intervals], default 60 each */
 	int timeout_ms;          /* default 2000 */
 	int retries;             /* default 1 */

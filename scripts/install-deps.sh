@@ -33,6 +33,13 @@ PACKAGES=(
   tcpdump             # pcap peer in bench/ and capture checks
   python3             # demo network generator, small test receivers
   man-db groff-base   # man(1) renders the manual pages in test_man
+  # the Debian package (scripts/build-deb.sh, docs/packaging.md)
+  debhelper           # dh, dh_installsystemd: debian/ is built with it
+  dpkg-dev            # dpkg-buildpackage
+  fakeroot            # file owners in the .deb when not built as root
+  lintian             # the package's check; errors fail the build
+  adduser             # the package's Depends (creates the slamon user)
+  systemd             # systemd-analyze security --offline (the unit's test)
 )
 
 missing=()

@@ -19,6 +19,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 struct journal {
@@ -296,12 +298,44 @@ static int conn_open(const char *path, int flags, struct journal **ret_j,
 	return 0;
 }
 
+/* The journal holds operators' notes and who acknowledged what: 0640,
+ * never world-readable. SQLite gives the -wal and -shm files the mode of
+ * the database, so the database is created 0640 before SQLite opens it,
+ * and files an older version left readable by all lose those bits. */
+static void private_mode(const char *path)
+{
+	static const char *const sfx[] = {"", "-wal", "-shm"};
+	char p[4200];
+	struct stat st;
+	int fd;
+
+	if (path[0] == '\0' || strcmp(path, ":memory:") == 0 ||
+	    strncmp(path, "file:", 5) == 0)
+		return;
+	/* Only a file that does not exist yet is opened here: closing a
+	 * descriptor of a database file drops every POSIX lock this process
+	 * holds on it, those of the other connections included (the
+	 * notifier's, the capture store's), and SQLite would then take the
+	 * WAL for unused and delete it under them. */
+	if (stat(path, &st) < 0 && errno == ENOENT) {
+		fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
+		if (fd >= 0)
+			close(fd);
+	}
+	for (size_t i = 0; i < sizeof(sfx) / sizeof(sfx[0]); i++) {
+		snprintf(p, sizeof(p), "%s%s", path, sfx[i]);
+		if (stat(p, &st) == 0 && (st.st_mode & 0027) != 0)
+			(void)chmod(p, st.st_mode & 0750);
+	}
+}
+
 int journal_open(const char *path, struct journal **ret_j, char *err,
 		 size_t errlen)
 {
 	struct journal *j;
 	int rc;
 
+	private_mode(path);
 	rc = conn_open(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, &j,
 		       err, errlen);
 	if (rc < 0)
