@@ -801,3 +801,32 @@ Test(notify, generic_body_and_filters)
 	json_decref(o);
 	free(body);
 }
+
+/* A recovery message shows the first failure and the recovery at their own
+ * times (each formatted into its own buffer), for the robots' text and the
+ * generic body alike. */
+Test(notify, recovery_text_shows_both_times)
+{
+	struct alert_event ev;
+	char text[2048], ts[32], want_first[64], want_rec[64];
+	time_t t1 = (time_t)T0, t2 = (time_t)(T0 + 3 * 3600 + 17 * 60);
+	struct tm tm;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.type = AEV_RESOLVE;
+	ev.fault.id = 9;
+	snprintf(ev.fault.object, sizeof(ev.fault.object), "ap-1");
+	snprintf(ev.fault.kind, sizeof(ev.fault.kind), "down");
+	ev.fault.first_fail_t = (double)t1;
+	ev.fault.detect_t = (double)t1 + 120;
+	ev.fault.resolved_t = (double)t2;
+	localtime_r(&t1, &tm);
+	strftime(ts, sizeof(ts), "%Y-%m-%d %H:%M:%S", &tm);
+	snprintf(want_first, sizeof(want_first), "首次失败 %s", ts);
+	localtime_r(&t2, &tm);
+	strftime(ts, sizeof(ts), "%Y-%m-%d %H:%M:%S", &tm);
+	snprintf(want_rec, sizeof(want_rec), "恢复 %s", ts);
+	notify_format_text(&ev, text, sizeof(text));
+	cr_assert(strstr(text, want_first) != NULL, "%s", text);
+	cr_assert(strstr(text, want_rec) != NULL, "%s", text);
+}
