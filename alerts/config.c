@@ -221,10 +221,32 @@ static void alerts_finish(struct cfg_ctx *c)
 	}
 }
 
+/* A URL for a message: its scheme and host only. Robot URLs carry their
+ * key in the query (WeCom ?key=, DingTalk ?access_token=) or the path,
+ * others a user:password@; secrets never appear in messages. */
+static const char *url_shown(const char *url, char *buf, size_t len)
+{
+	const char *host = strstr(url, "://");
+	size_t scheme = host != NULL ? (size_t)(host - url) + 3 : 0;
+	size_t hl, at;
+
+	if (scheme > 16) /* not a scheme: no "://" in the host part */
+		scheme = 0;
+	host = url + scheme;
+	hl = strcspn(host, "/?#");
+	for (at = hl; at > 0 && host[at - 1] != '@'; at--)
+		;
+	snprintf(buf, len, "%.*s%.*s%s", (int)scheme, url, (int)(hl - at),
+		 host + at,
+		 host[hl] == '\0' || strcmp(host + hl, "/") == 0 ? host + hl
+								 : "/...");
+	return buf;
+}
+
 static void notifier_end(struct cfg_ctx *c, void *item)
 {
 	struct notifier_cfg *n = item;
-	char buf[1024], *argv[NOTIFIER_ARGV_MAX];
+	char buf[1024], *argv[NOTIFIER_ARGV_MAX], shown[96];
 	const char *ev;
 
 	if (!cfg_seen(c, "type"))
@@ -247,7 +269,8 @@ static void notifier_end(struct cfg_ctx *c, void *item)
 			cfg_error(c, cfg_key_line(c, "url"),
 				 "key 'url' in [%s]: '%s' is not an http:// or "
 				 "https:// URL",
-				 cfg_title(c), n->url);
+				 cfg_title(c),
+				 url_shown(n->url, shown, sizeof(shown)));
 	}
 	for (ev = n->events; *ev != '\0';) {
 		size_t l = strcspn(ev, ",;");

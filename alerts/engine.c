@@ -585,6 +585,50 @@ void alerts_device_ping(struct alerts_engine *e, uint32_t dev, int ok,
 
 /* ---- interfaces ---------------------------------------------------- */
 
+/* Does interface state s already hold fault id? */
+static bool iface_holds(const struct alerts_engine *e, const struct if_st *s,
+			int64_t id)
+{
+	if (s->down_fault == id)
+		return true;
+	for (size_t r = 0; r < config_count(e->cfg, &rule_section); r++)
+		if (s->rs[r].fault == id)
+			return true;
+	return false;
+}
+
+/* Hands the journal's faults on interface s of dev, adopted at start-up,
+ * to s: "down" to its oper status, a rule's kind to the first rule of that
+ * kind without a fault. A fault s already holds (taken over on reload) is
+ * only marked taken. */
+static void iface_take_adopted(struct alerts_engine *e, uint32_t dev,
+			       struct if_st *s)
+{
+	for (size_t i = 0; i < e->nadopted; i++) {
+		struct adopted *a = &e->adopted[i];
+
+		if (a->id == 0 || a->dev != dev ||
+		    strcmp(a->ifname, s->name) != 0)
+			continue;
+		if (iface_holds(e, s, a->id)) {
+			a->id = 0;
+			continue;
+		}
+		if (strcmp(a->kind, "down") == 0) {
+			s->down_fault = a->id;
+			s->av.state = AV_DOWN;
+		}
+		for (size_t r = 0; r < config_count(e->cfg, &rule_section); r++)
+			if (s->rs[r].fault == 0 &&
+			    strcmp(a->kind, rule_kind[alerts_rules(e->cfg, NULL)[r].type]) ==
+				    0) {
+				s->rs[r].fault = a->id;
+				break;
+			}
+		a->id = 0;
+	}
+}
+
 static struct if_st *iface_get(struct alerts_engine *e, uint32_t dev,
 			       int32_t slot, const char *name)
 {
@@ -612,24 +656,7 @@ static struct if_st *iface_get(struct alerts_engine *e, uint32_t dev,
 		return NULL;
 	s->used = true;
 	snprintf(s->name, sizeof(s->name), "%s", name);
-	for (size_t i = 0; i < e->nadopted; i++) {
-		struct adopted *a = &e->adopted[i];
-
-		if (a->id == 0 || a->dev != dev || strcmp(a->ifname, name) != 0)
-			continue;
-		if (strcmp(a->kind, "down") == 0) {
-			s->down_fault = a->id;
-			s->av.state = AV_DOWN;
-		}
-		for (size_t r = 0; r < config_count(e->cfg, &rule_section); r++)
-			if (s->rs[r].fault == 0 &&
-			    strcmp(a->kind, rule_kind[alerts_rules(e->cfg, NULL)[r].type]) ==
-				    0) {
-				s->rs[r].fault = a->id;
-				break;
-			}
-		a->id = 0;
-	}
+	iface_take_adopted(e, dev, s);
 	return s;
 }
 
@@ -1145,6 +1172,99 @@ int alerts_engine_reconcile(struct alerts_engine *e, double now, char *err,
 	if (rc == -ENOMEM)
 		snprintf(err, errlen, "alerts engine: out of memory");
 	return rc;
+}
+
+/* Rule ri of e's configuration in old's (same name and type), or
+ * SIZE_MAX. */
+static size_t rule_in(const struct alerts_engine *old,
+		      const struct alerts_engine *e, size_t ri)
+{
+	const struct rule_cfg *r = &alerts_rules(e->cfg, NULL)[ri];
+	size_t n = config_count(old->cfg, &rule_section);
+
+	for (size_t k = 0; k < n; k++) {
+		const struct rule_cfg *o = &alerts_rules(old->cfg, NULL)[k];
+
+		if (o->type == r->type && strcmp(o->name, r->name) == 0)
+			return k;
+	}
+	return SIZE_MAX;
+}
+
+static void ifaces_free(struct dev_st *ds)
+{
+	for (size_t k = 0; k < ds->nifs; k++)
+		free(ds->ifs[k].rs);
+	free(ds->ifs);
+	ds->ifs = NULL;
+	ds->nifs = 0;
+}
+
+/* Copies old's interfaces of a device into ds (which has none yet); then
+ * the journal's faults on them are theirs. 0 or -ENOMEM (none copied). */
+static int adopt_ifaces(struct alerts_engine *e, uint32_t dev,
+			const struct alerts_engine *old,
+			const struct dev_st *o)
+{
+	struct dev_st *ds = &e->d[dev];
+	size_t nr = config_count(e->cfg, &rule_section);
+
+	if (o->nifs == 0)
+		return 0;
+	ds->ifs = calloc(o->nifs, sizeof(*ds->ifs));
+	if (ds->ifs == NULL)
+		return -ENOMEM;
+	ds->nifs = o->nifs;
+	for (size_t k = 0; k < o->nifs; k++) {
+		struct if_st *s = &ds->ifs[k];
+
+		if (!o->ifs[k].used)
+			continue;
+		s->rs = calloc(nr ? nr : 1, sizeof(*s->rs));
+		if (s->rs == NULL) {
+			ifaces_free(ds);
+			return -ENOMEM;
+		}
+		s->used = true;
+		memcpy(s->name, o->ifs[k].name, sizeof(s->name));
+		s->av = o->ifs[k].av;
+		s->down_fault = o->ifs[k].down_fault;
+		for (size_t r = 0; r < nr; r++) {
+			size_t ori = rule_in(old, e, r);
+
+			if (ori != SIZE_MAX)
+				s->rs[r] = o->ifs[k].rs[ori];
+		}
+	}
+	for (size_t k = 0; k < ds->nifs; k++)
+		if (ds->ifs[k].used)
+			iface_take_adopted(e, dev, &ds->ifs[k]);
+	return 0;
+}
+
+int alerts_engine_adopt_device(struct alerts_engine *e, uint32_t dev,
+			       const struct alerts_engine *old,
+			       uint32_t old_dev)
+{
+	struct dev_st *ds;
+	bool was_flapping;
+
+	if (dev >= e->n || old_dev >= old->n)
+		return -EINVAL;
+	ds = &e->d[dev];
+	/* the journal's faults reconcile found on the device are old's
+	 * too: old also knows the hysteresis around them */
+	was_flapping = ds->flapping;
+	ifaces_free(ds);
+	*ds = old->d[old_dev];
+	ds->ifs = NULL;
+	ds->nifs = 0;
+	if (ds->flapping && !was_flapping)
+		e->st.flapping++;
+	else if (!ds->flapping && was_flapping)
+		e->st.flapping--;
+	/* on -ENOMEM the interfaces start afresh at their next row */
+	return adopt_ifaces(e, dev, old, &old->d[old_dev]);
 }
 
 enum obj_state alerts_device_state(const struct alerts_engine *e,

@@ -87,6 +87,19 @@ void alerts_engine_destroy(struct alerts_engine *e);
 int alerts_engine_reconcile(struct alerts_engine *e, double now, char *err,
 			    size_t errlen);
 
+/* After a reload that kept device dev unchanged (same device as old_dev of
+ * old, the retired generation's engine): takes over old's state of it --
+ * availability and its hysteresis, state and since, open faults, flapping,
+ * its interfaces' oper status and the clocks of rules found in both
+ * configurations (same name and type) -- so that the reload logs and
+ * records no change for it. Call after alerts_engine_reconcile and before
+ * the device's first result; old may be destroyed afterwards. Returns 0,
+ * -EINVAL (an index out of range) or -ENOMEM (the device's state was taken,
+ * its interfaces start afresh at their next row). */
+int alerts_engine_adopt_device(struct alerts_engine *e, uint32_t dev,
+			       const struct alerts_engine *old,
+			       uint32_t old_dev);
+
 /* One device poll result: ok (answered) or not, at sample time t. */
 void alerts_device_result(struct alerts_engine *e, uint32_t dev, int ok,
 			  double t);

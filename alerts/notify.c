@@ -98,7 +98,9 @@ void notify_format_text(const struct alert_event *ev, char *out, size_t len)
 	const struct fault *f = &ev->fault;
 	static const char *const head[] = { "【slamon 故障】", "【slamon 恢复】",
 					    "【slamon 提醒·超时未确认】" };
-	char b1[32], b2[32], b3[32], kids[64] = "";
+	/* one buffer per time: the arguments are all evaluated before
+	 * snprintf reads any of them */
+	char b1[32], b2[32], b3[32], b4[32], kids[64] = "";
 
 	if (f->nchildren > 0)
 		snprintf(kids, sizeof(kids), "，下级不可达 %d 个",
@@ -112,7 +114,7 @@ void notify_format_text(const struct alert_event *ev, char *out, size_t len)
 		 fmt_t(f->detect_t, b2, sizeof(b2)),
 		 fmt_t(f->deadline_t, b3, sizeof(b3)),
 		 f->resolved_t ? "，恢复 " : "",
-		 f->resolved_t ? fmt_t(f->resolved_t, b1, sizeof(b1)) : "",
+		 f->resolved_t ? fmt_t(f->resolved_t, b4, sizeof(b4)) : "",
 		 f->detail);
 }
 

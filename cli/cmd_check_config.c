@@ -44,9 +44,12 @@ static int run(const struct cli_cmd *cmd, int argc, char **argv)
 	rc = config_load(ctx.config, &cfg, &d);
 	for (size_t i = 0; i < d.n; i++)
 		fprintf(stderr, "%s\n", d.msgs[i]);
+	if (d.more > 0)
+		fprintf(stderr, "%s: %zu more not shown\n", ctx.config,
+			d.more);
 	if (rc < 0) {
-		fprintf(stderr, "%s: %zu error%s\n", ctx.config, d.n,
-			d.n == 1 ? "" : "s");
+		fprintf(stderr, "%s: %zu error%s\n", ctx.config,
+			diag_count(&d), diag_count(&d) == 1 ? "" : "s");
 		diag_destroy(&d);
 		return 1;
 	}

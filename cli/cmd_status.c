@@ -25,22 +25,25 @@ struct words {
 	const char *title, *age, *config, *role, *total, *up, *down, *unreach,
 		*maint, *unknown,
 		*sum, *links, *device, *iface, *speed, *in, *out, *uin, *uout,
-		*downlist, *unit, *addr, *since, *why, *polls, *none, *stale;
+		*downlist, *unit, *addr, *since, *why, *polls, *none, *stale,
+		*base, *contracted, *portspeed;
 };
 
 static const struct words ZH = {
 	"slamon 运行状态", "快照时间", "配置", "角色", "总数", "在线", "离线",
-	"不可达", "维护", "未知", "合计", "骨干与出口链路", "设备", "接口", "速率(Mbps)",
+	"不可达", "维护", "未知", "合计", "链路（骨干、出口与签约带宽）", "设备", "接口", "速率(Mbps)",
 	"入方向", "出方向", "入利用率", "出利用率", "离线与不可达设备", "单位", "地址",
 	"离线起始", "原因", "轮询", "(无)",
-	"警告: 状态快照已过期, slamond 可能未在运行"};
+	"警告: 状态快照已过期, slamond 可能未在运行",
+	"利用率基准(Mbps)", "签约", "端口"};
 static const struct words EN = {
 	"slamon status", "snapshot", "config", "role", "total", "up", "down",
-	"unreachable", "maint", "unknown", "all", "Backbone and exit links", "device", "interface",
+	"unreachable", "maint", "unknown", "all", "Links (backbone, exit, contracted)", "device", "interface",
 	"speed(Mbps)", "in", "out", "util in", "util out",
 	"Devices down or unreachable",
 	"unit", "address", "down since", "reason", "polls", "(none)",
-	"warning: the snapshot is stale; is slamond running?"};
+	"warning: the snapshot is stale; is slamond running?",
+	"util of (Mbps)", "contracted", "speed"};
 
 static const char *role_zh(const char *r)
 {
@@ -196,16 +199,30 @@ static void print_links(FILE *out, const json_t *links, const struct words *w)
 	pad(out, w->device, 16);
 	pad(out, w->iface, 22);
 	pad(out, w->speed, 11);
+	pad(out, w->base, 18);
 	pad(out, w->in, 12);
 	pad(out, w->out, 12);
 	pad(out, w->uin, 9);
 	fprintf(out, "%s\n", w->uout);
 	json_array_foreach((json_t *)(uintptr_t)links, i, l) {
-		char sp[32], in[32], ou[32], ui[16], uo[16];
+		char sp[32], in[32], ou[32], ui[16], uo[16], base[48];
 		const char *dev = json_string_value(json_object_get(l, "device"));
+		const char *basis =
+			json_string_value(json_object_get(l, "util_basis"));
 
 		snprintf(sp, sizeof(sp), "%.0f",
 			 json_number_value(json_object_get(l, "speed_mbps")));
+		/* what util is measured against: the contract first (as the
+		 * rules and the SLA), else the port speed */
+		if (basis != NULL)
+			snprintf(base, sizeof(base), "%.0f %s",
+				 json_number_value(
+					 json_object_get(l, "util_base_mbps")),
+				 strcmp(basis, "capacity") == 0
+					 ? w->contracted
+					 : w->portspeed);
+		else
+			snprintf(base, sizeof(base), "-");
 		rate_text(in, sizeof(in), json_object_get(l, "in_bps"));
 		rate_text(ou, sizeof(ou), json_object_get(l, "out_bps"));
 		pct_text(ui, sizeof(ui), json_object_get(l, "util_in"));
@@ -213,6 +230,7 @@ static void print_links(FILE *out, const json_t *links, const struct words *w)
 		pad(out, dev, 16);
 		pad(out, json_string_value(json_object_get(l, "interface")), 22);
 		pad(out, sp, 11);
+		pad(out, base, 18);
 		pad(out, in, 12);
 		pad(out, ou, 12);
 		pad(out, ui, 9);

@@ -295,6 +295,12 @@ static void adopt(struct gen *g, struct drt *d, const struct gen *old,
 				d->nlinks = o->nlinks;
 			}
 		}
+		/* its availability too: the reload logs no change for it */
+		if (alerts_engine_adopt_device(g->ae, d->idx, old->ae,
+					       o->idx) == -ENOMEM)
+			log_warnx("%s: reload: interface alert states start "
+				  "afresh (out of memory)",
+				  dev->name);
 		d->cpl = o->cpl;
 		d->last_status = o->last_status;
 		d->last_poll = o->last_poll;

@@ -8,6 +8,10 @@
  * agent restarted and every counter delta of that poll is void (RFC 2863
  * section 3.1.5, ifCounterDiscontinuityTime) -- unless TimeTicks itself
  * wrapped at 2^32 (497 days), which we tell apart by the elapsed wall time.
+ * A Counter32 of octets read after a gap long enough to wrap it twice at
+ * the interface's speed gives no rate: its low 32 bits cannot tell how
+ * many times it wrapped (RFC 2863 section 3.1.6 asks for the 64-bit
+ * counters above 20 Mbps for this reason).
  * SPDX-License-Identifier: MIT
  */
 #include "metric.h"
@@ -57,7 +61,8 @@ struct metric_engine {
 const char *discard_reason_name(enum discard_reason r)
 {
 	static const char *names[DISCARD_COUNT] = {
-		"first", "reboot", "reset", "overspeed", "time", "missing"};
+		"first", "reboot",  "reset",    "overspeed",
+		"time",  "missing", "multiwrap"};
 
 	return (unsigned)r < DISCARD_COUNT ? names[r] : "?";
 }
@@ -228,7 +233,8 @@ static int ctr_delta(const struct ctr *prev, const struct ctr *cur,
 	}
 	if (cur->width == 64)
 		return DISCARD_RESET;
-	/* Counter32 wrapped once: modular difference. */
+	/* Counter32 wrapped: modular difference (finish_if discards it when
+	 * the speed allows another wrap). */
 	*ret_delta = (double)(uint32_t)((uint32_t)cur->value -
 					(uint32_t)prev->value);
 	return -1;
@@ -241,6 +247,21 @@ static double if_cap_bps(const struct ifstate *ifs)
 	if (ifs->capacity_mbps > 0)
 		return ifs->capacity_mbps * 1e6;
 	return INFINITY;
+}
+
+/* Could this Counter32 of octets have wrapped once more than its low 32
+ * bits show? The delta read is the true one modulo 2^32, so delta + 2^32
+ * bytes is as plausible as delta unless the interface cannot carry that
+ * much in dt (a 1 Gbps port wraps every 34 s at full rate; one lost poll
+ * at a 60 s interval is enough). Unknown speed: nothing to tell by. */
+static int ctr_ambiguous(const struct ifstate *ifs, const struct ctr *cur,
+			 double delta, double dt)
+{
+	double cap = if_cap_bps(ifs);
+
+	if (cur->width != 32 || isinf(cap))
+		return 0;
+	return delta + 4294967296.0 <= cap / 8.0 * dt;
 }
 
 static void finish_if(struct metric_engine *me, uint32_t device, int slot,
@@ -263,6 +284,9 @@ static void finish_if(struct metric_engine *me, uint32_t device, int slot,
 		why = rebooted ? DISCARD_REBOOT
 			       : ctr_delta(&ifs->prev[i], &ifs->cur[i], &delta,
 					   &dt);
+		if (why < 0 && i < 2 &&
+		    ctr_ambiguous(ifs, &ifs->cur[i], delta, dt))
+			why = DISCARD_MULTIWRAP;
 		if (why < 0) {
 			double rate = delta / dt;
 

@@ -24,6 +24,7 @@ enum discard_reason {
 	DISCARD_OVERSPEED, /* rate above interface speed / contracted capacity */
 	DISCARD_TIME,      /* no time elapsed between the two samples */
 	DISCARD_MISSING,   /* value absent or of a bad type in this poll */
+	DISCARD_MULTIWRAP, /* a Counter32 may have wrapped more than once */
 	DISCARD_COUNT
 };
 

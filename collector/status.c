@@ -85,8 +85,26 @@ static json_t *device_entry(const struct device *dev,
 			 (json_int_t)fault);
 }
 
-/* The backbone and exit links of device i, utilisation against the
- * interface speed (else the contracted capacity). */
+/* What a link's utilisation is measured against, as the alerts util rule
+ * (alerts/engine.c) and the SLA (sla/eval.c) measure it: the contracted
+ * capacity of the inventory first, else the interface speed. *ret_basis:
+ * "capacity", "speed", or NULL when neither is known (returns 0). */
+static double util_base(const struct device *dev, const struct status_link *l,
+			const char **ret_basis)
+{
+	*ret_basis = NULL;
+	if (dev->capacity_mbps > 0) {
+		*ret_basis = "capacity";
+		return dev->capacity_mbps;
+	}
+	if (l->speed_mbps > 0) {
+		*ret_basis = "speed";
+		return l->speed_mbps;
+	}
+	return 0;
+}
+
+/* The monitored links of device i with their utilisation (util_base). */
 static void add_links(const struct status_source *src, size_t i,
 		      json_t *links)
 {
@@ -94,11 +112,12 @@ static void add_links(const struct status_source *src, size_t i,
 	struct status_link l;
 
 	for (size_t k = 0; src->link(src->arg, i, k, &l) == 0; k++) {
+		const char *basis;
+		double base = util_base(dev, &l, &basis);
 		double speed = l.speed_mbps > 0 ? l.speed_mbps
 						: dev->capacity_mbps;
-		double cap_bps = speed * 1e6;
-
-		json_array_append_new(links, json_pack(
+		double cap_bps = base * 1e6;
+		json_t *e = json_pack(
 			"{s:s, s:s, s:s, s:s, s:f, s:f, s:o, s:o, s:o, s:o, "
 			"s:f}",
 			"device", dev->name, "unit", dev->unit, "role",
@@ -109,7 +128,15 @@ static void add_links(const struct status_source *src, size_t i,
 			jnum(cap_bps > 0 ? l.in_bps / cap_bps : NAN),
 			"util_out",
 			jnum(cap_bps > 0 ? l.out_bps / cap_bps : NAN), "t",
-			l.t));
+			l.t);
+
+		if (e == NULL)
+			continue;
+		json_object_set_new(e, "util_base_mbps",
+				    base > 0 ? json_real(base) : json_null());
+		json_object_set_new(e, "util_basis",
+				    basis ? json_string(basis) : json_null());
+		json_array_append_new(links, e);
 	}
 }
 
@@ -136,7 +163,7 @@ static json_t *role_counts(uint64_t counts[ROLE_COUNT][OBJ_STATE_COUNT])
 }
 
 /* Per device: counts per role and state, the down/unreachable and
- * nodata lists, the backbone and exit links. */
+ * nodata lists, the links (add_devices' rule). */
 static void add_devices(const struct status_source *src, json_t *root)
 {
 	uint64_t counts[ROLE_COUNT][OBJ_STATE_COUNT];
@@ -163,7 +190,10 @@ static void add_devices(const struct status_source *src, json_t *root)
 			json_array_append_new(nodata,
 					      device_entry(dev, &sd, sd.since,
 							   sd.nodata));
-		if (dev->role == ROLE_BACKBONE || dev->role == ROLE_EXIT)
+		/* the links the NOC watches: backbone and exit, and every
+		 * link with a contracted capacity (rules and SLA use it) */
+		if (dev->role == ROLE_BACKBONE || dev->role == ROLE_EXIT ||
+		    dev->capacity_mbps > 0)
 			add_links(src, i, links);
 	}
 	json_object_set_new(root, "roles", role_counts(counts));

@@ -28,11 +28,15 @@ struct status_device {
 	const char *error; /* the probe's last failure, "" none */
 };
 
-/* One monitored interface of a backbone or exit device. */
+/* One monitored interface of a backbone or exit device, or of a device
+ * with a contracted capacity. Its utilisation is measured against the
+ * contracted capacity (capacity_mbps of the inventory) first, else the
+ * interface speed, as the alerts util rule and the SLA measure it; the
+ * snapshot says which ("util_basis", "util_base_mbps"). */
 struct status_link {
 	const char *ifname;
 	double in_bps, out_bps; /* NAN unknown */
-	double speed_mbps;      /* 0 unknown: the inventory capacity */
+	double speed_mbps;      /* interface speed, 0 unknown */
 	double t;               /* time of the rates */
 };
 
@@ -45,7 +49,8 @@ struct status_source {
 	/* Fills *ret for device i. */
 	void (*device)(void *arg, size_t i, struct status_device *ret);
 	/* Fills *ret for interface slot k of device i: 0, or -1 past the
-	 * last slot. Asked only for backbone and exit devices. */
+	 * last slot. Asked only for backbone and exit devices and devices
+	 * with a contracted capacity. */
 	int (*link)(void *arg, size_t i, size_t k, struct status_link *ret);
 	void *arg;
 	const struct alerts_stats *faults;            /* NULL: none */

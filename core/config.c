@@ -360,6 +360,7 @@ static int scope_check(const char *v, char *err, size_t errlen)
 {
 	static const char *const kinds[] = { "role:", "tag:", "group:",
 					     "service:", "device:" };
+	char vb[DIAG_VALUE_MAX + 4];
 
 	if (v[0] == '\0' || strcmp(v, "all") == 0)
 		return 0;
@@ -369,7 +370,8 @@ static int scope_check(const char *v, char *err, size_t errlen)
 		if (strncmp(v, kinds[i], kl) != 0 || v[kl] == '\0')
 			continue;
 		if (i == 0 && role_parse(v + kl) < 0) {
-			snprintf(err, errlen, "'%s' names an unknown role", v);
+			snprintf(err, errlen, "'%s' names an unknown role",
+				 diag_value(v, vb, sizeof(vb)));
 			return -1;
 		}
 		return 0;
@@ -377,7 +379,7 @@ static int scope_check(const char *v, char *err, size_t errlen)
 	snprintf(err, errlen,
 		 "'%s' is not all, role:NAME, tag:NAME, group:NAME, "
 		 "service:NAME or device:NAME",
-		 v);
+		 diag_value(v, vb, sizeof(vb)));
 	return -1;
 }
 
@@ -403,18 +405,19 @@ static int set_string(const struct cfg_opt *o, void *f, const char *v,
 static int set_int(const struct cfg_opt *o, void *f, const char *v, char *err,
 		   size_t errlen)
 {
-	char *end;
+	char *end, vb[DIAG_VALUE_MAX + 4];
 	long n;
 
 	errno = 0;
 	n = strtol(v, &end, 10);
 	if (end == v || *end != '\0') {
-		snprintf(err, errlen, "'%s' is not a number", v);
+		snprintf(err, errlen, "'%s' is not a number",
+			 diag_value(v, vb, sizeof(vb)));
 		return -1;
 	}
 	if (errno == ERANGE || n < o->min || n > o->max) {
-		snprintf(err, errlen, "'%s' is out of range %ld..%ld", v,
-			 o->min, o->max);
+		snprintf(err, errlen, "'%s' is out of range %ld..%ld",
+			 diag_value(v, vb, sizeof(vb)), o->min, o->max);
 		return -1;
 	}
 	*(int *)f = (int)n;
@@ -423,13 +426,14 @@ static int set_int(const struct cfg_opt *o, void *f, const char *v, char *err,
 
 static int set_double(void *f, const char *v, char *err, size_t errlen)
 {
-	char *end;
+	char *end, vb[DIAG_VALUE_MAX + 4];
 	double x;
 
 	errno = 0;
 	x = strtod(v, &end);
 	if (end == v || *end != '\0' || errno == ERANGE || !isfinite(x)) {
-		snprintf(err, errlen, "'%s' is not a number", v);
+		snprintf(err, errlen, "'%s' is not a number",
+			 diag_value(v, vb, sizeof(vb)));
 		return -1;
 	}
 	*(double *)f = x;
@@ -439,7 +443,7 @@ static int set_double(void *f, const char *v, char *err, size_t errlen)
 static int set_keyword(const struct cfg_opt *o, void *f, const char *v,
 		       char *err, size_t errlen)
 {
-	char list[256];
+	char list[256], vb[DIAG_VALUE_MAX + 4];
 
 	for (const struct cfg_keyword *kw = o->kw; kw->name != NULL; kw++) {
 		if (strcasecmp(v, kw->name) != 0)
@@ -451,7 +455,8 @@ static int set_keyword(const struct cfg_opt *o, void *f, const char *v,
 		return 0;
 	}
 	kw_list(o->kw, list, sizeof(list));
-	snprintf(err, errlen, "'%s' is not one of %s", v, list);
+	snprintf(err, errlen, "'%s' is not one of %s",
+		 diag_value(v, vb, sizeof(vb)), list);
 	return -1;
 }
 
@@ -518,8 +523,10 @@ static int set_key(struct cfg_ctx *ld, const struct cfg_opt *t, size_t n,
 
 static void unknown_key(struct cfg_ctx *ld, const char *key)
 {
-	diag_add(ld->d, ld->file, ld->line, "unknown key '%s' in [%s]", key,
-		 ld->sec_title);
+	char kb[DIAG_VALUE_MAX + 4];
+
+	diag_add(ld->d, ld->file, ld->line, "unknown key '%s' in [%s]",
+		 diag_value(key, kb, sizeof(kb)), ld->sec_title);
 }
 
 static void general_key(struct cfg_ctx *ld, const char *key, const char *v)
@@ -549,12 +556,13 @@ static void general_key(struct cfg_ctx *ld, const char *key, const char *v)
 
 static void set_interval(struct cfg_ctx *ld, const char *key, const char *v)
 {
-	char err[DIAG_MSG_MAX / 2];
+	char err[DIAG_MSG_MAX / 2], kb[DIAG_VALUE_MAX + 4];
 	int r = role_parse(key);
 
 	if (r < 0) {
 		diag_add(ld->d, ld->file, ld->line,
-			 "unknown role '%s' in [intervals]", key);
+			 "unknown role '%s' in [intervals]",
+			 diag_value(key, kb, sizeof(kb)));
 		return;
 	}
 	if (ld->interval_seen[r] != 0) {
@@ -764,6 +772,8 @@ static bool module_begin(struct cfg_ctx *ld, const char *title)
 
 static void section_begin(struct cfg_ctx *ld, const char *title)
 {
+	char tb[DIAG_VALUE_MAX + 4];
+
 	section_end(ld);
 	memset(ld->seen, 0, sizeof(ld->seen));
 	snprintf(ld->sec_title, sizeof(ld->sec_title), "%s", title);
@@ -780,7 +790,7 @@ static void section_begin(struct cfg_ctx *ld, const char *title)
 	}
 	if (!module_begin(ld, title))
 		diag_add(ld->d, ld->file, ld->line, "unknown section [%s]",
-			 title);
+			 diag_value(title, tb, sizeof(tb)));
 }
 
 /* ---- inih glue ------------------------------------------------------ */
@@ -801,12 +811,14 @@ static int ini_handler_cb(void *user, const char *section, const char *key,
 			  const char *value)
 {
 	struct cfg_ctx *ld = user;
+	char kb[DIAG_VALUE_MAX + 4];
 
 	(void)section; /* tracked by the reader, with its line */
 	switch (ld->sec) {
 	case SEC_NONE:
 		diag_add(ld->d, ld->file, ld->line,
-			 "key '%s' outside of any section", key);
+			 "key '%s' outside of any section",
+			 diag_value(key, kb, sizeof(kb)));
 		break;
 	case SEC_SKIP:
 		break;
@@ -1047,7 +1059,7 @@ int config_load(const char *path, struct config **ret_cfg, struct diag *d)
 {
 	struct cfg_ctx *ld;
 	struct config *cfg;
-	size_t nerr = d->n;
+	size_t nerr = diag_count(d);
 	int rc;
 
 	*ret_cfg = NULL;
@@ -1082,7 +1094,7 @@ int config_load(const char *path, struct config **ret_cfg, struct diag *d)
 		rc = -ENOMEM;
 		goto err;
 	}
-	if (d->n != nerr) {
+	if (diag_count(d) != nerr) {
 		rc = -EINVAL;
 		goto err;
 	}

@@ -63,6 +63,14 @@ struct dev_set {
 	bool by_addr;
 };
 
+/* A row that was not kept (bad or duplicate name) still has its parent
+ * checked once every row is read. */
+struct orphan {
+	int line;
+	char name[CFG_NAME_MAX];
+	char parent[CFG_NAME_MAX];
+};
+
 struct inv {
 	struct config *cfg;
 	struct diag *d;
@@ -84,6 +92,9 @@ struct inv {
 	size_t devcap;
 	struct dev_set names;
 	struct dev_set addrs;
+
+	struct orphan *orphans; /* rows not kept that name a parent */
+	size_t norphans, caporphans;
 };
 
 /* ---- the device sets ------------------------------------------------ */
@@ -161,16 +172,15 @@ static int set_add(struct dev_set *t, const struct device *devs, size_t idx)
 
 /* ---- fields --------------------------------------------------------- */
 
-/* Copies s for a message: control characters (a quoted field may hold a
- * newline) become '?' so every diagnostic stays one line. */
+/* Copies s for a message, cut to DIAG_VALUE_MAX bytes: control
+ * characters (a quoted field may hold a newline) become '?' so every
+ * diagnostic stays one line; diag_add shows what is not UTF-8 as \xNN. */
 static const char *shown(const char *s, char *buf, size_t len)
 {
-	size_t i;
-
-	for (i = 0; s[i] != '\0' && i + 1 < len; i++)
-		buf[i] = ((unsigned char)s[i] < 0x20 || s[i] == 0x7f) ? '?'
-								       : s[i];
-	buf[i] = '\0';
+	diag_value(s, buf, len);
+	for (char *p = buf; *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
 	return buf;
 }
 
@@ -435,6 +445,30 @@ static bool row_values(struct inv *iv, char **val, struct device *dv)
 	return ok;
 }
 
+/* Remembers the parent of a row that is not kept, to check it too. */
+static void orphan_add(struct inv *iv, const struct device *dv)
+{
+	struct orphan *o;
+
+	if (dv->parent[0] == '\0')
+		return;
+	if (iv->norphans == iv->caporphans) {
+		size_t ncap = iv->caporphans ? 2 * iv->caporphans : 16;
+
+		o = realloc(iv->orphans, ncap * sizeof(*o));
+		if (o == NULL) {
+			iv->oom = true;
+			return;
+		}
+		iv->orphans = o;
+		iv->caporphans = ncap;
+	}
+	o = &iv->orphans[iv->norphans++];
+	o->line = dv->line;
+	memcpy(o->name, dv->name, sizeof(o->name));
+	memcpy(o->parent, dv->parent, sizeof(o->parent));
+}
+
 /* Checks name and address uniqueness and appends dv. A row whose name is
  * unusable or taken is not kept, so later lookups see the first one. */
 static void row_add(struct inv *iv, struct device *dv)
@@ -459,8 +493,10 @@ static void row_add(struct inv *iv, struct device *dv)
 			 dv->host, (unsigned)dv->port,
 			 cfg->devices[first_addr].line,
 			 cfg->devices[first_addr].name);
-	if (dv->name[0] == '\0' || first_name >= 0)
+	if (dv->name[0] == '\0' || first_name >= 0) {
+		orphan_add(iv, dv);
 		return;
+	}
 
 	if (cfg->ndevices == iv->devcap) {
 		size_t ncap = iv->devcap ? 2 * iv->devcap : 64;
@@ -591,30 +627,49 @@ static int find_cycles(struct inv *iv)
 	return 0;
 }
 
+/* The index of the parent of the row at line, or -1 (reported when it is
+ * the row itself or unknown). */
+static int parent_find(struct inv *iv, int line, const char *name,
+		       const char *parent)
+{
+	char b[INV_TEXT_MAX];
+	struct device key;
+	long p;
+
+	if (strcmp(parent, name) == 0) {
+		diag_add(iv->d, iv->file, line, "device '%s' is its own parent",
+			 name);
+		return -1;
+	}
+	memcpy(key.name, parent, sizeof(key.name));
+	p = set_find(&iv->names, iv->cfg->devices, &key);
+	if (p < 0)
+		diag_add(iv->d, iv->file, line, "unknown parent '%s'",
+			 shown(parent, b, sizeof(b)));
+	return (int)p;
+}
+
+/* Resolves the parents of the devices read (from first on) and checks
+ * those of the rows not kept, in line order. */
 static int resolve_parents(struct inv *iv, size_t first)
 {
 	struct config *cfg = iv->cfg;
-	char b[INV_TEXT_MAX];
+	size_t i = first, k = 0;
 
-	for (size_t i = first; i < cfg->ndevices; i++) {
-		struct device *dv = &cfg->devices[i];
-		struct device key;
-		long p;
+	while (i < cfg->ndevices || k < iv->norphans) {
+		struct device *dv = i < cfg->ndevices ? &cfg->devices[i] : NULL;
+		const struct orphan *o =
+			k < iv->norphans ? &iv->orphans[k] : NULL;
 
-		if (dv->parent[0] == '\0')
-			continue;
-		if (strcmp(dv->parent, dv->name) == 0) {
-			diag_add(iv->d, iv->file, dv->line,
-				 "device '%s' is its own parent", dv->name);
+		if (o != NULL && (dv == NULL || o->line < dv->line)) {
+			parent_find(iv, o->line, o->name, o->parent);
+			k++;
 			continue;
 		}
-		memcpy(key.name, dv->parent, sizeof(key.name));
-		p = set_find(&iv->names, cfg->devices, &key);
-		if (p < 0)
-			diag_add(iv->d, iv->file, dv->line,
-				 "unknown parent '%s'",
-				 shown(dv->parent, b, sizeof(b)));
-		dv->parent_idx = (int)p;
+		i++;
+		if (dv->parent[0] != '\0')
+			dv->parent_idx =
+				parent_find(iv, dv->line, dv->name, dv->parent);
 	}
 	return find_cycles(iv);
 }
@@ -688,7 +743,7 @@ static const unsigned char csv_opts =
 int inventory_load(struct config *cfg, const char *path, struct diag *d)
 {
 	struct inv iv;
-	size_t nerr = d->n, first = cfg->ndevices;
+	size_t nerr = diag_count(d), first = cfg->ndevices;
 	FILE *fp;
 	int rc = 0;
 
@@ -723,11 +778,12 @@ int inventory_load(struct config *cfg, const char *path, struct diag *d)
 	csv_free(&iv.csv);
 	fields_clear(&iv);
 	free(iv.fields);
+	free(iv.orphans);
 	free(iv.names.slot);
 	free(iv.addrs.slot);
 	if (rc == 0 && (d->oom || iv.oom))
 		rc = -ENOMEM;
-	if (rc == 0 && d->n != nerr)
+	if (rc == 0 && diag_count(d) != nerr)
 		rc = -EINVAL;
 	return rc;
 }

@@ -506,6 +506,9 @@ Test(collector, bad_reload_keeps_running_good_reload_applies_sigterm_stops)
 		usleep(100000);
 	}
 	cr_assert_eq(n, 2, "reload not applied");
+	/* dev1 polled by the new generation too */
+	n = status_polls(storage);
+	wait_polls_above(storage, n + 2, 20);
 
 	cr_assert_eq(kill(pid, SIGTERM), 0);
 	cr_assert_eq(slamond_wait_exit(pid, 15), 0, "no clean stop on SIGTERM");
@@ -524,6 +527,14 @@ Test(collector, bad_reload_keeps_running_good_reload_applies_sigterm_stops)
 		for (char *p = log; (p = strstr(p, "dev1: discovered")); p++)
 			n_disc++;
 		cr_assert_eq(n_disc, 1, "dev1 re-discovered after reload");
+	}
+	/* ... and its availability: "up" is logged once, not per reload */
+	{
+		int n_up = 0;
+
+		for (char *p = log; (p = strstr(p, "dev1: up")); p++)
+			n_up++;
+		cr_assert_eq(n_up, 1, "dev1 up again after reload:\n%s", log);
 	}
 	free(log);
 }

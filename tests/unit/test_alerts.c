@@ -801,3 +801,89 @@ Test(notify, generic_body_and_filters)
 	json_decref(o);
 	free(body);
 }
+
+/* A recovery message shows the first failure and the recovery at their own
+ * times (each formatted into its own buffer), for the robots' text and the
+ * generic body alike. */
+Test(notify, recovery_text_shows_both_times)
+{
+	struct alert_event ev;
+	char text[2048], ts[32], want_first[64], want_rec[64];
+	time_t t1 = (time_t)T0, t2 = (time_t)(T0 + 3 * 3600 + 17 * 60);
+	struct tm tm;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.type = AEV_RESOLVE;
+	ev.fault.id = 9;
+	snprintf(ev.fault.object, sizeof(ev.fault.object), "ap-1");
+	snprintf(ev.fault.kind, sizeof(ev.fault.kind), "down");
+	ev.fault.first_fail_t = (double)t1;
+	ev.fault.detect_t = (double)t1 + 120;
+	ev.fault.resolved_t = (double)t2;
+	localtime_r(&t1, &tm);
+	strftime(ts, sizeof(ts), "%Y-%m-%d %H:%M:%S", &tm);
+	snprintf(want_first, sizeof(want_first), "首次失败 %s", ts);
+	localtime_r(&t2, &tm);
+	strftime(ts, sizeof(ts), "%Y-%m-%d %H:%M:%S", &tm);
+	snprintf(want_rec, sizeof(want_rec), "恢复 %s", ts);
+	notify_format_text(&ev, text, sizeof(text));
+	cr_assert(strstr(text, want_first) != NULL, "%s", text);
+	cr_assert(strstr(text, want_rec) != NULL, "%s", text);
+}
+
+#include <errno.h>
+
+/* A reload (SIGHUP) builds a new engine; a device it keeps unchanged takes
+ * over the old engine's state: no second "up" (or "down") logged for it,
+ * its open fault kept, the rule's clock kept running. */
+Test(alerts, reload_adopts_unchanged_device_state)
+{
+	struct alerts_engine *old;
+	struct rule_cfg *r;
+	struct fault *fs;
+
+	add_dev("bb", ROLE_BACKBONE, "");
+	add_dev("ap-1", ROLE_ACCESS, "");
+	r = add_rule(RULE_UTIL, "all");
+	r->above = 80;
+	r->clear_below = 60;
+	r->for_s = 300;
+	start();
+	alerts_device_result(e, 0, 1, T0);
+	alerts_device_result(e, 1, 0, T0);
+	alerts_device_result(e, 1, 0, T0 + 60);
+	row(0, "xe-0", T0, 90, 10000, 10000);
+	row(0, "xe-0", T0 + 60, 90, 10000, 10000);
+	cr_assert_eq(count_ev(AEV_OPEN, "down"), 1);
+	cr_assert_eq(count_ev(AEV_STATE, NULL), 2);
+
+	old = e;
+	e = NULL;
+	start();
+	cr_assert_eq(alerts_engine_reconcile(e, T0 + 90, err, sizeof(err)), 0,
+		     "%s", err);
+	cr_assert_eq(alerts_engine_adopt_device(e, 0, old, 0), 0);
+	cr_assert_eq(alerts_engine_adopt_device(e, 1, old, 1), 0);
+	cr_assert_eq(alerts_engine_adopt_device(e, 2, old, 0), -EINVAL);
+	alerts_engine_destroy(old);
+	nev = 0;
+	cr_assert_eq(alerts_device_state(e, 0, NULL, NULL), OBJ_UP);
+	cr_assert_eq(alerts_device_state(e, 1, NULL, NULL), OBJ_DOWN);
+	cr_assert_eq(alerts_device_since(e, 1), T0);
+	alerts_device_result(e, 0, 1, T0 + 120);
+	alerts_device_result(e, 1, 0, T0 + 120);
+	cr_assert_eq(count_ev(AEV_STATE, NULL), 0);
+	cr_assert_eq(count_ev(AEV_OPEN, NULL), 0);
+	/* above 80 % since T0, for 300 s: opens at T0 + 300, not later */
+	for (int i = 2; i <= 5; i++)
+		row(0, "xe-0", T0 + i * 60, 90, 10000, 10000);
+	cr_assert_eq(count_ev(AEV_OPEN, "util"), 1);
+	/* ap-1 recovers: one state change, one resolution */
+	alerts_device_result(e, 1, 1, T0 + 180);
+	alerts_device_result(e, 1, 1, T0 + 240);
+	cr_assert_eq(count_ev(AEV_STATE, NULL), 1);
+	cr_assert_eq(count_ev(AEV_RESOLVE, "down"), 1);
+	cr_assert_eq(all_faults(&fs), 2);
+	free(fs);
+	cr_assert_eq(journal_check(j, err, sizeof(err)), 0, "%s", err);
+}

@@ -593,3 +593,111 @@ Test(config, roles)
 	for (int r = 0; r < ROLE_COUNT; r++)
 		cr_assert_eq(role_parse(role_name(r)), r);
 }
+
+/* ---- binary input (issue 16, fault 5) ------------------------------- */
+
+/* Length of the valid UTF-8 sequence at p that is neither a C0 nor a C1
+ * control nor DEL, or 0. */
+static size_t printable_at(const unsigned char *p)
+{
+	size_t n;
+	unsigned int cp;
+
+	if (p[0] >= 0x20 && p[0] < 0x7f)
+		return 1;
+	if (p[0] >= 0xc2 && p[0] <= 0xdf)
+		n = 2, cp = p[0] & 0x1f;
+	else if (p[0] >= 0xe0 && p[0] <= 0xef)
+		n = 3, cp = p[0] & 0x0f;
+	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
+		n = 4, cp = p[0] & 0x07;
+	else
+		return 0;
+	for (size_t i = 1; i < n; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (p[i] & 0x3f);
+	}
+	if (cp < 0xa0 || (cp >= 0xd800 && cp < 0xe000) || cp > 0x10ffff ||
+	    (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000))
+		return 0;
+	return n;
+}
+
+/* Every message is printable UTF-8, one bounded line. */
+static void messages_clean(void)
+{
+	cr_assert_gt(d.n, 0);
+	cr_assert_leq(d.n, 101, "%zu messages", d.n);
+	for (size_t i = 0; i < d.n; i++) {
+		const unsigned char *p = (const unsigned char *)d.msgs[i];
+
+		cr_assert_lt(strlen(d.msgs[i]), DIAG_MSG_MAX);
+		for (size_t k = 0; p[k] != '\0';) {
+			size_t n = printable_at(p + k);
+
+			cr_assert_neq(n, 0, "message %zu, byte %zu: %s", i, k,
+				      d.msgs[i]);
+			k += n;
+		}
+	}
+}
+
+/* Raw bytes of a binary file never reach the terminal: control bytes and
+ * invalid UTF-8 are shown as \xNN, long values are cut with "...". */
+Test(config, binary_bytes_are_escaped)
+{
+	static const char bin[] =
+		"\x7f" "ELF\x02\x01\x01\n"
+		"k\xc3\x28\x01=1\n"
+		"[\xff\xfe\x1b[2J]\n"
+		"[general]\n"
+		"inventory = inv.csv\n"
+		"retries = \xe2\x82\x1b]0;pwned\x07\n"
+		"mixed\xc2\x9b\xe4\xb8\xad=1\n"
+		"[profile p]\nversion = 2c\ncommunity = public\n";
+	char key[150]; /* inih takes lines up to 197 bytes */
+
+	memset(key, 'k', sizeof(key) - 1);
+	key[sizeof(key) - 1] = '\0';
+	fails(bin,
+	      (const char *const[]){
+		      "c.conf:1: syntax error: expected 'key = value'",
+		      "c.conf:2: key 'k\\xc3(\\x01' outside of any section",
+		      "c.conf:3: unknown section [\\xff\\xfe\\x1b[2J]",
+		      "c.conf:6: key 'retries' in [general]: "
+		      "'\\xe2\\x82\\x1b]0;pwned\\x07' is not a number",
+		      "c.conf:7: unknown key 'mixed\\xc2\\x9b中' in [general]",
+		      NULL });
+	config_destroy(cfg);
+	cfg = NULL;
+	diag_destroy(&d);
+	/* a value longer than a message is cut, the message stays whole */
+	{
+		char text[512];
+
+		snprintf(text, sizeof(text),
+			 "[general]\ninventory = inv.csv\n%s = 1\n"
+			 "[profile p]\nversion = 2c\ncommunity = public\n",
+			 key);
+		cr_assert_eq(load(text), -EINVAL);
+		cr_assert_eq(d.n, 1);
+		cr_assert(strstr(d.msgs[0], "...' in [general]") != NULL, "%s",
+			  d.msgs[0]);
+		cr_assert_lt(strlen(d.msgs[0]), 200, "%s", d.msgs[0]);
+	}
+}
+
+/* `slamon check-config` on /bin/ls as the configuration, and as the
+ * inventory: printable, bounded messages, and not thousands of them. */
+Test(config, binary_file_as_config_or_inventory)
+{
+	cr_assert_eq(config_load("/bin/ls", &cfg, &d), -EINVAL);
+	messages_clean();
+	diag_destroy(&d);
+	memset(&d, 0, sizeof(d));
+	put("c.conf", "[general]\ninventory = /bin/ls\nstorage_dir = data\n"
+		      "[profile p]\nversion = 2c\ncommunity = public\n");
+	cr_assert_eq(config_load(path("c.conf"), &cfg, &d), -EINVAL);
+	messages_clean();
+}

@@ -358,3 +358,54 @@ Test(config_alerts, rule_unknown_key)
 	fails("[rule r]\ntype = speed\nbelow = 3\n",
 	      "9: unknown key 'below' in [rule r]");
 }
+
+/* Secrets never appear in messages: a rejected webhook URL is shown as its
+ * scheme and host, not its path, query (a robot's key) or user:password. */
+Test(config_alerts, rejected_url_hides_its_key)
+{
+	fails("[notifier w]\ntype = webhook\nurl = htps://qyapi.weixin.qq.com"
+	      "/cgi-bin/webhook/send?key=693a91f6-SECRET\n",
+	      "9: key 'url' in [notifier w]: 'htps://qyapi.weixin.qq.com/...' "
+	      "is not an http:// or https:// URL");
+}
+
+Test(config_alerts, rejected_url_hides_credentials)
+{
+	fails("[notifier w]\ntype = webhook\n"
+	      "url = ftp://ops:hunter2@hooks.example.net:8080/t/SECRET\n",
+	      "9: key 'url' in [notifier w]: 'ftp://hooks.example.net:8080/...' "
+	      "is not an http:// or https:// URL");
+}
+
+Test(config_alerts, url_without_scheme_hides_its_token)
+{
+	fails("[notifier w]\ntype = webhook\n"
+	      "url = oapi.dingtalk.com/robot/send?access_token=SECRET\n",
+	      "9: key 'url' in [notifier w]: 'oapi.dingtalk.com/...' "
+	      "is not an http:// or https:// URL");
+}
+
+/* Nor do the other secret keys: SNMP communities and passphrases, a
+ * notifier's command line (it may carry a token), whatever is wrong with
+ * them. */
+Test(config_alerts, no_message_echoes_a_secret)
+{
+	char big[400], text[2048];
+
+	memset(big, 'S', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	memcpy(big, "SECRET", 6);
+	snprintf(text, sizeof(text),
+		 "[profile v3]\nversion = 3\nuser = u\nauth = sha\n"
+		 "auth_pass = SECRET1\npriv = aes\npriv_pass = SECRET2\n"
+		 "[profile long]\nversion = 2c\ncommunity = %s\n"
+		 "[notifier c]\ntype = command\n"
+		 "command = /bin/notify --token SECRET3 \"unbalanced\n"
+		 "[notifier l]\ntype = command\ncommand = %s\n",
+		 big, big);
+	cr_assert_eq(load(text), -EINVAL);
+	cr_assert_geq(d.n, 4);
+	for (size_t i = 0; i < d.n; i++)
+		cr_assert(strstr(d.msgs[i], "SECRET") == NULL, "%s",
+			  d.msgs[i]);
+}

@@ -362,3 +362,61 @@ Test(inventory, empty_and_missing_files)
 		 strerror(ENOENT));
 	cr_assert_str_eq(d.msgs[0], want);
 }
+
+/* ---- issue 16, fault 5 ---------------------------------------------- */
+
+/* A row with many problems reports every one of them, its unknown parent
+ * too, though the row is not kept (bad or duplicate name). */
+Test(inventory, every_problem_of_a_row_reported)
+{
+	FAILS(HDR
+	      "u,a,10.0.0.1,access,,p,,,\n"
+	      "u,x/y,999.0.0.1,hub,nowhere,q,,-3,\n"
+	      "u,a,10.0.0.2,access,elsewhere,p,,,\n"
+	      "u,b,10.0.0.3,access,b,p,,,\n",
+	      "inv.csv:3: bad device name 'x/y' (no '/' or control "
+	      "characters)",
+	      "inv.csv:3: bad address '999.0.0.1'",
+	      "inv.csv:3: unknown role 'hub'",
+	      "inv.csv:3: unknown profile 'q'",
+	      "inv.csv:3: bad capacity_mbps '-3' (must be a non-negative "
+	      "number)",
+	      "inv.csv:4: duplicate device name 'a' (first at line 2)",
+	      "inv.csv:3: unknown parent 'nowhere'",
+	      "inv.csv:4: unknown parent 'elsewhere'",
+	      "inv.csv:5: device 'b' is its own parent");
+	cr_assert_eq(cfg->ndevices, 2);
+}
+
+/* Invalid UTF-8 and C1 controls are shown as \xNN (C0 controls as '?', as
+ * before), long values cut with "...". */
+Test(inventory, binary_bytes_escaped_and_cut)
+{
+	char text[1024], want[256];
+
+	snprintf(text, sizeof(text),
+		 HDR "u,n1,10.0.0.1,\xff\xfe\xc2\x9b" "31m,,p,,,\n"
+		     "u,n2,%0200d,access,,p,,,\n",
+		 7);
+	cr_assert_eq(load(text, strlen(text)), -EINVAL);
+	cr_assert_eq(d.n, 2);
+	snprintf(want, sizeof(want),
+		 "%s/inv.csv:2: unknown role '\\xff\\xfe\\xc2\\x9b31m'", dir);
+	cr_assert_str_eq(d.msgs[0], want);
+	cr_assert(strstr(d.msgs[1], "bad address '000000") != NULL, "%s",
+		  d.msgs[1]);
+	cr_assert(strstr(d.msgs[1], "...'") != NULL, "%s", d.msgs[1]);
+	cr_assert_lt(strlen(d.msgs[1]), 160, "%s", d.msgs[1]);
+}
+
+/* /bin/ls as the inventory: a bounded number of printable lines. */
+Test(inventory, binary_file)
+{
+	cr_assert_eq(inventory_load(cfg, "/bin/ls", &d), -EINVAL);
+	cr_assert_gt(d.n, 0);
+	cr_assert_leq(d.n, 101);
+	for (size_t i = 0; i < d.n; i++)
+		for (const unsigned char *p = (const unsigned char *)d.msgs[i];
+		     *p != '\0'; p++)
+			cr_assert(*p >= 0x20 && *p < 0x7f, "%s", d.msgs[i]);
+}

@@ -221,3 +221,40 @@ Test(metric, unknown_device_is_ignored)
 	cr_assert_eq(nrows, 0);
 	cr_assert_eq(metric_engine_device_setup(me, 7, 1, NULL), -EINVAL);
 }
+
+/* A 1 Gbps port at 400 Mbps wraps its Counter32 every 86 s: over a 120 s
+ * gap (one lost poll) it wrapped once and the low 32 bits alone cannot
+ * tell one wrap from two, so the rate is unknown and counted as its own
+ * discard, never a wrong rate. */
+Test(metric, counter32_ambiguous_wraps_are_discarded)
+{
+	uint64_t start = 1000000, bytes = 400000000ULL / 8 * 120;
+
+	poll(1000, 100, start, start, 32, 1000);
+	poll(1120, 12100, (start + bytes) & 0xffffffffULL,
+	     (start + bytes / 4) & 0xffffffffULL, 32, 1000);
+	cr_assert(isnan(if_row(0)->ifr.in_bps), "%f", if_row(0)->ifr.in_bps);
+	cr_assert(isnan(if_row(0)->ifr.out_bps), "%f",
+		  if_row(0)->ifr.out_bps);
+	cr_assert_eq(discards(DISCARD_MULTIWRAP), 2);
+	cr_assert_str_eq(discard_reason_name(DISCARD_MULTIWRAP), "multiwrap");
+}
+
+/* Where a second wrap would have exceeded the interface speed, the one
+ * wrap seen is the only reading: 10 s at 1 Gbps cannot wrap twice, and
+ * neither can 35 s at 1 Gbps with 3e9 bytes counted (3e9 + 2^32 bytes
+ * would be 1.7 Gbps). 64-bit counters are never ambiguous. */
+Test(metric, counter32_single_wrap_within_speed_is_kept)
+{
+	uint64_t w = 4294967296ULL;
+
+	poll(1000, 100, w - 1000, 0, 32, 1000);
+	poll(1035, 3600, (w - 1000 + 3000000000ULL) % w, 3000000000ULL, 32,
+	     1000);
+	cr_assert_float_eq(if_row(0)->ifr.in_bps, 3e9 * 8 / 35, 1e-3);
+	cr_assert_float_eq(if_row(0)->ifr.out_bps, 3e9 * 8 / 35, 1e-3);
+	poll(1155, 15600, 3000000000ULL + 1000, 0, 64, 1000);
+	poll(1275, 27600, 3000000000ULL + 1000 + 6000000000ULL, 0, 64, 1000);
+	cr_assert_float_eq(if_row(0)->ifr.in_bps, 4e8, 1e-3);
+	cr_assert_eq(discards(DISCARD_MULTIWRAP), 0);
+}

@@ -2,8 +2,8 @@
  * test_status.c - the status snapshot from a fixed state, without a daemon
  * (collector/status.h): counts per role and state as alerts/ decided them,
  * the down and nodata lists with since, fault and parent, link
- * utilisation against the interface speed or else the contracted
- * capacity, the poll counters; then written atomically and printed by
+ * utilisation against the contracted capacity or else the interface
+ * speed (as the util rule and the SLA), the poll counters; then written atomically and printed by
  * `slamon status` (cli/cmd_status.c) in Chinese and English.
  * SPDX-License-Identifier: MIT
  */
@@ -256,5 +256,112 @@ Test(status, written_atomically_and_printed_in_both_languages)
 	cr_assert_eq(status_print(path, 0, "zh", 0, out), 2,
 		     "a missing snapshot is an error");
 	fclose(out);
+	free(text);
+}
+
+/* ---- issue 16, fault 3: the capacity rule of alerts/ and sla/ ------- */
+
+static void all_up(void *arg, size_t i, struct status_device *ret)
+{
+	(void)arg;
+	(void)i;
+	*ret = (struct status_device){ OBJ_UP, 100, 0, 0, 0, "" };
+}
+
+/* core-1 and exit-1 as in fixed_link; ap-c (access, 100 Mbps contract)
+ * on a 1 Gbps port at 1.1 Mbps in; bb-2 (backbone, no contract) on a
+ * 1 Gbps port at 500 Mbps in; ap-n (access, no contract) not listed. */
+static int cap_link(void *arg, size_t i, size_t k, struct status_link *ret)
+{
+	if (i < 2)
+		return fixed_link(arg, i, k, ret);
+	if (k > 0 || i == 8)
+		return -1;
+	if (i == 6)
+		*ret = (struct status_link){ "ge-0/0/9", 1.1e6, 2e5, 1000,
+					     1700000200 };
+	else if (i == 7)
+		*ret = (struct status_link){ "xe-1/0/0", 5e8, NAN, 1000,
+					     1700000200 };
+	else
+		return -1;
+	return 0;
+}
+
+static json_t *link_of(json_t *links, const char *device)
+{
+	size_t i;
+	json_t *l;
+
+	json_array_foreach(links, i, l)
+		if (strcmp(json_string_value(json_object_get(l, "device")),
+			   device) == 0)
+			return l;
+	return NULL;
+}
+
+Test(status, utilisation_against_contracted_capacity_first_on_every_link)
+{
+	static const uint64_t discards[DISCARD_COUNT] = { 0 };
+	struct status_source src = {
+		.cfg = cfg, .now = 1700000300, .started = 1700000000,
+		.device = all_up, .link = cap_link, .discards = discards,
+	};
+	json_t *snap, *links, *l;
+	char path[4200], err[256], *text = NULL;
+	size_t len = 0;
+	FILE *out;
+
+	add("ap-c", ROLE_ACCESS, "core-1", 100);
+	add("bb-2", ROLE_BACKBONE, "", 0);
+	add("ap-n", ROLE_ACCESS, "core-1", 0);
+	snap = status_snapshot(&src);
+	cr_assert_not_null(snap);
+	links = json_object_get(snap, "links");
+	cr_assert_eq(json_array_size(links), 4,
+		     "backbone, exit and contracted links");
+	cr_assert_null(link_of(links, "ap-n"));
+	/* the contract counts, not the 1 Gbps port: 1.1 %, as the util rule
+	 * and the SLA see it */
+	l = link_of(links, "ap-c");
+	cr_assert_not_null(l);
+	cr_assert_float_eq(json_real_value(json_object_get(l, "util_in")),
+			   0.011, 1e-12);
+	cr_assert_str_eq(json_string_value(json_object_get(l, "util_basis")),
+			 "capacity");
+	cr_assert_float_eq(
+		json_real_value(json_object_get(l, "util_base_mbps")), 100,
+		1e-9);
+	cr_assert_float_eq(json_real_value(json_object_get(l, "speed_mbps")),
+			   1000, 1e-9);
+	/* no contract: the interface speed */
+	l = link_of(links, "bb-2");
+	cr_assert_float_eq(json_real_value(json_object_get(l, "util_in")),
+			   0.5, 1e-12);
+	cr_assert_str_eq(json_string_value(json_object_get(l, "util_basis")),
+			 "speed");
+	l = link_of(links, "exit-1");
+	cr_assert_str_eq(json_string_value(json_object_get(l, "util_basis")),
+			 "capacity");
+	cr_assert_float_eq(json_real_value(json_object_get(l, "util_in")),
+			   0.25, 1e-12);
+
+	/* `slamon status` shows which one it used */
+	snprintf(path, sizeof(path), "%s/status.json", dir);
+	cr_assert_eq(status_write(path, snap, err, sizeof(err)), 0, "%s", err);
+	json_decref(snap);
+	out = open_memstream(&text, &len);
+	cr_assert_eq(status_print(path, 0, "en", 0, out), 0);
+	fclose(out);
+	cr_assert(strstr(text, "ap-c") != NULL, "%s", text);
+	cr_assert(strstr(text, "1.1%") != NULL, "%s", text);
+	cr_assert(strstr(text, "100 contracted") != NULL, "%s", text);
+	cr_assert(strstr(text, "1000 speed") != NULL, "%s", text);
+	free(text);
+	out = open_memstream(&text, &len);
+	cr_assert_eq(status_print(path, 0, "zh", 0, out), 0);
+	fclose(out);
+	cr_assert(strstr(text, "100 签约") != NULL, "%s", text);
+	cr_assert(strstr(text, "1000 端口") != NULL, "%s", text);
 	free(text);
 }
