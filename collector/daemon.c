@@ -246,9 +246,12 @@ static void reload(struct daemon *dm)
 	if (config_load(dm->opts.config_path, &cfg, &d) < 0) {
 		for (size_t i = 0; i < d.n; i++)
 			log_errorx("%s", d.msgs[i]);
+		if (d.more > 0)
+			log_errorx("%s: %zu more not shown",
+				   dm->opts.config_path, d.more);
 		log_errorx("reload failed (%zu errors): keeping the running "
 			   "configuration",
-			   d.n);
+			   diag_count(&d));
 		diag_destroy(&d);
 		return;
 	}
@@ -409,9 +412,12 @@ int daemon_run(const struct daemon_opts *opts)
 	if (config_load(opts->config_path, &cfg, &d) < 0) {
 		for (size_t i = 0; i < d.n; i++)
 			fprintf(stderr, "%s\n", d.msgs[i]);
+		if (d.more > 0)
+			fprintf(stderr, "%s: %zu more not shown\n",
+				opts->config_path, d.more);
 		fprintf(stderr, "slamond: %zu configuration errors, not "
 				"starting\n",
-			d.n);
+			diag_count(&d));
 		diag_destroy(&d);
 		return 1;
 	}

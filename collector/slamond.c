@@ -90,6 +90,9 @@ int main(int argc, char **argv)
 
 		for (size_t i = 0; i < d.n; i++)
 			fprintf(stderr, "%s\n", d.msgs[i]);
+		if (d.more > 0)
+			fprintf(stderr, "%s: %zu more not shown\n",
+				opts.config_path, d.more);
 		diag_destroy(&d);
 		config_destroy(cfg);
 		return rc < 0 ? 1 : 0;
