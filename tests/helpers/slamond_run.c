@@ -20,12 +20,38 @@
 #include <time.h>
 #include <unistd.h>
 
+int slamond_conf_stay_root(const char *conf)
+{
+	char *text = file_slurp(conf);
+	FILE *f;
+	int rc = 0;
+
+	if (text == NULL)
+		return -errno;
+	if (strncmp(text, "user", 4) == 0 || strstr(text, "\nuser") != NULL) {
+		free(text);
+		return 0;
+	}
+	free(text);
+	f = fopen(conf, "a");
+	if (f == NULL)
+		return -errno;
+	if (fputs("\n[general]\nuser = root\n", f) == EOF)
+		rc = -EIO;
+	if (fclose(f) != 0 && rc == 0)
+		rc = -errno;
+	return rc;
+}
+
 pid_t slamond_spawn(const char *conf, const char *log,
 		    const char *const *extra)
 {
 	const char *argv[32];
 	int n = 0;
 	pid_t pid;
+
+	if (getuid() == 0 && slamond_conf_stay_root(conf) < 0)
+		return -EIO;
 
 	argv[n++] = "slamond";
 	argv[n++] = "-c";

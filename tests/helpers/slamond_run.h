@@ -16,6 +16,14 @@
 /* Starts slamond -c conf [extra...] (extra NULL-terminated, may be NULL)
  * with stdout and stderr appended to log. Returns the child's PID or a
  * negative errno. */
+/* Test daemons started as root stay root, as they did before slamond
+ * learnt to drop to [general] user (test_privileges checks the drop): when
+ * conf sets no user, appends a second [general] with "user = root" at its
+ * end (no line of the file moves, so file:line messages stay). With the
+ * package installed beside (test_package), a daemon would otherwise become
+ * its slamon user. Returns 0 or a negative errno. */
+int slamond_conf_stay_root(const char *conf);
+
 pid_t slamond_spawn(const char *conf, const char *log,
 		    const char *const *extra);
 

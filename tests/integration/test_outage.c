@@ -173,6 +173,8 @@ static pid_t slamond_start(int duration_s)
 	pathf(conf, sizeof(conf), "slamon.conf");
 	pathf(log, sizeof(log), "slamond.log");
 	snprintf(dur, sizeof(dur), "%d", duration_s);
+	if (getuid() == 0)
+		cr_assert_eq(slamond_conf_stay_root(conf), 0);
 	pid = fork();
 	cr_assert(pid >= 0);
 	if (pid == 0) {
