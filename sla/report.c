@@ -122,6 +122,15 @@ static int cmp_share(const void *a, const void *b, void *arg)
 	       (*(const size_t *)a < *(const size_t *)b);
 }
 
+const char *report__reason(const struct sla_value *v,
+			   const struct rpt_words *w, int *ret_missing)
+{
+	*ret_missing = v->state != SLA_MET && v->reason[0] == '\0';
+	if (*ret_missing)
+		return w->no_reason;
+	return v->reason;
+}
+
 double report__share(const struct sla_avail *a)
 {
 	double all = a->up_s + a->down_s + a->unknown_s;

@@ -23,9 +23,15 @@ struct rpt_words {
 		*s_cap, *cap_note, *cap_local, *cap_remote, *cap_ports,
 		*cap_rank, *cap_addr, *cap_port, *cap_bytes, *cap_packets,
 		*cap_ivs, *cap_share, *cap_link, *cap_drops, *cap_none,
-		*cap_complete;
+		*cap_complete, *no_reason;
 };
 const struct rpt_words *report__words(const char *lang);
+
+/* The 偏差原因 cell of v: the reason given (`slamon report annotate`);
+ * for an indicator not met without one, w->no_reason (the draft flags
+ * it); else "". Sets *ret_missing to 1 in the flagged case. */
+const char *report__reason(const struct sla_value *v,
+			   const struct rpt_words *w, int *ret_missing);
 
 /* base64 of n bytes, malloc'd, NUL-terminated. */
 char *report__base64(const unsigned char *p, size_t n);

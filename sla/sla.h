@@ -69,6 +69,8 @@ struct sla_value {
 	enum sla_state state;
 	char evidence_zh[512];
 	char evidence_en[512];
+	char reason[JOURNAL_REASON_MAX]; /* 偏差原因 given for a month
+	                                    (`slamon report annotate`), or "" */
 };
 
 /* Availability of one device over the period, seconds. up + down +

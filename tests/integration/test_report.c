@@ -12,6 +12,7 @@
 #include "../unit/sla_synth.h"
 
 #include <jansson.h>
+#include <stdarg.h>
 
 #include "slamond_run.h"
 #include "sla/report.h"
@@ -388,4 +389,122 @@ Test(report, chromium_pdf)
 				  strstr(text, "NotoSansSC") != NULL,
 			  "no CJK font embedded:\n%s", text);
 	}
+}
+
+/* ---- draft, reasons, final (issue 14) ---------------------------------- */
+
+/* A copy of the synthetic month that a test may change: dir gets the
+ * configuration and inventory, a data folder whose RRD files are links to
+ * the shared ones, its own copy of the journal and no reports/ folder. */
+static void own_copy(char *dir, size_t len, const char *name)
+{
+	char script[8192], out[4096];
+	char *const argv[] = { "sh", "-c", script, NULL };
+	int rc;
+
+	snprintf(dir, len, "%s/%s-%ld", S.dir, name, (long)getpid());
+	snprintf(script, sizeof(script),
+		 "set -e; d='%s'; s='%s'; rm -rf \"$d\"; mkdir -p \"$d/data\";"
+		 " cp \"$s/slamon.conf\" \"$d/\";"
+		 " ln -s \"$s/inventory.csv\" \"$d/inventory.csv\";"
+		 " for f in \"$s\"/data/*; do case \"${f##*/}\" in"
+		 " faults.db*|reports) ;; *) ln -s \"$f\" \"$d/data/\";;"
+		 " esac; done;"
+		 " cp \"$s/data/faults.db\" \"$d/data/faults.db\"",
+		 dir, S.dir);
+	rc = run_cmd(argv, out, sizeof(out), 60);
+	cr_assert_eq(rc, 0, "%d: %s", rc, out);
+}
+
+/* Runs slamon with args (NULL-terminated, at most 16) and -c conf; the
+ * exit status, output in out. */
+static int slamon(char *conf, char *out, size_t outlen, ...)
+{
+	char *argv[24];
+	int n = 0;
+	va_list ap;
+
+	argv[n++] = SLAMON;
+	va_start(ap, outlen);
+	for (char *a = va_arg(ap, char *); a != NULL && n < 20;
+	     a = va_arg(ap, char *))
+		argv[n++] = a;
+	va_end(ap);
+	argv[n++] = "-c";
+	argv[n++] = conf;
+	argv[n] = NULL;
+	return run_cmd(argv, out, outlen, 300);
+}
+
+/* The JSON report's indicator id. */
+static json_t *indicator_json(json_t *root, const char *id)
+{
+	json_t *a = json_object_get(root, "indicators"), *e;
+	size_t i;
+
+	json_array_foreach(a, i, e)
+		if (strcmp(json_string_value(json_object_get(e, "id")), id) == 0)
+			return e;
+	cr_assert_fail("no indicator %s in the JSON report", id);
+	return NULL;
+}
+
+/* `slamon report annotate` stores a reason in the journal; the report
+ * prints it in 偏差原因 (HTML, JSON, CSV), and flags a missed indicator
+ * without one; unknown indicators and non-month periods are refused. */
+Test(report, annotate_reason_shown_missing_flagged)
+{
+	static const char reason[] = "10月8日夜班交接延误，F2 超时响应";
+	char dir[4400], conf[4500], out[4600], path[4700], msg[4096];
+	char *text;
+	json_t *root, *e;
+	json_error_t je;
+	int rc;
+
+	own_copy(dir, sizeof(dir), "annotate");
+	snprintf(conf, sizeof(conf), "%s/slamon.conf", dir);
+	snprintf(out, sizeof(out), "%s/out", dir);
+	rc = slamon(conf, msg, sizeof(msg), "report", "annotate", "--month",
+		    "2026-10", "--indicator", "fault_response", "--text",
+		    reason, NULL);
+	cr_assert_eq(rc, 0, "%d: %s", rc, msg);
+	rc = slamon(conf, msg, sizeof(msg), "report", "annotate", "--month",
+		    "2026-10", "--indicator", "nosuch", "--text", "x", NULL);
+	cr_assert_eq(rc, 2, "%d: %s", rc, msg);
+	cr_assert_not_null(strstr(msg, "no indicator 'nosuch'"), "%s", msg);
+	rc = slamon(conf, msg, sizeof(msg), "report", "annotate",
+		    "--quarter", "2026-Q4", "--indicator", "fault_response",
+		    "--text", "x", NULL);
+	cr_assert_eq(rc, 2, "%d: %s", rc, msg);
+	rc = slamon(conf, msg, sizeof(msg), "report", "--month", "2026-10",
+		    "--out", out, "--no-graphs", "--now", "1793548800", NULL);
+	cr_assert_eq(rc, 0, "%d: %s", rc, msg);
+
+	snprintf(path, sizeof(path), "%s/slamon-2026-10.json", out);
+	root = json_load_file(path, 0, &je);
+	cr_assert_not_null(root, "%s: %s", path, je.text);
+	e = indicator_json(root, "fault_response");
+	cr_assert_str_eq(json_string_value(json_object_get(e, "state")),
+			 "breached");
+	cr_assert_str_eq(json_string_value(json_object_get(e, "reason")),
+			 reason);
+	cr_assert(json_is_false(json_object_get(e, "reason_missing")));
+	/* 75 % satisfaction misses 90 % and nobody said why */
+	e = indicator_json(root, "fault_satisfaction");
+	cr_assert_str_eq(json_string_value(json_object_get(e, "reason")), "");
+	cr_assert(json_is_true(json_object_get(e, "reason_missing")));
+	/* a met indicator is not flagged */
+	e = indicator_json(root, "miniprogram_availability");
+	cr_assert(json_is_false(json_object_get(e, "reason_missing")));
+	json_decref(root);
+
+	snprintf(path, sizeof(path), "%s/slamon-2026-10.html", out);
+	text = slurp(path);
+	cr_assert_not_null(strstr(text, reason));
+	cr_assert_not_null(strstr(text, "【待填写】未达标，尚未说明偏差原因"));
+	free(text);
+	snprintf(path, sizeof(path), "%s/slamon-2026-10-indicators.csv", out);
+	text = slurp(path);
+	cr_assert_not_null(strstr(text, reason), "%s", text);
+	free(text);
 }
