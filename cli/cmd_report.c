@@ -6,6 +6,7 @@
  * are sla/report*.c; see docs/sla.md.
  * SPDX-License-Identifier: MIT
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -30,7 +31,8 @@ struct report_args {
 static const struct cli_opt opts[] = {
 	CLI_OPT_CONFIG,
 	CLI_OPTS_PERIOD,
-	{ "out", O_OUT, "DIR", "write the files into DIR (required)" },
+	{ "out", O_OUT, "DIR",
+	  "write the files into DIR (required; final: the draft's DIR)" },
 	CLI_OPT_LANG,
 	{ "font", O_FONT, "FONT",
 	  "font of the graphs, a fontconfig name (default: "
@@ -141,6 +143,33 @@ static int annotate(const struct cli_ctx *ctx, const struct annotate_args *a,
 	return 0;
 }
 
+/* `slamon report final`: checks the draft of the month of ctx in
+ * ro->out_dir against its manifest and counts it. Returns the exit
+ * status: 1 when the draft is incomplete or changed. */
+static int make_final(const struct cli_ctx *ctx, struct report_opts *ro,
+		      const struct config *cfg)
+{
+	struct sla_period p;
+	char err[1024] = "";
+	int rc;
+
+	if (ctx->period == NULL) {
+		fprintf(stderr, "slamon report final: --month is required\n");
+		return 2;
+	}
+	if (cli__period_of(cfg, ctx, &p) < 0)
+		return 2;
+	ro->now = ctx->now;
+	rc = report_final(cfg, &p, ro, err, sizeof(err));
+	if (rc < 0) {
+		fprintf(stderr, "slamon report final: %s\n", err);
+		return rc == -EBADMSG || rc == -ENOENT ? 1 : 2;
+	}
+	printf("%s/slamon-%s.sha256: final, counted for 信息系统运维月报表份数\n",
+	       ro->out_dir, p.label);
+	return 0;
+}
+
 static int run(const struct cli_cmd *cmd, int argc, char **argv)
 {
 	struct report_args args = { 0 };
@@ -175,6 +204,11 @@ static int run(const struct cli_cmd *cmd, int argc, char **argv)
 	}
 	if (cli__config_load(ctx.config, &cfg) < 0)
 		return 2;
+	if (action != NULL) { /* final */
+		rc = make_final(&ctx, ro, cfg);
+		config_destroy(cfg);
+		return rc;
+	}
 	rc = write_report(&ctx, ro, cfg, &p);
 	if (rc == 0)
 		printf("%s/slamon-%s.html\n", ro->out_dir, p.label);
@@ -185,18 +219,24 @@ static int run(const struct cli_cmd *cmd, int argc, char **argv)
 const struct cli_cmd cli_cmd_report = {
 	.name = "report",
 	.synopsis = "(--month YYYY-MM | --year YYYY) --out DIR [--lang zh|en] "
-		    "| annotate --month YYYY-MM --indicator ID --text TEXT",
+		    "| annotate --month YYYY-MM --indicator ID --text TEXT "
+		    "| final --month YYYY-MM --out DIR",
 	.summary = "the monthly operations report (HTML, XLSX, CSV, JSON) or "
 		   "annual summary",
 	.summary_zh = "信息系统运维月报表",
-	.notes = "--month writes slamon-YYYY-MM.{html,json,xlsx} and its CSV "
-		 "files into DIR and counts itself in "
-		 "<storage_dir>/reports/produced.tsv; --year the 12 months "
-		 "and the year.\n"
+	.notes = "--month writes the draft slamon-YYYY-MM.{html,json,xlsx} and "
+		 "its CSV files into DIR (complete files only, renamed into "
+		 "place) and last their manifest slamon-YYYY-MM.sha256 "
+		 "(sha256sum -c checks it); --year the 12 months and the "
+		 "year.\n"
 		 "annotate stores the reason for a missed indicator "
 		 "(偏差原因) in the journal; the report prints it, and flags "
 		 "a missed indicator without one.\n"
-		 "exit status: 0, 2 error",
+		 "final checks the draft in DIR against its manifest and "
+		 "counts the month in <storage_dir>/reports/produced.tsv "
+		 "(信息系统运维月报表份数); a draft does not count.\n"
+		 "exit status: 0; 1 final refused (a file missing or not "
+		 "matching the manifest, named); 2 error",
 	.opts = opts,
 	.run = run,
 };

@@ -11,7 +11,9 @@
  */
 #include "../unit/sla_synth.h"
 
+#include <dirent.h>
 #include <jansson.h>
+#include <signal.h>
 #include <stdarg.h>
 
 #include "slamond_run.h"
@@ -66,7 +68,6 @@ static void build_report(char *out, size_t outlen)
 	o.out_dir = out;
 	o.lang = "zh";
 	o.now = SYN_TO + 86400;
-	o.no_record = 1;
 	cr_assert_eq(sla_period_month("Asia/Shanghai", 2026, 10, &p), 0);
 	cr_assert_eq(report_period(S.cfg, &p, &o, NULL, err, sizeof(err)), 0,
 		     "%s", err);
@@ -189,7 +190,6 @@ Test(report, captured_link_in_data_files)
 	o.out_dir = out;
 	o.lang = "en";
 	o.now = SYN_TO + 86400;
-	o.no_record = 1;
 	o.no_graphs = 1;
 	cr_assert_eq(sla_period_month("Asia/Shanghai", 2026, 10, &p), 0);
 	cr_assert_eq(report_period(S.cfg, &p, &o, NULL, err, sizeof(err)), 0,
@@ -507,4 +507,143 @@ Test(report, annotate_reason_shown_missing_flagged)
 	text = slurp(path);
 	cr_assert_not_null(strstr(text, reason), "%s", text);
 	free(text);
+}
+
+/* 信息系统运维月报表份数 of October as `slamon sla --json` computes it. */
+static double reports_counted(char *conf)
+{
+	static char msg[1 << 17];
+	json_t *root, *e;
+	json_error_t je;
+	double v;
+	int rc;
+
+	rc = slamon(conf, msg, sizeof(msg), "sla", "--month", "2026-10",
+		    "--json", "--now", "1793548800", NULL);
+	cr_assert(rc == 0 || rc == 1, "%d: %s", rc, msg);
+	root = json_loads(msg, 0, &je);
+	cr_assert_not_null(root, "%s: %s", je.text, msg);
+	e = indicator_json(root, "monthly_reports");
+	v = json_number_value(json_object_get(e, "value"));
+	json_decref(root);
+	return v;
+}
+
+/* The names in dir that do not start with a dot, space-separated. */
+static void visible_files(const char *dir, char *out, size_t outlen)
+{
+	struct dirent *e;
+	DIR *d = opendir(dir);
+
+	out[0] = '\0';
+	cr_assert_not_null(d, "%s: %s", dir, strerror(errno));
+	while ((e = readdir(d)) != NULL)
+		if (e->d_name[0] != '.')
+			snprintf(out + strlen(out), outlen - strlen(out),
+				 "%s ", e->d_name);
+	closedir(d);
+}
+
+static int write_draft(char *conf, const char *out, char *msg, size_t len)
+{
+	return slamon(conf, msg, len, "report", "--month", "2026-10", "--out",
+		      out, "--no-graphs", "--now", "1793548800", NULL);
+}
+
+/* kill -9 while the JSON is being written (the HTML is complete by then):
+ * no file under a final name, no manifest, nothing counted, and final
+ * refuses; the next run clears what the killed one left. */
+Test(report, killed_while_writing_leaves_no_file_no_count)
+{
+	char dir[4400], conf[4500], out[4600], msg[4096], names[8192];
+	int rc;
+
+	own_copy(dir, sizeof(dir), "killed");
+	snprintf(conf, sizeof(conf), "%s/slamon.conf", dir);
+	snprintf(out, sizeof(out), "%s/out", dir);
+	setenv("SLAMON_TEST_REPORT_KILL", ".json", 1);
+	rc = write_draft(conf, out, msg, sizeof(msg));
+	unsetenv("SLAMON_TEST_REPORT_KILL");
+	cr_assert_eq(rc, 128 + SIGKILL, "%d: %s", rc, msg);
+	visible_files(out, names, sizeof(names));
+	cr_assert_str_eq(names, "", "files under final names: %s", names);
+	rc = slamon(conf, msg, sizeof(msg), "report", "final", "--month",
+		    "2026-10", "--out", out, NULL);
+	cr_assert_eq(rc, 1, "%d: %s", rc, msg);
+	cr_assert_not_null(strstr(msg, "slamon-2026-10.sha256"), "%s", msg);
+	cr_assert_eq(reports_counted(conf), 0);
+
+	rc = write_draft(conf, out, msg, sizeof(msg));
+	cr_assert_eq(rc, 0, "%d: %s", rc, msg);
+	snprintf(names, sizeof(names), "%s/.slamon-2026-10.partial", out);
+	cr_assert_neq(access(names, F_OK), 0, "%s left behind", names);
+}
+
+/* A draft is a complete set with its manifest (sha256sum -c agrees) and
+ * does not count; final checks it and counts the month once. */
+Test(report, only_final_counts)
+{
+	char dir[4400], conf[4500], out[4600], msg[4096], sh[5000];
+	char *const check[] = { "sh", "-c", sh, NULL };
+	int rc;
+
+	own_copy(dir, sizeof(dir), "final");
+	snprintf(conf, sizeof(conf), "%s/slamon.conf", dir);
+	snprintf(out, sizeof(out), "%s/out", dir);
+	rc = write_draft(conf, out, msg, sizeof(msg));
+	cr_assert_eq(rc, 0, "%d: %s", rc, msg);
+	snprintf(sh, sizeof(sh),
+		 "cd '%s' && sha256sum --strict -c slamon-2026-10.sha256 &&"
+		 " test $(wc -l < slamon-2026-10.sha256) -eq 8", out);
+	rc = run_cmd(check, msg, sizeof(msg), 60);
+	cr_assert_eq(rc, 0, "%d: %s", rc, msg);
+	cr_assert_eq(reports_counted(conf), 0, "a draft counted");
+
+	rc = slamon(conf, msg, sizeof(msg), "report", "final", "--month",
+		    "2026-10", "--out", out, NULL);
+	cr_assert_eq(rc, 0, "%d: %s", rc, msg);
+	cr_assert_eq(reports_counted(conf), 1);
+	/* made final twice, still one month */
+	rc = slamon(conf, msg, sizeof(msg), "report", "final", "--month",
+		    "2026-10", "--out", out, NULL);
+	cr_assert_eq(rc, 0, "%d: %s", rc, msg);
+	cr_assert_eq(reports_counted(conf), 1);
+}
+
+/* final refuses a set whose file changed or went missing, naming it, and
+ * counts nothing. */
+Test(report, final_refuses_file_not_matching_manifest)
+{
+	char dir[4400], conf[4500], out[4600], msg[4096], path[4700];
+	FILE *f;
+	int rc;
+
+	own_copy(dir, sizeof(dir), "refuse");
+	snprintf(conf, sizeof(conf), "%s/slamon.conf", dir);
+	snprintf(out, sizeof(out), "%s/out", dir);
+	rc = write_draft(conf, out, msg, sizeof(msg));
+	cr_assert_eq(rc, 0, "%d: %s", rc, msg);
+	snprintf(path, sizeof(path), "%s/slamon-2026-10-faults.csv", out);
+	f = fopen(path, "a");
+	cr_assert_not_null(f);
+	fputs("\"F9\",\"edited by hand\"\r\n", f);
+	fclose(f);
+	rc = slamon(conf, msg, sizeof(msg), "report", "final", "--month",
+		    "2026-10", "--out", out, NULL);
+	cr_assert_eq(rc, 1, "%d: %s", rc, msg);
+	cr_assert_not_null(strstr(msg, "slamon-2026-10-faults.csv does not "
+				       "match the manifest"),
+			   "%s", msg);
+	cr_assert_eq(reports_counted(conf), 0);
+
+	rc = write_draft(conf, out, msg, sizeof(msg));
+	cr_assert_eq(rc, 0, "%d: %s", rc, msg);
+	snprintf(path, sizeof(path), "%s/slamon-2026-10.xlsx", out);
+	cr_assert_eq(unlink(path), 0);
+	rc = slamon(conf, msg, sizeof(msg), "report", "final", "--month",
+		    "2026-10", "--out", out, NULL);
+	cr_assert_eq(rc, 1, "%d: %s", rc, msg);
+	cr_assert_not_null(strstr(msg, "slamon-2026-10.xlsx: missing"), "%s",
+			   msg);
+	cr_assert_eq(reports_counted(conf), 0);
 }
