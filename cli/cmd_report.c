@@ -1,11 +1,14 @@
 /*
  * cmd_report.c - `slamon report`: the monthly operations report
  * (信息系统运维月报表) of a period, or the annual summary of a year, as
- * HTML, XLSX, CSV and JSON in a folder. The writers are sla/report*.c;
- * see docs/sla.md.
+ * HTML, XLSX, CSV and JSON in a folder; `slamon report annotate` stores
+ * the reason for a missed indicator (偏差原因) in the journal. The writers
+ * are sla/report*.c; see docs/sla.md.
  * SPDX-License-Identifier: MIT
  */
+#include <errno.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "cli.h"
 #include "common.h"
@@ -13,25 +16,50 @@
 #include "sla/report.h"
 #include "sla/sla.h"
 
-enum { O_OUT = 'o', O_FONT = CLI_KEY_OWN, O_NO_GRAPHS };
+enum { O_OUT = 'o', O_FONT = CLI_KEY_OWN, O_NO_GRAPHS, O_INDICATOR, O_TEXT };
+
+/* What `slamon report annotate` stores. */
+struct annotate_args {
+	const char *indicator, *text;
+};
+
+struct report_args {
+	struct report_opts ro;
+	struct annotate_args an;
+};
 
 static const struct cli_opt opts[] = {
 	CLI_OPT_CONFIG,
 	CLI_OPTS_PERIOD,
-	{ "out", O_OUT, "DIR", "write the files into DIR (required)" },
+	{ "out", O_OUT, "DIR",
+	  "write the files into DIR (required; final: the draft's DIR)" },
 	CLI_OPT_LANG,
 	{ "font", O_FONT, "FONT",
 	  "font of the graphs, a fontconfig name (default: "
 	  REPORT_FONT_DEFAULT ")" },
 	{ "no-graphs", O_NO_GRAPHS, NULL, "leave the traffic graphs out" },
+	{ "journal", CLI_KEY_JOURNAL, "PATH",
+	  "annotate: the journal (default: the configuration's [alerts] "
+	  "journal)" },
+	{ "indicator", O_INDICATOR, "ID",
+	  "annotate: the indicator (its id in the configuration, e.g. "
+	  "unit_connectivity)" },
+	{ "text", O_TEXT, "TEXT",
+	  "annotate: the reason for its deviation (偏差原因); \"\" removes "
+	  "it" },
 	CLI_OPT_END,
 };
 
 static int set(void *arg, int key, const char *val)
 {
-	struct report_opts *ro = arg;
+	struct report_args *a = arg;
+	struct report_opts *ro = &a->ro;
 
-	if (key == O_OUT)
+	if (key == O_INDICATOR)
+		a->an.indicator = val;
+	else if (key == O_TEXT)
+		a->an.text = val;
+	else if (key == O_OUT)
 		ro->out_dir = val;
 	else if (key == O_FONT)
 		ro->font = val;
@@ -59,40 +87,156 @@ static int write_report(const struct cli_ctx *ctx, struct report_opts *ro,
 	return rc;
 }
 
+/* The indicator called id in cfg, or NULL. */
+static const struct indicator *indicator_of(const struct config *cfg,
+					    const char *id)
+{
+	size_t n;
+	const struct indicator *ind = sla_indicators(cfg, &n);
+
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(ind[i].id, id) == 0)
+			return &ind[i];
+	return NULL;
+}
+
+/* `slamon report annotate`: stores the reason for indicator's deviation
+ * in the month of ctx (--month required). Returns the exit status. */
+static int annotate(const struct cli_ctx *ctx, const struct annotate_args *a,
+		    const struct config *cfg)
+{
+	struct journal *j = NULL;
+	struct sla_period p;
+	char err[512] = "";
+	int rc;
+
+	if (ctx->period == NULL || a->indicator == NULL || a->text == NULL) {
+		fprintf(stderr, "slamon report annotate: --month, --indicator "
+				"and --text are required\n");
+		return 2;
+	}
+	if (cli__period_of(cfg, ctx, &p) < 0)
+		return 2;
+	if (p.kind != SLA_MONTH) {
+		fprintf(stderr, "slamon report annotate: a reason is given "
+				"for a month (--month YYYY-MM)\n");
+		return 2;
+	}
+	if (indicator_of(cfg, a->indicator) == NULL) {
+		fprintf(stderr, "slamon report annotate: no indicator '%s' "
+				"in the configuration\n", a->indicator);
+		return 2;
+	}
+	rc = journal_open(ctx->journal ? ctx->journal
+				       : alerts_config(cfg)->journal,
+			  &j, err, sizeof(err));
+	if (rc == 0)
+		rc = journal_reason_set(j, p.label, a->indicator, a->text,
+					ctx->now, err, sizeof(err));
+	journal_close(j);
+	if (rc < 0) {
+		fprintf(stderr, "slamon report annotate: %s\n", err);
+		return 2;
+	}
+	printf("%s %s: %s\n", p.label, a->indicator,
+	       a->text[0] ? "reason stored" : "reason removed");
+	return 0;
+}
+
+/* `slamon report final`: checks the draft of the month of ctx in
+ * ro->out_dir against its manifest and counts it. Returns the exit
+ * status: 1 when the draft is incomplete or changed. */
+static int make_final(const struct cli_ctx *ctx, struct report_opts *ro,
+		      const struct config *cfg)
+{
+	struct sla_period p;
+	char err[1024] = "";
+	int rc;
+
+	if (ctx->period == NULL) {
+		fprintf(stderr, "slamon report final: --month is required\n");
+		return 2;
+	}
+	if (cli__period_of(cfg, ctx, &p) < 0)
+		return 2;
+	ro->now = ctx->now;
+	rc = report_final(cfg, &p, ro, err, sizeof(err));
+	if (rc < 0) {
+		fprintf(stderr, "slamon report final: %s\n", err);
+		return rc == -EBADMSG || rc == -ENOENT ? 1 : 2;
+	}
+	printf("%s/slamon-%s.sha256: final, counted for 信息系统运维月报表份数\n",
+	       ro->out_dir, p.label);
+	return 0;
+}
+
 static int run(const struct cli_cmd *cmd, int argc, char **argv)
 {
-	struct report_opts ro = { 0 };
+	struct report_args args = { 0 };
+	struct report_opts *ro = &args.ro;
 	struct cli_ctx ctx;
 	struct config *cfg = NULL;
 	struct sla_period p;
+	const char *action = NULL;
 	int rc;
 
-	rc = cli_parse(cmd, argc, argv, &ctx, set, &ro);
+	/* `slamon report annotate|final ...`: the action, then the same
+	 * option table (so `slamon report --help` lists every option) */
+	if (argc > 1 && (strcmp(argv[1], "annotate") == 0 ||
+			 strcmp(argv[1], "final") == 0)) {
+		action = argv[1];
+		argc--;
+		argv++;
+	}
+	rc = cli_parse(cmd, argc, argv, &ctx, set, &args);
 	if (rc != 0)
 		return cli_parse_status(rc);
-	if (ro.out_dir == NULL) {
+	if (action != NULL && strcmp(action, "annotate") == 0) {
+		if (cli__config_load(ctx.config, &cfg) < 0)
+			return 2;
+		rc = annotate(&ctx, &args.an, cfg);
+		config_destroy(cfg);
+		return rc;
+	}
+	if (ro->out_dir == NULL) {
 		fprintf(stderr, "slamon report: --out DIR is required\n");
 		return 2;
 	}
 	if (cli__config_load(ctx.config, &cfg) < 0)
 		return 2;
-	rc = write_report(&ctx, &ro, cfg, &p);
+	if (action != NULL) { /* final */
+		rc = make_final(&ctx, ro, cfg);
+		config_destroy(cfg);
+		return rc;
+	}
+	rc = write_report(&ctx, ro, cfg, &p);
 	if (rc == 0)
-		printf("%s/slamon-%s.html\n", ro.out_dir, p.label);
+		printf("%s/slamon-%s.html\n", ro->out_dir, p.label);
 	config_destroy(cfg);
 	return rc < 0 ? 2 : 0;
 }
 
 const struct cli_cmd cli_cmd_report = {
 	.name = "report",
-	.synopsis = "(--month YYYY-MM | --year YYYY) --out DIR [--lang zh|en]",
+	.synopsis = "(--month YYYY-MM | --year YYYY) --out DIR [--lang zh|en] "
+		    "| annotate --month YYYY-MM --indicator ID --text TEXT "
+		    "| final --month YYYY-MM --out DIR",
 	.summary = "the monthly operations report (HTML, XLSX, CSV, JSON) or "
 		   "annual summary",
 	.summary_zh = "信息系统运维月报表",
-	.notes = "--month writes slamon-YYYY-MM.{html,json,xlsx} and its CSV "
-		 "files into DIR and counts itself in "
-		 "<storage_dir>/reports/produced.tsv; --year the 12 months "
-		 "and the year.\nexit status: 0, 2 error",
+	.notes = "--month writes the draft slamon-YYYY-MM.{html,json,xlsx} and "
+		 "its CSV files into DIR (complete files only, renamed into "
+		 "place) and last their manifest slamon-YYYY-MM.sha256 "
+		 "(sha256sum -c checks it); --year the 12 months and the "
+		 "year.\n"
+		 "annotate stores the reason for a missed indicator "
+		 "(偏差原因) in the journal; the report prints it, and flags "
+		 "a missed indicator without one.\n"
+		 "final checks the draft in DIR against its manifest and "
+		 "counts the month in <storage_dir>/reports/produced.tsv "
+		 "(信息系统运维月报表份数); a draft does not count.\n"
+		 "exit status: 0; 1 final refused (a file missing or not "
+		 "matching the manifest, named); 2 error",
 	.opts = opts,
 	.run = run,
 };

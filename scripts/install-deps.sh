@@ -18,6 +18,7 @@ PACKAGES=(
   libcurl4-openssl-dev  # HTTP webhooks and HTTP probes (curl multi)
   libpcap-dev         # packet capture probe
   libxlsxwriter-dev   # XLSX monthly reports
+  nettle-dev          # SHA-256 of the report's manifest (GnuTLS's small crypto library)
   fonts-noto-cjk      # Chinese text in rrd_graph images
   fonts-wqy-microhei  # Chinese text in the PDF (TrueType: embedded by name)
   chromium            # the report test prints the HTML to PDF (headless)

@@ -334,6 +334,35 @@ int sla__fault_in_scope(const struct config *cfg, const char *object,
 	return i >= 0 && config_scope_match(cfg, (size_t)i, scope);
 }
 
+/* ---- reasons for deviations ------------------------------------------ */
+
+/* Copies the reasons stored for month p into the values of r (a month
+ * only: a reason is given for a month's report). */
+static int load_reasons(const struct config *cfg, const struct sla_period *p,
+			struct sla_result *r, char *err, size_t errlen)
+{
+	struct journal_reason *v = NULL;
+	struct journal *j = NULL;
+	size_t n = 0;
+	int rc;
+
+	if (p->kind != SLA_MONTH ||
+	    access(alerts_config(cfg)->journal, R_OK) != 0)
+		return 0;
+	rc = journal_open_ro(alerts_config(cfg)->journal, &j, err, errlen);
+	if (rc == 0)
+		rc = journal_reason_list(j, p->label, &v, &n, err, errlen);
+	journal_close(j);
+	for (size_t i = 0; rc == 0 && i < n; i++)
+		for (size_t k = 0; k < r->nvalues; k++)
+			if (strcmp(r->values[k].ind.id, v[i].indicator) == 0)
+				snprintf(r->values[k].reason,
+					 sizeof(r->values[k].reason), "%s",
+					 v[i].text);
+	free(v);
+	return rc;
+}
+
 /* ---- reports produced ----------------------------------------------- */
 
 int sla_report_record(const struct config *cfg, const char *month, double t,
@@ -439,6 +468,9 @@ int sla_evaluate(const struct config *cfg, const struct sla_period *p,
 	for (size_t i = 0; i < config_count(cfg, &indicator_section); i++)
 		sla__eval_one(cfg, r, all, nall, &sla_indicators(cfg, NULL)[i],
 			 &r->values[r->nvalues++]);
+	rc = load_reasons(cfg, p, r, err, errlen);
+	if (rc < 0)
+		goto err;
 	free(all);
 	*ret = r;
 	return 0;

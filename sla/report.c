@@ -99,6 +99,7 @@ FILE *report__open(const struct report_opts *o, const char *label,
 
 int report__close(FILE *f, const char *path, char *err, size_t errlen)
 {
+	report__test_kill(path);
 	if (ferror(f) | (fclose(f) != 0)) {
 		snprintf(err, errlen, "%s: write failed", path);
 		return -EIO;
@@ -120,6 +121,15 @@ static int cmp_share(const void *a, const void *b, void *arg)
 		return (x > y) - (x < y);
 	return (*(const size_t *)a > *(const size_t *)b) -
 	       (*(const size_t *)a < *(const size_t *)b);
+}
+
+const char *report__reason(const struct sla_value *v,
+			   const struct rpt_words *w, int *ret_missing)
+{
+	*ret_missing = v->state != SLA_MET && v->reason[0] == '\0';
+	if (*ret_missing)
+		return w->no_reason;
+	return v->reason;
 }
 
 double report__share(const struct sla_avail *a)
@@ -146,8 +156,9 @@ int report_period(const struct config *cfg, const struct sla_period *p,
 		  char *err, size_t errlen)
 {
 	struct sla_result *r = NULL;
+	struct report_opts so = *o; /* the writers write into the stage */
 	char **png = NULL;
-	char path[4400];
+	char stage[4400];
 	int rc;
 
 	if (ret != NULL)
@@ -155,17 +166,16 @@ int report_period(const struct config *cfg, const struct sla_period *p,
 	rc = out_dir_make(o->out_dir, err, errlen);
 	if (rc < 0)
 		return rc;
-	if (!o->no_record && p->kind == SLA_MONTH) {
-		snprintf(path, sizeof(path), "%s/slamon-%s.html", o->out_dir,
-			 p->label);
-		rc = sla_report_record(cfg, p->label, o->now, path, err,
-				       errlen);
-		if (rc < 0)
-			return rc;
-	}
 	rc = sla_evaluate(cfg, p, o->now, &r, err, errlen);
 	if (rc < 0)
 		return rc;
+	rc = report__stage_begin(o, p->label, stage, sizeof(stage), err,
+				 errlen);
+	if (rc < 0) {
+		sla_result_destroy(r);
+		return rc;
+	}
+	so.out_dir = stage;
 	png = calloc(r->nlinks + 1, sizeof(*png));
 	if (png == NULL) {
 		rc = -ENOMEM;
@@ -182,14 +192,18 @@ int report_period(const struct config *cfg, const struct sla_period *p,
 		png[i] = report__base64(img, len);
 		free(img);
 	}
-	rc = report__html(cfg, r, (const char *const *)png, o, err, errlen);
+	rc = report__html(cfg, r, (const char *const *)png, &so, err, errlen);
 	if (rc == 0)
-		rc = report__json(cfg, r, o, err, errlen);
+		rc = report__json(cfg, r, &so, err, errlen);
 	if (rc == 0)
-		rc = report__csv(cfg, r, o, err, errlen);
+		rc = report__csv(cfg, r, &so, err, errlen);
 	if (rc == 0)
-		rc = report__xlsx(cfg, r, o, err, errlen);
+		rc = report__xlsx(cfg, r, &so, err, errlen);
+	if (rc == 0)
+		rc = report__stage_commit(o, p->label, stage, err, errlen);
 out:
+	if (rc < 0)
+		report__stage_abort(stage);
 	for (size_t i = 0; png != NULL && i < r->nlinks; i++)
 		free(png[i]);
 	free(png);
@@ -204,7 +218,9 @@ int report_year(const struct config *cfg, int year,
 		const struct report_opts *o, char *err, size_t errlen)
 {
 	struct sla_result *m[12] = { 0 }, *y = NULL;
+	struct report_opts so = *o; /* the writers write into the stage */
 	struct sla_period p;
+	char stage[4400] = "";
 	int rc;
 
 	rc = out_dir_make(o->out_dir, err, errlen);
@@ -220,9 +236,17 @@ int report_year(const struct config *cfg, int year,
 	if (rc == 0)
 		rc = sla_evaluate(cfg, &p, o->now, &y, err, errlen);
 	if (rc == 0)
-		rc = report__year_html(cfg, m, y, o, err, errlen);
+		rc = report__stage_begin(o, p.label, stage, sizeof(stage), err,
+					 errlen);
+	so.out_dir = stage;
 	if (rc == 0)
-		rc = report__year_data(cfg, m, y, o, err, errlen);
+		rc = report__year_html(cfg, m, y, &so, err, errlen);
+	if (rc == 0)
+		rc = report__year_data(cfg, m, y, &so, err, errlen);
+	if (rc == 0)
+		rc = report__stage_commit(o, p.label, stage, err, errlen);
+	else if (stage[0] != '\0')
+		report__stage_abort(stage);
 	for (int i = 0; i < 12; i++)
 		sla_result_destroy(m[i]);
 	sla_result_destroy(y);

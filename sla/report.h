@@ -21,23 +21,35 @@ struct report_opts {
 	const char *font;    /* NULL: REPORT_FONT_DEFAULT */
 	double now;          /* evaluation time */
 	int no_graphs;       /* skip rrd_graph (tests of the tables only) */
-	int no_record;       /* do not add to reports/produced.tsv */
 };
 
-/* Writes <out_dir>/slamon-<YYYY-MM>.{html,xlsx,json} and
- * slamon-<YYYY-MM>-{indicators,links,units,faults}.csv for month p (any
- * period works; the label names the files). Records the report in
- * <storage_dir>/reports/produced.tsv first (so it counts itself), unless
- * o->no_record. On success *ret (may be NULL) gets the evaluated result,
- * which the caller frees. Returns 0 or a negative errno with err. */
+/* Writes the draft <out_dir>/slamon-<YYYY-MM>.{html,xlsx,json} and
+ * slamon-<YYYY-MM>-{indicators,links,units,faults,talkers}.csv for month p
+ * (any period works; the label names the files) as one set: written in a
+ * staging folder, renamed to their names when all are complete, then the
+ * manifest slamon-<label>.sha256 (report_files.c). A draft does not count
+ * for report_count: report_final does. On success *ret (may be NULL) gets
+ * the evaluated result, which the caller frees. Returns 0 or a negative
+ * errno with err. */
 int report_period(const struct config *cfg, const struct sla_period *p,
 		  const struct report_opts *o, struct sla_result **ret,
 		  char *err, size_t errlen);
 
 /* The annual summary: the 12 months side by side and the whole year, as
- * <out_dir>/slamon-<YYYY>.{html,xlsx,json} and slamon-<YYYY>.csv. */
+ * <out_dir>/slamon-<YYYY>.{html,xlsx,json} and slamon-<YYYY>.csv, written
+ * as one set with its manifest like report_period. */
 int report_year(const struct config *cfg, int year,
 		const struct report_opts *o, char *err, size_t errlen);
+
+/* Makes the draft of month p in o->out_dir final: checks every file the
+ * manifest slamon-<YYYY-MM>.sha256 lists against its SHA-256 (and that
+ * it lists the HTML and JSON), then records the month in
+ * <storage_dir>/reports/produced.tsv, so it counts for report_count.
+ * Returns 0; -EBADMSG when a file is missing or does not match (named in
+ * err) or the manifest is damaged; -ENOENT without a manifest; -EINVAL
+ * for a period that is not a month; else a negative errno with err. */
+int report_final(const struct config *cfg, const struct sla_period *p,
+		 const struct report_opts *o, char *err, size_t errlen);
 
 /* Draws the traffic graph of link l over p (storage_chart_png) into a
  * PNG held in memory (*ret_png, malloc'd, *ret_len bytes), title and

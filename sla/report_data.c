@@ -44,6 +44,12 @@ static json_t *values_json(const struct sla_result *r)
 				     "evidence", v->evidence_zh));
 		json_object_set_new(json_array_get(a, i), "evidence_en",
 				    json_string(v->evidence_en));
+		/* the reason given, and whether the draft flags its absence */
+		json_object_set_new(json_array_get(a, i), "reason",
+				    json_string(v->reason));
+		json_object_set_new(json_array_get(a, i), "reason_missing",
+				    json_boolean(v->state != SLA_MET &&
+						 v->reason[0] == '\0'));
 	}
 	return a;
 }
@@ -306,14 +312,14 @@ int report__csv(const struct config *cfg, const struct sla_result *r,
 	char path[4400];
 	size_t *idx, n;
 	FILE *f;
-	int rc;
+	int rc, missing;
 
 	f = csv_open(o, r->period.label, "indicators", path, sizeof(path), err,
 		     errlen);
 	if (f == NULL)
 		return -EIO;
 	fputs("id,name,name_en,level,metric,scope,comparator,target,value,unit,"
-	      "state,evidence\r\n",
+	      "state,evidence,reason\r\n",
 	      f);
 	for (size_t i = 0; i < r->nvalues; i++) {
 		const struct sla_value *v = &r->values[i];
@@ -329,7 +335,9 @@ int report__csv(const struct config *cfg, const struct sla_result *r,
 		csv_num(f, v->value, 0);
 		csv_str(f, v->ind.unit, 0);
 		csv_str(f, sla_state_name(v->state, "en"), 0);
-		csv_str(f, v->evidence_zh, 1);
+		csv_str(f, v->evidence_zh, 0);
+		csv_str(f, report__reason(v, report__words(o->lang), &missing),
+			1);
 	}
 	rc = report__close(f, path, err, errlen);
 	if (rc < 0)
@@ -503,6 +511,7 @@ int report__xlsx(const struct config *cfg, const struct sla_result *r,
 	lxw_worksheet *ws;
 	lxw_format *bold;
 	size_t *idx, n;
+	int missing;
 
 	snprintf(path, sizeof(path), "%s/slamon-%s.xlsx", o->out_dir,
 		 r->period.label);
@@ -529,6 +538,7 @@ int report__xlsx(const struct config *cfg, const struct sla_result *r,
 		xnum(ws, row, 2, v->target);
 		xnum(ws, row, 3, v->value);
 		xstr(ws, row, 4, sla_state_name(v->state, o->lang), NULL);
+		xstr(ws, row, 5, report__reason(v, w, &missing), NULL);
 		xstr(ws, row, 6, en ? v->evidence_en : v->evidence_zh, NULL);
 	}
 	ws = workbook_add_worksheet(wb, en ? "links" : "链路带宽");

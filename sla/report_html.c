@@ -49,6 +49,7 @@ static const struct rpt_words ZH = {
 	.cap_ivs = "上榜间隔数", .cap_share = "占链路流量(%)",
 	.cap_link = "抓包链路", .cap_drops = "丢包率",
 	.cap_none = "本期无抓包记录", .cap_complete = "抓包",
+	.no_reason = "【待填写】未达标，尚未说明偏差原因",
 };
 
 static const struct rpt_words EN = {
@@ -91,6 +92,7 @@ static const struct rpt_words EN = {
 	.cap_share = "Share of link (%)", .cap_link = "Captured link",
 	.cap_drops = "Drops", .cap_none = "no capture records in the period",
 	.cap_complete = "capture",
+	.no_reason = "[TO FILL IN] not met, no reason given yet",
 };
 
 const struct rpt_words *report__words(const char *lang)
@@ -320,6 +322,8 @@ static void indicator_table(FILE *f, const struct sla_result *r,
 	for (size_t i = 0; i < r->nvalues; i++) {
 		const struct sla_value *v = &r->values[i];
 		char l1[64], l2[64], tgt[96], act[64];
+		const char *reason;
+		int missing;
 
 		split_level(v->ind.level, l1, l2, sizeof(l1));
 		report__value(v->target, v->ind.unit, act, sizeof(act));
@@ -335,7 +339,8 @@ static void indicator_table(FILE *f, const struct sla_result *r,
 		td(f, "n", act);
 		td(f, v->state == SLA_MET ? "k ok" : "k bad",
 		   sla_state_name(v->state, en ? "en" : "zh"));
-		td(f, NULL, "");
+		reason = report__reason(v, w, &missing);
+		td(f, missing ? "k bad" : NULL, reason);
 		td(f, NULL, en ? v->evidence_en : v->evidence_zh);
 		fputs("</tr>\n", f);
 	}

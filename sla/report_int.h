@@ -23,9 +23,15 @@ struct rpt_words {
 		*s_cap, *cap_note, *cap_local, *cap_remote, *cap_ports,
 		*cap_rank, *cap_addr, *cap_port, *cap_bytes, *cap_packets,
 		*cap_ivs, *cap_share, *cap_link, *cap_drops, *cap_none,
-		*cap_complete;
+		*cap_complete, *no_reason;
 };
 const struct rpt_words *report__words(const char *lang);
+
+/* The 偏差原因 cell of v: the reason given (`slamon report annotate`);
+ * for an indicator not met without one, w->no_reason (the draft flags
+ * it); else "". Sets *ret_missing to 1 in the flagged case. */
+const char *report__reason(const struct sla_value *v,
+			   const struct rpt_words *w, int *ret_missing);
 
 /* base64 of n bytes, malloc'd, NUL-terminated. */
 char *report__base64(const unsigned char *p, size_t n);
@@ -42,6 +48,30 @@ FILE *report__open(const struct report_opts *o, const char *label,
 		   const char *suffix, char *path, size_t pathlen, char *err,
 		   size_t errlen);
 int report__close(FILE *f, const char *path, char *err, size_t errlen);
+
+/* ---- the set of files (report_files.c) ---- */
+
+/* Empties (what a killed run left) and creates the staging folder of
+ * label, <o->out_dir>/.slamon-<label>.partial, into stage; the writers
+ * write there. 0 or a negative errno with err. */
+int report__stage_begin(const struct report_opts *o, const char *label,
+			char *stage, size_t stagelen, char *err,
+			size_t errlen);
+/* Syncs the files of stage, removes the old manifest, renames each file
+ * to <o->out_dir>/<name>, then writes the manifest slamon-<label>.sha256
+ * (sha256sum format) under a temporary name, syncs and renames it, and
+ * removes stage. 0 or a negative errno with err (stage removed too). */
+int report__stage_commit(const struct report_opts *o, const char *label,
+			 const char *stage, char *err, size_t errlen);
+/* Removes stage and what it holds (a failed report). */
+void report__stage_abort(const char *stage);
+/* Lowercase hex SHA-256 of the file at path. 0 or a negative errno
+ * (-ENOENT: missing) with err. */
+int report__sha256_file(const char *path, char hex[65], char *err,
+			size_t errlen);
+/* The tests' kill -9 during writing: when $SLAMON_TEST_REPORT_KILL is a
+ * suffix of path (".json"), the process sends itself SIGKILL. */
+void report__test_kill(const char *path);
 
 /* "123.45" or "-" for NAN, with the indicator's unit. */
 void report__value(double v, const char *unit, char *out, size_t outlen);

@@ -69,6 +69,8 @@ struct sla_value {
 	enum sla_state state;
 	char evidence_zh[512];
 	char evidence_en[512];
+	char reason[JOURNAL_REASON_MAX]; /* 偏差原因 given for a month
+	                                    (`slamon report annotate`), or "" */
 };
 
 /* Availability of one device over the period, seconds. up + down +
@@ -190,8 +192,9 @@ void sla_result_destroy(struct sla_result *r);
  * ceil(0.95 n) - 1). NAN when n == 0. Sorts v in place. */
 double sla_p95(double *v, size_t n);
 
-/* Records that the report of month YYYY-MM was produced (at t, as path):
- * one line appended to <storage_dir>/reports/produced.tsv. */
+/* Records that the report of month YYYY-MM was made final (at t; path: its
+ * manifest): one line appended to <storage_dir>/reports/produced.tsv.
+ * Called by report_final only, after the files were checked. */
 int sla_report_record(const struct config *cfg, const char *month, double t,
 		      const char *path, char *err, size_t errlen);
 /* Distinct months of year (1..up_to_month) with a produced report. */

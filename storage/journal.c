@@ -92,7 +92,15 @@ static const char schema_sql[] =
 	" out_bytes INTEGER NOT NULL,"
 	" drops INTEGER, ifdrops INTEGER,"
 	" top BLOB NOT NULL,"
-	" UNIQUE (link, start));";
+	" UNIQUE (link, start));"
+	/* schema 3: the reasons for a missed indicator that the monthly
+	 * report prints as 偏差原因 (journal_report.c) */
+	"CREATE TABLE IF NOT EXISTS report_reasons("
+	" month TEXT NOT NULL,"
+	" indicator TEXT NOT NULL,"
+	" text TEXT NOT NULL,"
+	" t REAL NOT NULL,"
+	" PRIMARY KEY (month, indicator));";
 
 #define FAULT_COLS                                                            \
 	"id, object, object_kind, kind, severity, detail, first_fail_t,"      \
@@ -252,8 +260,9 @@ static int schema_init(struct journal *j, char *err, size_t errlen)
 	if (ver == JOURNAL_SCHEMA_VERSION)
 		return 0;
 	/* a new file, or an older schema: every statement of schema_sql is
-	 * CREATE ... IF NOT EXISTS, so running it adds what a version 1
-	 * journal lacks (the capture tables) and touches no row */
+	 * CREATE ... IF NOT EXISTS, so running it adds what an older
+	 * journal lacks (version 1: the capture tables; 2: report_reasons)
+	 * and touches no row */
 	rc = begin(j, err, errlen);
 	if (rc < 0)
 		return rc;
@@ -261,8 +270,10 @@ static int schema_init(struct journal *j, char *err, size_t errlen)
 	if (rc == 0)
 		rc = exec(j,
 			  "INSERT OR REPLACE INTO meta VALUES"
-			  " ('schema_version', '2');"
-			  "PRAGMA user_version = 2",
+			  " ('schema_version', '" JOURNAL_STR(
+				  JOURNAL_SCHEMA_VERSION) "');"
+			  "PRAGMA user_version = " JOURNAL_STR(
+				  JOURNAL_SCHEMA_VERSION),
 			  err, errlen);
 	if (rc < 0) {
 		rollback(j);

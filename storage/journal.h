@@ -19,9 +19,9 @@
 #include <stdint.h>
 
 /* 1: faults, children, notifications, maintenance, states; 2: adds the
- * capture_links and capture_intervals tables (a version 1 file is
- * upgraded in place when opened). */
-#define JOURNAL_SCHEMA_VERSION 2
+ * capture_links and capture_intervals tables; 3: adds report_reasons
+ * (an older file is upgraded in place when opened read-write). */
+#define JOURNAL_SCHEMA_VERSION 3
 
 #define FAULT_OBJECT_MAX 160
 #define FAULT_WORD_MAX 32
@@ -274,6 +274,33 @@ typedef int (*journal_capiv_cb)(void *arg, const struct journal_capiv *v);
 int journal_capture_scan(struct journal *j, const char *link, double from_t,
 			 double to_t, journal_capiv_cb cb, void *arg,
 			 char *err, size_t errlen);
+
+/* ---- reasons for a missed indicator (issue 14) ---------------------- */
+
+#define JOURNAL_REASON_MAX 1024
+
+/* The reason an operator gave for indicator's deviation in month
+ * ("YYYY-MM"), printed in the report's 偏差原因 column. */
+struct journal_reason {
+	char month[8];
+	char indicator[64];
+	char text[JOURNAL_REASON_MAX];
+	double t; /* when it was given */
+};
+
+/* Stores text as the reason for indicator in month at t, replacing an
+ * earlier one; an empty text removes it. -EINVAL (month not YYYY-MM, an
+ * empty indicator, a text past JOURNAL_REASON_MAX - 1 bytes) with err. */
+int journal_reason_set(struct journal *j, const char *month,
+		       const char *indicator, const char *text, double t,
+		       char *err, size_t errlen);
+
+/* The reasons of month, by indicator, as a malloc'd array the caller
+ * frees (*ret NULL when none). A journal of schema 2 or older opened
+ * read-only has none. */
+int journal_reason_list(struct journal *j, const char *month,
+			struct journal_reason **ret, size_t *ret_n,
+			char *err, size_t errlen);
 
 /* Integrity check: PRAGMA integrity_check, and the invariants (at most one
  * active fault per object and kind; first_fail <= detect <= deadline;

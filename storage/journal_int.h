@@ -13,6 +13,9 @@
 
 struct journal;
 
+#define JOURNAL_STR_(x) #x
+#define JOURNAL_STR(x) JOURNAL_STR_(x) /* a numeric macro in SQL text */
+
 /* The journal's connection (owned by it). */
 sqlite3 *journal__db(struct journal *j);
 

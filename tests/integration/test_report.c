@@ -11,7 +11,10 @@
  */
 #include "../unit/sla_synth.h"
 
+#include <dirent.h>
 #include <jansson.h>
+#include <signal.h>
+#include <stdarg.h>
 
 #include "slamond_run.h"
 #include "sla/report.h"
@@ -65,7 +68,6 @@ static void build_report(char *out, size_t outlen)
 	o.out_dir = out;
 	o.lang = "zh";
 	o.now = SYN_TO + 86400;
-	o.no_record = 1;
 	cr_assert_eq(sla_period_month("Asia/Shanghai", 2026, 10, &p), 0);
 	cr_assert_eq(report_period(S.cfg, &p, &o, NULL, err, sizeof(err)), 0,
 		     "%s", err);
@@ -188,7 +190,6 @@ Test(report, captured_link_in_data_files)
 	o.out_dir = out;
 	o.lang = "en";
 	o.now = SYN_TO + 86400;
-	o.no_record = 1;
 	o.no_graphs = 1;
 	cr_assert_eq(sla_period_month("Asia/Shanghai", 2026, 10, &p), 0);
 	cr_assert_eq(report_period(S.cfg, &p, &o, NULL, err, sizeof(err)), 0,
@@ -388,4 +389,261 @@ Test(report, chromium_pdf)
 				  strstr(text, "NotoSansSC") != NULL,
 			  "no CJK font embedded:\n%s", text);
 	}
+}
+
+/* ---- draft, reasons, final (issue 14) ---------------------------------- */
+
+/* A copy of the synthetic month that a test may change: dir gets the
+ * configuration and inventory, a data folder whose RRD files are links to
+ * the shared ones, its own copy of the journal and no reports/ folder. */
+static void own_copy(char *dir, size_t len, const char *name)
+{
+	char script[8192], out[4096];
+	char *const argv[] = { "sh", "-c", script, NULL };
+	int rc;
+
+	snprintf(dir, len, "%s/%s-%ld", S.dir, name, (long)getpid());
+	snprintf(script, sizeof(script),
+		 "set -e; d='%s'; s='%s'; rm -rf \"$d\"; mkdir -p \"$d/data\";"
+		 " cp \"$s/slamon.conf\" \"$d/\";"
+		 " ln -s \"$s/inventory.csv\" \"$d/inventory.csv\";"
+		 " for f in \"$s\"/data/*; do case \"${f##*/}\" in"
+		 " faults.db*|reports) ;; *) ln -s \"$f\" \"$d/data/\";;"
+		 " esac; done;"
+		 " cp \"$s/data/faults.db\" \"$d/data/faults.db\"",
+		 dir, S.dir);
+	rc = run_cmd(argv, out, sizeof(out), 60);
+	cr_assert_eq(rc, 0, "%d: %s", rc, out);
+}
+
+/* Runs slamon with args (NULL-terminated, at most 16) and -c conf; the
+ * exit status, output in out. */
+static int slamon(char *conf, char *out, size_t outlen, ...)
+{
+	char *argv[24];
+	int n = 0;
+	va_list ap;
+
+	argv[n++] = SLAMON;
+	va_start(ap, outlen);
+	for (char *a = va_arg(ap, char *); a != NULL && n < 20;
+	     a = va_arg(ap, char *))
+		argv[n++] = a;
+	va_end(ap);
+	argv[n++] = "-c";
+	argv[n++] = conf;
+	argv[n] = NULL;
+	return run_cmd(argv, out, outlen, 300);
+}
+
+/* The JSON report's indicator id. */
+static json_t *indicator_json(json_t *root, const char *id)
+{
+	json_t *a = json_object_get(root, "indicators"), *e;
+	size_t i;
+
+	json_array_foreach(a, i, e)
+		if (strcmp(json_string_value(json_object_get(e, "id")), id) == 0)
+			return e;
+	cr_assert_fail("no indicator %s in the JSON report", id);
+	return NULL;
+}
+
+/* `slamon report annotate` stores a reason in the journal; the report
+ * prints it in 偏差原因 (HTML, JSON, CSV), and flags a missed indicator
+ * without one; unknown indicators and non-month periods are refused. */
+Test(report, annotate_reason_shown_missing_flagged)
+{
+	static const char reason[] = "10月8日夜班交接延误，F2 超时响应";
+	char dir[4400], conf[4500], out[4600], path[4700], msg[4096];
+	char *text;
+	json_t *root, *e;
+	json_error_t je;
+	int rc;
+
+	own_copy(dir, sizeof(dir), "annotate");
+	snprintf(conf, sizeof(conf), "%s/slamon.conf", dir);
+	snprintf(out, sizeof(out), "%s/out", dir);
+	rc = slamon(conf, msg, sizeof(msg), "report", "annotate", "--month",
+		    "2026-10", "--indicator", "fault_response", "--text",
+		    reason, NULL);
+	cr_assert_eq(rc, 0, "%d: %s", rc, msg);
+	rc = slamon(conf, msg, sizeof(msg), "report", "annotate", "--month",
+		    "2026-10", "--indicator", "nosuch", "--text", "x", NULL);
+	cr_assert_eq(rc, 2, "%d: %s", rc, msg);
+	cr_assert_not_null(strstr(msg, "no indicator 'nosuch'"), "%s", msg);
+	rc = slamon(conf, msg, sizeof(msg), "report", "annotate",
+		    "--quarter", "2026-Q4", "--indicator", "fault_response",
+		    "--text", "x", NULL);
+	cr_assert_eq(rc, 2, "%d: %s", rc, msg);
+	rc = slamon(conf, msg, sizeof(msg), "report", "--month", "2026-10",
+		    "--out", out, "--no-graphs", "--now", "1793548800", NULL);
+	cr_assert_eq(rc, 0, "%d: %s", rc, msg);
+
+	snprintf(path, sizeof(path), "%s/slamon-2026-10.json", out);
+	root = json_load_file(path, 0, &je);
+	cr_assert_not_null(root, "%s: %s", path, je.text);
+	e = indicator_json(root, "fault_response");
+	cr_assert_str_eq(json_string_value(json_object_get(e, "state")),
+			 "breached");
+	cr_assert_str_eq(json_string_value(json_object_get(e, "reason")),
+			 reason);
+	cr_assert(json_is_false(json_object_get(e, "reason_missing")));
+	/* 75 % satisfaction misses 90 % and nobody said why */
+	e = indicator_json(root, "fault_satisfaction");
+	cr_assert_str_eq(json_string_value(json_object_get(e, "reason")), "");
+	cr_assert(json_is_true(json_object_get(e, "reason_missing")));
+	/* a met indicator is not flagged */
+	e = indicator_json(root, "miniprogram_availability");
+	cr_assert(json_is_false(json_object_get(e, "reason_missing")));
+	json_decref(root);
+
+	snprintf(path, sizeof(path), "%s/slamon-2026-10.html", out);
+	text = slurp(path);
+	cr_assert_not_null(strstr(text, reason));
+	cr_assert_not_null(strstr(text, "【待填写】未达标，尚未说明偏差原因"));
+	free(text);
+	snprintf(path, sizeof(path), "%s/slamon-2026-10-indicators.csv", out);
+	text = slurp(path);
+	cr_assert_not_null(strstr(text, reason), "%s", text);
+	free(text);
+}
+
+/* 信息系统运维月报表份数 of October as `slamon sla --json` computes it. */
+static double reports_counted(char *conf)
+{
+	static char msg[1 << 17];
+	json_t *root, *e;
+	json_error_t je;
+	double v;
+	int rc;
+
+	rc = slamon(conf, msg, sizeof(msg), "sla", "--month", "2026-10",
+		    "--json", "--now", "1793548800", NULL);
+	cr_assert(rc == 0 || rc == 1, "%d: %s", rc, msg);
+	root = json_loads(msg, 0, &je);
+	cr_assert_not_null(root, "%s: %s", je.text, msg);
+	e = indicator_json(root, "monthly_reports");
+	v = json_number_value(json_object_get(e, "value"));
+	json_decref(root);
+	return v;
+}
+
+/* The names in dir that do not start with a dot, space-separated. */
+static void visible_files(const char *dir, char *out, size_t outlen)
+{
+	struct dirent *e;
+	DIR *d = opendir(dir);
+
+	out[0] = '\0';
+	cr_assert_not_null(d, "%s: %s", dir, strerror(errno));
+	while ((e = readdir(d)) != NULL)
+		if (e->d_name[0] != '.')
+			snprintf(out + strlen(out), outlen - strlen(out),
+				 "%s ", e->d_name);
+	closedir(d);
+}
+
+static int write_draft(char *conf, const char *out, char *msg, size_t len)
+{
+	return slamon(conf, msg, len, "report", "--month", "2026-10", "--out",
+		      out, "--no-graphs", "--now", "1793548800", NULL);
+}
+
+/* kill -9 while the JSON is being written (the HTML is complete by then):
+ * no file under a final name, no manifest, nothing counted, and final
+ * refuses; the next run clears what the killed one left. */
+Test(report, killed_while_writing_leaves_no_file_no_count)
+{
+	char dir[4400], conf[4500], out[4600], msg[4096], names[8192];
+	int rc;
+
+	own_copy(dir, sizeof(dir), "killed");
+	snprintf(conf, sizeof(conf), "%s/slamon.conf", dir);
+	snprintf(out, sizeof(out), "%s/out", dir);
+	setenv("SLAMON_TEST_REPORT_KILL", ".json", 1);
+	rc = write_draft(conf, out, msg, sizeof(msg));
+	unsetenv("SLAMON_TEST_REPORT_KILL");
+	cr_assert_eq(rc, 128 + SIGKILL, "%d: %s", rc, msg);
+	visible_files(out, names, sizeof(names));
+	cr_assert_str_eq(names, "", "files under final names: %s", names);
+	rc = slamon(conf, msg, sizeof(msg), "report", "final", "--month",
+		    "2026-10", "--out", out, NULL);
+	cr_assert_eq(rc, 1, "%d: %s", rc, msg);
+	cr_assert_not_null(strstr(msg, "slamon-2026-10.sha256"), "%s", msg);
+	cr_assert_eq(reports_counted(conf), 0);
+
+	rc = write_draft(conf, out, msg, sizeof(msg));
+	cr_assert_eq(rc, 0, "%d: %s", rc, msg);
+	snprintf(names, sizeof(names), "%s/.slamon-2026-10.partial", out);
+	cr_assert_neq(access(names, F_OK), 0, "%s left behind", names);
+}
+
+/* A draft is a complete set with its manifest (sha256sum -c agrees) and
+ * does not count; final checks it and counts the month once. */
+Test(report, only_final_counts)
+{
+	char dir[4400], conf[4500], out[4600], msg[4096], sh[5000];
+	char *const check[] = { "sh", "-c", sh, NULL };
+	int rc;
+
+	own_copy(dir, sizeof(dir), "final");
+	snprintf(conf, sizeof(conf), "%s/slamon.conf", dir);
+	snprintf(out, sizeof(out), "%s/out", dir);
+	rc = write_draft(conf, out, msg, sizeof(msg));
+	cr_assert_eq(rc, 0, "%d: %s", rc, msg);
+	snprintf(sh, sizeof(sh),
+		 "cd '%s' && sha256sum --strict -c slamon-2026-10.sha256 &&"
+		 " test $(wc -l < slamon-2026-10.sha256) -eq 8", out);
+	rc = run_cmd(check, msg, sizeof(msg), 60);
+	cr_assert_eq(rc, 0, "%d: %s", rc, msg);
+	cr_assert_eq(reports_counted(conf), 0, "a draft counted");
+
+	rc = slamon(conf, msg, sizeof(msg), "report", "final", "--month",
+		    "2026-10", "--out", out, NULL);
+	cr_assert_eq(rc, 0, "%d: %s", rc, msg);
+	cr_assert_eq(reports_counted(conf), 1);
+	/* made final twice, still one month */
+	rc = slamon(conf, msg, sizeof(msg), "report", "final", "--month",
+		    "2026-10", "--out", out, NULL);
+	cr_assert_eq(rc, 0, "%d: %s", rc, msg);
+	cr_assert_eq(reports_counted(conf), 1);
+}
+
+/* final refuses a set whose file changed or went missing, naming it, and
+ * counts nothing. */
+Test(report, final_refuses_file_not_matching_manifest)
+{
+	char dir[4400], conf[4500], out[4600], msg[4096], path[4700];
+	FILE *f;
+	int rc;
+
+	own_copy(dir, sizeof(dir), "refuse");
+	snprintf(conf, sizeof(conf), "%s/slamon.conf", dir);
+	snprintf(out, sizeof(out), "%s/out", dir);
+	rc = write_draft(conf, out, msg, sizeof(msg));
+	cr_assert_eq(rc, 0, "%d: %s", rc, msg);
+	snprintf(path, sizeof(path), "%s/slamon-2026-10-faults.csv", out);
+	f = fopen(path, "a");
+	cr_assert_not_null(f);
+	fputs("\"F9\",\"edited by hand\"\r\n", f);
+	fclose(f);
+	rc = slamon(conf, msg, sizeof(msg), "report", "final", "--month",
+		    "2026-10", "--out", out, NULL);
+	cr_assert_eq(rc, 1, "%d: %s", rc, msg);
+	cr_assert_not_null(strstr(msg, "slamon-2026-10-faults.csv does not "
+				       "match the manifest"),
+			   "%s", msg);
+	cr_assert_eq(reports_counted(conf), 0);
+
+	rc = write_draft(conf, out, msg, sizeof(msg));
+	cr_assert_eq(rc, 0, "%d: %s", rc, msg);
+	snprintf(path, sizeof(path), "%s/slamon-2026-10.xlsx", out);
+	cr_assert_eq(unlink(path), 0);
+	rc = slamon(conf, msg, sizeof(msg), "report", "final", "--month",
+		    "2026-10", "--out", out, NULL);
+	cr_assert_eq(rc, 1, "%d: %s", rc, msg);
+	cr_assert_not_null(strstr(msg, "slamon-2026-10.xlsx: missing"), "%s",
+			   msg);
+	cr_assert_eq(reports_counted(conf), 0);
 }

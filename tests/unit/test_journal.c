@@ -629,7 +629,97 @@ Test(journal, version1_journal_upgraded_in_place)
 	cr_assert_eq(sql_cli("PRAGMA user_version", out, sizeof(out)), 0,
 		     "%s", out);
 	cr_assert_eq(atoi(out), JOURNAL_SCHEMA_VERSION, "%s", out);
-	cr_assert_eq(JOURNAL_SCHEMA_VERSION, 2);
+	cr_assert_eq(JOURNAL_SCHEMA_VERSION, 3);
+}
+
+/* ---- reasons for a missed indicator (schema 3) ------------------------ */
+
+/* A reason is stored per month and indicator, replaced by a later one,
+ * removed by an empty text; bad months and ids are refused. */
+Test(journal, reason_set_replace_remove)
+{
+	struct journal_reason *r = NULL;
+	size_t n = 9;
+
+	cr_assert_eq(journal_reason_set(j, "2026-10", "fault_response",
+					"交接延误", 1000, err, sizeof(err)),
+		     0, "%s", err);
+	cr_assert_eq(journal_reason_set(j, "2026-10", "unit_connectivity",
+					"光缆被挖断", 1001, err, sizeof(err)),
+		     0, "%s", err);
+	cr_assert_eq(journal_reason_set(j, "2026-11", "fault_response",
+					"other month", 1002, err, sizeof(err)),
+		     0, "%s", err);
+	cr_assert_eq(journal_reason_set(j, "2026-10", "fault_response",
+					"夜班交接延误", 1003, err, sizeof(err)),
+		     0, "%s", err);
+	cr_assert_eq(journal_reason_list(j, "2026-10", &r, &n, err,
+					 sizeof(err)),
+		     0, "%s", err);
+	cr_assert_eq(n, 2);
+	cr_assert_str_eq(r[0].indicator, "fault_response");
+	cr_assert_str_eq(r[0].text, "夜班交接延误");
+	cr_assert_eq(r[0].t, 1003);
+	cr_assert_str_eq(r[1].indicator, "unit_connectivity");
+	free(r);
+	cr_assert_eq(journal_reason_set(j, "2026-10", "fault_response", "",
+					1004, err, sizeof(err)),
+		     0, "%s", err);
+	cr_assert_eq(journal_reason_list(j, "2026-10", &r, &n, err,
+					 sizeof(err)),
+		     0, "%s", err);
+	cr_assert_eq(n, 1);
+	cr_assert_str_eq(r[0].indicator, "unit_connectivity");
+	free(r);
+	cr_assert_eq(journal_reason_set(j, "2026-13", "x", "t", 1, err,
+					sizeof(err)),
+		     -EINVAL);
+	cr_assert(strstr(err, "2026-13") != NULL, "%s", err);
+	cr_assert_eq(journal_reason_set(j, "2026-10", "", "t", 1, err,
+					sizeof(err)),
+		     -EINVAL);
+}
+
+/* A version 2 journal (no report_reasons) reads as "no reasons" through
+ * a read-only connection, and is upgraded in place to 3 by a read-write
+ * open, keeping its faults. */
+Test(journal, version2_journal_upgraded_for_reasons)
+{
+	int64_t id = open_one("ap-001", "down", 1000);
+	struct journal_reason *r = NULL;
+	struct journal *ro = NULL;
+	size_t n = 9;
+	struct fault f;
+	char out[1024];
+
+	journal_close(j);
+	j = NULL;
+	cr_assert_eq(sql_cli("DROP TABLE report_reasons;"
+			     "UPDATE meta SET value = '2'"
+			     " WHERE key = 'schema_version';"
+			     "PRAGMA user_version = 2",
+			     out, sizeof(out)),
+		     0, "%s", out);
+	cr_assert_eq(journal_open_ro(db, &ro, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(journal_reason_list(ro, "2026-10", &r, &n, err,
+					 sizeof(err)),
+		     0, "%s", err);
+	cr_assert_eq(n, 0);
+	cr_assert_null(r);
+	journal_close(ro);
+	cr_assert_eq(journal_open(db, &j, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(journal_fault_get(j, id, &f, err, sizeof(err)), 0);
+	cr_assert_eq(journal_reason_set(j, "2026-10", "fault_response", "x",
+					1, err, sizeof(err)),
+		     0, "%s", err);
+	cr_assert_eq(sql_cli("SELECT value FROM meta"
+			     " WHERE key = 'schema_version'",
+			     out, sizeof(out)),
+		     0, "%s", out);
+	cr_assert_eq(atoi(out), 3, "%s", out);
+	cr_assert_eq(sql_cli("PRAGMA user_version", out, sizeof(out)), 0,
+		     "%s", out);
+	cr_assert_eq(atoi(out), 3, "%s", out);
 }
 
 /* ---- read APIs for sla/ ------------------------------------------------ */

@@ -1,0 +1,141 @@
+/*
+ * journal_report.c - what the monthly report keeps in the journal: the
+ * reasons operators give for a missed indicator (偏差原因), one per month
+ * and indicator (`slamon report annotate`). See journal.h and
+ * docs/sla.md.
+ * SPDX-License-Identifier: MIT
+ */
+#include "journal.h"
+#include "journal_int.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define INDICATOR_MAX sizeof(((struct journal_reason *)0)->indicator)
+
+/* "YYYY-MM" with a month 01..12. */
+static int month_valid(const char *m)
+{
+	if (m == NULL || strlen(m) != 7 || m[4] != '-')
+		return 0;
+	for (int i = 0; i < 7; i++)
+		if (i != 4 && !isdigit((unsigned char)m[i]))
+			return 0;
+	return (m[5] == '0' && m[6] >= '1') ||
+	       (m[5] == '1' && m[6] >= '0' && m[6] <= '2');
+}
+
+int journal_reason_set(struct journal *j, const char *month,
+		       const char *indicator, const char *text, double t,
+		       char *err, size_t errlen)
+{
+	if (!month_valid(month)) {
+		journal__seterr(err, errlen, "reason: month '%s' is not YYYY-MM",
+				month != NULL ? month : "");
+		return -EINVAL;
+	}
+	if (indicator == NULL || indicator[0] == '\0' ||
+	    strlen(indicator) >= INDICATOR_MAX) {
+		journal__seterr(err, errlen, "reason: bad indicator id");
+		return -EINVAL;
+	}
+	if (text == NULL || text[0] == '\0')
+		return journal__query(j, "remove reason",
+				      "DELETE FROM report_reasons"
+				      " WHERE month = ?1 AND indicator = ?2",
+				      JP_ARGS(JP_TEXT(month), JP_TEXT(indicator)),
+				      NULL, NULL, err, errlen);
+	if (strlen(text) >= JOURNAL_REASON_MAX) {
+		journal__seterr(err, errlen,
+				"reason: text longer than %d bytes",
+				JOURNAL_REASON_MAX - 1);
+		return -EINVAL;
+	}
+	return journal__query(j, "store reason",
+			      "INSERT OR REPLACE INTO report_reasons"
+			      " VALUES (?1, ?2, ?3, ?4)",
+			      JP_ARGS(JP_TEXT(month), JP_TEXT(indicator),
+				      JP_TEXT(text), JP_REAL(t)),
+			      NULL, NULL, err, errlen);
+}
+
+/* The rows read so far, grown by doubling. */
+struct reasons {
+	struct journal_reason *v;
+	size_t n, cap;
+};
+
+static void col_copy(sqlite3_stmt *st, int col, char *out, size_t outlen)
+{
+	const unsigned char *s = sqlite3_column_text(st, col);
+
+	snprintf(out, outlen, "%s", s != NULL ? (const char *)s : "");
+}
+
+static int row_reason(void *arg, sqlite3_stmt *st, char *err, size_t errlen)
+{
+	struct reasons *r = arg;
+	struct journal_reason *e;
+
+	if (r->n == r->cap) {
+		size_t cap = r->cap ? r->cap * 2 : 16;
+		void *nv = realloc(r->v, cap * sizeof(*r->v));
+
+		if (nv == NULL) {
+			journal__seterr(err, errlen, "journal: out of memory");
+			return -ENOMEM;
+		}
+		r->v = nv;
+		r->cap = cap;
+	}
+	e = &r->v[r->n++];
+	col_copy(st, 0, e->month, sizeof(e->month));
+	col_copy(st, 1, e->indicator, sizeof(e->indicator));
+	col_copy(st, 2, e->text, sizeof(e->text));
+	e->t = sqlite3_column_double(st, 3);
+	return 0;
+}
+
+/* Row callback: the table exists. */
+static int row_found(void *arg, sqlite3_stmt *st, char *err, size_t errlen)
+{
+	(void)st;
+	(void)err;
+	(void)errlen;
+	*(int *)arg = 1;
+	return 0;
+}
+
+int journal_reason_list(struct journal *j, const char *month,
+			struct journal_reason **ret, size_t *ret_n,
+			char *err, size_t errlen)
+{
+	struct reasons r = { NULL, 0, 0 };
+	int found = 0, rc;
+
+	*ret = NULL;
+	*ret_n = 0;
+	/* a read-only connection to a schema 2 file: no table, no reasons */
+	rc = journal__query(j, "reasons",
+			    "SELECT 1 FROM sqlite_master WHERE type = 'table'"
+			    " AND name = 'report_reasons'",
+			    NULL, row_found, &found, err, errlen);
+	if (rc < 0 || !found)
+		return rc;
+	rc = journal__query(j, "reasons",
+			    "SELECT month, indicator, text, t"
+			    " FROM report_reasons WHERE month = ?1"
+			    " ORDER BY indicator",
+			    JP_ARGS(JP_TEXT(month)), row_reason, &r, err,
+			    errlen);
+	if (rc < 0) {
+		free(r.v);
+		return rc;
+	}
+	*ret = r.v;
+	*ret_n = r.n;
+	return 0;
+}
