@@ -6,8 +6,8 @@
 import json
 import sys
 
-DEV_RRD = 2883680  # device.rrd, docs/storage.md
-IF_RRD = 2913184 + 920728  # if-*.rrd + st-*.rrd per interface
+DEV_RRD = 1897152  # device.v2.rrd, docs/storage.md (layout 2)
+IF_RRD = 2067392 + 241816  # if-*.v2.rrd + st-*.v2.rrd per interface
 
 
 def f(v, fmt="%.3f"):
@@ -68,7 +68,7 @@ def render(R):
         rows.append(("slamond", r["mode"] + " failed_devices", r["n"], bad, "devices", ""))
         if r["mode"] != "norrd":
             rows.append(("slamond", r["mode"] + " disk_per_if", r["n"],
-                         r.get("disk_per_if_incl_dev"), "bytes", "incl. device.rrd share"))
+                         r.get("disk_per_if_incl_dev"), "bytes", "incl. device file share"))
         if r.get("log_errors"):
             md.append("|  | log: %d error lines, e.g. `%s` |||||||||||" % (
                 r["log_errors"], (r["log_sample"] or [""])[0][:160]))
@@ -201,9 +201,9 @@ def render(R):
     if ratios.get("fork"):
         v = ratios["fork"]
         md.append("| >= 100x less CPU/poll than fork-per-device | %.0fx | %s |" % (v, "yes" if v >= 100 else "**no**"))
-    md.append("| <= 4 MB disk per interface, 5-min data 400 days | %.2f MB (if+st files); %.2f MB with the device file shared by 4 interfaces | %s |" % (
+    md.append("| <= 2.5 MB disk per interface, 5-min data 400 days | %.2f MB (if+st files); %.2f MB with the device file shared by 4 interfaces | %s |" % (
         IF_RRD / 1e6, (IF_RRD + DEV_RRD / 4) / 1e6,
-        "yes (interface files); no with the device share" if IF_RRD <= 4e6 else "**no**"))
+        "yes (interface files); no with the device share" if IF_RRD <= 2.5e6 else "**no**"))
     for r in R["runs"]:
         if r["mode"] != "norrd" and r.get("disk_per_if_incl_dev"):
             md.append("| (measured on disk, %s, N=%d) | %.2f MB per interface incl. device share | |" % (

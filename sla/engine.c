@@ -1,7 +1,7 @@
 /*
  * engine.c - evaluates the indicators of the budget performance table over
- * a period: availability of every device from device.rrd (reach), link
- * utilisation from if-*.rrd, captured links (top talkers, drops) and
+ * a period: availability of every device from device.v2.rrd (reach), link
+ * utilisation from if-*.v2.rrd, captured links (top talkers, drops) and
  * faults from the journal, produced reports from
  * <storage_dir>/reports/produced.tsv. Formulas: docs/sla.md.
  * SPDX-License-Identifier: MIT

@@ -5,6 +5,10 @@
 #ifndef SLAMON_RRD_INT_H
 #define SLAMON_RRD_INT_H
 
+#include <stddef.h>
+
+#include "rrdstore.h"
+
 /* mkdir -p: creates each missing folder of path with mode 0755. 0, or a
  * negative errno (-ENOTDIR when path is not a folder). */
 int storage__mkdir_p(const char *path);
@@ -13,5 +17,11 @@ int storage__mkdir_p(const char *path);
  * err as "file: message" (unless the message names file already), one
  * line, and clears it. */
 void storage__rrd_err(const char *file, char *err, size_t errlen);
+
+/* Checks that the existing file path has layout l (step, data sources in
+ * order, archives): 0; -EPROTO with one line naming the file and the first
+ * difference in err; -EIO when librrd cannot read it. */
+int storage__layout_check(const char *path, enum storage_layout l, char *err,
+			  size_t errlen);
 
 #endif

@@ -5,7 +5,8 @@
  * librrd opens, reads and closes the file for every rrd_update_r call, so
  * one call per row (what the writer does, one row per poll) costs ~65 us
  * while one call with a month of rows costs ~1 us a row. Files get the
- * writer's names (storage_path_*) and layouts (storage_layout_args).
+ * writer's names (storage_path_*) and layouts (storage_layout_args); an
+ * existing file of another layout is refused, as the writer does.
  * SPDX-License-Identifier: MIT
  */
 #include "rrdstore.h"
@@ -133,6 +134,10 @@ static int batch_one(const char *dir, const struct rrd_batch *b, char *err,
 				  b->create_t != 0 ? b->create_t
 						   : b->t[0] - RRD_STEP,
 				  err, errlen);
+		if (rc < 0)
+			return rc;
+	} else {
+		rc = storage__layout_check(path, b->layout, err, errlen);
 		if (rc < 0)
 			return rc;
 	}

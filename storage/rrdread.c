@@ -208,14 +208,18 @@ void storage_if_list_free(char **names, size_t n)
  * or out of memory: *ret_oom set). */
 static char *if_name_of(const char *file, int *ret_oom)
 {
-	size_t len = strlen(file);
+	size_t len = strlen(file), sfx = strlen(STORAGE_LAYOUT_SUFFIX), elen;
 	char enc[NAME_MAX + 1], *name;
 
-	if (len < 8 || strncmp(file, "if-", 3) != 0 ||
-	    strcmp(file + len - 4, ".rrd") != 0 || len - 7 >= sizeof(enc))
+	/* if-<enc>.v2.rrd: files of another layout version are not listed */
+	if (len < 4 + sfx || strncmp(file, "if-", 3) != 0 ||
+	    strcmp(file + len - sfx, STORAGE_LAYOUT_SUFFIX) != 0)
 		return NULL;
-	memcpy(enc, file + 3, len - 7);
-	enc[len - 7] = '\0';
+	elen = len - 3 - sfx;
+	if (elen >= sizeof(enc))
+		return NULL;
+	memcpy(enc, file + 3, elen);
+	enc[elen] = '\0';
 	name = malloc(len);
 	if (name == NULL) {
 		*ret_oom = 1;

@@ -32,79 +32,12 @@
 #define QUEUE_DEFAULT 65536
 #define RING_MIN 64
 #define RING_SHRINK 1024 /* free a drained ring bigger than this */
-/* 15 min: a row is written once per poll, and access devices are polled
- * every 300 s (plus jitter); a heartbeat below the poll interval would turn
- * every such minute into unknown. Intervals above ~10 min need more. */
-#define HEARTBEAT "900"
 
-/* ---- layouts --------------------------------------------------------- */
-
-/* Step 60 s, heartbeat 900 s, GAUGE of rates the metric engine computed.
- * RRA rows: traffic 8 d of 1-min, 400 d of 5-min (monthly 95th percentile
- * from unconsolidated 5-min data), 5 y of 1-h; MAX keeps peaks. */
-static const char *traffic_args[] = {
-	"DS:in:GAUGE:" HEARTBEAT ":0:U",
-	"DS:out:GAUGE:" HEARTBEAT ":0:U",
-	"RRA:AVERAGE:0.5:1:11520",   /* 1 min, 8 days */
-	"RRA:AVERAGE:0.5:5:115200",  /* 5 min, 400 days */
-	"RRA:AVERAGE:0.5:60:43800",  /* 1 h, 5 years */
-	"RRA:MAX:0.5:60:9600",       /* 1 h, 400 days */
-	"RRA:MAX:0.5:1440:1826",     /* 1 day, 5 years */
-	NULL,
-};
-
-/* Status fractions and error rates consolidate exactly under AVERAGE. */
-static const char *status_args[] = {
-	"DS:oper:GAUGE:" HEARTBEAT ":0:1",
-	"DS:inerr:GAUGE:" HEARTBEAT ":0:U",
-	"DS:outerr:GAUGE:" HEARTBEAT ":0:U",
-	"DS:indisc:GAUGE:" HEARTBEAT ":0:U",
-	"DS:outdisc:GAUGE:" HEARTBEAT ":0:U",
-	"RRA:AVERAGE:0.5:1:11520",   /* 1 min, 8 days */
-	"RRA:AVERAGE:0.5:60:9600",   /* 1 h, 400 days */
-	"RRA:AVERAGE:0.5:1440:1826", /* 1 day, 5 years */
-	NULL,
-};
-
-/* Availability and latency are reported by month: keep 5-min data. */
-static const char *device_args[] = {
-	"DS:reach:GAUGE:" HEARTBEAT ":0:1",
-	"DS:latency_ms:GAUGE:" HEARTBEAT ":0:U",
-	"RRA:AVERAGE:0.5:1:11520",   /* 1 min, 8 days */
-	"RRA:AVERAGE:0.5:5:115200",  /* 5 min, 400 days */
-	"RRA:AVERAGE:0.5:60:43800",  /* 1 h, 5 years */
-	"RRA:MAX:0.5:60:9600",       /* 1 h, 400 days: latency peaks */
-	NULL,
-};
+/* ---- layouts (rrdlayout.c) ------------------------------------------- */
 
 static const char *const traffic_tmpl = "in:out";
 static const char *const status_tmpl = "oper:inerr:outerr:indisc:outdisc";
 static const char *const device_tmpl = "reach:latency_ms";
-
-static const char **layout_table(enum storage_layout l)
-{
-	switch (l) {
-	case STORAGE_LAYOUT_TRAFFIC:
-		return traffic_args;
-	case STORAGE_LAYOUT_STATUS:
-		return status_args;
-	case STORAGE_LAYOUT_DEVICE:
-		return device_args;
-	}
-	return NULL;
-}
-
-const char *const *storage_layout_args(enum storage_layout l, int *ret_argc)
-{
-	const char **args = layout_table(l);
-	int n = 0;
-
-	while (args != NULL && args[n] != NULL)
-		n++;
-	if (ret_argc != NULL)
-		*ret_argc = n;
-	return args;
-}
 
 /* ---- names and paths -------------------------------------------------- */
 
@@ -228,7 +161,8 @@ static int path_build(const char *dir, const char *device, const char *prefix,
 int storage_path_dev(const char *dir, const char *device, char *out,
 		     size_t outlen)
 {
-	return path_build(dir, device, "device.rrd", NULL, "", out, outlen);
+	return path_build(dir, device, "device" STORAGE_LAYOUT_SUFFIX, NULL, "",
+			  out, outlen);
 }
 
 int storage_path_if(const char *dir, const char *device, const char *ifname,
@@ -236,7 +170,8 @@ int storage_path_if(const char *dir, const char *device, const char *ifname,
 {
 	if (ifname == NULL)
 		return -EINVAL;
-	return path_build(dir, device, "if-", ifname, ".rrd", out, outlen);
+	return path_build(dir, device, "if-", ifname, STORAGE_LAYOUT_SUFFIX, out,
+			  outlen);
 }
 
 int storage_path_ifstatus(const char *dir, const char *device,
@@ -244,7 +179,8 @@ int storage_path_ifstatus(const char *dir, const char *device,
 {
 	if (ifname == NULL)
 		return -EINVAL;
-	return path_build(dir, device, "st-", ifname, ".rrd", out, outlen);
+	return path_build(dir, device, "st-", ifname, STORAGE_LAYOUT_SUFFIX, out,
+			  outlen);
 }
 
 int storage__mkdir_p(const char *path)
@@ -269,12 +205,12 @@ int storage__mkdir_p(const char *path)
 	return S_ISDIR(sb.st_mode) ? 0 : -ENOTDIR;
 }
 
-/* ---- the set of files known to rrdcached (writer thread only) --------- */
+/* ---- the set of files known to the writer (writer thread only) -------- */
 
-/* With rrdcached the writer cannot stat a remote file, and a FLUSHALL
- * returns before anything is written (rrdcached(1)), so it remembers the
- * files it has checked or created and which of them took updates since the
- * last flush. */
+/* The writer checks each file's layout once (writer_check); with rrdcached
+ * it cannot stat a remote file, and a FLUSHALL returns before anything is
+ * written (rrdcached(1)), so it remembers the files it has checked or
+ * created and which of them took updates since the last flush. */
 struct known {
 	struct known *next;
 	bool verified; /* exists with our layout; cleared by a failed update */
@@ -460,33 +396,57 @@ static int cached_connect(struct rrd_writer *w, const char *path)
 	return 0;
 }
 
+/* Checks once per file and writer that an existing path has layout l, so
+ * a file of another layout is refused (naming it) before any write. A
+ * remote rrdcached's files are not on this machine: not checked. */
+static int writer_check(struct rrd_writer *w, const char *path,
+			enum storage_layout l, struct known *k)
+{
+	char msg[sizeof(w->err)];
+	int rc;
+
+	if (w->cached != NULL && !w->cached_local) {
+		k->verified = true;
+		return 0;
+	}
+	rc = storage__layout_check(path, l, msg, sizeof(msg));
+	if (rc < 0) {
+		writer_fail(w, path, msg);
+		return rc;
+	}
+	k->verified = true;
+	return 0;
+}
+
 /* Makes sure path exists with layout l, creating it with its first step
- * ending at t. An existing file is used as is: no_overwrite is set, so even
- * a file created meanwhile by someone else is never truncated. */
+ * ending at t. An existing file is used as is once its layout is checked:
+ * no_overwrite is set, so even a file created meanwhile by someone else is
+ * never truncated. */
 static int writer_ensure(struct rrd_writer *w, const char *path,
 			 enum storage_layout l, time_t t, bool *ret_created)
 {
-	const char **args = layout_table(l);
-	struct known *k = NULL;
+	const char *const *args;
+	struct known *k;
 	char devdir[PATH_MAX];
 	char *slash;
 	int argc, rc;
 
 	*ret_created = false;
-	if (w->cached == NULL && access(path, F_OK) == 0)
+	k = known_find(&w->known, path);
+	if (k == NULL)
+		k = known_add(&w->known, path);
+	if (k == NULL) {
+		writer_fail(w, path, strerror(ENOMEM));
+		return -ENOMEM;
+	}
+	if (k->verified)
 		return 0;
+	if (w->cached == NULL && access(path, F_OK) == 0)
+		return writer_check(w, path, l, k);
 	if (w->cached != NULL) {
-		k = known_find(&w->known, path);
-		if (k == NULL)
-			k = known_add(&w->known, path);
-		if (k != NULL && k->verified)
-			return 0;
 		rrd_clear_error();
-		if (rrdc_last(path) > 0) {
-			if (k != NULL)
-				k->verified = true;
-			return 0;
-		}
+		if (rrdc_last(path) > 0)
+			return writer_check(w, path, l, k);
 		drain_sigpipe();
 	}
 	/* Device folders on demand; a remote rrdcached makes its own (-R). */
@@ -502,20 +462,20 @@ static int writer_ensure(struct rrd_writer *w, const char *path,
 			}
 		}
 	}
-	storage_layout_args(l, &argc);
+	args = storage_layout_args(l, &argc);
 	rrd_clear_error();
 	if (w->cached != NULL)
-		rc = rrdc_create(path, RRD_STEP, t - RRD_STEP, 1, argc, args);
+		rc = rrdc_create(path, RRD_STEP, t - RRD_STEP, 1, argc,
+				 (const char **)(uintptr_t)args);
 	else
 		rc = rrd_create_r2(path, RRD_STEP, t - RRD_STEP, 1, NULL, NULL,
-				   argc, args);
+				   argc, (const char **)(uintptr_t)args);
 	if (rc != 0) {
 		writer_fail(w, path, rrd_get_error());
 		drain_sigpipe();
 		return -EIO;
 	}
-	if (k != NULL)
-		k->verified = true;
+	k->verified = true;
 	*ret_created = true;
 	return 0;
 }
@@ -564,7 +524,7 @@ static int writer_update(struct rrd_writer *w, const char *path,
 	if (rc != 0) {
 		writer_fail(w, path, rrd_get_error());
 		drain_sigpipe();
-		k = w->cached != NULL ? known_find(&w->known, path) : NULL;
+		k = known_find(&w->known, path);
 		if (k != NULL)
 			k->verified = false; /* gone? check before the next */
 		return -EIO;

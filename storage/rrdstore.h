@@ -7,10 +7,12 @@
  * the last update, the interface files of a device, charts as PNG.
  *
  * Files are named by stable device and interface names, never by ifIndex:
- *   <dir>/<device>/device.rrd        reach (0..1), latency_ms
- *   <dir>/<device>/if-<ifname>.rrd   traffic: in, out (bits/s)
- *   <dir>/<device>/st-<ifname>.rrd   status: oper (0..1 share up),
- *                                    inerr, outerr, indisc, outdisc (/s)
+ *   <dir>/<device>/device.v2.rrd        reach (0..1), latency_ms
+ *   <dir>/<device>/if-<ifname>.v2.rrd   traffic: in, out (bits/s)
+ *   <dir>/<device>/st-<ifname>.v2.rrd   status: oper (0..1 share up),
+ *                                       inerr, outerr, indisc, outdisc (/s)
+ * ".v2" is the layout version (STORAGE_LAYOUT_VERSION): a later layout
+ * gets new names, so a migration finds the files of each version by name.
  * Names are percent-encoded (storage_name_encode) so any interface name
  * maps to exactly one file and no file name holds '/' or ':'.
  * SPDX-License-Identifier: MIT
@@ -23,6 +25,11 @@
 #include <time.h>
 
 #define RRD_STEP 60
+
+/* The layout version every file name carries (docs/storage.md). A file
+ * that has the name but not the layout is refused, never written. */
+#define STORAGE_LAYOUT_VERSION 2
+#define STORAGE_LAYOUT_SUFFIX ".v2.rrd"
 
 /* One interface row; NAN means unknown (written as U). */
 struct if_row {
@@ -91,9 +98,9 @@ int storage_path_ifstatus(const char *dir, const char *device,
  * created with: static, NULL-terminated, *ret_argc gets the count. The
  * writer uses these tables; docs and tests read them. */
 enum storage_layout {
-	STORAGE_LAYOUT_TRAFFIC, /* if-*.rrd */
-	STORAGE_LAYOUT_STATUS,  /* st-*.rrd */
-	STORAGE_LAYOUT_DEVICE,  /* device.rrd */
+	STORAGE_LAYOUT_TRAFFIC, /* if-*.v2.rrd */
+	STORAGE_LAYOUT_STATUS,  /* st-*.v2.rrd */
+	STORAGE_LAYOUT_DEVICE,  /* device.v2.rrd */
 };
 const char *const *storage_layout_args(enum storage_layout l, int *ret_argc);
 
@@ -164,7 +171,7 @@ int storage_series_read(struct rrd_series *s, char *err, size_t errlen);
 int storage_rrd_last(const char *file, time_t *ret_t, char *err,
 		     size_t errlen);
 
-/* The interfaces of device that have a traffic file (if-*.rrd) under
+/* The interfaces of device that have a traffic file (if-*.v2.rrd) under
  * dir, names decoded, sorted: a malloc'd array of malloc'd strings, freed
  * with storage_if_list_free. A device without a folder has none (0).
  * -ENOMEM (nothing returned) or -ENAMETOOLONG. */

@@ -9,10 +9,10 @@
  * Exit status 0 done, 1 refused or failed, 2 usage or configuration error.
  *
  * What is written (docs/demo-network.md, "Simulated history"):
- *   - every device: device.rrd, one row every 5 minutes (reach 1, a
+ *   - every device: device.v2.rrd, one row every 5 minutes (reach 1, a
  *     latency with a daily curve); every interface named in the inventory
  *     `interfaces` column (or matched there as a glob against
- *     expected.json): if-*.rrd and st-*.rrd with a daily traffic curve
+ *     expected.json): if-*.v2.rrd and st-*.v2.rrd with a daily traffic curve
  *     around the rates of expected.json next to the inventory, capped
  *     below the capacity;
  *   - scripted events, all in the configured zone: an access point down

@@ -1,0 +1,226 @@
+/*
+ * rrdlayout.c - the RRD layouts (data sources and archives each kind of file
+ * is created with, docs/storage.md "Layouts") and the check that a file
+ * about to be written has the layout its name promises.
+ *
+ * Layout version 2. The version is in every file name (device.v2.rrd,
+ * if-NAME.v2.rrd, st-NAME.v2.rrd), so a later layout gets new names and a
+ * migration finds the old files by name; the check below compares the
+ * file's step, data sources (names, in order) and archives with the table
+ * before the first write, so a file that merely carries the name is
+ * refused, naming the file, instead of being written with wrong columns.
+ * SPDX-License-Identifier: MIT
+ */
+#include "rrdstore.h"
+#include "rrd_int.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rrd.h>
+
+/* 15 min: a row is written once per poll, and access devices are polled
+ * every 300 s (plus jitter); a heartbeat below the poll interval would turn
+ * every such minute into unknown. Intervals above ~10 min need more. */
+#define HEARTBEAT "900"
+
+/* Traffic: the monthly 95th percentile of any month of the last 13 is taken
+ * from the 5-min AVERAGE rows (400 days); 1-min rows only for the console's
+ * graphs (3 days); hourly peaks for 400 days. 2 DS x 8 bytes a row. */
+static const char *traffic_args[] = {
+	"DS:in:GAUGE:" HEARTBEAT ":0:U",
+	"DS:out:GAUGE:" HEARTBEAT ":0:U",
+	"RRA:AVERAGE:0.5:1:4320",    /* 1 min, 3 days */
+	"RRA:AVERAGE:0.5:5:115200",  /* 5 min, 400 days */
+	"RRA:MAX:0.5:60:9600",       /* 1 h, 400 days */
+	NULL,
+};
+
+/* Status and error rates: no report reads them (availability comes from
+ * state intervals and reach), the console graphs them: 1-min for 3 days,
+ * hourly for 35 days, daily average and peak for 400 days. */
+static const char *status_args[] = {
+	"DS:oper:GAUGE:" HEARTBEAT ":0:1",
+	"DS:inerr:GAUGE:" HEARTBEAT ":0:U",
+	"DS:outerr:GAUGE:" HEARTBEAT ":0:U",
+	"DS:indisc:GAUGE:" HEARTBEAT ":0:U",
+	"DS:outdisc:GAUGE:" HEARTBEAT ":0:U",
+	"RRA:AVERAGE:0.5:1:4320",    /* 1 min, 3 days */
+	"RRA:AVERAGE:0.5:60:840",    /* 1 h, 35 days */
+	"RRA:AVERAGE:0.5:1440:400",  /* 1 day, 400 days */
+	"RRA:MAX:0.5:1440:400",      /* 1 day, 400 days: error peaks */
+	NULL,
+};
+
+/* Reach and latency of every device, ICMP-only ones included. sla/ still
+ * takes availability, "seen online" and completeness from the 5-min reach
+ * of any month of the last 13, so the 5-min rows stay for 400 days; an
+ * hourly row would hide a 30-minute gap (xff 0.5). Once sla/ reads them
+ * from the journal's state intervals, a smaller layout (docs/storage.md)
+ * is the next version. */
+static const char *device_args[] = {
+	"DS:reach:GAUGE:" HEARTBEAT ":0:1",
+	"DS:latency_ms:GAUGE:" HEARTBEAT ":0:U",
+	"RRA:AVERAGE:0.5:1:2880",    /* 1 min, 2 days */
+	"RRA:AVERAGE:0.5:5:115200",  /* 5 min, 400 days */
+	"RRA:MAX:0.5:1440:400",      /* 1 day, 400 days: latency peaks */
+	NULL,
+};
+
+static const char **layout_table(enum storage_layout l)
+{
+	switch (l) {
+	case STORAGE_LAYOUT_TRAFFIC:
+		return traffic_args;
+	case STORAGE_LAYOUT_STATUS:
+		return status_args;
+	case STORAGE_LAYOUT_DEVICE:
+		return device_args;
+	}
+	return NULL;
+}
+
+const char *const *storage_layout_args(enum storage_layout l, int *ret_argc)
+{
+	const char **args = layout_table(l);
+	int n = 0;
+
+	while (args != NULL && args[n] != NULL)
+		n++;
+	if (ret_argc != NULL)
+		*ret_argc = n;
+	return args;
+}
+
+/* What a file must have: step, DS names in order, RRAs in order. */
+struct shape {
+	unsigned long step;
+	int nds, nrra;
+	char ds[RRD_SERIES_COLS_MAX][64];
+	char cf[12][12];
+	unsigned long pdp[12], rows[12];
+};
+
+static void shape_of_layout(enum storage_layout l, struct shape *s)
+{
+	const char *const *args;
+	int argc;
+
+	memset(s, 0, sizeof(*s));
+	s->step = RRD_STEP;
+	args = storage_layout_args(l, &argc);
+	for (int i = 0; i < argc; i++) {
+		if (sscanf(args[i], "DS:%63[^:]:", s->ds[s->nds]) == 1)
+			s->nds++;
+		else if (sscanf(args[i], "RRA:%11[A-Z]:%*[0-9.]:%lu:%lu",
+				s->cf[s->nrra], &s->pdp[s->nrra],
+				&s->rows[s->nrra]) == 3)
+			s->nrra++;
+	}
+}
+
+/* Whether key is "ds[NAME].index", NAME into name. */
+static bool ds_index_key(const char *key, char *name, size_t len)
+{
+	size_t klen = strlen(key), sfx = strlen("].index");
+
+	if (strncmp(key, "ds[", 3) != 0 || klen <= 3 + sfx ||
+	    strcmp(key + klen - sfx, "].index") != 0 ||
+	    klen - 3 - sfx >= len)
+		return false;
+	memcpy(name, key + 3, klen - 3 - sfx);
+	name[klen - 3 - sfx] = '\0';
+	return true;
+}
+
+/* Fills s from rrd_info; fields beyond the arrays make the shape differ. */
+static void shape_of_info(const rrd_info_t *info, struct shape *s)
+{
+	char name[64];
+	unsigned long n;
+	int idx;
+
+	memset(s, 0, sizeof(*s));
+	for (const rrd_info_t *p = info; p != NULL; p = p->next) {
+		if (strcmp(p->key, "step") == 0) {
+			s->step = p->value.u_cnt;
+		} else if (ds_index_key(p->key, name, sizeof(name))) {
+			n = p->value.u_cnt;
+			if (n < RRD_SERIES_COLS_MAX)
+				snprintf(s->ds[n], sizeof(s->ds[n]), "%s",
+					 name);
+			if ((int)n + 1 > s->nds)
+				s->nds = (int)n + 1;
+		} else if (sscanf(p->key, "rra[%d].%63s", &idx, name) == 2 &&
+			   idx >= 0) {
+			if (idx + 1 > s->nrra)
+				s->nrra = idx + 1;
+			if (idx >= 12)
+				continue;
+			if (strcmp(name, "cf") == 0)
+				snprintf(s->cf[idx], sizeof(s->cf[idx]), "%s",
+					 p->value.u_str);
+			else if (strcmp(name, "pdp_per_row") == 0)
+				s->pdp[idx] = p->value.u_cnt;
+			else if (strcmp(name, "rows") == 0)
+				s->rows[idx] = p->value.u_cnt;
+		}
+	}
+}
+
+/* One line on the first difference of got from want, or 0 when none. */
+static int shape_diff(const struct shape *want, const struct shape *got,
+		      char *msg, size_t len)
+{
+	if (got->step != want->step)
+		return snprintf(msg, len, "step %lu s, expected %lu s",
+				got->step, want->step);
+	if (got->nds != want->nds)
+		return snprintf(msg, len, "%d data sources, expected %d",
+				got->nds, want->nds);
+	for (int i = 0; i < want->nds; i++)
+		if (strcmp(got->ds[i], want->ds[i]) != 0)
+			return snprintf(msg, len,
+					"data source %d is '%s', expected '%s'",
+					i + 1, got->ds[i], want->ds[i]);
+	if (got->nrra != want->nrra)
+		return snprintf(msg, len, "%d archives, expected %d",
+				got->nrra, want->nrra);
+	for (int i = 0; i < want->nrra; i++)
+		if (strcmp(got->cf[i], want->cf[i]) != 0 ||
+		    got->pdp[i] != want->pdp[i] || got->rows[i] != want->rows[i])
+			return snprintf(msg, len,
+					"archive %d is %s %lu x %lu rows, "
+					"expected %s %lu x %lu rows",
+					i + 1, got->cf[i], got->pdp[i],
+					got->rows[i], want->cf[i], want->pdp[i],
+					want->rows[i]);
+	return 0;
+}
+
+int storage__layout_check(const char *path, enum storage_layout l, char *err,
+			  size_t errlen)
+{
+	struct shape want, got;
+	rrd_info_t *info;
+	char msg[160];
+
+	rrd_clear_error();
+	info = rrd_info_r(path);
+	if (info == NULL) {
+		storage__rrd_err(path, err, errlen);
+		return -EIO;
+	}
+	shape_of_layout(l, &want);
+	shape_of_info(info, &got);
+	rrd_info_free(info);
+	if (shape_diff(&want, &got, msg, sizeof(msg)) == 0)
+		return 0;
+	snprintf(err, errlen,
+		 "%s: not a layout v%d file (%s); move it away or migrate it",
+		 path, STORAGE_LAYOUT_VERSION, msg);
+	return -EPROTO;
+}
