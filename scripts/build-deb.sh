@@ -49,7 +49,8 @@ DEB_BUILD_OPTIONS="nocheck parallel=$(nproc)" \
 # dpkg-buildpackage writes next to the source folder, that is into $out
 deb=$(ls "$out"/slamon_*_*.deb | head -1)
 
-# errors fail; the warnings kept are explained in docs/packaging.md
-lintian --fail-on error "$deb" 2>&1 | grep -v 'running with root' |
+# errors fail; the warnings kept are explained in docs/packaging.md. grep
+# exits 1 when it passes no line (a clean lintian run): not a failure.
+lintian --fail-on error "$deb" 2>&1 | { grep -v 'running with root' || true; } |
 	tee "$out/lintian.log" >&2
 echo "$deb"
