@@ -72,6 +72,9 @@ struct cap_st {
 
 struct alerts_engine {
 	const struct config *cfg;
+	/* [alerts] of cfg, looked up once: the singleton's item never moves
+	 * while cfg lives, and it is read per poll result */
+	const struct alerts_cfg *acfg;
 	struct journal *j;
 	alerts_event_fn fn;
 	void *arg;
@@ -102,21 +105,21 @@ const char *obj_state_name(enum obj_state s)
 
 static int down_after(const struct alerts_engine *e, size_t dev)
 {
-	int n = alerts_config(e->cfg)->down_after[e->cfg->devices[dev].role];
+	int n = e->acfg->down_after[e->cfg->devices[dev].role];
 
 	return n > 0 ? n : (e->cfg->down_after > 0 ? e->cfg->down_after : 2);
 }
 
 static int up_after(const struct alerts_engine *e, size_t dev)
 {
-	int n = alerts_config(e->cfg)->up_after[e->cfg->devices[dev].role];
+	int n = e->acfg->up_after[e->cfg->devices[dev].role];
 
 	return n > 0 ? n : (e->cfg->up_after > 0 ? e->cfg->up_after : 2);
 }
 
 static double response_s(const struct alerts_engine *e, int sev)
 {
-	int m = (unsigned)sev < SEV_COUNT ? alerts_config(e->cfg)->response_min[sev]
+	int m = (unsigned)sev < SEV_COUNT ? e->acfg->response_min[sev]
 					   : 0;
 
 	return (m > 0 ? m : 30) * 60.0;
@@ -297,7 +300,7 @@ int alerts_in_maintenance(const struct config *cfg, size_t dev, double t)
  * after it was down by ping too): its agent is broken, not the device. */
 static bool answers_ping(const struct alerts_engine *e, size_t dev)
 {
-	return alerts_config(e->cfg)->ping && e->d[dev].ping_av.state == AV_UP;
+	return e->acfg->ping && e->d[dev].ping_av.state == AV_UP;
 }
 
 /* Down as far as dependencies go: answering neither SNMP nor ping. */
@@ -391,7 +394,7 @@ static void open_down(struct alerts_engine *e, size_t dev, double t)
 	snprintf(detail, sizeof(detail), "%s (%s, %s) not answering",
 		 dv->name, dv->unit, role_name(dv->role));
 	ds->fault = fault_open(e, dv->name, "device", "down",
-			       alerts_config(e->cfg)->severity[dv->role], detail,
+			       e->acfg->severity[dv->role], detail,
 			       first, t, false, &created);
 	if (ds->fault == 0)
 		return;
@@ -485,7 +488,7 @@ static void eval_nodata(struct alerts_engine *e, size_t dev, double t)
 		 "misconfigured",
 		 dv->name, dv->unit, role_name(dv->role));
 	ds->nodata_fault = fault_open(e, dv->name, "device", "nodata",
-				      alerts_config(e->cfg)->nodata_severity, detail,
+				      e->acfg->nodata_severity, detail,
 				      first, t, true, NULL);
 }
 
@@ -529,8 +532,8 @@ static unsigned flap_count(const struct dev_st *ds, double t, double win)
 static void flap_note(struct alerts_engine *e, size_t dev, double t)
 {
 	struct dev_st *ds = &e->d[dev];
-	double win = alerts_config(e->cfg)->flap_window_min * 60.0;
-	int thr = alerts_config(e->cfg)->flap_changes;
+	double win = e->acfg->flap_window_min * 60.0;
+	int thr = e->acfg->flap_changes;
 	char detail[FAULT_TEXT_MAX];
 	unsigned n;
 
@@ -544,7 +547,7 @@ static void flap_note(struct alerts_engine *e, size_t dev, double t)
 	e->st.flapping++;
 	snprintf(detail, sizeof(detail),
 		 "%s changed state %u times in %d min",
-		 e->cfg->devices[dev].name, n, alerts_config(e->cfg)->flap_window_min);
+		 e->cfg->devices[dev].name, n, e->acfg->flap_window_min);
 	ds->flap_fault = fault_open(e, e->cfg->devices[dev].name, "device",
 				    "flapping", SEV_WARNING, detail, t - win,
 				    t, true, NULL);
@@ -575,7 +578,7 @@ void alerts_device_ping(struct alerts_engine *e, uint32_t dev, int ok,
 {
 	struct dev_st *ds;
 
-	if (dev >= e->n || !alerts_config(e->cfg)->ping)
+	if (dev >= e->n || !e->acfg->ping)
 		return;
 	ds = &e->d[dev];
 	avail_update(&ds->ping_av, ok, t, down_after(e, dev), up_after(e, dev));
@@ -783,7 +786,7 @@ static void iface_oper(struct alerts_engine *e, uint32_t dev,
 		 lazy_name(object));
 	s->down_fault = fault_open(
 		e, lazy_name(object), "interface", "down",
-		alerts_config(e->cfg)->severity[e->cfg->devices[dev].role], detail,
+		e->acfg->severity[e->cfg->devices[dev].role], detail,
 		s->av.first_fail, row->t, true, NULL);
 }
 
@@ -955,7 +958,7 @@ static void tick_maint(struct alerts_engine *e, double now)
 static void tick_flapping(struct alerts_engine *e, size_t dev, double now)
 {
 	struct dev_st *ds = &e->d[dev];
-	double win = alerts_config(e->cfg)->flap_window_min * 60.0;
+	double win = e->acfg->flap_window_min * 60.0;
 
 	if (!ds->flapping || flap_count(ds, now, win) > 0)
 		return;
@@ -973,11 +976,11 @@ static void tick_remind(struct alerts_engine *e, double now)
 	char err[256];
 	size_t n;
 
-	if (alerts_config(e->cfg)->remind_min <= 0 ||
+	if (e->acfg->remind_min <= 0 ||
 	    now - e->last_remind < REMIND_CHECK_S)
 		return;
 	e->last_remind = now;
-	q.remind_s = alerts_config(e->cfg)->remind_min * 60.0;
+	q.remind_s = e->acfg->remind_min * 60.0;
 	if (journal_fault_list(e->j, &q, &fs, &n, err, sizeof(err)) < 0) {
 		jerr(e, err);
 		return;
@@ -1024,6 +1027,7 @@ int alerts_engine_create(const struct config *cfg, struct journal *j,
 	if (e == NULL)
 		goto err;
 	e->cfg = cfg;
+	e->acfg = alerts_config(cfg);
 	e->j = j;
 	e->fn = fn;
 	e->arg = arg;

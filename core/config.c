@@ -247,16 +247,6 @@ const char *cfg_title(struct cfg_ctx *c)
 	return c->sec_title;
 }
 
-const char *cfg_dir(struct cfg_ctx *c)
-{
-	return c->dir;
-}
-
-const char *cfg_file(struct cfg_ctx *c)
-{
-	return c->file;
-}
-
 void cfg_oom(struct cfg_ctx *c)
 {
 	c->oom = true;

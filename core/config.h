@@ -186,9 +186,8 @@ void *config_item_add(struct config *cfg, const struct cfg_section *s,
 int config_item_changed(const struct cfg_section *s, const void *a,
 			const void *b);
 
-/* For hooks: the config being loaded, the scratch of the current
- * section (state_size bytes, zeroed per load), whether the current item
- * existed before its header (a preloaded default being overridden). */
+/* For hooks: the config being loaded and the scratch of the current
+ * section (state_size bytes, zeroed per load). */
 struct config *cfg_config(struct cfg_ctx *c);
 void *cfg_state(struct cfg_ctx *c);
 /* Appends "file:line: ..." (line 0 = the current section's header). */
@@ -204,10 +203,6 @@ int cfg_seen(struct cfg_ctx *c, const char *key);
 int cfg_key_line(struct cfg_ctx *c, const char *key);
 /* "[notifier wecom]" of the current section, for messages. */
 const char *cfg_title(struct cfg_ctx *c);
-/* The config file's folder ("" = current), for relative paths. */
-const char *cfg_dir(struct cfg_ctx *c);
-/* The main config file's path, for messages after the file (resolve). */
-const char *cfg_file(struct cfg_ctx *c);
 /* Marks the load out of memory (config_load fails with -ENOMEM). */
 void cfg_oom(struct cfg_ctx *c);
 /* Sets one table option on item outside the normal key path (role-keyed
