@@ -6,6 +6,7 @@
  * SPDX-License-Identifier: MIT
  */
 #include "cli.h"
+#include "common.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -19,21 +20,6 @@
 static const struct cli_opt help_opt = { "help", CLI_KEY_HELP, NULL,
 					 "print this help and exit" };
 
-/* Display width of the n bytes of UTF-8 text at s: CJK and full-width
- * forms take 2 columns. */
-static int text_width(const char *s, size_t n)
-{
-	int w = 0;
-
-	for (const unsigned char *p = (const unsigned char *)s;
-	     p < (const unsigned char *)s + n; p++) {
-		if ((*p & 0xc0) == 0x80)
-			continue;
-		w += *p >= 0xe1 ? 2 : 1;
-	}
-	return w;
-}
-
 /* Prints text, the cursor being at column x, wrapped at blanks before
  * WIDTH with the next lines indented to column col; '\n' breaks a line
  * too. Ends the line. */
@@ -44,7 +30,7 @@ static void print_wrapped(const char *text, int x, int col, FILE *out)
 
 	while (*p != '\0') {
 		size_t n = strcspn(p, " \n");
-		int w = text_width(p, n);
+		int w = cli__text_width(p, n);
 
 		if (!start && x + 1 + w > WIDTH) {
 			fprintf(out, "\n%*s", col, "");
@@ -84,7 +70,7 @@ static void print_opt(const struct cli_opt *o, FILE *out)
 	int w;
 
 	opt_label(o, label, sizeof(label));
-	w = text_width(label, strlen(label));
+	w = cli__text_width(label, strlen(label));
 	fputs(label, out);
 	if (w >= HELP_COL - 1) {
 		fputc('\n', out);

@@ -58,23 +58,10 @@ static int set(void *arg, int key, const char *val)
 	return 0;
 }
 
-/* Display width: CJK and full-width characters take two columns. */
-static int text_width(const char *s)
-{
-	int w = 0;
-
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if ((*p & 0xc0) == 0x80)
-			continue;
-		w += *p >= 0xe1 ? 2 : 1;
-	}
-	return w;
-}
-
 static void pad(const char *s, int width)
 {
 	fputs(s, stdout);
-	for (int i = text_width(s); i < width; i++)
+	for (int i = cli__text_width(s, strlen(s)); i < width; i++)
 		fputc(' ', stdout);
 	fputc(' ', stdout);
 }

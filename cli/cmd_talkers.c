@@ -145,23 +145,10 @@ static void human_bytes(double b, char *out, size_t len)
 	snprintf(out, len, u ? "%.2f %s" : "%.0f %s", b, unit[u]);
 }
 
-/* Display width: CJK and full-width characters take two columns. */
-static int text_width(const char *s)
-{
-	int w = 0;
-
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if ((*p & 0xc0) == 0x80)
-			continue;
-		w += *p >= 0xe1 ? 2 : 1;
-	}
-	return w;
-}
-
 /* s in a column of width w, left- or right-aligned, then one blank. */
 static void cell(const char *s, int w, int right)
 {
-	int pad = w - text_width(s);
+	int pad = w - cli__text_width(s, strlen(s));
 
 	for (int i = 0; right && i < pad; i++)
 		fputc(' ', stdout);
@@ -178,7 +165,7 @@ static void print_list(const char *title, const char *keycol,
 	const char *head[] = { en ? "bytes" : "字节", en ? "packets" : "包数",
 			       en ? "share" : "占比",
 			       en ? "intervals" : "上榜间隔" };
-	int kw = text_width(keycol);
+	int kw = cli__text_width(keycol, strlen(keycol));
 	char key[64];
 
 	for (size_t i = 0; i < n; i++) {

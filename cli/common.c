@@ -85,3 +85,16 @@ int cli__period_of(const struct config *cfg, const struct cli_ctx *ctx,
 	}
 	return 0;
 }
+
+int cli__text_width(const char *s, size_t n)
+{
+	int w = 0;
+
+	for (const unsigned char *p = (const unsigned char *)s;
+	     p < (const unsigned char *)s + n; p++) {
+		if ((*p & 0xc0) == 0x80)
+			continue;
+		w += *p >= 0xe1 ? 2 : 1;
+	}
+	return w;
+}

@@ -7,6 +7,7 @@
 #ifndef SLAMON_CLI_COMMON_H
 #define SLAMON_CLI_COMMON_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "cli.h"
@@ -33,5 +34,10 @@ int cli__fault_id(const struct cli_ctx *ctx, int64_t *ret);
  * ctx->now. Returns 0, or -EINVAL with one line on stderr. */
 int cli__period_of(const struct config *cfg, const struct cli_ctx *ctx,
 		   struct sla_period *p);
+
+/* Display columns of the n bytes of UTF-8 text at s, for padding tables
+ * and help: every character from U+1000 up (CJK, full-width forms) counts
+ * as 2, the others as 1. */
+int cli__text_width(const char *s, size_t n);
 
 #endif

@@ -110,8 +110,7 @@ static void on_row(void *arg, const struct metric_row *row)
 	if (row->ifslot >= 0) {
 		r.ifname = g->pops[d->kind]->iface(g->probes[d->kind],
 						   row->device,
-						   (size_t)row->ifslot,
-						   &r.if_speed_mbps);
+						   (size_t)row->ifslot, NULL);
 		if (r.ifname == NULL || (size_t)row->ifslot >= d->nlinks)
 			return;
 	}

@@ -17,12 +17,11 @@
 struct gen; /* collector/daemon_int.h */
 
 /* One row as the sinks see it: the engine's row, the inventory device,
- * and for an interface row its name and speed from the probe. */
+ * and for an interface row its name from the probe. */
 struct sink_row {
 	const struct metric_row *row;
 	const struct device *dev;
-	const char *ifname;   /* NULL on the device row */
-	double if_speed_mbps; /* probe's view, 0 unknown */
+	const char *ifname; /* NULL on the device row */
 };
 
 struct sink_ops {

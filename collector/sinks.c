@@ -24,11 +24,8 @@ static void links_row(struct gen *g, const struct sink_row *r)
 	const struct probe_ops *po = g->pops[d->kind];
 
 	if (row->ifslot >= 0) {
-		struct link_view *l;
+		struct link_view *l = &d->links[row->ifslot]; /* on_row checked */
 
-		if ((size_t)row->ifslot >= d->nlinks)
-			return;
-		l = &d->links[row->ifslot];
 		l->in_bps = row->ifr.in_bps;
 		l->out_bps = row->ifr.out_bps;
 		l->speed_mbps = row->speed_mbps;
