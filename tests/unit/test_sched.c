@@ -204,6 +204,7 @@ Test(scheduler, each_device_once_per_interval_on_its_grid)
 Test(scheduler, at_most_max_inflight_then_fifo)
 {
 	struct fake f;
+	uint32_t first_waiting;
 
 	memset(&f, 0, sizeof(f));
 	cr_assert_eq(sched_init(&f.s, 5, 2, 0, fake_start, &f), 0);
@@ -216,8 +217,11 @@ Test(scheduler, at_most_max_inflight_then_fifo)
 	cr_assert_eq(f.s.wq_len, 3);
 	cr_assert_eq(f.s.dev[f.order[0]].state, SCHED_ST_POLLING);
 	/* a slot frees: the device that waited longest goes next */
+	first_waiting = f.s.waitq[f.s.wq_head];
 	sched_done(&f.s, f.order[0], wall(&f));
 	cr_assert_eq(f.nstarts, 3);
+	cr_assert_eq(f.order[2], first_waiting, "FIFO: device %u started, "
+		     "device %u waited longest", f.order[2], first_waiting);
 	cr_assert_eq(f.s.dev[f.order[2]].state, SCHED_ST_POLLING);
 	cr_assert_eq(f.s.wq_len, 2);
 	sched_done(&f.s, f.order[1], wall(&f));
