@@ -423,7 +423,7 @@ int journal__dberr(struct journal *j, int rc, const char *what, char *err,
 
 /* ---- faults --------------------------------------------------------- */
 
-static void col_text(sqlite3_stmt *st, int i, char *out, size_t len)
+void journal__col_text(sqlite3_stmt *st, int i, char *out, size_t len)
 {
 	const unsigned char *s = sqlite3_column_text(st, i);
 
@@ -441,21 +441,21 @@ static void row_fault(sqlite3_stmt *st, struct fault *f)
 {
 	memset(f, 0, sizeof(*f));
 	f->id = sqlite3_column_int64(st, 0);
-	col_text(st, 1, f->object, sizeof(f->object));
-	col_text(st, 2, f->object_kind, sizeof(f->object_kind));
-	col_text(st, 3, f->kind, sizeof(f->kind));
-	col_text(st, 4, f->severity, sizeof(f->severity));
-	col_text(st, 5, f->detail, sizeof(f->detail));
+	journal__col_text(st, 1, f->object, sizeof(f->object));
+	journal__col_text(st, 2, f->object_kind, sizeof(f->object_kind));
+	journal__col_text(st, 3, f->kind, sizeof(f->kind));
+	journal__col_text(st, 4, f->severity, sizeof(f->severity));
+	journal__col_text(st, 5, f->detail, sizeof(f->detail));
 	f->first_fail_t = col_time(st, 6);
 	f->detect_t = col_time(st, 7);
 	f->deadline_t = col_time(st, 8);
 	f->ack_t = col_time(st, 9);
-	col_text(st, 10, f->ack_by, sizeof(f->ack_by));
-	col_text(st, 11, f->ack_note, sizeof(f->ack_note));
+	journal__col_text(st, 10, f->ack_by, sizeof(f->ack_by));
+	journal__col_text(st, 11, f->ack_note, sizeof(f->ack_note));
 	f->resolved_t = col_time(st, 12);
 	f->closed_t = col_time(st, 13);
-	col_text(st, 14, f->close_note, sizeof(f->close_note));
-	col_text(st, 15, f->satisfaction, sizeof(f->satisfaction));
+	journal__col_text(st, 14, f->close_note, sizeof(f->close_note));
+	journal__col_text(st, 15, f->satisfaction, sizeof(f->satisfaction));
 	f->parent_id = sqlite3_column_int64(st, 16);
 	f->nchildren = sqlite3_column_int(st, 17);
 	f->reminders = sqlite3_column_int(st, 18);
@@ -788,7 +788,7 @@ int journal_fault_child_add(struct journal *j, int64_t id, const char *object,
 struct rows {
 	void *v;
 	size_t n, cap, elem;
-	void (*fill)(sqlite3_stmt *st, void *slot);
+	journal__fill_fn fill;
 };
 
 static int row_push(void *arg, sqlite3_stmt *st, char *err, size_t errlen)
@@ -813,12 +813,10 @@ static int row_push(void *arg, sqlite3_stmt *st, char *err, size_t errlen)
 	return 0;
 }
 
-/* Runs a query and hands its rows over as a malloc'd array (NULL with
- * *ret_n = 0 when none; nothing on error). */
-static int list_query(struct journal *j, const char *what, const char *sql,
-		      const struct journal__param *params, size_t elem,
-		      void (*fill)(sqlite3_stmt *, void *), void **ret,
-		      size_t *ret_n, char *err, size_t errlen)
+int journal__list_query(struct journal *j, const char *what, const char *sql,
+			const struct journal__param *params, size_t elem,
+			journal__fill_fn fill, void **ret, size_t *ret_n,
+			char *err, size_t errlen)
 {
 	struct rows r = { NULL, 0, 0, elem, fill };
 	int rc;
@@ -839,7 +837,7 @@ static void fill_child(sqlite3_stmt *st, void *slot)
 {
 	struct fault_child *c = slot;
 
-	col_text(st, 0, c->object, sizeof(c->object));
+	journal__col_text(st, 0, c->object, sizeof(c->object));
 	c->t = sqlite3_column_double(st, 1);
 }
 
@@ -847,11 +845,12 @@ int journal_fault_children(struct journal *j, int64_t id,
 			   struct fault_child **ret, size_t *ret_n, char *err,
 			   size_t errlen)
 {
-	return list_query(j, "children",
-			  "SELECT object, t FROM fault_children"
-			  " WHERE fault_id = ? ORDER BY object",
-			  JP_ARGS(JP_INT(id)), sizeof(**ret), fill_child,
-			  (void **)ret, ret_n, err, errlen);
+	return journal__list_query(
+		j, "children",
+		"SELECT object, t FROM fault_children"
+		" WHERE fault_id = ? ORDER BY object",
+		JP_ARGS(JP_INT(id)), sizeof(**ret), fill_child,
+		(void **)ret, ret_n, err, errlen);
 }
 
 static const char *filter_sql(enum journal_filter f)
@@ -895,8 +894,9 @@ int journal_fault_list(struct journal *j, const struct fault_query *q,
 		 filter_sql(q->filter));
 	if (q->filter != JQ_REMIND)
 		params[2] = JP_END; /* ?3 and ?4 only for reminders */
-	return list_query(j, "list", sql, params, sizeof(**ret), fill_fault,
-			  (void **)ret, ret_n, err, errlen);
+	return journal__list_query(
+		j, "list", sql, params, sizeof(**ret), fill_fault,
+		(void **)ret, ret_n, err, errlen);
 }
 
 /* ---- notifications, maintenance, states ---------------------------- */
@@ -920,24 +920,25 @@ static void fill_notify(sqlite3_stmt *st, void *slot)
 	struct notify_rec *r = slot;
 
 	r->fault_id = sqlite3_column_int64(st, 0);
-	col_text(st, 1, r->event, sizeof(r->event));
-	col_text(st, 2, r->notifier, sizeof(r->notifier));
+	journal__col_text(st, 1, r->event, sizeof(r->event));
+	journal__col_text(st, 2, r->notifier, sizeof(r->notifier));
 	r->attempt = sqlite3_column_int(st, 3);
 	r->t = sqlite3_column_double(st, 4);
-	col_text(st, 5, r->result, sizeof(r->result));
-	col_text(st, 6, r->detail, sizeof(r->detail));
+	journal__col_text(st, 5, r->result, sizeof(r->result));
+	journal__col_text(st, 6, r->detail, sizeof(r->detail));
 }
 
 int journal_notify_list(struct journal *j, int64_t fault_id,
 			struct notify_rec **ret, size_t *ret_n, char *err,
 			size_t errlen)
 {
-	return list_query(j, "notifications",
-			  "SELECT fault_id, event, notifier, attempt, t,"
-			  " result, detail FROM notifications"
-			  " WHERE ?1 = 0 OR fault_id = ?1 ORDER BY id",
-			  JP_ARGS(JP_INT(fault_id)), sizeof(**ret),
-			  fill_notify, (void **)ret, ret_n, err, errlen);
+	return journal__list_query(
+		j, "notifications",
+		"SELECT fault_id, event, notifier, attempt, t,"
+		" result, detail FROM notifications"
+		" WHERE ?1 = 0 OR fault_id = ?1 ORDER BY id",
+		JP_ARGS(JP_INT(fault_id)), sizeof(**ret),
+		fill_notify, (void **)ret, ret_n, err, errlen);
 }
 
 int journal_maint_record(struct journal *j, const char *name,
@@ -988,8 +989,8 @@ static void fill_maint(sqlite3_stmt *st, void *slot)
 {
 	struct journal_maint *m = slot;
 
-	col_text(st, 0, m->name, sizeof(m->name));
-	col_text(st, 1, m->scope, sizeof(m->scope));
+	journal__col_text(st, 0, m->name, sizeof(m->name));
+	journal__col_text(st, 1, m->scope, sizeof(m->scope));
 	m->start_t = sqlite3_column_double(st, 2);
 	m->end_t = sqlite3_column_double(st, 3);
 }
@@ -998,13 +999,14 @@ int journal_maint_list(struct journal *j, double from_t, double to_t,
 		       struct journal_maint **ret, size_t *ret_n, char *err,
 		       size_t errlen)
 {
-	return list_query(j, "maintenance",
-			  "SELECT name, scope, start_t, end_t FROM maintenance"
-			  " WHERE end_t > ?1 AND start_t < ?2"
-			  " ORDER BY start_t, name",
-			  JP_ARGS(JP_REAL(from_t), JP_REAL(to_t)),
-			  sizeof(**ret), fill_maint, (void **)ret, ret_n, err,
-			  errlen);
+	return journal__list_query(
+		j, "maintenance",
+		"SELECT name, scope, start_t, end_t FROM maintenance"
+		" WHERE end_t > ?1 AND start_t < ?2"
+		" ORDER BY start_t, name",
+		JP_ARGS(JP_REAL(from_t), JP_REAL(to_t)),
+		sizeof(**ret), fill_maint, (void **)ret, ret_n, err,
+		errlen);
 }
 
 int journal_state_record(struct journal *j, const char *object,
@@ -1022,9 +1024,9 @@ static void fill_state(sqlite3_stmt *st, void *slot)
 {
 	struct journal_state *s = slot;
 
-	col_text(st, 0, s->object, sizeof(s->object));
-	col_text(st, 1, s->state, sizeof(s->state));
-	col_text(st, 2, s->reason, sizeof(s->reason));
+	journal__col_text(st, 0, s->object, sizeof(s->object));
+	journal__col_text(st, 1, s->state, sizeof(s->state));
+	journal__col_text(st, 2, s->reason, sizeof(s->reason));
 	s->t = sqlite3_column_double(st, 3);
 }
 
@@ -1034,7 +1036,7 @@ int journal_state_list(struct journal *j, const char *object, double from_t,
 {
 	/* the changes inside the range, and per object the last one
 	 * before it: the state the object entered the range in */
-	return list_query(
+	return journal__list_query(
 		j, "states",
 		"SELECT object, state, reason, t FROM state_log s"
 		" WHERE (?1 = '' OR object = ?1) AND t < ?3 AND (t >= ?2 OR"
@@ -1053,7 +1055,7 @@ static int row_first_text(void *arg, sqlite3_stmt *st, char *err,
 {
 	(void)err;
 	(void)errlen;
-	col_text(st, 0, arg, 128);
+	journal__col_text(st, 0, arg, 128);
 	return 1;
 }
 

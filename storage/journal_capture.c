@@ -394,10 +394,7 @@ static void row_iv(sqlite3_stmt *st, const char *link,
 {
 	memset(v, 0, sizeof(*v));
 	snprintf(v->link, sizeof(v->link), "%s", link);
-	snprintf(v->device, sizeof(v->device), "%s",
-		 sqlite3_column_text(st, 0) != NULL
-			 ? (const char *)sqlite3_column_text(st, 0)
-			 : "");
+	journal__col_text(st, 0, v->device, sizeof(v->device));
 	v->start = sqlite3_column_int64(st, 1);
 	v->length_s = sqlite3_column_double(st, 2);
 	v->records = (uint64_t)sqlite3_column_int64(st, 3);

@@ -71,4 +71,19 @@ int journal__query(struct journal *j, const char *what, const char *sql,
 		   const struct journal__param *params, journal__row_fn row,
 		   void *arg, char *err, size_t errlen);
 
+/* Copies text column i of the current row into out ("" for NULL),
+ * truncated to len - 1 bytes. */
+void journal__col_text(sqlite3_stmt *st, int i, char *out, size_t len);
+
+/* Fills one zeroed elem-sized slot from the current row. */
+typedef void (*journal__fill_fn)(sqlite3_stmt *st, void *slot);
+
+/* Runs sql through journal__query and hands its rows over, each filled by
+ * fill, as a malloc'd array of elem-sized slots the caller frees (NULL
+ * with *ret_n = 0 when none; nothing on error, with err). */
+int journal__list_query(struct journal *j, const char *what, const char *sql,
+			const struct journal__param *params, size_t elem,
+			journal__fill_fn fill, void **ret, size_t *ret_n,
+			char *err, size_t errlen);
+
 #endif

@@ -62,41 +62,14 @@ int journal_reason_set(struct journal *j, const char *month,
 			      NULL, NULL, err, errlen);
 }
 
-/* The rows read so far, grown by doubling. */
-struct reasons {
-	struct journal_reason *v;
-	size_t n, cap;
-};
-
-static void col_copy(sqlite3_stmt *st, int col, char *out, size_t outlen)
+static void fill_reason(sqlite3_stmt *st, void *slot)
 {
-	const unsigned char *s = sqlite3_column_text(st, col);
+	struct journal_reason *e = slot;
 
-	snprintf(out, outlen, "%s", s != NULL ? (const char *)s : "");
-}
-
-static int row_reason(void *arg, sqlite3_stmt *st, char *err, size_t errlen)
-{
-	struct reasons *r = arg;
-	struct journal_reason *e;
-
-	if (r->n == r->cap) {
-		size_t cap = r->cap ? r->cap * 2 : 16;
-		void *nv = realloc(r->v, cap * sizeof(*r->v));
-
-		if (nv == NULL) {
-			journal__seterr(err, errlen, "journal: out of memory");
-			return -ENOMEM;
-		}
-		r->v = nv;
-		r->cap = cap;
-	}
-	e = &r->v[r->n++];
-	col_copy(st, 0, e->month, sizeof(e->month));
-	col_copy(st, 1, e->indicator, sizeof(e->indicator));
-	col_copy(st, 2, e->text, sizeof(e->text));
+	journal__col_text(st, 0, e->month, sizeof(e->month));
+	journal__col_text(st, 1, e->indicator, sizeof(e->indicator));
+	journal__col_text(st, 2, e->text, sizeof(e->text));
 	e->t = sqlite3_column_double(st, 3);
-	return 0;
 }
 
 /* Row callback: the table exists. */
@@ -113,7 +86,6 @@ int journal_reason_list(struct journal *j, const char *month,
 			struct journal_reason **ret, size_t *ret_n,
 			char *err, size_t errlen)
 {
-	struct reasons r = { NULL, 0, 0 };
 	int found = 0, rc;
 
 	*ret = NULL;
@@ -125,17 +97,11 @@ int journal_reason_list(struct journal *j, const char *month,
 			    NULL, row_found, &found, err, errlen);
 	if (rc < 0 || !found)
 		return rc;
-	rc = journal__query(j, "reasons",
-			    "SELECT month, indicator, text, t"
-			    " FROM report_reasons WHERE month = ?1"
-			    " ORDER BY indicator",
-			    JP_ARGS(JP_TEXT(month)), row_reason, &r, err,
-			    errlen);
-	if (rc < 0) {
-		free(r.v);
-		return rc;
-	}
-	*ret = r.v;
-	*ret_n = r.n;
-	return 0;
+	return journal__list_query(j, "reasons",
+				   "SELECT month, indicator, text, t"
+				   " FROM report_reasons WHERE month = ?1"
+				   " ORDER BY indicator",
+				   JP_ARGS(JP_TEXT(month)), sizeof(**ret),
+				   fill_reason, (void **)ret, ret_n, err,
+				   errlen);
 }

@@ -9,10 +9,6 @@
 
 #include "rrdstore.h"
 
-/* mkdir -p: creates each missing folder of path with mode 0755. 0, or a
- * negative errno (-ENOTDIR when path is not a folder). */
-int storage__mkdir_p(const char *path);
-
 /* Copies librrd's error of this thread (its context is per thread) into
  * err as "file: message" (unless the message names file already), one
  * line, and clears it. */

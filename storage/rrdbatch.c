@@ -64,7 +64,7 @@ static int batch_create(const char *path, enum storage_layout l, time_t t,
 	slash = strrchr(dir, '/');
 	if (slash != NULL) {
 		*slash = '\0';
-		rc = storage__mkdir_p(dir);
+		rc = storage_mkdir_p(dir);
 		if (rc < 0) {
 			snprintf(err, errlen, "%s: %s", dir, strerror(-rc));
 			return rc;

@@ -183,7 +183,7 @@ int storage_path_ifstatus(const char *dir, const char *device,
 			  outlen);
 }
 
-int storage__mkdir_p(const char *path)
+int storage_mkdir_p(const char *path)
 {
 	char buf[PATH_MAX];
 	struct stat sb;
@@ -455,7 +455,7 @@ static int writer_ensure(struct rrd_writer *w, const char *path,
 		slash = strrchr(devdir, '/');
 		if (slash != NULL) {
 			*slash = '\0';
-			rc = storage__mkdir_p(devdir);
+			rc = storage_mkdir_p(devdir);
 			if (rc < 0) {
 				writer_fail(w, devdir, strerror(-rc));
 				return rc;
@@ -703,7 +703,7 @@ static int writer_set_dir(struct rrd_writer *w, const char *dir, char *err,
 			goto toolong;
 		return 0;
 	}
-	rc = storage__mkdir_p(dir);
+	rc = storage_mkdir_p(dir);
 	if (rc < 0) {
 		snprintf(err, errlen, "storage dir %s: %s", dir, strerror(-rc));
 		return rc;

@@ -94,6 +94,11 @@ int storage_path_if(const char *dir, const char *device, const char *ifname,
 int storage_path_ifstatus(const char *dir, const char *device,
 			  const char *ifname, char *out, size_t outlen);
 
+/* mkdir -p: creates each missing folder of path with mode 0755 (the
+ * storage folder, device folders). 0, or a negative errno (-ENOTDIR when
+ * path is not a folder). */
+int storage_mkdir_p(const char *path);
+
 /* The DS and RRA definitions (rrdcreate(1) syntax) each kind of file is
  * created with: static, NULL-terminated, *ret_argc gets the count. The
  * writer uses these tables; docs and tests read them. */

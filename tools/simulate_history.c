@@ -142,25 +142,6 @@ static int has_tag(const char *tags, const char *tag)
 	return 0;
 }
 
-static int mkdir_p(const char *path)
-{
-	char buf[PATH_MAX];
-
-	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf))
-		return -ENAMETOOLONG;
-	for (char *p = buf + 1; *p != '\0'; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(buf, 0755) < 0 && errno != EEXIST)
-			return -errno;
-		*p = '/';
-	}
-	if (mkdir(buf, 0755) < 0 && errno != EEXIST)
-		return -errno;
-	return 0;
-}
-
 static double now_s(void)
 {
 	struct timespec ts;
@@ -933,7 +914,7 @@ static int simulate_main(int argc, char **argv, const char *config_path)
 	int64_t ids[3];
 	size_t skipped = 0;
 	double t_start = mono_s();
-	int ch, rc = 2, used = 0, y, mo;
+	int ch, rc = 2, used = 0, y, mo, mkrc;
 
 	memset(&s, 0, sizeof(s));
 	s.seed = 1;
@@ -1029,9 +1010,10 @@ static int simulate_main(int argc, char **argv, const char *config_path)
 	plan_events(&s, &sc);
 
 	/* refuse before writing anything */
-	if (mkdir_p(cfg->storage_dir) < 0) {
+	mkrc = storage_mkdir_p(cfg->storage_dir);
+	if (mkrc < 0) {
 		fprintf(stderr, "slamon-simulate-history: %s: %s\n",
-			cfg->storage_dir, strerror(errno));
+			cfg->storage_dir, strerror(-mkrc));
 		goto out;
 	}
 	if (check_files(&s) < 0)
