@@ -20,6 +20,31 @@
 #include <time.h>
 #include <unistd.h>
 
+/* Does a [general] section of the INI text set user? (A [profile] has a
+ * user key of its own: SNMPv3's.) */
+static int general_has_user(const char *text)
+{
+	int general = 0;
+
+	for (const char *l = text; *l != '\0';) {
+		size_t n = strcspn(l, "\n");
+
+		while (n > 0 && (*l == ' ' || *l == '\t')) {
+			l++;
+			n--;
+		}
+		if (n > 0 && *l == '[')
+			general = strncmp(l, "[general]", 9) == 0;
+		else if (general && n >= 4 && strncmp(l, "user", 4) == 0 &&
+			 strchr(" \t=", l[4]) != NULL)
+			return 1;
+		l += n;
+		if (*l == '\n')
+			l++;
+	}
+	return 0;
+}
+
 int slamond_conf_stay_root(const char *conf)
 {
 	char *text = file_slurp(conf);
@@ -28,7 +53,7 @@ int slamond_conf_stay_root(const char *conf)
 
 	if (text == NULL)
 		return -errno;
-	if (strncmp(text, "user", 4) == 0 || strstr(text, "\nuser") != NULL) {
+	if (general_has_user(text)) {
 		free(text);
 		return 0;
 	}
