@@ -47,6 +47,7 @@ struct dev_st {
 	int64_t cause_fault; /* fault it is listed under while unreachable */
 	double last_fail_t;  /* last failed poll */
 	double last_ok_t;    /* last good poll */
+	double state_t;      /* time of the last state change recorded */
 	double flap_t[FLAP_MAX]; /* ring of state change times */
 	unsigned nflap;
 	bool flapping;
@@ -70,6 +71,14 @@ struct cap_st {
 	int div_bad, div_good; /* consecutive comparisons above / not */
 };
 
+/* A state change waiting for the next tick's transaction. */
+struct pend_state {
+	size_t dev;
+	enum obj_state s;
+	char reason[160];
+	double t;
+};
+
 struct alerts_engine {
 	const struct config *cfg;
 	/* [alerts] of cfg, looked up once: the singleton's item never moves
@@ -88,6 +97,10 @@ struct alerts_engine {
 	struct cap_st *caps; /* one per capture_configs(cfg, NULL) */
 	double last_remind;
 	struct alerts_stats st;
+	/* state changes recorded at the next tick, in one transaction */
+	struct pend_state *pend;
+	size_t npend, pend_cap;
+	bool stopped; /* alerts_engine_stop: nothing more is recorded */
 };
 
 static const char *const rule_kind[] = { "util", "speed", "errors" };
@@ -206,23 +219,108 @@ static void fault_resolve(struct alerts_engine *e, int64_t *id, double t)
 	*id = 0;
 }
 
+/* Writes the queued state changes in one transaction (one sync for a
+ * whole start-up's "up" rows). On a journal error they stay queued for
+ * the next tick (at most PEND_MAX; beyond, the oldest are dropped and
+ * counted as journal errors). */
+#define PEND_MAX 200000
+
+static void state_flush(struct alerts_engine *e)
+{
+	struct journal_state_rec *v;
+	char err[256];
+
+	if (e->npend == 0 || e->j == NULL)
+		return;
+	v = malloc(e->npend * sizeof(*v));
+	if (v == NULL) {
+		jerr(e, "state log: out of memory");
+		return;
+	}
+	for (size_t i = 0; i < e->npend; i++) {
+		v[i].object = e->cfg->devices[e->pend[i].dev].name;
+		v[i].state = obj_state_name(e->pend[i].s);
+		v[i].reason = e->pend[i].reason;
+		v[i].t = e->pend[i].t;
+	}
+	if (journal_state_record_many(e->j, v, e->npend, err, sizeof(err)) <
+	    0)
+		jerr(e, err);
+	else
+		e->npend = 0;
+	free(v);
+}
+
+static void state_queue(struct alerts_engine *e, size_t dev,
+			enum obj_state s, const char *reason, double t)
+{
+	struct pend_state *p;
+
+	if (e->stopped)
+		return;
+	if (e->npend == e->pend_cap) {
+		size_t cap = e->pend_cap ? e->pend_cap * 2 : 64;
+
+		if (e->npend >= PEND_MAX) {
+			memmove(e->pend, e->pend + 1,
+				(e->npend - 1) * sizeof(*e->pend));
+			e->npend--;
+			jerr(e, "state log: queue full, oldest change dropped");
+		} else {
+			p = realloc(e->pend, cap * sizeof(*p));
+			if (p == NULL) {
+				jerr(e, "state log: out of memory");
+				return;
+			}
+			e->pend = p;
+			e->pend_cap = cap;
+		}
+	}
+	p = &e->pend[e->npend++];
+	p->dev = dev;
+	p->s = s;
+	snprintf(p->reason, sizeof(p->reason), "%s", reason);
+	p->t = t;
+}
+
+static double back_since(const struct alerts_engine *e, size_t dev);
+
+/* When the device entered s, for the state log (the SLA reads its
+ * intervals, docs/sla.md): a failure from the first failed poll of the
+ * run, a recovery from the first good one (SNMP, or ping for a device
+ * that answers only that), never before the change recorded last nor
+ * after t. */
+static double state_at(const struct alerts_engine *e, size_t dev,
+		       enum obj_state s, double t)
+{
+	const struct dev_st *ds = &e->d[dev];
+	double at = t;
+
+	if (s == OBJ_UP)
+		at = back_since(e, dev);
+	else if (s == OBJ_DOWN || s == OBJ_UNREACHABLE || s == OBJ_MAINT)
+		at = ds->av.fails > 0 ? ds->av.first_fail : t;
+	if (!(at > 0) || at > t)
+		at = t;
+	if (at < ds->state_t)
+		at = ds->state_t;
+	return at;
+}
+
 static void state_set(struct alerts_engine *e, size_t dev,
 		      enum obj_state s, const char *reason, double t)
 {
 	struct dev_st *ds = &e->d[dev];
 	enum obj_state old = ds->state;
 	struct alert_event ev;
-	char err[256];
 
 	if (s == old)
 		return;
+	ds->state_t = state_at(e, dev, s, t);
 	ds->state = s;
-	/* unknown -> up at start-up is not worth a synced row per device */
-	if (!(old == OBJ_UNKNOWN && s == OBJ_UP) &&
-	    journal_state_record(e->j, e->cfg->devices[dev].name,
-				 obj_state_name(s), reason, t, err,
-				 sizeof(err)) < 0)
-		jerr(e, err);
+	/* every change, start-up's unknown -> up too: availability is read
+	 * from these intervals; written at the next tick in one transaction */
+	state_queue(e, dev, s, reason, ds->state_t);
 	memset(&ev, 0, sizeof(ev));
 	ev.type = AEV_STATE;
 	snprintf(ev.object, sizeof(ev.object), "%s", e->cfg->devices[dev].name);
@@ -1010,6 +1108,23 @@ void alerts_tick(struct alerts_engine *e, double now)
 			evaluate(e, d, now);
 	}
 	tick_remind(e, now);
+	state_flush(e);
+}
+
+void alerts_engine_stop(struct alerts_engine *e, double now)
+{
+	if (e == NULL || e->stopped)
+		return;
+	for (size_t d = 0; d < e->n; d++) {
+		if (e->d[d].state == OBJ_UNKNOWN)
+			continue;
+		state_queue(e, d, OBJ_UNKNOWN, "slamond stopped",
+			    now > e->d[d].state_t ? now : e->d[d].state_t);
+		e->d[d].state = OBJ_UNKNOWN;
+		e->d[d].state_t = now;
+	}
+	state_flush(e);
+	e->stopped = true;
 }
 
 /* ---- life cycle ---------------------------------------------------- */
@@ -1064,6 +1179,8 @@ void alerts_engine_destroy(struct alerts_engine *e)
 {
 	if (e == NULL)
 		return;
+	state_flush(e);
+	free(e->pend);
 	for (size_t i = 0; e->d != NULL && i < e->n; i++) {
 		for (size_t k = 0; k < e->d[i].nifs; k++)
 			free(e->d[i].ifs[k].rs);
@@ -1173,6 +1290,15 @@ int alerts_engine_reconcile(struct alerts_engine *e, double now, char *err,
 			rc = adopt_iface(e, (size_t)dev, slash + 1, &fs[i]);
 	}
 	free(fs);
+	/* a device adopted as down (or answering only ping) is in that state
+	 * from now on: the state log had it unknown since slamond stopped */
+	for (size_t d = 0; d < e->n; d++)
+		if (e->d[d].state != OBJ_UNKNOWN) {
+			e->d[d].state_t = now;
+			state_queue(e, d, e->d[d].state,
+				    "open fault adopted at start", now);
+		}
+	state_flush(e);
 	if (rc == -ENOMEM)
 		snprintf(err, errlen, "alerts engine: out of memory");
 	return rc;

@@ -100,6 +100,13 @@ int alerts_engine_adopt_device(struct alerts_engine *e, uint32_t dev,
 			       const struct alerts_engine *old,
 			       uint32_t old_dev);
 
+/* slamond stops at now: every device not unknown is recorded unknown
+ * ("slamond stopped") from now, in one transaction, and nothing more is
+ * recorded by e. The next start records each device's state at its first
+ * result (a crash records nothing: the last state then lasts until the
+ * next start's first result; docs/alerts.md). */
+void alerts_engine_stop(struct alerts_engine *e, double now);
+
 /* One device poll result: ok (answered) or not, at sample time t. */
 void alerts_device_result(struct alerts_engine *e, uint32_t dev, int ok,
 			  double t);

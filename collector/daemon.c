@@ -312,6 +312,9 @@ static void daemon_stop(struct daemon *dm)
 	if (dm->stopping)
 		return;
 	dm->stopping = 1;
+	/* the state log's intervals end here (unknown from now on) */
+	if (dm->cur != NULL && dm->cur->ae != NULL)
+		alerts_engine_stop(dm->cur->ae, daemon__now());
 	capture_bridge_stop(dm->cap); /* their last intervals, then status */
 	write_status(dm);
 	capture_bridge_close(dm->cap);

@@ -1,7 +1,7 @@
 /*
  * engine.c - evaluates the indicators of the budget performance table over
- * a period: availability of every device from device.v2.rrd (reach), link
- * utilisation from if-*.v2.rrd, captured links (top talkers, drops) and
+ * a period: availability of every device from the journal's state
+ * intervals (avail.c), link utilisation from if-*.v2.rrd, captured links (top talkers, drops) and
  * faults from the journal, produced reports from
  * <storage_dir>/reports/produced.tsv. Formulas: docs/sla.md.
  * SPDX-License-Identifier: MIT
@@ -65,72 +65,26 @@ static size_t elapsed_buckets(const struct sla_period *p, double now)
 	return (size_t)floor((end - p->from) / SLA_STEP);
 }
 
-static int device_avail(const struct config *cfg, size_t dev,
-			const struct sla_windows *w, double from, size_t nb,
-			double *reach, double *maint, struct sla_avail *a,
-			char *err, size_t errlen)
-{
-	static const char *const ds[] = { "reach" };
-	char file[4096];
-	int rc;
-
-	memset(a, 0, sizeof(*a));
-	a->buckets = nb;
-	if (storage_path_dev(cfg->storage_dir, cfg->devices[dev].name, file,
-			     sizeof(file)) < 0)
-		return -ENAMETOOLONG;
-	rc = sla__fetch(file, from, nb, 1, ds, &reach, err, errlen);
-	if (rc == -EIO)
-		return rc;
-	a->has_file = rc == 0;
-	rc = sla__maint_overlap(cfg, dev, w, from, nb, maint);
-	if (rc < 0)
-		return rc;
-	for (size_t i = 0; i < nb; i++) {
-		double r = reach[i], open = SLA_STEP - maint[i];
-
-		a->maint_s += maint[i];
-		if (r != r) {
-			a->unknown_s += open;
-			continue;
-		}
-		r = r < 0 ? 0 : r > 1 ? 1 : r;
-		a->known_buckets++;
-		if (r > 0)
-			a->seen_up = 1;
-		a->up_s += r * open;
-		a->down_s += (1 - r) * open;
-	}
-	return 0;
-}
-
 static int eval_avail(const struct config *cfg, const struct sla_period *p,
 		      struct sla_result *r, char *err, size_t errlen)
 {
 	size_t nb = elapsed_buckets(p, r->now);
-	double *reach = calloc(nb + 1, sizeof(double));
-	double *maint = calloc(nb + 1, sizeof(double));
 	struct sla_windows w;
-	int rc = -ENOMEM;
+	int rc;
 
 	memset(&w, 0, sizeof(w));
-	if (reach == NULL || maint == NULL)
-		goto out;
 	rc = sla__windows_load(cfg, p, &w, &r->maint_windows);
 	if (rc < 0) {
 		snprintf(err, errlen, "maintenance windows: %s", strerror(-rc));
 		goto out;
 	}
-	for (size_t d = 0; d < cfg->ndevices && rc == 0; d++) {
-		rc = device_avail(cfg, d, &w, p->from, nb, reach, maint,
-				  &r->avail[d], err, errlen);
+	rc = sla__avail_states(cfg, p, p->from + (double)nb * SLA_STEP, &w, r,
+			       err, errlen);
+	for (size_t d = 0; d < cfg->ndevices; d++)
 		if (sla__has_tag(cfg->devices[d].tags, "simulated"))
 			r->simulated++;
-	}
 out:
 	sla__windows_free(&w);
-	free(reach);
-	free(maint);
 	return rc;
 }
 

@@ -145,8 +145,8 @@ static void online_count(const struct config *cfg,
 static void time_share(const struct config *cfg, const struct sla_result *r,
 		       const struct indicator *ind, struct sla_value *v)
 {
-	double up = 0, down = 0, unk = 0, maint = 0, all;
-	size_t n = 0;
+	double up = 0, down = 0, unk = 0, maint = 0, unr = 0, all;
+	size_t n = 0, changes = 0;
 
 	for (size_t d = 0; d < cfg->ndevices; d++) {
 		const struct sla_avail *a = &r->avail[d];
@@ -158,6 +158,8 @@ static void time_share(const struct config *cfg, const struct sla_result *r,
 		down += a->down_s;
 		unk += a->unknown_s;
 		maint += a->maint_s;
+		unr += a->unreach_s;
+		changes += a->changes;
 	}
 	all = up + down + unk;
 	/* registered inventory as denominator: unknown time is not up */
@@ -167,14 +169,18 @@ static void time_share(const struct config *cfg, const struct sla_result *r,
 		EN("no registered device or service in scope %s", ind->scope);
 		return;
 	}
-	ZH("登记 %zu 台，扣除维护 %.1f 小时；在线 %.2f%%，离线 %.2f%%，"
-	   "未知（无数据）%.2f%%",
+	ZH("登记 %zu 台，扣除维护 %.1f 小时；在线 %.2f%%，离线 %.2f%%"
+	   "（其中因上级设备故障不可达 %.2f%%），未知（无数据）%.2f%%；"
+	   "依据故障日志中的 %zu 次状态变化",
 	   n, maint / 3600, all > 0 ? up / all * 100 : 0,
-	   all > 0 ? down / all * 100 : 0, all > 0 ? unk / all * 100 : 0);
+	   all > 0 ? down / all * 100 : 0, all > 0 ? unr / all * 100 : 0,
+	   all > 0 ? unk / all * 100 : 0, changes);
 	EN("%zu registered, %.1f h of maintenance excluded; up %.2f%%, down "
-	   "%.2f%%, unknown (no data) %.2f%%",
+	   "%.2f%% (unreachable behind a parent %.2f%%), unknown (no data) "
+	   "%.2f%%; from %zu state changes in the journal",
 	   n, maint / 3600, all > 0 ? up / all * 100 : 0,
-	   all > 0 ? down / all * 100 : 0, all > 0 ? unk / all * 100 : 0);
+	   all > 0 ? down / all * 100 : 0, all > 0 ? unr / all * 100 : 0,
+	   all > 0 ? unk / all * 100 : 0, changes);
 }
 
 static void ack_ratio(const struct config *cfg, const struct sla_result *r,
@@ -262,7 +268,8 @@ static void report_count(const struct sla_result *r,
 	   v->target);
 }
 
-/* Device rows (device.rrd reach known) plus captured links: a captured
+/* Device time with a recorded state (journal state intervals, in
+ * 5-minute units) plus captured links: a captured
  * link is a data item of its own, expected for every 5 minutes of the
  * period like a device, collected for the time its interval records cover
  * less each interval's drop share (drops / (records + drops)). */
@@ -278,8 +285,8 @@ static void completeness(const struct config *cfg,
 			continue;
 		n++;
 		exp += r->avail[d].buckets;
-		got += (double)r->avail[d].known_buckets;
-		nofile += !r->avail[d].has_file;
+		got += r->avail[d].known_s / SLA_STEP;
+		nofile += !r->avail[d].has_states;
 	}
 	for (size_t i = 0; i < r->ncaptures; i++) {
 		const struct sla_capture *c = &r->captures[i];
@@ -295,20 +302,20 @@ static void completeness(const struct config *cfg,
 	v->value = exp + cexp ? (got + cgot) / (double)(exp + cexp) * 100
 			      : NAN;
 	if (ncap == 0) {
-		ZH("%zu 台设备应有 %zu 个 5 分钟样本，实有 %.0f 个；%zu 台无数据"
-		   "文件",
+		ZH("%zu 台设备应有 %zu 个 5 分钟时段的状态，实有 %.1f 个；%zu 台"
+		   "从无状态记录",
 		   n, exp, got, nofile);
-		EN("%zu devices: %zu 5-minute samples expected, %.0f "
-		   "collected; %zu without a data file",
-		   n, exp, got, nofile);
+		EN("%zu devices: state known for %.1f of %zu 5-minute "
+		   "periods; %zu without any recorded state",
+		   n, got, exp, nofile);
 		return;
 	}
-	ZH("%zu 台设备应有 %zu 个 5 分钟样本，实有 %.0f 个；%zu 台无数据文件；"
-	   "抓包链路 %zu 条应有 %zu 个，扣除丢包（%.3f%%）后实有 %.1f 个",
+	ZH("%zu 台设备应有 %zu 个 5 分钟时段的状态，实有 %.1f 个；%zu 台从无状态"
+	   "记录；抓包链路 %zu 条应有 %zu 个，扣除丢包（%.3f%%）后实有 %.1f 个",
 	   n, exp, got, nofile, ncap, cexp,
 	   crec + cdrop > 0 ? cdrop / (crec + cdrop) * 100 : 0, cgot);
-	EN("%zu devices: %zu 5-minute samples expected, %.0f collected; %zu "
-	   "without a data file; %zu captured links: %zu expected, %.1f "
+	EN("%zu devices: %zu 5-minute periods expected, %.1f with a known "
+	   "state; %zu without any recorded state; %zu captured links: %zu expected, %.1f "
 	   "collected after capture drops (%.3f%%)",
 	   n, exp, got, nofile, ncap, cexp, cgot,
 	   crec + cdrop > 0 ? cdrop / (crec + cdrop) * 100 : 0);

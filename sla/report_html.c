@@ -603,7 +603,7 @@ static void complete_section(FILE *f, const struct config *cfg,
 				continue;
 			n++;
 			exp += (double)r->avail[d].buckets;
-			got += (double)r->avail[d].known_buckets;
+			got += r->avail[d].known_s / SLA_STEP;
 		}
 		if (n == 0)
 			continue;

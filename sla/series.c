@@ -155,60 +155,6 @@ int sla__windows_load(const struct config *cfg, const struct sla_period *p,
 	return rc;
 }
 
-static int cmp_win(const void *a, const void *b)
-{
-	const struct sla_window *x = a, *y = b;
-
-	return (x->a > y->a) - (x->a < y->a);
-}
-
-int sla__maint_overlap(const struct config *cfg, size_t dev,
-		       const struct sla_windows *w, double from, size_t nb,
-		       double *ret)
-{
-	struct sla_window *mine = NULL;
-	size_t n = 0, k = 0;
-
-	for (size_t i = 0; i < nb; i++)
-		ret[i] = 0;
-	if (w->n == 0)
-		return 0;
-	mine = malloc(w->n * sizeof(*mine));
-	if (mine == NULL)
-		return -ENOMEM;
-	for (size_t i = 0; i < w->n; i++)
-		if (config_scope_match(cfg, dev, w->v[i].scope))
-			mine[n++] = w->v[i];
-	qsort(mine, n, sizeof(*mine), cmp_win);
-	/* merge overlapping windows (a configured one-off window and its
-	 * journal record are the same time) */
-	for (size_t i = 0; i < n; i++) {
-		if (k > 0 && mine[i].a <= mine[k - 1].b) {
-			if (mine[i].b > mine[k - 1].b)
-				mine[k - 1].b = mine[i].b;
-		} else {
-			mine[k++] = mine[i];
-		}
-	}
-	for (size_t j = 0; j < k; j++) {
-		double a = mine[j].a, b = mine[j].b;
-		long i0 = (long)floor((a - from) / SLA_STEP);
-
-		for (long i = i0 < 0 ? 0 : i0; i < (long)nb; i++) {
-			double s = from + (double)i * SLA_STEP;
-			double e = s + SLA_STEP;
-			double lo = a > s ? a : s, hi = b < e ? b : e;
-
-			if (s >= b)
-				break;
-			if (hi > lo)
-				ret[i] += hi - lo;
-		}
-	}
-	free(mine);
-	return 0;
-}
-
 void sla__windows_free(struct sla_windows *w)
 {
 	free(w->v);

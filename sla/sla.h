@@ -2,7 +2,8 @@
  * sla.h - the SLA engine: evaluates every configured indicator of the
  * budget performance table over a period (month, quarter, year or any
  * range, cut in the configured time zone) from what storage holds (RRD
- * files, 5-minute AVERAGE rows) and the fault journal. It never polls, so
+ * files, 5-minute AVERAGE rows of traffic) and the fault journal (state
+ * intervals for availability, faults). It never polls, so
  * any past period can be rebuilt and checked by hand with `rrdtool fetch`.
  * See docs/sla.md for every metric kind and its formula.
  * SPDX-License-Identifier: MIT
@@ -73,13 +74,20 @@ struct sla_value {
 	                                    (`slamon report annotate`), or "" */
 };
 
-/* Availability of one device over the period, seconds. up + down +
- * unknown + maint = the period's length. */
+/* Availability of one device over the elapsed period, seconds, from the
+ * journal's state intervals (sla/avail.c). up + down + unknown + maint =
+ * the elapsed period's length; unreach_s is the part of down_s the device
+ * was unreachable behind a parent. */
 struct sla_avail {
 	double up_s, down_s, unknown_s, maint_s;
-	size_t buckets, known_buckets; /* 5-minute rows expected / known */
-	int seen_up;                   /* some row with reach > 0 */
-	int has_file;
+	double unreach_s;
+	double known_s;                /* with a recorded state, maintenance
+	                                  included (completeness) */
+	size_t buckets, known_buckets; /* 5-minute units expected / known
+	                                  (known_s / 300, rounded) */
+	size_t changes;                /* state changes in the period */
+	int seen_up;                   /* some time up */
+	int has_states;                /* some state ever recorded */
 };
 
 /* One backbone or exit interface: utilisation from its 5-minute rows.

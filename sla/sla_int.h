@@ -30,11 +30,14 @@ struct sla_windows {
  * windows plus the occurrences recorded in the journal. */
 int sla__windows_load(const struct config *cfg, const struct sla_period *p,
 		      struct sla_windows *w, size_t *ret_journal_n);
-/* Seconds of each bucket that device dev spends in maintenance. */
-int sla__maint_overlap(const struct config *cfg, size_t dev,
-		       const struct sla_windows *w, double from, size_t nb,
-		       double *ret);
 void sla__windows_free(struct sla_windows *w);
+
+/* Availability of every device (r->avail, one per cfg->devices entry)
+ * over [p->from, end) from the journal's state intervals, less the
+ * maintenance windows w. A missing journal: every device unknown. */
+int sla__avail_states(const struct config *cfg, const struct sla_period *p,
+		      double end, const struct sla_windows *w,
+		      struct sla_result *r, char *err, size_t errlen);
 
 /* Is tag in the ';'-separated list tags? */
 int sla__has_tag(const char *tags, const char *tag);

@@ -261,12 +261,15 @@ static int schema_init(struct journal *j, char *err, size_t errlen)
 		return 0;
 	/* a new file, or an older schema: every statement of schema_sql is
 	 * CREATE ... IF NOT EXISTS, so running it adds what an older
-	 * journal lacks (version 1: the capture tables; 2: report_reasons)
+	 * journal lacks (version 1: the capture tables; 2: report_reasons;
+	 * 3: the state_log(t) index)
 	 * and touches no row */
 	rc = begin(j, err, errlen);
 	if (rc < 0)
 		return rc;
 	rc = exec(j, schema_sql, err, errlen);
+	if (rc == 0)
+		rc = journal__states_migrate(j, err, errlen);
 	if (rc == 0)
 		rc = exec(j,
 			  "INSERT OR REPLACE INTO meta VALUES"

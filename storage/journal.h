@@ -19,9 +19,10 @@
 #include <stdint.h>
 
 /* 1: faults, children, notifications, maintenance, states; 2: adds the
- * capture_links and capture_intervals tables; 3: adds report_reasons
+ * capture_links and capture_intervals tables; 3: adds report_reasons;
+ * 4: adds the index state_log_time on state_log(t) (journal_states.c)
  * (an older file is upgraded in place when opened read-write). */
-#define JOURNAL_SCHEMA_VERSION 3
+#define JOURNAL_SCHEMA_VERSION 4
 
 #define FAULT_OBJECT_MAX 160
 #define FAULT_WORD_MAX 32
@@ -209,6 +210,32 @@ struct journal_state {
 int journal_state_list(struct journal *j, const char *object, double from_t,
 		       double to_t, struct journal_state **ret, size_t *ret_n,
 		       char *err, size_t errlen);
+
+/* A state change to record (journal_state_record_many). */
+struct journal_state_rec {
+	const char *object, *state, *reason;
+	double t;
+};
+
+/* Records n state changes in one transaction (one sync): all or none. */
+int journal_state_record_many(struct journal *j,
+			      const struct journal_state_rec *v, size_t n,
+			      char *err, size_t errlen);
+
+/* Called by journal_state_scan with each row; non-zero stops the scan
+ * and is returned by it. */
+typedef int (*journal_state_fn)(void *arg, const char *object,
+				const char *state, const char *reason,
+				double t);
+
+/* Every object's state changes in [from_t, to_t), each object's last
+ * change before from_t first (the state it entered the range in), sorted
+ * by object, then time (then order of recording): one query for every
+ * object, the rows handed to fn without being kept. The SLA engine reads
+ * availability from it (sla/avail.c). */
+int journal_state_scan(struct journal *j, double from_t, double to_t,
+		       journal_state_fn fn, void *arg, char *err,
+		       size_t errlen);
 
 /* ---- packet capture intervals (issue 6) ---------------------------- */
 

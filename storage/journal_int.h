@@ -86,4 +86,7 @@ int journal__list_query(struct journal *j, const char *what, const char *sql,
 			journal__fill_fn fill, void **ret, size_t *ret_n,
 			char *err, size_t errlen);
 
+/* Schema 4 (journal_states.c): the index on state_log(t). */
+int journal__states_migrate(struct journal *j, char *err, size_t errlen);
+
 #endif

@@ -26,7 +26,10 @@
  *     demo's access points that never answer) are down the whole month;
  *   - the journal: the three outages as faults (acknowledged in time, late,
  *     in time; resolved; closed with 满意 / 基本满意 / 满意), the unreachable
- *     children listed on the parent's fault, the maintenance occurrence;
+ *     children listed on the parent's fault, the maintenance occurrence,
+ *     and every device's state changes (what sla/ reads availability
+ *     from), one per change of its 5-minute rows, the month ending
+ *     "unknown" (slamond stopped);
  *   - <storage_dir>/SIMULATED: one line per simulated month.
  *
  * Speed: librrd opens, reads and closes the file for every update call, so
@@ -500,8 +503,28 @@ static int check_files(const struct sim *s)
 	return -EEXIST;
 }
 
+/* Counts the state changes inside the month (not the state each device
+ * entered it in). */
+struct state_count {
+	size_t n;
+	double from;
+};
+
+static int count_state(void *arg, const char *object, const char *state,
+		       const char *reason, double t)
+{
+	struct state_count *c = arg;
+
+	(void)object;
+	(void)state;
+	(void)reason;
+	c->n += t > c->from; /* the last month's end is this one's start */
+	return 0;
+}
+
 static int check_journal(const struct sim *s, struct journal *j)
 {
+	struct state_count ns = { 0, s->p.from };
 	struct fault_query q = { .filter = JQ_ALL,
 				 .from_t = s->p.from,
 				 .to_t = s->p.to };
@@ -518,15 +541,22 @@ static int check_journal(const struct sim *s, struct journal *j)
 		return -EIO;
 	}
 	free(fs);
-	if (n == 0 && nm == 0)
+	if (journal_state_scan(j, s->p.from, s->p.to, count_state, &ns, err,
+			       sizeof(err)) < 0) {
+		fprintf(stderr, "slamon-simulate-history: %s: %s\n",
+			alerts_config(s->cfg)->journal, err);
+		return -EIO;
+	}
+	if (n == 0 && nm == 0 && ns.n == 0)
 		return 0;
 	fprintf(stderr,
 		"slamon-simulate-history: refusing: the fault journal %s "
-		"already holds %zu fault%s and %zu maintenance window%s of "
-		"%s. Nothing was written. Remove %s (a fresh storage folder) "
-		"to simulate the month again.\n",
+		"already holds %zu fault%s, %zu maintenance window%s and %zu "
+		"state change%s of %s. Nothing was written. Remove %s (a "
+		"fresh storage folder) to simulate the month again.\n",
 		alerts_config(s->cfg)->journal, n, n == 1 ? "" : "s", nm,
-		nm == 1 ? "" : "s", s->month, alerts_config(s->cfg)->journal);
+		nm == 1 ? "" : "s", ns.n, ns.n == 1 ? "" : "s", s->month,
+		alerts_config(s->cfg)->journal);
 	return -EEXIST;
 }
 
@@ -842,6 +872,90 @@ static int write_journal(const struct sim *s, struct journal *j,
 	return 0;
 }
 
+/* The state changes slamond's alerts engine would have recorded, one per
+ * change of a device's row state (a row stamped t holds over
+ * [t - 5 min, t)), so that the availability sla/ reads from the journal's
+ * state intervals is what the RRD rows say; the month ends "unknown"
+ * (slamond stopped) at its last row. One transaction. */
+static int write_states(const struct sim *s, struct journal *j,
+			const struct sim_script *sc, const char *mname)
+{
+	const struct config *cfg = s->cfg;
+	struct journal_state_rec *v = NULL;
+	size_t n = 0, cap = 0;
+	char unreach[64 + CFG_NAME_MAX], maint[160], err[256];
+	int rc;
+
+	snprintf(unreach, sizeof(unreach), "parent %s down (simulated)",
+		 sc->agg >= 0 ? cfg->devices[sc->agg].name : "?");
+	snprintf(maint, sizeof(maint), "maintenance %s", mname);
+	for (size_t i = 0; i < s->ndevs; i++) {
+		const struct sim_dev *d = &s->devs[i];
+		const char *prev = NULL;
+
+		for (size_t k = 0; k <= s->nrows; k++) {
+			double t = s->t0 + (double)(k + 1) * SIM_STEP;
+			const char *st = "unknown", *why = "slamond stopped";
+
+			if (k < s->nrows) {
+				int e = dev_state(d, t);
+
+				if (e == EV_NODATA) {
+					why = "collector stopped (simulated)";
+				} else if (e == EV_MAINT) {
+					st = "maintenance";
+					why = maint;
+				} else if (e == EV_DOWN && d->always_down) {
+					st = "down";
+					why = "never answers (simulated)";
+				} else if (e == EV_DOWN && sc->agg >= 0 &&
+					   (long)i != sc->agg &&
+					   in_group(cfg, i, sc->agg) &&
+					   t > sc->agg_a && t <= sc->agg_b) {
+					st = "unreachable";
+					why = unreach;
+				} else if (e == EV_DOWN) {
+					st = "down";
+					why = "";
+				} else {
+					st = "up";
+					why = "";
+				}
+			}
+			if (prev != NULL && strcmp(prev, st) == 0)
+				continue;
+			prev = st;
+			if (n == cap) {
+				size_t nc = cap ? cap * 2 : 1024;
+				struct journal_state_rec *nv =
+					realloc(v, nc * sizeof(*nv));
+
+				if (nv == NULL) {
+					free(v);
+					fprintf(stderr, "slamon-simulate-"
+							"history: out of "
+							"memory\n");
+					return -ENOMEM;
+				}
+				v = nv;
+				cap = nc;
+			}
+			v[n++] = (struct journal_state_rec){
+				cfg->devices[d->idx].name, st, why,
+				t - SIM_STEP
+			};
+		}
+	}
+	rc = journal_state_record_many(j, v, n, err, sizeof(err));
+	free(v);
+	if (rc < 0) {
+		fprintf(stderr, "slamon-simulate-history: %s: %s\n",
+			alerts_config(cfg)->journal, err);
+		return -EIO;
+	}
+	return 0;
+}
+
 /* <storage_dir>/SIMULATED: one tab-separated line per simulated month. */
 static int write_label(const struct sim *s)
 {
@@ -1035,7 +1149,8 @@ static int simulate_main(int argc, char **argv, const char *config_path)
 	fflush(stdout);
 	if (write_rrd(&s) < 0)
 		goto out;
-	if (write_journal(&s, j, &sc, ids, mname, sizeof(mname)) < 0)
+	if (write_journal(&s, j, &sc, ids, mname, sizeof(mname)) < 0 ||
+	    write_states(&s, j, &sc, mname) < 0)
 		goto out;
 	if (write_label(&s) < 0)
 		goto out;

@@ -398,6 +398,47 @@ static void syn_fault(struct journal *j, const char *obj, double ff,
 			     0, "%s", err);
 }
 
+/* The state changes alerts/engine.c would record (sla/ reads
+ * availability from their intervals): every device with data up from
+ * SYN_DATA_FROM, down over its outages, unknown over ap-3's gap; ap-5
+ * has none (never polled: unknown all month). */
+static void syn_write_states(struct journal *j)
+{
+	struct journal_state_rec v[64];
+	size_t n = 0;
+	char err[256];
+
+	for (size_t d = 0; d < SYN_NDEVS; d++) {
+		v[n++] = (struct journal_state_rec){ syn_devs[d], "up", "",
+						     SYN_DATA_FROM };
+		for (size_t i = 0; i < sizeof(syn_down) / sizeof(syn_down[0]);
+		     i++) {
+			if (strcmp(syn_down[i].dev, syn_devs[d]) != 0)
+				continue;
+			v[n++] = (struct journal_state_rec){
+				syn_devs[d], "down", "", SYN_FROM + syn_down[i].a
+			};
+			v[n++] = (struct journal_state_rec){
+				syn_devs[d], "up", "", SYN_FROM + syn_down[i].b
+			};
+		}
+		if (strcmp(syn_devs[d], SYN_GAP_DEV) == 0) {
+			v[n++] = (struct journal_state_rec){
+				syn_devs[d], "unknown", "slamond stopped",
+				SYN_FROM + SYN_GAP_A
+			};
+			v[n++] = (struct journal_state_rec){
+				syn_devs[d], "up", "", SYN_FROM + SYN_GAP_B
+			};
+		}
+		v[n++] = (struct journal_state_rec){
+			syn_devs[d], "unknown", "slamond stopped", SYN_DATA_TO
+		};
+	}
+	cr_assert_eq(journal_state_record_many(j, v, n, err, sizeof(err)), 0,
+		     "%s", err);
+}
+
 #define D(n) ((n) * 86400.0)
 static void syn_write_journal(struct synth *s)
 {
@@ -427,6 +468,7 @@ static void syn_write_journal(struct synth *s)
 	 * (in November), within its window */
 	syn_fault(j, "ap-4", SYN_T - 60, SYN_T - 1, SYN_T + 599, SYN_T + 60,
 		  0, NULL);
+	syn_write_states(j);
 	/* the maintenance occurrence as the daemon records it */
 	cr_assert_eq(journal_maint_record(j, "ap2-work", "device:ap-2",
 					  SYN_FROM + D(19),

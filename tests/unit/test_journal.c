@@ -629,7 +629,7 @@ Test(journal, version1_journal_upgraded_in_place)
 	cr_assert_eq(sql_cli("PRAGMA user_version", out, sizeof(out)), 0,
 		     "%s", out);
 	cr_assert_eq(atoi(out), JOURNAL_SCHEMA_VERSION, "%s", out);
-	cr_assert_eq(JOURNAL_SCHEMA_VERSION, 3);
+	cr_assert_eq(JOURNAL_SCHEMA_VERSION, 4);
 }
 
 /* ---- reasons for a missed indicator (schema 3) ------------------------ */
@@ -716,10 +716,16 @@ Test(journal, version2_journal_upgraded_for_reasons)
 			     " WHERE key = 'schema_version'",
 			     out, sizeof(out)),
 		     0, "%s", out);
-	cr_assert_eq(atoi(out), 3, "%s", out);
+	cr_assert_eq(atoi(out), JOURNAL_SCHEMA_VERSION, "%s", out);
 	cr_assert_eq(sql_cli("PRAGMA user_version", out, sizeof(out)), 0,
 		     "%s", out);
-	cr_assert_eq(atoi(out), 3, "%s", out);
+	cr_assert_eq(atoi(out), JOURNAL_SCHEMA_VERSION, "%s", out);
+	/* schema 4: the state log's index by time */
+	cr_assert_eq(sql_cli("SELECT count(*) FROM sqlite_master WHERE"
+			     " name = 'state_log_time'",
+			     out, sizeof(out)),
+		     0, "%s", out);
+	cr_assert_eq(atoi(out), 1, "%s", out);
 }
 
 /* ---- read APIs for sla/ ------------------------------------------------ */
@@ -830,4 +836,56 @@ Test(journal, state_list_intervals)
 		     0, "%s", err);
 	cr_assert_eq(n, 0);
 	free(s);
+}
+
+struct scan_rows {
+	char text[1024];
+	size_t n;
+};
+
+static int scan_cb(void *arg, const char *object, const char *state,
+		   const char *reason, double t)
+{
+	struct scan_rows *r = arg;
+	size_t len = strlen(r->text);
+
+	snprintf(r->text + len, sizeof(r->text) - len, "%s %s %s %.0f;",
+		 object, state, reason, t);
+	r->n++;
+	return 0;
+}
+
+/* The SLA's one scan for every object: per object the last change before
+ * the range (the last recorded of equal times), then the changes inside
+ * it by time; many changes recorded in one call, all or none. */
+Test(journal, state_scan_every_object)
+{
+	const struct journal_state_rec v[] = {
+		{ "cam-2", "up", "", 50 },
+		{ "cam-1", "up", "", 100 },
+		{ "cam-1", "down", "", 250 },
+		{ "cam-1", "unreachable", "parent sw-1 down", 250 },
+		{ "cam-1", "up", "", 400 },
+		{ "cam-3", "up", "", 700 },
+		{ "cam-2", "unknown", "slamond stopped", 800 },
+	};
+	const struct journal_state_rec bad[] = {
+		{ "cam-9", "up", "", 10 },
+		{ NULL, "up", "", 20 }, /* binds "": accepted */
+	};
+	struct scan_rows r = { "", 0 };
+
+	cr_assert_eq(journal_state_record_many(j, v, 7, err, sizeof(err)), 0,
+		     "%s", err);
+	cr_assert_eq(journal_state_scan(j, 300, 800, scan_cb, &r, err,
+					sizeof(err)),
+		     0, "%s", err);
+	cr_assert_str_eq(r.text,
+			 "cam-1 unreachable parent sw-1 down 250;"
+			 "cam-1 up  400;"
+			 "cam-2 up  50;"
+			 "cam-3 up  700;");
+	cr_assert_eq(journal_state_record_many(j, bad, 2, err, sizeof(err)),
+		     0, "%s", err);
+	cr_assert_eq(journal_state_record_many(j, v, 0, err, sizeof(err)), 0);
 }
