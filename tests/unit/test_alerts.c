@@ -887,3 +887,60 @@ Test(alerts, reload_adopts_unchanged_device_state)
 	free(fs);
 	cr_assert_eq(journal_check(j, err, sizeof(err)), 0, "%s", err);
 }
+
+/* The state log the SLA reads availability from: the start-up's first
+ * result, a failure from its first failed poll and a recovery from its
+ * first good one (not when they were decided), a parent outage as
+ * "unreachable" with its reason, all written at the tick in one go, and
+ * "unknown" for every device when slamond stops (nothing after). */
+static char states[2048];
+
+static int state_row(void *arg, const char *object, const char *state,
+		     const char *reason, double t)
+{
+	size_t len = strlen(states);
+
+	(void)arg;
+	snprintf(states + len, sizeof(states) - len, "%s %s %.0f %s;", object,
+		 state, t - T0, reason);
+	return 0;
+}
+
+Test(alerts, state_log_for_availability)
+{
+	add_dev("agg", ROLE_AGGREGATION, "");
+	add_dev("ap", ROLE_ACCESS, "agg");
+	start();
+	cr_assert_eq(alerts_engine_reconcile(e, T0, err, sizeof(err)), 0);
+	alerts_device_result(e, 0, 1, T0 + 1);
+	alerts_device_result(e, 1, 1, T0 + 2);
+	states[0] = '\0';
+	cr_assert_eq(journal_state_scan(j, 0, T0 * 2, state_row, NULL, err,
+					sizeof(err)),
+		     0);
+	cr_assert_str_eq(states, "", "queued until the tick: %s", states);
+	alerts_tick(e, T0 + 3);
+	/* both fail from 61; decided at 121 (down_after 2) */
+	for (int c = 1; c <= 4; c++) {
+		int ok = c >= 3;
+
+		alerts_device_result(e, 0, ok, T0 + c * 60 + 1);
+		alerts_device_result(e, 1, ok, T0 + c * 60 + 2);
+		alerts_tick(e, T0 + c * 60 + 3);
+	}
+	alerts_engine_stop(e, T0 + 300);
+	alerts_device_result(e, 1, 0, T0 + 301); /* after the stop */
+	alerts_tick(e, T0 + 302);
+	states[0] = '\0';
+	cr_assert_eq(journal_state_scan(j, 0, T0 * 2, state_row, NULL, err,
+					sizeof(err)),
+		     0);
+	/* up again at the first good poll (181 / 182), confirmed at 241 */
+	cr_assert_str_eq(states,
+			 "agg up 1 ;agg down 61 ;agg up 181 ;"
+			 "agg unknown 300 slamond stopped;"
+			 "ap up 2 ;ap unreachable 62 parent agg down;"
+			 "ap up 182 ;"
+			 "ap unknown 300 slamond stopped;",
+			 "%s", states);
+}

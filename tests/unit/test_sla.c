@@ -613,3 +613,104 @@ Test(sla, capture_drops_count_against_completeness)
 		  v->value, SYN_COMPLETE);
 	sla_result_destroy(r);
 }
+
+/* Availability from the journal's state intervals, exact to the second:
+ * a state entered before the period carries in, unreachable counts as
+ * down and is shown apart, a recorded "maintenance" state and a
+ * configured window are both excluded (overlapping, counted once),
+ * "unknown" (slamond stopped) and the time before a device's first state
+ * are no data, an object not in the inventory is ignored, and the last
+ * state lasts to the end of the evaluated range. */
+Test(sla_states, intervals_to_the_second)
+{
+	char dir[4096], path[4400], err[512] = "";
+	struct config *cfg = NULL;
+	struct diag d = { 0 };
+	struct journal *j = NULL;
+	struct sla_period p;
+	struct sla_result *r = NULL;
+	const double F = SYN_FROM;
+	const struct journal_state_rec v[] = {
+		{ "a", "up", "", F - 86400 },       /* carried into October */
+		{ "a", "down", "", F + 1000 },
+		{ "a", "up", "", F + 1037 },         /* 37 s down */
+		{ "a", "unreachable", "parent a0 down", F + 7200 },
+		{ "a", "up", "", F + 7200 + 600 },   /* 600 s unreachable */
+		{ "a", "maintenance", "maintenance m", F + 86400 },
+		{ "a", "up", "", F + 86400 + 1800 }, /* 30 min state maint */
+		{ "a", "unknown", "slamond stopped", F + 2 * 86400 },
+		{ "a", "up", "", F + 2 * 86400 + 90 }, /* 90 s unknown */
+		{ "b", "up", "", F + 3600 },         /* unknown for 1 h */
+		{ "b", "down", "", F + 10 * 86400 }, /* down to the end */
+		{ "gone", "down", "", F },
+	};
+
+	cr_assert_eq(tmpdir_make(dir, sizeof(dir), "slamon-sla-states"), 0);
+	snprintf(path, sizeof(path), "%s/inventory.csv", dir);
+	cr_assert_eq(write_file(path, "unit,name,address,role,parent,profile\n"
+				      "u,a,10.0.0.1,access,,p\n"
+				      "u,b,10.0.0.2,access,,p\n"
+				      "u,c,10.0.0.3,access,,p\n"),
+		     0);
+	snprintf(path, sizeof(path), "%s/slamon.conf", dir);
+	cr_assert_eq(write_file(path, "[general]\n"
+				      "inventory = inventory.csv\n"
+				      "storage_dir = data\n"
+				      "timezone = Asia/Shanghai\n"
+				      "[profile p]\n"
+				      "version = 2c\n"
+				      "community = public\n"
+				      "[maintenance m]\n"
+				      "scope = device:a\n"
+				      "start = 2026-10-02 00:15\n"
+				      "end = 2026-10-02 01:00\n"),
+		     0);
+	cr_assert_eq(config_load(path, &cfg, &d), 0, "config: %s",
+		     d.n ? d.msgs[0] : "?");
+	diag_destroy(&d);
+	cr_assert_eq(storage_mkdir_p(cfg->storage_dir), 0);
+	cr_assert_eq(journal_open(alerts_config(cfg)->journal, &j, err,
+				  sizeof(err)),
+		     0, "%s", err);
+	cr_assert_eq(journal_state_record_many(j, v, sizeof(v) / sizeof(v[0]),
+					       err, sizeof(err)),
+		     0, "%s", err);
+	journal_close(j);
+
+	cr_assert_eq(sla_period_month("Asia/Shanghai", 2026, 10, &p), 0);
+	cr_assert_eq(sla_evaluate(cfg, &p, SYN_TO + 3600, &r, err,
+				  sizeof(err)),
+		     0, "%s", err);
+	{
+		const struct sla_avail *a = &r->avail[0], *b = &r->avail[1],
+				       *c = &r->avail[2];
+
+		/* maintenance: 00:00-00:30 as state, the window 00:15-01:00:
+		 * one hour */
+		cr_assert_eq(a->maint_s, 3600, "%f", a->maint_s);
+		cr_assert_eq(a->down_s, 637, "%f", a->down_s);
+		cr_assert_eq(a->unreach_s, 600);
+		cr_assert_eq(a->unknown_s, 90);
+		cr_assert_eq(a->up_s, SYN_T - 3600 - 637 - 90);
+		cr_assert_eq(a->known_s, SYN_T - 90);
+		cr_assert_eq(a->changes, 8);
+		cr_assert(a->seen_up && a->has_states);
+		cr_assert_eq(b->unknown_s, 3600);
+		cr_assert_eq(b->up_s, 10 * 86400.0 - 3600);
+		cr_assert_eq(b->down_s, SYN_T - 10 * 86400.0);
+		cr_assert_eq(c->unknown_s, SYN_T);
+		cr_assert(!c->seen_up && !c->has_states);
+	}
+	sla_result_destroy(r);
+	/* evaluated mid-month: the last state lasts to the last whole 5
+	 * minutes, not beyond */
+	cr_assert_eq(sla_evaluate(cfg, &p, F + 11 * 86400.0 + 299, &r, err,
+				  sizeof(err)),
+		     0, "%s", err);
+	cr_assert_eq(r->avail[1].down_s, 86400.0);
+	cr_assert_eq(r->avail[1].buckets, 11 * 288);
+	sla_result_destroy(r);
+	config_destroy(cfg);
+	if (getenv("SLAMON_KEEP_TMP") == NULL)
+		tmpdir_remove(dir);
+}
