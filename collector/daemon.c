@@ -65,6 +65,9 @@ static void snap_device(void *arg, size_t i, struct status_device *ret)
 	ret->nodata = alerts_device_nodata(g->ae, (uint32_t)i);
 	ret->error = g->pops[d->kind]->last_error(g->probes[d->kind],
 						  (uint32_t)i);
+	ret->icmp = g->cfg->devices[i].probe == DEV_PROBE_ICMP;
+	ret->rtt_ms = d->rtt_ms;
+	ret->loss_pct = d->loss_pct;
 }
 
 static int snap_link(void *arg, size_t i, size_t k, struct status_link *ret)
@@ -95,6 +98,7 @@ static void write_status(struct daemon *dm)
 	struct alerts_stats ast;
 	struct rrd_writer_stats rst;
 	struct capture_store_stats cst;
+	struct icmp_sweep_stats sws;
 	uint64_t discards[DISCARD_COUNT];
 	struct status_source src = {
 		.cfg = g->cfg,
@@ -123,6 +127,10 @@ static void write_status(struct daemon *dm)
 	if (dm->cap_store) {
 		capture_store_stats_get(dm->cap_store, &cst);
 		src.records = &cst;
+	}
+	if (dm->sweep) {
+		icmp_sweep_stats_get(dm->sweep, &sws);
+		src.sweep = &sws;
 	}
 	snap = status_snapshot(&src);
 	if (snap == NULL) {

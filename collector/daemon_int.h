@@ -39,6 +39,7 @@ struct drt {
 	struct complain cpl;
 	int last_status;    /* enum poll_status of the last poll, -1 none */
 	double last_poll;
+	double rtt_ms, loss_pct; /* the last poll's (ICMP devices), NAN */
 	struct link_view *links;
 	size_t nlinks;
 	int pinging;        /* an echo is out; the poll's result waits */

@@ -304,6 +304,8 @@ static void adopt(struct gen *g, struct drt *d, const struct gen *old,
 		d->cpl = o->cpl;
 		d->last_status = o->last_status;
 		d->last_poll = o->last_poll;
+		d->rtt_ms = o->rtt_ms;
+		d->loss_pct = o->loss_pct;
 		return;
 	}
 }
@@ -410,6 +412,7 @@ struct gen *daemon__gen_create(struct daemon *dm, struct config *cfg,
 		d->idx = (uint32_t)i;
 		d->kind = (uint8_t)probe_kind_of(dev);
 		d->last_status = -1;
+		d->rtt_ms = d->loss_pct = NAN;
 		if (old != NULL)
 			adopt(g, d, old, &oi);
 		if (dev->probe == DEV_PROBE_ICMP)
