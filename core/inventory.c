@@ -425,11 +425,13 @@ static bool row_values(struct inv *iv, char **val, struct device *dv)
 			 "unknown probe '%s' (snmp or icmp)",
 			 shown(val[COL_PROBE], b, sizeof(b)));
 		ok = false;
-		r = DEV_PROBE_SNMP;
 	}
-	dv->probe = (uint8_t)r;
+	/* an unknown probe asks for no profile: one message per mistake */
+	dv->probe = r < 0 ? UINT8_MAX : (uint8_t)r;
 	if (!row_fields(iv, val, dv))
 		ok = false;
+	if (r < 0)
+		dv->probe = DEV_PROBE_SNMP;
 
 	if (dv->name[0] != '\0' && !name_ok(dv->name)) {
 		diag_add(iv->d, iv->file, iv->rec_line,
