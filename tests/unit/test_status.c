@@ -47,12 +47,12 @@ static void add(const char *name, enum role role, const char *parent,
 static void fixed_device(void *arg, size_t i, struct status_device *ret)
 {
 	static const struct status_device st[] = {
-		{ OBJ_UP, 100, 0, 0, 0, "" },
-		{ OBJ_UP, 100, 0, 0, 0, "" },
-		{ OBJ_DOWN, 1700000000, 1, 7, 0, "timeout" },
-		{ OBJ_UNREACHABLE, 1700000060, 0, 7, 0, "timeout" },
-		{ OBJ_UP, 1700000100, 0, 0, 9, "timeout" },
-		{ OBJ_MAINT, 0, 0, 0, 0, "" },
+		{ OBJ_UP, 100, 0, 0, 0, "", 0, NAN, NAN },
+		{ OBJ_UP, 100, 0, 0, 0, "", 0, NAN, NAN },
+		{ OBJ_DOWN, 1700000000, 1, 7, 0, "timeout", 0, NAN, NAN },
+		{ OBJ_UNREACHABLE, 1700000060, 0, 7, 0, "timeout", 0, NAN, NAN },
+		{ OBJ_UP, 1700000100, 0, 0, 9, "timeout", 0, NAN, NAN },
+		{ OBJ_MAINT, 0, 0, 0, 0, "", 0, NAN, NAN },
 	};
 
 	(void)arg;
@@ -265,7 +265,7 @@ static void all_up(void *arg, size_t i, struct status_device *ret)
 {
 	(void)arg;
 	(void)i;
-	*ret = (struct status_device){ OBJ_UP, 100, 0, 0, 0, "" };
+	*ret = (struct status_device){ OBJ_UP, 100, 0, 0, 0, "", 0, NAN, NAN };
 }
 
 /* core-1 and exit-1 as in fixed_link; ap-c (access, 100 Mbps contract)
