@@ -58,6 +58,7 @@ struct status_source {
 	const struct rrd_writer_stats *rrd;            /* NULL: no RRD */
 	json_t *captures;                              /* taken; NULL = [] */
 	const struct capture_store_stats *records;     /* NULL: not kept */
+	json_t *services;  /* [service] sections, taken; NULL = no member */
 };
 
 /* The snapshot document (docs/architecture.md, "status.json"); NULL when
