@@ -357,6 +357,23 @@ static void service_end(struct cfg_ctx *c, void *item)
 			  cfg_title(c), sc->timeout_s, sc->interval_s);
 }
 
+/* After the inventory: a service's name is its journal object and its
+ * SLA scope (service:NAME), so no device may carry it too. */
+static void service_resolve(struct cfg_ctx *c)
+{
+	struct config *cfg = cfg_config(c);
+	size_t n;
+	struct service_cfg *sc = service_configs(cfg, &n);
+
+	for (size_t i = 0; i < n; i++)
+		if (config_find_device(cfg, sc[i].name) >= 0)
+			cfg_error(c, sc[i].line,
+				  "[service %s]: the inventory has a device of "
+				  "that name (service and device names share "
+				  "the journal and SLA scopes)",
+				  sc[i].name);
+}
+
 const struct cfg_section service_section = {
 	.name = "service",
 	.flags = CFG_SEC_NAMED,
@@ -366,6 +383,7 @@ const struct cfg_section service_section = {
 	.nopts = NELEM(service_opts),
 	.init = service_init,
 	.end = service_end,
+	.resolve = service_resolve,
 };
 
 int service_config_register(void)
