@@ -253,6 +253,34 @@ static void http_times(CURL *e, struct svc_result *r, int tls)
 		r->ttfb_ms = us_ms(start - (tls && app > 0 ? app : conn));
 }
 
+/* Where a timed-out transfer was: curl 7.88 leaves CONNECT_TIME at 0 when
+ * a transfer fails, so the phase comes from what did happen (a response
+ * code, bytes received) and from curl's message ("SSL connection
+ * timeout", "Connection timed out after ...", "Operation timed out after
+ * ... with N bytes received"). */
+static const char *timeout_phase(struct svc_check *c,
+				 const struct svc_result *r, const char *eb)
+{
+	curl_off_t got = 0;
+	long lport = 0;
+
+	curl_easy_getinfo(c->easy, CURLINFO_SIZE_DOWNLOAD_T, &got);
+	curl_easy_getinfo(c->easy, CURLINFO_LOCAL_PORT, &lport);
+	if (r->http_status > 0 || got > 0)
+		return "reading the answer";
+	if (strstr(eb, "SSL") != NULL ||
+	    (lport > 0 && c->p->sc[c->idx].type == SVC_HTTPS &&
+	     isnan(r->ttfb_ms)))
+		return "TLS handshake";
+	if (lport > 0)
+		return "waiting for the answer";
+	if (strstr(eb, "Connection timed out") != NULL ||
+	    strstr(eb, "Resolving timed out") != NULL)
+		return strstr(eb, "Resolving") ? "resolving the name"
+					       : "connecting";
+	return "waiting for the answer";
+}
+
 static void http_reason(struct svc_check *c, CURLcode rc,
 			struct svc_result *r)
 {
@@ -275,11 +303,7 @@ static void http_reason(struct svc_check *c, CURLcode rc,
 	case CURLE_OPERATION_TIMEDOUT:
 		r->fail = SVCF_TIMEOUT;
 		snprintf(r->reason, sizeof(r->reason), "timeout after %d s (%s)",
-			 sc->timeout_s,
-			 isnan(r->connect_ms) ? "connecting"
-			 : sc->type == SVC_HTTPS && isnan(r->tls_ms)
-				 ? "TLS handshake"
-				 : "waiting for the answer");
+			 sc->timeout_s, timeout_phase(c, r, eb));
 		break;
 	case CURLE_PEER_FAILED_VERIFICATION:
 		r->fail = SVCF_TLS;
