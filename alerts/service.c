@@ -21,7 +21,8 @@ struct svc_st {
 	int fails, goods;
 	double first_fail;      /* first failed check of the run */
 	double first_good;      /* first good check of a recovery */
-	double slow_since;      /* first slow check of the run, 0 none */
+	double slow_since;      /* first slow check of the run */
+	int slow_run;           /* checks are slow since slow_since */
 	int64_t f_down, f_slow, f_cert;
 	char reason[192];
 };
@@ -263,12 +264,14 @@ static void eval_slow(struct svc_alerts *e, size_t i,
 		return; /* a failed check is the down rule's */
 	}
 	if (r->total_ms <= sc->slow_ms) {
-		st->slow_since = 0;
+		st->slow_run = 0;
 		fault_resolve(e, &st->f_slow, r->t);
 		return;
 	}
-	if (st->slow_since == 0)
+	if (!st->slow_run) {
+		st->slow_run = 1;
 		st->slow_since = r->t;
+	}
 	if (st->f_slow != 0 || r->t - st->slow_since < sc->slow_for_s)
 		return;
 	snprintf(d, sizeof(d), "slow: %.0f ms > %d ms for %.0f s",
