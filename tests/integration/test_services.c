@@ -267,3 +267,141 @@ Test(services, http_name_that_does_not_resolve_and_tls_verify_off)
 	cr_assert_eq(rn.res[2].fail, SVCF_TIMEOUT, "%s", rn.res[2].reason);
 	cr_assert(rn.res[2].total_ms < 1500);
 }
+
+/* ---- slamond end to end ---------------------------------------------- */
+
+/* The services array of dir/data/status.json, or NULL. */
+static json_t *status_services(json_t **ret_root)
+{
+	char p[4200];
+
+	snprintf(p, sizeof(p), "%s/data/status.json", dir);
+	*ret_root = json_load_file(p, 0, NULL);
+	return json_object_get(*ret_root, "services");
+}
+
+static const json_t *svc_get(const json_t *a, const char *name)
+{
+	size_t i;
+	json_t *v;
+
+	json_array_foreach((json_t *)(uintptr_t)a, i, v)
+		if (strcmp(json_string_value(json_object_get(v, "name")),
+			   name) == 0)
+			return v;
+	return NULL;
+}
+
+static int is_state(const json_t *a, const char *name, const char *state)
+{
+	const json_t *v = svc_get(a, name);
+
+	return v != NULL && strcmp(json_string_value(json_object_get(
+					   v, "state")),
+				   state) == 0;
+}
+
+Test(services, slamond_states_faults_status_journal_and_sla)
+{
+	char text[8192], conf[4200], log[4200], jp[4200], out[16384];
+	const char *extra[] = { "--duration", "60", NULL };
+	json_t *root = NULL, *a = NULL;
+	struct journal *j;
+	struct fault_query q = { .filter = JQ_ACTIVE };
+	struct fault *fs;
+	size_t n;
+	int ok = 0, kinds = 0;
+	pid_t pid;
+
+	snprintf(text, sizeof(text),
+		 "[alerts]\nping = no\n"
+		 "[service miniprogram]\ntype = https\n"
+		 "url = https://127.0.0.1:%d/ok\nca_file = cert.pem\n"
+		 "interval = 1\ntimeout = 1\ndown_after = 2\n"
+		 "name = 对外服务微信小程序\n"
+		 "[service portal]\ntype = http\n"
+		 "url = http://127.0.0.1:%d/500\ninterval = 1\ntimeout = 1\n"
+		 "down_after = 2\n"
+		 "[service video]\ntype = https\n"
+		 "url = https://127.0.0.1:%d/\ninterval = 2\ntimeout = 1\n"
+		 "down_after = 2\n"
+		 "[service sms]\ntype = tcp\ntarget = 127.0.0.1:%d\n"
+		 "interval = 1\ntimeout = 1\ndown_after = 2\n"
+		 "[indicator sms_availability]\nname = 短信平台可用率\n"
+		 "metric = service_availability\nscope = service:sms\n"
+		 "comparator = >=\ntarget = 99\nunit = %%\n",
+		 srv.https, srv.http, srv.hang, closed_port);
+	load(text); /* the configuration is valid */
+	snprintf(conf, sizeof(conf), "%s/c.conf", dir);
+	snprintf(log, sizeof(log), "%s/slamond.log", dir);
+	pid = slamond_spawn(conf, log, extra);
+	cr_assert_gt(pid, 0);
+	/* status snapshots every 5 s: the states within 20 s */
+	for (int i = 0; i < 200 && !ok; i++) {
+		usleep(100 * 1000);
+		json_decref(root);
+		a = status_services(&root);
+		ok = is_state(a, "miniprogram", "up") &&
+		     is_state(a, "portal", "down") &&
+		     is_state(a, "video", "down") &&
+		     is_state(a, "sms", "down");
+	}
+	if (!ok) {
+		char *l = file_slurp(log);
+
+		cr_log_error("slamond log:\n%s", l ? l : "");
+		free(l);
+	}
+	cr_assert(ok, "services never reached their states");
+	cr_assert_str_eq(json_string_value(json_object_get(
+				 svc_get(a, "portal"), "reason")),
+			 "HTTP 500");
+	cr_assert_str_eq(json_string_value(json_object_get(
+				 svc_get(a, "video"), "reason")),
+			 "timeout after 1 s (TLS handshake)");
+	cr_assert_str_eq(json_string_value(json_object_get(
+				 svc_get(a, "sms"), "reason")),
+			 "TCP: connection refused");
+	cr_assert_gt(json_integer_value(json_object_get(
+			     json_object_get(svc_get(a, "miniprogram"),
+					     "faults"),
+			     "cert")),
+		     0, "a certificate of 10 days is below cert_warn_days 14");
+	json_decref(root);
+	{
+		char *argv[] = { SLAMON_PROGRAM, "status", "-c", conf, NULL };
+
+		cr_assert_eq(run_cmd(argv, out, sizeof(out), 20), 0, "%s", out);
+		cr_assert(strstr(out, "对外服务微信小程序") != NULL, "%s", out);
+		cr_assert(strstr(out, "HTTP 500") != NULL, "%s", out);
+	}
+	{
+		char *argv[] = { SLAMON_PROGRAM, "sla", "-c", conf, NULL };
+
+		run_cmd(argv, out, sizeof(out), 30);
+		cr_log_info("%s", out);
+		cr_assert(strstr(out, "短信平台可用率") != NULL);
+		cr_assert(strstr(out, "服务 sms：监测") != NULL, "%s", out);
+	}
+	cr_assert_eq(slamond_wait_exit((kill(pid, SIGTERM), pid), 15), 0);
+	snprintf(jp, sizeof(jp), "%s/data/faults.db", dir);
+	cr_assert_eq(journal_open(jp, &j, NULL, 0), 0);
+	cr_assert_eq(journal_fault_list(j, &q, &fs, &n, NULL, 0), 0);
+	for (size_t i = 0; i < n; i++) {
+		cr_log_info("fault %s %s %s: %s", fs[i].object, fs[i].kind,
+			    fs[i].severity, fs[i].detail);
+		cr_assert_str_eq(fs[i].object_kind, "service");
+		if (strcmp(fs[i].object, "portal") == 0) {
+			kinds |= 1;
+			cr_assert_str_eq(fs[i].detail, "HTTP 500");
+		}
+		if (strcmp(fs[i].object, "miniprogram") == 0 &&
+		    strcmp(fs[i].kind, "cert") == 0)
+			kinds |= 2;
+		if (strcmp(fs[i].object, "miniprogram") == 0)
+			cr_assert_str_neq(fs[i].kind, "down");
+	}
+	cr_assert_eq(kinds, 3);
+	free(fs);
+	journal_close(j);
+}
