@@ -57,6 +57,7 @@
 #include "sla/sla.h"
 #include "storage/journal.h"
 #include "storage/rrdstore.h"
+#include "simulate_services.h"
 
 #define SIM_STEP 300        /* one row every 5 minutes */
 #define SIM_MAX_IFS 8       /* monitored interfaces per device */
@@ -1036,6 +1037,8 @@ static int simulate_main(int argc, char **argv, const char *config_path)
 	if (write_rrd(&s) < 0)
 		goto out;
 	if (write_journal(&s, j, &sc, ids, mname, sizeof(mname)) < 0)
+		goto out;
+	if (sim_services_write(cfg, j, s.p.from, s.p.to, stdout) < 0)
 		goto out;
 	if (write_label(&s) < 0)
 		goto out;
