@@ -25,6 +25,7 @@
 #include "alerts/service.h"
 #include "core/hash.h"
 #include "probes/service.h"
+#include "storage/rrdstore.h"
 
 struct svc_run {
 	struct gen *g;
@@ -58,6 +59,15 @@ static void on_result(void *arg, const struct svc_result *r)
 	if (s->g->closing)
 		return;
 	svc_alerts_result(s->ae, r->svc, &cr);
+	if (s->g->dm->writer != NULL) {
+		/* the device layout: reach and latency under the service's
+		 * name (no device has it: probes/service_config.c) */
+		struct dev_row row = { r->ok ? 1 : 0,
+				       r->ok ? r->total_ms : NAN };
+
+		rrd_writer_submit_dev(s->g->dm->writer, sc->name,
+				      (time_t)r->t, &row);
+	}
 }
 
 static void on_tick(uv_timer_t *h)
