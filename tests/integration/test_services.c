@@ -415,3 +415,107 @@ Test(services, slamond_states_faults_status_journal_and_sla)
 		     0);
 	cr_assert_eq(access(out, R_OK), 0, "no RRD file %s", out);
 }
+
+/* Counts rows of the journal: active faults of object (any kind) and
+ * state rows of object. */
+static void journal_counts(const char *object, size_t *ret_active,
+			   size_t *ret_states, size_t *ret_all)
+{
+	char jp[4200];
+	struct journal *j;
+	struct fault_query q = { .filter = JQ_ACTIVE };
+	struct fault_query qa = { .filter = JQ_ALL };
+	struct fault *fs;
+	struct journal_state *st;
+	size_t n;
+
+	snprintf(jp, sizeof(jp), "%s/data/faults.db", dir);
+	cr_assert_eq(journal_open_ro(jp, &j, NULL, 0), 0);
+	cr_assert_eq(journal_fault_list(j, &q, &fs, &n, NULL, 0), 0);
+	*ret_active = 0;
+	for (size_t i = 0; i < n; i++)
+		*ret_active += strcmp(fs[i].object, object) == 0;
+	free(fs);
+	cr_assert_eq(journal_fault_list(j, &qa, &fs, &n, NULL, 0), 0);
+	*ret_all = 0;
+	for (size_t i = 0; i < n; i++)
+		*ret_all += strcmp(fs[i].object, object) == 0;
+	free(fs);
+	cr_assert_eq(journal_state_list(j, object, 0, 4e9, &st, ret_states,
+					NULL, 0),
+		     0);
+	free(st);
+	journal_close(j);
+}
+
+static void write_portal_conf(const char *path, const char *page,
+			      int down_after)
+{
+	char text[2048];
+
+	snprintf(text, sizeof(text),
+		 "[general]\ninventory = inv.csv\nstorage_dir = data\n"
+		 "[profile p]\nversion = 2c\ncommunity = public\n"
+		 "[alerts]\nping = no\n"
+		 "[service portal]\ntype = http\n"
+		 "url = http://127.0.0.1:%d%s\ninterval = 2\ntimeout = 2\n"
+		 "down_after = %d\n",
+		 srv.http, page, down_after);
+	cr_assert_eq(write_file(path, text), 0);
+	if (getuid() == 0)
+		cr_assert_eq(slamond_conf_stay_root(path), 0);
+}
+
+Test(services, reload_keeps_an_unchanged_service_and_restarts_a_changed_one)
+{
+	char conf[4200], log[4200];
+	const char *extra[] = { "--duration", "90", NULL };
+	size_t act, states, all, act2, states2, all2;
+	json_t *root = NULL, *a;
+	int ok = 0;
+	pid_t pid;
+
+	load(""); /* writes the inventory */
+	snprintf(conf, sizeof(conf), "%s/c.conf", dir);
+	snprintf(log, sizeof(log), "%s/slamond.log", dir);
+	write_portal_conf(conf, "/500", 2);
+	pid = slamond_spawn(conf, log, extra);
+	cr_assert_gt(pid, 0);
+	for (int i = 0; i < 600 && !ok; i++) {
+		usleep(100 * 1000);
+		json_decref(root);
+		a = status_services(&root);
+		ok = is_state(a, "portal", "down");
+	}
+	json_decref(root);
+	root = NULL;
+	if (!ok) {
+		char *l = file_slurp(log);
+
+		cr_log_error("slamond log:\n%s", l ? l : "");
+		free(l);
+	}
+	cr_assert(ok, "portal never went down");
+	journal_counts("portal", &act, &states, &all);
+	cr_assert_eq(act, 1);
+	/* a threshold only: the state and its fault are kept as they are */
+	write_portal_conf(conf, "/500", 3);
+	kill(pid, SIGHUP);
+	sleep(4);
+	journal_counts("portal", &act2, &states2, &all2);
+	cr_assert_eq(all2, all, "no new fault after the reload");
+	cr_assert_eq(act2, 1);
+	cr_assert_eq(states2, states, "no state change recorded");
+	/* another page: checked afresh, it answers, the fault resolves */
+	write_portal_conf(conf, "/ok", 3);
+	kill(pid, SIGHUP);
+	ok = 0;
+	for (int i = 0; i < 600 && !ok; i++) {
+		usleep(100 * 1000);
+		journal_counts("portal", &act2, &states2, &all2);
+		ok = act2 == 0;
+	}
+	cr_assert(ok, "the fault of the changed service was not resolved");
+	cr_assert_eq(all2, all, "still the one fault");
+	cr_assert_eq(slamond_wait_exit((kill(pid, SIGTERM), pid), 15), 0);
+}
