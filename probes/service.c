@@ -302,8 +302,9 @@ static void http_reason(struct svc_check *c, CURLcode rc,
 		break;
 	case CURLE_OPERATION_TIMEDOUT:
 		r->fail = SVCF_TIMEOUT;
-		snprintf(r->reason, sizeof(r->reason), "timeout after %d s (%s)",
-			 sc->timeout_s, timeout_phase(c, r, eb));
+		snprintf(r->reason, sizeof(r->reason),
+			 "timeout after %d s (%s)", sc->timeout_s,
+			 timeout_phase(c, r, eb));
 		break;
 	case CURLE_PEER_FAILED_VERIFICATION:
 		r->fail = SVCF_TLS;

@@ -171,8 +171,8 @@ int service_hostport(const char *s, int defport, char *host, size_t hostlen,
 		hl = (size_t)(rb - h);
 		colon = rb[1] == ':' ? rb + 1 : NULL;
 		if (rb[1] != '\0' && colon == NULL) {
-			snprintf(err, errlen, "'%s': expected ':PORT' after ']'",
-				 s);
+			snprintf(err, errlen,
+				 "'%s': expected ':PORT' after ']'", s);
 			return -1;
 		}
 	} else {
