@@ -1273,12 +1273,14 @@ int alerts_engine_reconcile(struct alerts_engine *e, double now, char *err,
 
 		if (capture_adopt(e, &fs[i], now, &rc, err, errlen))
 			continue;
+		if (strcmp(fs[i].object_kind, "service") == 0)
+			continue; /* alerts/service.c adopts its own */
 		snprintf(name, sizeof(name), "%s", fs[i].object);
 		slash = strchr(name, '/');
 		if (slash != NULL)
 			*slash = '\0';
 		dev = config_find_device(e->cfg, name);
-		if (dev < 0 || strcmp(fs[i].object_kind, "service") == 0) {
+		if (dev < 0) {
 			/* gone from the inventory: nothing will resolve it */
 			rc = journal_fault_resolve(e->j, fs[i].id, now, err,
 						   errlen);

@@ -29,6 +29,8 @@ static void print_counts(const char *path, const struct config *cfg)
 	printf("profiles: %zu, indicators: %zu\n",
 	       config_count(cfg, &snmp_profile_section),
 	       config_count(cfg, &indicator_section));
+	if (config_count(cfg, &service_section) > 0)
+		printf("services: %zu\n", config_count(cfg, &service_section));
 }
 
 static int run(const struct cli_cmd *cmd, int argc, char **argv)

@@ -456,6 +456,102 @@ static void print_captures(FILE *out, const json_t *caps,
 	}
 }
 
+/* [service] sections (issue 13): one line each; absent when none. */
+static const char *svc_state_zh(const char *st)
+{
+	if (st == NULL)
+		return "?";
+	if (strcmp(st, "up") == 0)
+		return "正常";
+	if (strcmp(st, "down") == 0)
+		return "故障";
+	if (strcmp(st, "unknown") == 0)
+		return "未知";
+	return st;
+}
+
+static void print_services(FILE *out, const json_t *svcs, int zh)
+{
+	size_t i;
+	json_t *v;
+
+	if (json_array_size(svcs) == 0)
+		return;
+	fprintf(out, "\n%s\n", zh ? "服务" : "Services");
+	pad(out, zh ? "名称" : "name", 20);
+	pad(out, zh ? "类型" : "type", 6);
+	pad(out, zh ? "状态" : "state", 8);
+	pad(out, zh ? "总耗时" : "total", 10);
+	pad(out, "DNS/TCP/TLS/TTFB ms", 22);
+	pad(out, zh ? "证书剩余" : "cert", 9);
+	fprintf(out, "%s\n", zh ? "原因 / 故障" : "reason / faults");
+	json_array_foreach((json_t *)(uintptr_t)svcs, i, v) {
+		const json_t *l = json_object_get(v, "last");
+		const json_t *f = json_object_get(v, "faults");
+		const char *nm = json_string_value(json_object_get(
+			v, zh ? "display" : "display_en"));
+		const char *st = json_string_value(json_object_get(v, "state"));
+		const char *rs = json_string_value(json_object_get(v, "reason"));
+		const char *keys[] = { "dns_ms", "connect_ms", "tls_ms",
+				       "ttfb_ms" };
+		const char *fk[] = { "down", "slow", "cert" };
+		char name[160], tot[24], ph[48] = "", cert[16], rest[400];
+		size_t off = 0;
+
+		snprintf(name, sizeof(name), "%s",
+			 nm && nm[0] ? nm
+				     : json_string_value(
+					       json_object_get(v, "name")));
+		if (json_is_number(json_object_get(l, "total_ms")))
+			snprintf(tot, sizeof(tot), "%.1f ms",
+				 json_number_value(
+					 json_object_get(l, "total_ms")));
+		else
+			snprintf(tot, sizeof(tot), "-");
+		for (size_t k = 0; k < 4; k++) {
+			const json_t *x = json_object_get(l, keys[k]);
+
+			off += (size_t)snprintf(
+				ph + off, sizeof(ph) - off, "%s",
+				k ? "/" : "");
+			if (json_is_number(x))
+				off += (size_t)snprintf(ph + off,
+							sizeof(ph) - off, "%.0f",
+							json_number_value(x));
+			else
+				off += (size_t)snprintf(ph + off,
+							sizeof(ph) - off, "-");
+			if (off >= sizeof(ph))
+				break;
+		}
+		if (json_is_number(json_object_get(l, "cert_days")))
+			snprintf(cert, sizeof(cert), zh ? "%.0f 天" : "%.0f d",
+				 json_number_value(
+					 json_object_get(l, "cert_days")));
+		else
+			snprintf(cert, sizeof(cert), "-");
+		snprintf(rest, sizeof(rest), "%s",
+			 strcmp(st ? st : "", "down") == 0 && rs ? rs : "");
+		for (size_t k = 0; k < 3; k++) {
+			json_int_t id = json_integer_value(
+				json_object_get(f, fk[k]));
+			size_t len = strlen(rest);
+
+			if (id > 0 && len + 40 < sizeof(rest))
+				snprintf(rest + len, sizeof(rest) - len,
+					 "%s%s #%lld", len ? "; " : "", fk[k],
+					 (long long)id);
+		}
+		pad(out, name, 20);
+		pad(out, json_string_value(json_object_get(v, "type")), 6);
+		pad(out, zh ? svc_state_zh(st) : st ? st : "?", 8);
+		pad(out, tot, 10);
+		pad(out, ph, 22);
+		pad(out, cert, 9);
+		fprintf(out, "%s\n", rest);
+	}
+}
+
 int status_print(const char *path, int as_json, const char *lang,
 		 double stale_after, FILE *out)
 {
@@ -501,6 +597,7 @@ int status_print(const char *path, int as_json, const char *lang,
 				 : "Devices answering ping but not SNMP (nodata)",
 			      "nodata", w);
 	print_icmp(out, json_object_get(root, "icmp"), zh);
+	print_services(out, json_object_get(root, "services"), zh);
 	print_captures(out, json_object_get(root, "captures"), w);
 	if (json_array_size(json_object_get(root, "captures")) > 0)
 		print_capture_records(out,

@@ -114,6 +114,7 @@ static void write_status(struct daemon *dm)
 		.faults = &ast,
 		.discards = discards,
 		.captures = dm->cap ? capture_bridge_status(dm->cap) : NULL,
+		.services = daemon__svc_status(g),
 	};
 	json_t *snap;
 	char err[256];

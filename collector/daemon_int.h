@@ -13,9 +13,12 @@
 #ifndef SLAMON_DAEMON_INT_H
 #define SLAMON_DAEMON_INT_H
 
+#include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <uv.h>
+
+#include "alerts/engine.h"
 
 #include "collector/daemon.h"
 #include "collector/metric.h"
@@ -59,6 +62,7 @@ struct gen {
 	struct metric_engine *me;
 	struct alerts_engine *ae;
 	struct drt *drts;
+	struct svc_run *svc; /* the [service] sections (services.c) */
 	size_t reached;     /* devices that did opts.cycles polls */
 	int closing, open_handles;
 };
@@ -111,5 +115,22 @@ void daemon__stop_soon(struct daemon *dm);
  * answer will feed the alerts engine; otherwise the caller feeds the
  * result without one. */
 int daemon__ping_start(struct drt *d, double t);
+
+/* ---- [service] sections (services.c) ---- */
+
+struct svc_run;
+
+/* Opens g's services: probe, alerts (events to fn with g), scheduler.
+ * 0 or a negative errno (logged). */
+int daemon__svc_open(struct gen *g, alerts_event_fn fn);
+/* Services of g take over the state of unchanged services of old. */
+void daemon__svc_adopt(struct gen *g, const struct gen *old);
+/* Closes g's service handles; returns how many close callbacks will come
+ * (tick_cb with the tick, probe_cb(g) with the probe). */
+int daemon__svc_close(struct gen *g, uv_close_cb tick_cb,
+		      void (*probe_cb)(void *arg));
+void daemon__svc_free(struct gen *g);
+/* The "services" array of the status snapshot. */
+json_t *daemon__svc_status(const struct gen *g);
 
 #endif

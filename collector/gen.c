@@ -320,6 +320,7 @@ static void gen_free(struct gen *g)
 		for (size_t i = 0; i < g->cfg->ndevices; i++)
 			free(g->drts[i].links);
 	free(g->drts);
+	daemon__svc_free(g);
 	sched_free(&g->sched);
 	alerts_engine_destroy(g->ae);
 	metric_engine_destroy(g->me);
@@ -378,7 +379,7 @@ static int gen_open(struct gen *g)
 		log_errorx("alerts: %s (open faults of the journal are not "
 			   "adopted)",
 			   err);
-	return 0;
+	return daemon__svc_open(g, on_alert_event) < 0 ? -ENOMEM : 0;
 }
 
 struct gen *daemon__gen_create(struct daemon *dm, struct config *cfg,
@@ -422,6 +423,7 @@ struct gen *daemon__gen_create(struct daemon *dm, struct config *cfg,
 				   uv_now(&dm->loop));
 	}
 	free(oi.tab);
+	daemon__svc_adopt(g, old);
 	uv_timer_init(&dm->loop, &g->tick);
 	g->tick.data = g;
 	uv_timer_start(&g->tick, on_tick, SCHED_TICK_MS, SCHED_TICK_MS);
@@ -444,6 +446,8 @@ void daemon__gen_retire(struct gen *g)
 		g->drts[i].pinging = 0;
 	}
 	uv_close((uv_handle_t *)&g->tick, gen_handle_closed);
+	g->open_handles += daemon__svc_close(g, gen_handle_closed,
+					     gen_probe_closed);
 	for (size_t k = 0; k < g->nkinds; k++)
 		g->pops[k]->close(g->probes[k], gen_probe_closed, g);
 	if (--g->open_handles == 0)

@@ -305,6 +305,7 @@ json_t *status_snapshot(const struct status_source *src)
 
 	if (root == NULL) {
 		json_decref(src->captures);
+		json_decref(src->services);
 		return NULL;
 	}
 	json_object_set_new(root, "version", json_integer(1));
@@ -332,6 +333,12 @@ json_t *status_snapshot(const struct status_source *src)
 			    src->captures ? src->captures : json_array());
 	/* a member that failed to build is missing: out of memory */
 	if (json_object_size(root) < 15 + (f != NULL)) {
+		json_decref(root);
+		json_decref(src->services);
+		return NULL;
+	}
+	if (src->services != NULL &&
+	    json_object_set_new(root, "services", src->services) < 0) {
 		json_decref(root);
 		return NULL;
 	}

@@ -63,6 +63,7 @@ struct status_source {
 	json_t *captures;                              /* taken; NULL = [] */
 	const struct capture_store_stats *records;     /* NULL: not kept */
 	const struct icmp_sweep_stats *sweep;          /* NULL: no sweep */
+	json_t *services;  /* [service] sections, taken; NULL = no member */
 };
 
 /* The snapshot document (docs/architecture.md, "status.json"); NULL when

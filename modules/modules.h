@@ -12,6 +12,7 @@
 #include "alerts/config.h"
 #include "probes/capture_config.h"
 #include "probes/icmp_config.h"
+#include "probes/service_config.h"
 #include "probes/snmp_config.h"
 #include "sla/indicators.h"
 
@@ -23,6 +24,7 @@ static inline int modules_register(void)
 		snmp_config_register,
 		capture_config_register,
 		icmp_config_register,
+		service_config_register,
 		alerts_config_register,
 		sla_config_register,
 	};

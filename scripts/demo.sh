@@ -46,6 +46,27 @@ echo "== generating the simulated network ($aps access points, $down of them" \
 python3 "$top/scripts/gen-demo-network.py" --out "$run/net" --aps "$aps" \
 	--down "$down" --down-aggs "$down_aggs"
 
+# The budget table's services (issue 13): an HTTPS mini-program backend
+# with a self-signed certificate, the 政务云 portal, the 短信平台 gateway and
+# a 视频会议 port that refuses (scripts/demo-services.py, on 127.0.0.1)
+echo "== starting the demo services (HTTPS mini-program, 政务云, 短信平台)"
+mkdir -p "$run/svc"
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+	-keyout "$run/svc/key.pem" -out "$run/svc/cert.pem" -days 365 \
+	-subj "/CN=miniprogram.demo" \
+	-addext "subjectAltName=IP:127.0.0.1,DNS:localhost" 2>/dev/null
+/usr/bin/python3 "$top/scripts/demo-services.py" "$run/svc" &
+svc_pid=$!
+trap 'kill "$svc_pid" 2>/dev/null || true' EXIT
+for _ in $(seq 100); do
+	[ -f "$run/svc/ports.json" ] && break
+	sleep 0.1
+done
+svc_port() {
+	/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' \
+		"$run/svc/ports.json" "$1"
+}
+
 cat >"$run/slamon.conf" <<CONF
 ; Demo configuration written by scripts/demo.sh: the simulated district
 ; extranet served by snmpsim on 127.0.0.1. Short intervals so that a few
@@ -70,6 +91,74 @@ ping = no
 [profile demo]
 version = 2c
 community = public
+
+; Services (docs/services.md), named as the budget table writes them
+[service miniprogram]
+type = https
+url = https://127.0.0.1:$(svc_port miniprogram)/api/health
+ca_file = svc/cert.pem
+match = "status":"ok"
+interval = $interval
+timeout = 5
+name = 对外服务微信小程序
+name_en = WeChat mini-program
+severity = critical
+
+[service govcloud]
+type = http
+url = http://127.0.0.1:$(svc_port govcloud)/
+match = 政务云门户
+interval = $interval
+timeout = 5
+name = 政务云门户
+name_en = Government cloud portal
+
+[service sms]
+type = tcp
+target = 127.0.0.1:$(svc_port sms)
+interval = $interval
+timeout = 5
+name = 短信平台
+name_en = SMS platform
+
+[service video]
+type = tcp
+target = 127.0.0.1:$(svc_port video)
+interval = $interval
+timeout = 5
+down_after = 2
+name = 视频会议
+name_en = Video conferencing
+
+[indicator govcloud_availability]
+name = 政务云稳定运行率
+name_en = Government cloud availability
+level = 效益指标/社会效益指标
+metric = service_availability
+scope = service:govcloud
+comparator = >=
+target = 99
+unit = %
+
+[indicator video_availability]
+name = 视频会议系统稳定运行率
+name_en = Video conferencing availability
+level = 效益指标/社会效益指标
+metric = service_availability
+scope = service:video
+comparator = >=
+target = 99
+unit = %
+
+[indicator sms_availability]
+name = 短信平台稳定运行率
+name_en = SMS platform availability
+level = 效益指标/社会效益指标
+metric = service_availability
+scope = service:sms
+comparator = >=
+target = 99
+unit = %
 CONF
 
 # last month in the configured zone: the simulated history goes there, in
@@ -79,7 +168,10 @@ month=$(TZ=Asia/Shanghai date +%Y-%m)
 echo "== slamon-simulate-history --month $prev (simulated, labelled history)"
 "$top/build-demo/slamon-simulate-history" -c "$run/slamon.conf" --month "$prev"
 
-stop_sim() { bash "$top/scripts/snmpsim-run.sh" stop "$run/sim" || true; }
+stop_sim() {
+	bash "$top/scripts/snmpsim-run.sh" stop "$run/sim" || true
+	kill "$svc_pid" 2>/dev/null || true
+}
 trap stop_sim EXIT
 
 echo "== starting snmpsim"

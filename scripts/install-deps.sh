@@ -17,6 +17,7 @@ PACKAGES=(
   libsqlite3-dev      # fault journal (SQLite, WAL)
   libcurl4-openssl-dev  # HTTP webhooks and HTTP probes (curl multi)
   libpcap-dev         # packet capture probe
+  libc-ares-dev       # asynchronous DNS for the service probe (c-ares)
   libxlsxwriter-dev   # XLSX monthly reports
   nettle-dev          # SHA-256 of the report's manifest (GnuTLS's small crypto library)
   fonts-noto-cjk      # Chinese text in rrd_graph images

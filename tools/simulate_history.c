@@ -60,6 +60,7 @@
 #include "sla/sla.h"
 #include "storage/journal.h"
 #include "storage/rrdstore.h"
+#include "simulate_services.h"
 
 #define SIM_STEP 300        /* one row every 5 minutes */
 #define SIM_MAX_IFS 8       /* monitored interfaces per device */
@@ -1151,6 +1152,8 @@ static int simulate_main(int argc, char **argv, const char *config_path)
 		goto out;
 	if (write_journal(&s, j, &sc, ids, mname, sizeof(mname)) < 0 ||
 	    write_states(&s, j, &sc, mname) < 0)
+		goto out;
+	if (sim_services_write(cfg, j, s.p.from, s.p.to, stdout) < 0)
 		goto out;
 	if (write_label(&s) < 0)
 		goto out;
