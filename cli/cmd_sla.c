@@ -18,10 +18,11 @@
 #include "sla/indicators.h"
 #include "sla/sla.h"
 
-enum { O_NAGIOS = CLI_KEY_OWN, O_WARN_MARGIN };
+enum { O_NAGIOS = CLI_KEY_OWN, O_WARN_MARGIN, O_LIVE };
 
 struct sla_args {
 	int nagios;
+	int live;
 	double warn_margin;
 };
 
@@ -35,6 +36,9 @@ static const struct cli_opt opts[] = {
 	{ "warn-margin", O_WARN_MARGIN, "N",
 	  "--nagios: WARNING when a % indicator is met by less than N "
 	  "points (default 1)" },
+	{ "live", O_LIVE, NULL,
+	  "the period so far: value, projection to its end and the budget "
+	  "left per indicator; exit 1 when one is projected to miss" },
 	CLI_OPT_LANG,
 	CLI_OPT_END,
 };
@@ -46,6 +50,8 @@ static int set(void *arg, int key, const char *val)
 
 	if (key == O_NAGIOS) {
 		a->nagios = 1;
+	} else if (key == O_LIVE) {
+		a->live = 1;
 	} else if (key == O_WARN_MARGIN) {
 		a->warn_margin = strtod(val, &end);
 		if (end == val || *end != '\0') {
@@ -254,7 +260,15 @@ static int run(const struct cli_cmd *cmd, int argc, char **argv)
 		return rc == CLI_HELP ? 0 : a.nagios ? 3 : 2;
 	if (cli__config_load(ctx.config, &cfg) < 0)
 		return a.nagios ? 3 : 2;
-	rc = evaluate(&ctx, &a, cfg);
+	if (a.live && a.nagios) {
+		fprintf(stderr, "slamon sla: --live and --nagios exclude each "
+				"other\n");
+		rc = 2;
+	} else if (a.live) {
+		rc = cli__sla_live(&ctx, cfg);
+	} else {
+		rc = evaluate(&ctx, &a, cfg);
+	}
 	config_destroy(cfg);
 	return rc;
 }
@@ -262,7 +276,7 @@ static int run(const struct cli_cmd *cmd, int argc, char **argv)
 const struct cli_cmd cli_cmd_sla = {
 	.name = "sla",
 	.synopsis = "[--month YYYY-MM|--quarter YYYY-QN|--year YYYY] "
-		    "[--json|--nagios]",
+		    "[--json|--nagios|--live]",
 	.summary = "compliance with the budget performance targets",
 	.summary_zh = "预算绩效目标达标情况",
 	.notes = "exit status: 0 every indicator met, 1 one breached or "

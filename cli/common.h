@@ -40,4 +40,9 @@ int cli__period_of(const struct config *cfg, const struct cli_ctx *ctx,
  * as 2, the others as 1. */
 int cli__text_width(const char *s, size_t n);
 
+/* `slamon sla --live` (cli/sla_live.c): prints the budget of the period
+ * of ctx (default: the current month) as of ctx->now; the exit status (0
+ * every indicator projected to meet its target, 1 one not, 2 error). */
+int cli__sla_live(const struct cli_ctx *ctx, const struct config *cfg);
+
 #endif
