@@ -7,6 +7,7 @@
  * SPDX-License-Identifier: MIT
  */
 #include "config.h"
+#include "core/tz.h"
 
 #include <stdbool.h>
 #include <stdio.h>
@@ -289,8 +290,9 @@ static void notifier_end(struct cfg_ctx *c, void *item)
 	}
 }
 
-/* "YYYY-MM-DD HH:MM" in local time -> epoch seconds, or -1. */
-static double parse_local_time(const char *s)
+/* "YYYY-MM-DD HH:MM" in zone tz (NULL: the process's) -> epoch seconds,
+ * or -1. */
+static double parse_local_time(const char *s, const char *tz)
 {
 	struct tm tm;
 	const char *end;
@@ -301,7 +303,7 @@ static double parse_local_time(const char *s)
 	if (end == NULL || *end != '\0')
 		return -1;
 	tm.tm_isdst = -1;
-	t = mktime(&tm);
+	t = tz != NULL ? tz_mktime(tz, &tm) : mktime(&tm);
 	return t == (time_t)-1 ? -1 : (double)t;
 }
 
@@ -340,8 +342,10 @@ static void maint_end_oneoff(struct cfg_ctx *c, struct maint_cfg *m)
 			" (a one-off window needs start and end)");
 		return;
 	}
-	m->start_t = parse_local_time(m->start);
-	m->end_t = parse_local_time(m->end);
+	/* checked here, computed again in [general] timezone once the file
+	 * is read (maint_finish) */
+	m->start_t = parse_local_time(m->start, NULL);
+	m->end_t = parse_local_time(m->end, NULL);
 	if (m->start_t < 0)
 		cfg_error(c, cfg_key_line(c, "start"),
 			 "key 'start' in [%s]: '%s' is not YYYY-MM-DD HH:MM",
@@ -398,6 +402,28 @@ static void maint_end(struct cfg_ctx *c, void *item)
 		maint_end_weekly(c, m);
 	else
 		maint_end_oneoff(c, m);
+}
+
+/* One-off windows are local times of [general] timezone, which is known
+ * only when the file has been read. */
+static void maint_finish(struct cfg_ctx *c)
+{
+	const struct config *cfg = cfg_config(c);
+	size_t n;
+	struct maint_cfg *m = alerts_maints(cfg, &n);
+
+	for (size_t i = 0; i < n; i++) {
+		double a, b;
+
+		if (m[i].start_t <= 0 || m[i].end_t <= 0)
+			continue; /* weekly, or reported */
+		a = parse_local_time(m[i].start, cfg->timezone);
+		b = parse_local_time(m[i].end, cfg->timezone);
+		if (a >= 0 && b > a) {
+			m[i].start_t = a;
+			m[i].end_t = b;
+		}
+	}
 }
 
 static void rule_end(struct cfg_ctx *c, void *item)
@@ -461,6 +487,7 @@ const struct cfg_section maint_section = {
 	.opts = maint_opts,
 	.nopts = NELEM(maint_opts),
 	.end = maint_end,
+	.finish = maint_finish,
 };
 
 const struct cfg_section rule_section = {

@@ -32,6 +32,7 @@
 #include "probes/snmp_config.h"
 #include "storage/journal.h"
 #include "storage/rrdstore.h"
+#include "core/tz.h"
 
 static void daemon_stop(struct daemon *dm);
 static void on_stop_timer(uv_timer_t *h);
@@ -257,6 +258,10 @@ static void reload(struct daemon *dm)
 	}
 	diag_destroy(&d);
 	fill_defaults(cfg);
+	if (!tz_is_current(cfg->timezone))
+		log_warnx("[general] timezone %s: applies at the next start "
+			  "(times stay in %s until then)",
+			  cfg->timezone, old->cfg->timezone);
 	new_storage = strcmp(cfg->storage_dir, old->cfg->storage_dir) != 0 ||
 		      strcmp(cfg->rrdcached, old->cfg->rrdcached) != 0;
 	if (new_storage && !dm->opts.no_rrd && open_writer(cfg, &w) < 0) {
@@ -423,6 +428,9 @@ int daemon_run(const struct daemon_opts *opts)
 	}
 	diag_destroy(&d);
 	fill_defaults(cfg);
+	/* one thread so far: every time a user reads (notifications, the
+	 * maintenance windows) is in [general] timezone from here on */
+	tz_apply(cfg->timezone);
 	log_init(cfg->log_target, cfg->log_level, "slamond");
 	dm = calloc(1, sizeof(*dm));
 	if (dm == NULL) {
