@@ -37,7 +37,8 @@ static const struct cfg_keyword kw_template[] = {
 };
 static const struct cfg_keyword kw_rule[] = {
 	{ "util", RULE_UTIL, 0 },     { "speed", RULE_SPEED, 0 },
-	{ "errors", RULE_ERRORS, 0 }, { NULL, 0, 0 }
+	{ "errors", RULE_ERRORS, 0 }, { "sla_breach", RULE_SLA, 0 },
+	{ NULL, 0, 0 }
 };
 
 _Static_assert(sizeof(enum severity) == sizeof(int), "enum stored as int");
@@ -126,6 +127,9 @@ static const struct cfg_opt rule_opts[] = {
 	  NULL },
 	{ "severity", CFG_ENUM, R(severity), 0, 0, SEV_MAJOR, NULL,
 	  kw_severity, 0, NULL },
+	{ "indicator", CFG_STR, R(indicator), 0, 0, 0, "", NULL, 0, NULL },
+	{ "margin", CFG_DOUBLE, R(margin), 0, 0, 0, NULL, NULL, 0, NULL },
+	{ "every", CFG_INT, R(every_min), 1, 1440, 5, NULL, NULL, 0, NULL },
 };
 #undef R
 
@@ -436,6 +440,15 @@ static void rule_end(struct cfg_ctx *c, void *item)
 		return; /* reported */
 	if (r->for_s < 0)
 		r->for_s = r->type == RULE_UTIL ? 300 : 0;
+	if (r->type == RULE_SLA) {
+		if (!cfg_seen(c, "margin"))
+			r->margin = 0.5;
+		else if (r->margin < 0)
+			cfg_error(c, cfg_key_line(c, "margin"),
+				  "key 'margin' in [%s]: %g is below 0",
+				  cfg_title(c), r->margin);
+		return;
+	}
 	if (r->type == RULE_SPEED)
 		return;
 	if (!has_above) {

@@ -1156,6 +1156,8 @@ int alerts_engine_reconcile(struct alerts_engine *e, double now, char *err,
 
 		if (capture_adopt(e, &fs[i], now, &rc, err, errlen))
 			continue;
+		if (strcmp(fs[i].kind, "sla-breach") == 0)
+			continue; /* the sla_breach rule's (slarule.c) */
 		snprintf(name, sizeof(name), "%s", fs[i].object);
 		slash = strchr(name, '/');
 		if (slash != NULL)

@@ -325,6 +325,7 @@ static void daemon_stop(struct daemon *dm)
 	uv_close((uv_handle_t *)&dm->status_timer, NULL);
 	uv_close((uv_handle_t *)&dm->stop_timer, NULL);
 	uv_close((uv_handle_t *)&dm->alerts_timer, NULL);
+	daemon__sla_close(dm);
 	uv_close((uv_handle_t *)&dm->sigterm, NULL);
 	uv_close((uv_handle_t *)&dm->sigint, NULL);
 	uv_close((uv_handle_t *)&dm->sighup, NULL);
@@ -513,6 +514,8 @@ int daemon_run(const struct daemon_opts *opts)
 		 cfg->ndevices, config_count(cfg, &snmp_profile_section), config_count(cfg, &capture_section),
 		 cfg->storage_dir, cfg->rrdcached[0] ? " via rrdcached " : "",
 		 cfg->rrdcached);
+	if (daemon__sla_start(dm) < 0)
+		log_errorx("sla_breach rules: out of memory (not evaluated)");
 	capture_bridge_attach(dm->cap, cfg, dm->writer, dm->cur->ae);
 	capture_bridge_set_store(dm->cap, dm->cap_store);
 	capture_bridge_start(dm->cap);

@@ -72,6 +72,7 @@ struct daemon {
 	struct capture_bridge *cap; /* [capture] links (possibly none) */
 	struct capture_store *cap_store; /* their interval records, or NULL */
 	struct icmp_probe *icmp;    /* echo after failed polls, or NULL */
+	struct slalive *sla;        /* SLA jobs off the loop (slalive.c) */
 	char journal_path[4096];
 	uv_signal_t sigterm, sigint, sighup;
 	uv_timer_t status_timer, stop_timer, alerts_timer;
@@ -109,5 +110,11 @@ void daemon__stop_soon(struct daemon *dm);
  * answer will feed the alerts engine; otherwise the caller feeds the
  * result without one. */
 int daemon__ping_start(struct drt *d, double t);
+
+/* slalive.c: the sla_breach rule's evaluations (and the month's draft
+ * report) on the threadpool. Start after the journal is open; close from
+ * daemon_stop (a job in flight finishes first). */
+int daemon__sla_start(struct daemon *dm);
+void daemon__sla_close(struct daemon *dm);
 
 #endif
