@@ -140,6 +140,8 @@ static void live_share(const struct config *cfg, const struct sla_live *l,
 			   ? (s.good + s.left) / (s.good + s.bad + s.left) *
 				     100
 			   : NAN;
+	if (s.items == 0)
+		return; /* nothing in scope: no budget */
 	lv->used_h = s.bad / 3600;
 	if (ind->cmp != CMP_GE && ind->cmp != CMP_GT)
 		return;

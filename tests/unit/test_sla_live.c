@@ -149,6 +149,23 @@ static void setup(void)
 	fault(j, "ap-2", 5 * D, 3600);
 	/* detected 10 minutes before now, not acknowledged: pending */
 	fault(j, "ap-3", 10 * D - 600, 0);
+	/* an sla_breach warning, never acknowledged: not a fault of the
+	 * network, the response rate does not count it */
+	{
+		struct fault f;
+		int64_t id;
+
+		memset(&f, 0, sizeof(f));
+		snprintf(f.object, sizeof(f.object), "sla:unit_connectivity");
+		snprintf(f.object_kind, sizeof(f.object_kind), "service");
+		snprintf(f.kind, sizeof(f.kind), "sla-breach");
+		snprintf(f.severity, sizeof(f.severity), "major");
+		f.first_fail_t = f.detect_t = FROM + 3 * D;
+		f.deadline_t = FROM + 3 * D + 1800;
+		cr_assert_eq(journal_fault_open(j, &f, &id, NULL, err,
+						sizeof(err)),
+			     0, "%s", err);
+	}
 	journal_close(j);
 	snprintf(path, sizeof(path), "%s/slamon.conf", dir);
 	cr_assert_eq(config_load(path, &cfg, &dg), 0, "config: %s",
