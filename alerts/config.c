@@ -283,10 +283,10 @@ static void notifier_end(struct cfg_ctx *c, void *item)
 
 		snprintf(w, sizeof(w), "%.*s", (int)(l < 31 ? l : 31), ev);
 		if (strcmp(w, "open") != 0 && strcmp(w, "resolve") != 0 &&
-		    strcmp(w, "remind") != 0)
+		    strcmp(w, "remind") != 0 && strcmp(w, "report") != 0)
 			cfg_error(c, cfg_key_line(c, "events"),
 				 "key 'events' in [%s]: '%s' is not one of "
-				 "open, resolve, remind",
+				 "open, resolve, remind, report",
 				 cfg_title(c), w);
 		ev += l;
 		if (*ev != '\0')

@@ -3,7 +3,10 @@
  * smallest `every` of the [rule] sections of type sla_breach) the current
  * month's budget is evaluated (sla/live.h) on the libuv threadpool and its
  * outcome handed, back on the loop, to the sla_breach rule
- * (alerts/slarule.h), which opens and resolves faults and notifies.
+ * (alerts/slarule.h), which opens and resolves faults and notifies. On the
+ * 1st at [sla] draft_at, last month's draft report is written the same way
+ * (sla/draft.h) and its readers notified (notifiers whose events list
+ * "report").
  *
  * The job reads the configuration file itself rather than the running
  * generation's: a reload may retire that generation (and free its
@@ -21,6 +24,7 @@
 #include "alerts/notify.h"
 #include "alerts/slarule.h"
 #include "daemon_int.h"
+#include "sla/draft.h"
 #include "sla/indicators.h"
 #include "sla/live.h"
 #include "sla/sla.h"
@@ -28,14 +32,22 @@
 #define SLALIVE_TICK_MS 15000
 #define SLALIVE_FIRST_S 10 /* first evaluation this long after start */
 
+#define DRAFT_RETRY_S 600
+
+enum job { JOB_EVAL, JOB_DRAFT };
+
 struct slalive {
 	struct daemon *dm;
 	uv_timer_t timer;
 	uv_work_t work;
 	struct alerts_sla *rule;
 	int busy, closing, timer_open;
-	double next_eval;
+	double next_eval, next_draft;
+	double clock_skew; /* SLAMON_TEST_SLA_NOW - start (tests only) */
 	/* the job in flight */
+	enum job job;
+	struct sla_period month; /* JOB_DRAFT */
+	struct sla_draft draft;
 	double now;
 	struct alerts_sla_point *pts;
 	size_t npts;
@@ -137,6 +149,49 @@ static void eval_work(uv_work_t *req)
 	config_destroy(cfg);
 }
 
+/* Threadpool: last month's draft, from a fresh read of the
+ * configuration. */
+static void draft_work(uv_work_t *req)
+{
+	struct slalive *s = req->data;
+	struct config *cfg = NULL;
+	struct diag d = { 0 };
+
+	s->rc = config_load(s->dm->opts.config_path, &cfg, &d);
+	if (s->rc < 0)
+		snprintf(s->err, sizeof(s->err), "%s",
+			 d.n ? d.msgs[0] : "configuration not loaded");
+	diag_destroy(&d);
+	if (s->rc == 0)
+		s->rc = sla_draft_write(cfg, &s->month, s->now, &s->draft,
+					s->err, sizeof(s->err));
+	config_destroy(cfg);
+}
+
+/* The draft's notice to the notifiers whose events list "report". */
+static void draft_notify(struct slalive *s)
+{
+	struct alert_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.type = AEV_REPORT;
+	ev.t = s->now;
+	snprintf(ev.fault.object, sizeof(ev.fault.object), "report:%s",
+		 s->draft.month);
+	snprintf(ev.fault.object_kind, sizeof(ev.fault.object_kind),
+		 "report");
+	snprintf(ev.fault.kind, sizeof(ev.fault.kind), "report-draft");
+	snprintf(ev.fault.severity, sizeof(ev.fault.severity), "warning");
+	snprintf(ev.fault.detail, sizeof(ev.fault.detail), "%s",
+		 s->draft.text);
+	ev.fault.detect_t = s->now;
+	log_info("report %s: draft written to %s", s->draft.month,
+		 s->draft.dir);
+	if (s->dm->notifier && notifier_submit(s->dm->notifier, &ev) == -EAGAIN)
+		log_warnx("report %s: notification queue full",
+			  s->draft.month);
+}
+
 static void slalive_free(struct slalive *s)
 {
 	alerts_sla_destroy(s->rule);
@@ -156,8 +211,11 @@ static void eval_done(uv_work_t *req, int status)
 		return;
 	}
 	if (status == 0 && s->rc < 0)
-		log_warnx("sla_breach: %s",
+		log_warnx("%s: %s",
+			  s->job == JOB_DRAFT ? "draft report" : "sla_breach",
 			  s->err[0] ? s->err : strerror(-s->rc));
+	else if (status == 0 && s->job == JOB_DRAFT)
+		draft_notify(s);
 	else if (status == 0 && dm->cur != NULL)
 		alerts_sla_update(s->rule, dm->cur->cfg, s->pts, s->npts,
 				  s->now);
@@ -166,25 +224,39 @@ static void eval_done(uv_work_t *req, int status)
 	s->npts = 0;
 }
 
-static void on_timer(uv_timer_t *h)
+static void queue(struct slalive *s, enum job job, double now)
 {
-	struct slalive *s = h->data;
-	struct daemon *dm = s->dm;
-	double now = daemon__now();
-	int every;
-
-	if (s->busy || s->closing || dm->stopping || dm->cur == NULL)
-		return;
-	every = alerts_sla_interval(dm->cur->cfg);
-	if (every <= 0 || now < s->next_eval)
-		return;
-	s->next_eval = now + every;
+	s->job = job;
 	s->now = now;
 	s->rc = 0;
 	s->err[0] = '\0';
 	s->work.data = s;
-	if (uv_queue_work(&dm->loop, &s->work, eval_work, eval_done) == 0)
+	if (uv_queue_work(&s->dm->loop, &s->work,
+			  job == JOB_DRAFT ? draft_work : eval_work,
+			  eval_done) == 0)
 		s->busy = 1;
+}
+
+static void on_timer(uv_timer_t *h)
+{
+	struct slalive *s = h->data;
+	struct daemon *dm = s->dm;
+	double now = daemon__now() + s->clock_skew;
+	int every;
+
+	if (s->busy || s->closing || dm->stopping || dm->cur == NULL)
+		return;
+	if (now >= s->next_draft &&
+	    sla_draft_due(dm->cur->cfg, now, &s->month) == 1) {
+		s->next_draft = now + DRAFT_RETRY_S; /* when it fails */
+		queue(s, JOB_DRAFT, now);
+		return;
+	}
+	every = alerts_sla_interval(dm->cur->cfg);
+	if (every <= 0 || now < s->next_eval)
+		return;
+	s->next_eval = now + every;
+	queue(s, JOB_EVAL, now);
 }
 
 int daemon__sla_start(struct daemon *dm)
@@ -202,7 +274,15 @@ int daemon__sla_start(struct daemon *dm)
 	if (alerts_sla_reconcile(s->rule, err, sizeof(err)) < 0)
 		log_errorx("sla_breach: %s (its open faults are not adopted)",
 			   err);
-	s->next_eval = daemon__now() + SLALIVE_FIRST_S;
+	/* tests only: the SLA jobs' clock starts at this epoch (the draft
+	 * of the 1st without waiting for the 1st) */
+	{
+		const char *t = getenv("SLAMON_TEST_SLA_NOW");
+
+		if (t != NULL && t[0] != '\0')
+			s->clock_skew = strtod(t, NULL) - daemon__now();
+	}
+	s->next_eval = daemon__now() + s->clock_skew + SLALIVE_FIRST_S;
 	uv_timer_init(&dm->loop, &s->timer);
 	s->timer.data = s;
 	s->timer_open = 1;
