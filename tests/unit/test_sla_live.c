@@ -308,3 +308,86 @@ Test(sla_live, json_has_the_overview_shape)
 	json_decref(o);
 	sla_live_destroy(l);
 }
+
+/* The commands on the same month: `slamon sla --live --json` and
+ * `slamon sla --year` (JSON, CSV) with --now. */
+static json_t *run_json(char **argv)
+{
+	static char out[1 << 20];
+	json_error_t je;
+	json_t *o;
+	int rc = run_cmd(argv, out, sizeof(out), 120);
+
+	cr_assert(rc == 0 || rc == 1, "exit %d: %s", rc, out);
+	o = json_loads(out, 0, &je);
+	cr_assert_not_null(o, "%s: %s", je.text, out);
+	return o;
+}
+
+static json_t *indicator(json_t *inds, const char *id)
+{
+	size_t i;
+	json_t *e;
+
+	json_array_foreach(inds, i, e)
+		if (strcmp(json_string_value(json_object_get(e, "id")), id) ==
+		    0)
+			return e;
+	cr_assert_fail("no %s", id);
+	return NULL;
+}
+
+Test(sla_live, commands_live_and_year)
+{
+	char conf[4300], now[32], out[1 << 16];
+	json_t *o, *e, *m;
+
+	snprintf(conf, sizeof(conf), "%s/slamon.conf", dir);
+	snprintf(now, sizeof(now), "%.0f", NOW);
+	{
+		char *argv[] = { SLAMON_PROGRAM, "sla", "-c", conf, "--live",
+				 "--json", "--now", now, NULL };
+
+		o = run_json(argv);
+		e = indicator(json_object_get(o, "indicators"),
+			      "unit_connectivity");
+		EXACT(json_real_value(json_object_get(
+			      json_object_get(e, "budget"), "left_h")),
+		      14.32);
+		json_decref(o);
+	}
+	{
+		char *argv[] = { SLAMON_PROGRAM, "sla", "-c", conf, "--year",
+				 "2026", "--json", "--now", now, NULL };
+
+		o = run_json(argv);
+		cr_assert_eq(json_array_size(json_object_get(o, "months")), 12);
+		e = indicator(json_object_get(o, "indicators"),
+			      "unit_connectivity");
+		m = json_object_get(e, "months");
+		/* October as `slamon sla --month 2026-10` has it; November
+		 * has not begun */
+		EXACT(json_real_value(json_object_get(json_array_get(m, 9),
+						      "value")),
+		      712.0 / 720 * 100);
+		cr_assert_str_eq(json_string_value(json_object_get(
+					 json_array_get(m, 9), "state")),
+				 "breached");
+		cr_assert(json_is_null(json_array_get(m, 10)));
+		cr_assert(json_is_object(json_object_get(e, "year")));
+		json_decref(o);
+	}
+	{
+		char *argv[] = { SLAMON_PROGRAM, "sla", "-c", conf, "--year",
+				 "2026", "--csv", "--now", now, NULL };
+		int rc = run_cmd(argv, out, sizeof(out), 120);
+
+		cr_assert(rc == 0 || rc == 1, "exit %d: %s", rc, out);
+		cr_assert(strncmp(out, "\xEF\xBB\xBF" "id,", 6) == 0, "%s", out);
+		cr_assert(strstr(out, "2026-09,2026-10,2026-11,2026-12,") !=
+				  NULL,
+			  "%s", out);
+		/* 98.89 in October, nothing in November and December */
+		cr_assert(strstr(out, ",98.89,,,") != NULL, "%s", out);
+	}
+}
