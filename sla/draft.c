@@ -9,6 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "alerts/config.h"
+#include "indicators.h"
 #include "report.h"
 #include "storage/rrdstore.h"
 
@@ -47,11 +49,37 @@ static void sla_end(struct cfg_ctx *c, void *item)
 		s->draft_min = h * 60 + m;
 }
 
+/* The indicator an sla_breach rule names must be one (alerts/ cannot
+ * know the indicators: sla/ stands above it). */
+static void check_rules(struct cfg_ctx *c, const struct config *cfg)
+{
+	size_t nr, ni;
+	const struct rule_cfg *r = alerts_rules(cfg, &nr);
+	const struct indicator *ind = sla_indicators(cfg, &ni);
+
+	for (size_t i = 0; i < nr; i++) {
+		size_t k;
+
+		if (r[i].type != RULE_SLA || r[i].indicator[0] == '\0')
+			continue;
+		for (k = 0; k < ni; k++)
+			if (strcmp(ind[k].id, r[i].indicator) == 0)
+				break;
+		if (k == ni)
+			cfg_error(c, r[i].line,
+				  "key 'indicator' in [rule %s]: '%s' is not "
+				  "an [indicator]",
+				  r[i].name, r[i].indicator);
+	}
+}
+
 static void sla_finish(struct cfg_ctx *c)
 {
 	struct config *cfg = cfg_config(c);
 	struct sla_cfg *s = config_item(cfg, &sla_cfg_section);
 	int n;
+
+	check_rules(c, cfg);
 
 	if (s == NULL || s->draft_dir[0] != '\0')
 		return;

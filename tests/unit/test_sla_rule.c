@@ -270,4 +270,22 @@ Test(sla_rule, rule_keys_defaults_and_errors)
 				    "bad]: -1 is below 0") != NULL,
 		  "%s", d.msgs[0]);
 	diag_destroy(&d);
+	/* the indicator must be one (sla/ checks: alerts/ cannot) */
+	memset(&d, 0, sizeof(d));
+	cr_assert_neq(load("[general]\n"
+			   "inventory = inventory.csv\n"
+			   "[profile p]\n"
+			   "version = 2c\n"
+			   "community = public\n"
+			   "[rule typo]\n"
+			   "type = sla_breach\n"
+			   "indicator = unit_conectivity\n",
+			   &c2, &d),
+		      0);
+	cr_assert_eq(d.n, 1);
+	cr_assert(strstr(d.msgs[0], "slamon.conf:6: key 'indicator' in [rule "
+				    "typo]: 'unit_conectivity' is not an "
+				    "[indicator]") != NULL,
+		  "%s", d.msgs[0]);
+	diag_destroy(&d);
 }
