@@ -29,8 +29,8 @@
 #include "sla/live.h"
 #include "sla/sla.h"
 
-#define SLALIVE_TICK_MS 15000
-#define SLALIVE_FIRST_S 10 /* first evaluation this long after start */
+#define SLALIVE_TICK_MS 5000
+#define SLALIVE_FIRST_S 5 /* first evaluation this long after start */
 
 #define DRAFT_RETRY_S 600
 
