@@ -143,6 +143,9 @@ static void eval_work(uv_work_t *req)
 							       : lv->margin;
 		if (lv->projected_state != SLA_NODATA && pt->margin != pt->margin)
 			pt->margin = pt->met ? 0 : -1;
+		/* "= 100 %" has no room to meet it by: met clears */
+		if (lv->v.ind.cmp == CMP_EQ && pt->met)
+			pt->margin = HUGE_VAL;
 		point_detail(l, lv, pt->detail, sizeof(pt->detail));
 	}
 	sla_live_destroy(l);

@@ -224,6 +224,11 @@ static void live_one(const struct config *cfg, const struct sla_live *l,
 			lv->needed = lv->v.target > lv->v.value
 					     ? lv->v.target - lv->v.value
 					     : 0;
+		/* the report of the period's last month can only be made
+		 * final after the period: at the current rate it will be */
+		if (strcmp(lv->v.ind.metric, "report_count") == 0 &&
+		    lv->v.value == lv->v.value && l->r->now < l->r->period.to)
+			lv->projected = lv->v.value + 1;
 		break;
 	case SLA_LIVE_LEVEL:
 		break;

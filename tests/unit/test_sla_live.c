@@ -274,6 +274,36 @@ Test(sla_live, a_stricter_target_exhausts_the_budget_and_one_late_breaches)
 	sla_live_destroy(l);
 }
 
+/* Reports made final for January to September: on October 11th the
+ * October report cannot exist yet, so the projection counts it and the
+ * pro-rated target (10) is met; one is still needed. */
+Test(sla_live, report_count_counts_the_report_of_the_running_month)
+{
+	struct sla_period p;
+	struct sla_live *l = NULL;
+	const struct sla_live_value *v;
+	char err[256] = "", month[16];
+
+	for (int m = 1; m <= 9; m++) {
+		snprintf(month, sizeof(month), "2026-%02d", m);
+		cr_assert_eq(sla_report_record(cfg, month, FROM, "x.sha256",
+					       err, sizeof(err)),
+			     0, "%s", err);
+	}
+	cr_assert_eq(sla_period_month("Asia/Shanghai", 2026, 10, &p), 0);
+	cr_assert_eq(sla_live_evaluate(cfg, &p, NOW, &l, err, sizeof(err)),
+		     0, "%s", err);
+	v = find(l, "monthly_reports");
+	cr_assert_eq(v->kind, SLA_LIVE_COUNT);
+	EXACT(v->v.value, 9);
+	EXACT(v->v.target, 10);
+	cr_assert_eq(v->v.state, SLA_BREACHED);
+	EXACT(v->projected, 10);
+	cr_assert_eq(v->projected_state, SLA_MET);
+	EXACT(v->needed, 1);
+	sla_live_destroy(l);
+}
+
 Test(sla_live, json_has_the_overview_shape)
 {
 	struct sla_period p;
