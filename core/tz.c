@@ -51,8 +51,10 @@ static int enter(const char *tz, struct tz_save *s)
 	const char *old = getenv("TZ");
 
 	s->switched = 0;
-	if (tz_is_current(tz))
+	if (tz_is_current(tz)) {
+		tzset(); /* reads TZ, changes nothing: localtime_r does not */
 		return 0;
+	}
 	if (!tz_valid(tz))
 		return -EINVAL;
 	s->had = old != NULL;

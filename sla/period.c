@@ -42,8 +42,10 @@ static void tz_enter(const char *tz, struct tz_save *s)
 	const char *old = getenv("TZ");
 
 	s->same = old != NULL && strcmp(old, tz) == 0;
-	if (s->same)
+	if (s->same) {
+		tzset(); /* reads TZ, changes nothing: localtime_r does not */
 		return;
+	}
 	s->had = old != NULL;
 	snprintf(s->old, sizeof(s->old), "%s", old != NULL ? old : "");
 	setenv("TZ", tz, 1);
