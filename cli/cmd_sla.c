@@ -291,7 +291,8 @@ const struct cli_cmd cli_cmd_sla = {
 	.summary = "compliance with the budget performance targets",
 	.summary_zh = "预算绩效目标达标情况",
 	.notes = "exit status: 0 every indicator met, 1 one breached or "
-		 "without data, 2 error; with --nagios 0 OK, 1 WARNING, "
+		 "without data, 2 error; with --live 1 when one is projected "
+		 "to miss its target; with --nagios 0 OK, 1 WARNING, "
 		 "2 CRITICAL, 3 UNKNOWN",
 	.opts = opts,
 	.run = run,
