@@ -7,6 +7,7 @@
  * SPDX-License-Identifier: MIT
  */
 #include "config.h"
+#include "core/tz.h"
 
 #include <stdbool.h>
 #include <stdio.h>
@@ -36,7 +37,8 @@ static const struct cfg_keyword kw_template[] = {
 };
 static const struct cfg_keyword kw_rule[] = {
 	{ "util", RULE_UTIL, 0 },     { "speed", RULE_SPEED, 0 },
-	{ "errors", RULE_ERRORS, 0 }, { NULL, 0, 0 }
+	{ "errors", RULE_ERRORS, 0 }, { "sla_breach", RULE_SLA, 0 },
+	{ NULL, 0, 0 }
 };
 
 _Static_assert(sizeof(enum severity) == sizeof(int), "enum stored as int");
@@ -125,6 +127,9 @@ static const struct cfg_opt rule_opts[] = {
 	  NULL },
 	{ "severity", CFG_ENUM, R(severity), 0, 0, SEV_MAJOR, NULL,
 	  kw_severity, 0, NULL },
+	{ "indicator", CFG_STR, R(indicator), 0, 0, 0, "", NULL, 0, NULL },
+	{ "margin", CFG_DOUBLE, R(margin), 0, 0, 0, NULL, NULL, 0, NULL },
+	{ "every", CFG_INT, R(every_min), 1, 1440, 5, NULL, NULL, 0, NULL },
 };
 #undef R
 
@@ -278,10 +283,10 @@ static void notifier_end(struct cfg_ctx *c, void *item)
 
 		snprintf(w, sizeof(w), "%.*s", (int)(l < 31 ? l : 31), ev);
 		if (strcmp(w, "open") != 0 && strcmp(w, "resolve") != 0 &&
-		    strcmp(w, "remind") != 0)
+		    strcmp(w, "remind") != 0 && strcmp(w, "report") != 0)
 			cfg_error(c, cfg_key_line(c, "events"),
 				 "key 'events' in [%s]: '%s' is not one of "
-				 "open, resolve, remind",
+				 "open, resolve, remind, report",
 				 cfg_title(c), w);
 		ev += l;
 		if (*ev != '\0')
@@ -289,8 +294,9 @@ static void notifier_end(struct cfg_ctx *c, void *item)
 	}
 }
 
-/* "YYYY-MM-DD HH:MM" in local time -> epoch seconds, or -1. */
-static double parse_local_time(const char *s)
+/* "YYYY-MM-DD HH:MM" in zone tz (NULL: the process's) -> epoch seconds,
+ * or -1. */
+static double parse_local_time(const char *s, const char *tz)
 {
 	struct tm tm;
 	const char *end;
@@ -301,7 +307,7 @@ static double parse_local_time(const char *s)
 	if (end == NULL || *end != '\0')
 		return -1;
 	tm.tm_isdst = -1;
-	t = mktime(&tm);
+	t = tz != NULL ? tz_mktime(tz, &tm) : mktime(&tm);
 	return t == (time_t)-1 ? -1 : (double)t;
 }
 
@@ -340,8 +346,10 @@ static void maint_end_oneoff(struct cfg_ctx *c, struct maint_cfg *m)
 			" (a one-off window needs start and end)");
 		return;
 	}
-	m->start_t = parse_local_time(m->start);
-	m->end_t = parse_local_time(m->end);
+	/* checked here, computed again in [general] timezone once the file
+	 * is read (maint_finish) */
+	m->start_t = parse_local_time(m->start, NULL);
+	m->end_t = parse_local_time(m->end, NULL);
 	if (m->start_t < 0)
 		cfg_error(c, cfg_key_line(c, "start"),
 			 "key 'start' in [%s]: '%s' is not YYYY-MM-DD HH:MM",
@@ -400,6 +408,28 @@ static void maint_end(struct cfg_ctx *c, void *item)
 		maint_end_oneoff(c, m);
 }
 
+/* One-off windows are local times of [general] timezone, which is known
+ * only when the file has been read. */
+static void maint_finish(struct cfg_ctx *c)
+{
+	const struct config *cfg = cfg_config(c);
+	size_t n;
+	struct maint_cfg *m = alerts_maints(cfg, &n);
+
+	for (size_t i = 0; i < n; i++) {
+		double a, b;
+
+		if (m[i].start_t <= 0 || m[i].end_t <= 0)
+			continue; /* weekly, or reported */
+		a = parse_local_time(m[i].start, cfg->timezone);
+		b = parse_local_time(m[i].end, cfg->timezone);
+		if (a >= 0 && b > a) {
+			m[i].start_t = a;
+			m[i].end_t = b;
+		}
+	}
+}
+
 static void rule_end(struct cfg_ctx *c, void *item)
 {
 	struct rule_cfg *r = item;
@@ -410,6 +440,15 @@ static void rule_end(struct cfg_ctx *c, void *item)
 		return; /* reported */
 	if (r->for_s < 0)
 		r->for_s = r->type == RULE_UTIL ? 300 : 0;
+	if (r->type == RULE_SLA) {
+		if (!cfg_seen(c, "margin"))
+			r->margin = 0.5;
+		else if (r->margin < 0)
+			cfg_error(c, cfg_key_line(c, "margin"),
+				  "key 'margin' in [%s]: %g is below 0",
+				  cfg_title(c), r->margin);
+		return;
+	}
 	if (r->type == RULE_SPEED)
 		return;
 	if (!has_above) {
@@ -461,6 +500,7 @@ const struct cfg_section maint_section = {
 	.opts = maint_opts,
 	.nopts = NELEM(maint_opts),
 	.end = maint_end,
+	.finish = maint_finish,
 };
 
 const struct cfg_section rule_section = {

@@ -61,7 +61,7 @@ struct maint_cfg {
 	int line;
 };
 
-enum rule_type { RULE_UTIL, RULE_SPEED, RULE_ERRORS };
+enum rule_type { RULE_UTIL, RULE_SPEED, RULE_ERRORS, RULE_SLA };
 /* [rule NAME] */
 struct rule_cfg {
 	char name[CFG_NAME_MAX];
@@ -73,6 +73,11 @@ struct rule_cfg {
 	                         (util), 0 (speed, errors) */
 	double target_mbps;   /* speed: below this; 0 = contracted capacity */
 	int severity;         /* enum severity, default major */
+	/* sla_breach (alerts/slarule.h): */
+	char indicator[64];   /* indicator id, "" = every indicator */
+	double margin;        /* clears when the projection meets the target
+	                         by this much (indicator unit), default 0.5 */
+	int every_min;        /* evaluate every N minutes, default 5 */
 	int line;
 };
 

@@ -1275,6 +1275,8 @@ int alerts_engine_reconcile(struct alerts_engine *e, double now, char *err,
 			continue;
 		if (strcmp(fs[i].object_kind, "service") == 0)
 			continue; /* alerts/service.c adopts its own */
+		if (strcmp(fs[i].kind, "sla-breach") == 0)
+			continue; /* the sla_breach rule's (slarule.c) */
 		snprintf(name, sizeof(name), "%s", fs[i].object);
 		slash = strchr(name, '/');
 		if (slash != NULL)

@@ -39,6 +39,10 @@ enum alert_event_type {
 	AEV_RESOLVE, /* its object recovered */
 	AEV_REMIND,  /* not acknowledged after its deadline */
 	AEV_STATE,   /* an object changed state (for logs and status) */
+	AEV_REPORT,  /* a draft report was written (slamond, sla/draft.h):
+	                no fault row; fault.object "report:YYYY-MM", kind
+	                "report-draft", detail the summary. For notifiers
+	                whose events list "report" */
 };
 
 /* What the callback receives; copied by whoever keeps it. */

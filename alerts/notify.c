@@ -75,6 +75,7 @@ static const char *event_name(enum alert_event_type t)
 	case AEV_OPEN: return "open";
 	case AEV_RESOLVE: return "resolve";
 	case AEV_REMIND: return "remind";
+	case AEV_REPORT: return "report";
 	default: return "state";
 	}
 }
@@ -102,6 +103,10 @@ void notify_format_text(const struct alert_event *ev, char *out, size_t len)
 	 * snprintf reads any of them */
 	char b1[32], b2[32], b3[32], b4[32], kids[64] = "";
 
+	if (ev->type == AEV_REPORT) {
+		snprintf(out, len, "【slamon 月报草稿】%s", f->detail);
+		return;
+	}
 	if (f->nchildren > 0)
 		snprintf(kids, sizeof(kids), "，下级不可达 %d 个",
 			 f->nchildren);
@@ -399,8 +404,8 @@ static void record(struct notifier *n, const struct job *jb,
 	struct notify_rec r;
 	char err[256];
 
-	if (n->j == NULL)
-		return;
+	if (n->j == NULL || jb->ev.fault.id == 0)
+		return; /* a report's notice has no fault row to refer to */
 	memset(&r, 0, sizeof(r));
 	r.fault_id = jb->ev.fault.id;
 	snprintf(r.event, sizeof(r.event), "%s", event_name(jb->ev.type));
@@ -568,6 +573,8 @@ static bool wants(const struct notifier_cfg *c, const struct alert_event *ev)
 
 	if (p == NULL)
 		return false;
+	if (ev->type == AEV_REPORT)
+		return true; /* the report's readers: no severity */
 	return sev < 0 || sev <= c->min_severity;
 }
 

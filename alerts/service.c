@@ -182,8 +182,9 @@ int svc_alerts_reconcile(struct svc_alerts *e, double now, char *err,
 		int i;
 		int64_t *slot;
 
-		if (strcmp(fs[k].object_kind, "service") != 0)
-			continue;
+		if (strcmp(fs[k].object_kind, "service") != 0 ||
+		    strcmp(fs[k].kind, "sla-breach") == 0)
+			continue; /* sla-breach: the sla_breach rule's own */
 		i = service_find(e->cfg, fs[k].object);
 		slot = i >= 0 ? fault_slot(&e->s[i], fs[k].kind) : NULL;
 		if (slot == NULL) {

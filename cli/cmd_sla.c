@@ -18,10 +18,12 @@
 #include "sla/indicators.h"
 #include "sla/sla.h"
 
-enum { O_NAGIOS = CLI_KEY_OWN, O_WARN_MARGIN };
+enum { O_NAGIOS = CLI_KEY_OWN, O_WARN_MARGIN, O_LIVE, O_CSV };
 
 struct sla_args {
 	int nagios;
+	int live;
+	int csv;
 	double warn_margin;
 };
 
@@ -35,6 +37,11 @@ static const struct cli_opt opts[] = {
 	{ "warn-margin", O_WARN_MARGIN, "N",
 	  "--nagios: WARNING when a % indicator is met by less than N "
 	  "points (default 1)" },
+	{ "live", O_LIVE, NULL,
+	  "the period so far: value, projection to its end and the budget "
+	  "left per indicator; exit 1 when one is projected to miss" },
+	{ "csv", O_CSV, NULL,
+	  "with --year: the months side by side as CSV (UTF-8 with BOM)" },
 	CLI_OPT_LANG,
 	CLI_OPT_END,
 };
@@ -46,6 +53,10 @@ static int set(void *arg, int key, const char *val)
 
 	if (key == O_NAGIOS) {
 		a->nagios = 1;
+	} else if (key == O_LIVE) {
+		a->live = 1;
+	} else if (key == O_CSV) {
+		a->csv = 1;
 	} else if (key == O_WARN_MARGIN) {
 		a->warn_margin = strtod(val, &end);
 		if (end == val || *end != '\0') {
@@ -218,6 +229,12 @@ static int evaluate(const struct cli_ctx *ctx, const struct sla_args *a,
 	int rc, bad = 0;
 
 	rc = cli__period_of(cfg, ctx, &p);
+	if (rc == 0 && p.kind == SLA_YEAR && !a->nagios)
+		return cli__sla_year(ctx, cfg, &p, a->csv); /* by month */
+	if (rc == 0 && a->csv) {
+		fprintf(stderr, "slamon sla: --csv goes with --year\n");
+		return 2;
+	}
 	if (rc == 0)
 		rc = sla_evaluate(cfg, &p, ctx->now, &r, err, sizeof(err));
 	if (rc < 0) {
@@ -254,7 +271,15 @@ static int run(const struct cli_cmd *cmd, int argc, char **argv)
 		return rc == CLI_HELP ? 0 : a.nagios ? 3 : 2;
 	if (cli__config_load(ctx.config, &cfg) < 0)
 		return a.nagios ? 3 : 2;
-	rc = evaluate(&ctx, &a, cfg);
+	if (a.live && a.nagios) {
+		fprintf(stderr, "slamon sla: --live and --nagios exclude each "
+				"other\n");
+		rc = 2;
+	} else if (a.live) {
+		rc = cli__sla_live(&ctx, cfg);
+	} else {
+		rc = evaluate(&ctx, &a, cfg);
+	}
 	config_destroy(cfg);
 	return rc;
 }
@@ -262,11 +287,12 @@ static int run(const struct cli_cmd *cmd, int argc, char **argv)
 const struct cli_cmd cli_cmd_sla = {
 	.name = "sla",
 	.synopsis = "[--month YYYY-MM|--quarter YYYY-QN|--year YYYY] "
-		    "[--json|--nagios]",
+		    "[--json|--nagios|--live|--csv]",
 	.summary = "compliance with the budget performance targets",
 	.summary_zh = "预算绩效目标达标情况",
 	.notes = "exit status: 0 every indicator met, 1 one breached or "
-		 "without data, 2 error; with --nagios 0 OK, 1 WARNING, "
+		 "without data, 2 error; with --live 1 when one is projected "
+		 "to miss its target; with --nagios 0 OK, 1 WARNING, "
 		 "2 CRITICAL, 3 UNKNOWN",
 	.opts = opts,
 	.run = run,

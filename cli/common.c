@@ -6,6 +6,7 @@
  * SPDX-License-Identifier: MIT
  */
 #include "common.h"
+#include "core/tz.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -27,6 +28,10 @@ int cli__config_load(const char *path, struct config **ret)
 	for (size_t i = 0; i < d.n; i++)
 		fprintf(stderr, "%s\n", d.msgs[i]);
 	diag_destroy(&d);
+	/* every time printed or parsed from here on is in [general]
+	 * timezone (core/tz.h) */
+	if (rc == 0)
+		tz_apply((*ret)->timezone);
 	return rc;
 }
 
@@ -40,6 +45,14 @@ int cli__journal_open(const struct cli_ctx *ctx, struct journal **ret)
 		rc = cli__config_load(ctx->config, &cfg);
 		if (rc < 0)
 			return rc;
+	} else {
+		/* the journal named on the command line, the times still in
+		 * the configuration's zone when there is one to read */
+		struct diag d = { 0 };
+
+		if (config_load(ctx->config, &cfg, &d) == 0)
+			tz_apply(cfg->timezone);
+		diag_destroy(&d);
 	}
 	rc = journal_open(ctx->journal ? ctx->journal
 				       : alerts_config(cfg)->journal,

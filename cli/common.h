@@ -40,4 +40,15 @@ int cli__period_of(const struct config *cfg, const struct cli_ctx *ctx,
  * as 2, the others as 1. */
 int cli__text_width(const char *s, size_t n);
 
+/* `slamon sla --live` (cli/sla_live.c): prints the budget of the period
+ * of ctx (default: the current month) as of ctx->now; the exit status (0
+ * every indicator projected to meet its target, 1 one not, 2 error). */
+int cli__sla_live(const struct cli_ctx *ctx, const struct config *cfg);
+
+/* `slamon sla --year` (cli/sla_year.c): the twelve months of year period
+ * p and the year, as a table, JSON (ctx->json) or CSV (csv); the exit
+ * status of the year's evaluation (0 met, 1 not, 2 error). */
+int cli__sla_year(const struct cli_ctx *ctx, const struct config *cfg,
+		  const struct sla_period *p, int csv);
+
 #endif

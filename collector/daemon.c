@@ -34,6 +34,7 @@
 #include "probes/snmp_config.h"
 #include "storage/journal.h"
 #include "storage/rrdstore.h"
+#include "core/tz.h"
 
 static void daemon_stop(struct daemon *dm);
 static void close_icmp(struct daemon *dm);
@@ -269,6 +270,10 @@ static void reload(struct daemon *dm)
 	}
 	diag_destroy(&d);
 	fill_defaults(cfg);
+	if (!tz_is_current(cfg->timezone))
+		log_warnx("[general] timezone %s: applies at the next start "
+			  "(times stay in %s until then)",
+			  cfg->timezone, old->cfg->timezone);
 	new_storage = strcmp(cfg->storage_dir, old->cfg->storage_dir) != 0 ||
 		      strcmp(cfg->rrdcached, old->cfg->rrdcached) != 0;
 	if (new_storage && !dm->opts.no_rrd && open_writer(cfg, &w) < 0) {
@@ -335,6 +340,7 @@ static void daemon_stop(struct daemon *dm)
 	uv_close((uv_handle_t *)&dm->status_timer, NULL);
 	uv_close((uv_handle_t *)&dm->stop_timer, NULL);
 	uv_close((uv_handle_t *)&dm->alerts_timer, NULL);
+	daemon__sla_close(dm);
 	uv_close((uv_handle_t *)&dm->sigterm, NULL);
 	uv_close((uv_handle_t *)&dm->sigint, NULL);
 	uv_close((uv_handle_t *)&dm->sighup, NULL);
@@ -458,6 +464,9 @@ int daemon_run(const struct daemon_opts *opts)
 	}
 	diag_destroy(&d);
 	fill_defaults(cfg);
+	/* one thread so far: every time a user reads (notifications, the
+	 * maintenance windows) is in [general] timezone from here on */
+	tz_apply(cfg->timezone);
 	log_init(cfg->log_target, cfg->log_level, "slamond");
 	dm = calloc(1, sizeof(*dm));
 	if (dm == NULL) {
@@ -540,6 +549,8 @@ int daemon_run(const struct daemon_opts *opts)
 		 cfg->ndevices, config_count(cfg, &snmp_profile_section), config_count(cfg, &capture_section),
 		 cfg->storage_dir, cfg->rrdcached[0] ? " via rrdcached " : "",
 		 cfg->rrdcached);
+	if (daemon__sla_start(dm) < 0)
+		log_errorx("sla_breach rules: out of memory (not evaluated)");
 	capture_bridge_attach(dm->cap, cfg, dm->writer, dm->cur->ae);
 	capture_bridge_set_store(dm->cap, dm->cap_store);
 	capture_bridge_start(dm->cap);

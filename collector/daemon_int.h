@@ -78,6 +78,7 @@ struct daemon {
 	struct capture_store *cap_store; /* their interval records, or NULL */
 	struct icmp_probe *icmp;    /* echo after failed polls, or NULL */
 	struct icmp_sweep *sweep;   /* ICMP devices' polls, or NULL */
+	struct slalive *sla;        /* SLA jobs off the loop (slalive.c) */
 	char journal_path[4096];
 	uv_signal_t sigterm, sigint, sighup;
 	uv_timer_t status_timer, stop_timer, alerts_timer;
@@ -132,5 +133,10 @@ int daemon__svc_close(struct gen *g, uv_close_cb tick_cb,
 void daemon__svc_free(struct gen *g);
 /* The "services" array of the status snapshot. */
 json_t *daemon__svc_status(const struct gen *g);
+/* slalive.c: the sla_breach rule's evaluations (and the month's draft
+ * report) on the threadpool. Start after the journal is open; close from
+ * daemon_stop (a job in flight finishes first). */
+int daemon__sla_start(struct daemon *dm);
+void daemon__sla_close(struct daemon *dm);
 
 #endif

@@ -214,6 +214,10 @@ grep -v '^#' "$run/rrd/SIMULATED" | sed 's/^/   /'
 echo "   and every demo device carries the inventory tag simulated)"
 "$top/build-demo/slamon" sla -c "$run/slamon.conf" --month "$prev" ||
 	echo "(slamon sla exit $?: 0 all met, 1 a target breached or without data, 2 error)"
+echo "== slamon sla --live --month $prev, as it stood on its 20th: the budget left"
+mid=$(TZ=Asia/Shanghai date -d "$prev-20 12:00" +%s)
+"$top/build-demo/slamon" sla -c "$run/slamon.conf" --live --month "$prev" \
+	--now "$mid" || true
 echo "== slamon report --month $prev --out demo-run/report"
 "$top/build-demo/slamon" report -c "$run/slamon.conf" --month "$prev" \
 	--out "$run/report" && ls "$run/report"

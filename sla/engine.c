@@ -250,6 +250,10 @@ static int load_faults(const struct config *cfg, const struct sla_period *p,
 
 		if (f->detect_t < p->from || f->detect_t >= p->to)
 			continue;
+		/* the sla_breach rule's warnings are about the indicators,
+		 * not faults of the network they count */
+		if (strcmp(f->kind, "sla-breach") == 0)
+			continue;
 		nf = realloc(r->faults, (r->nfaults + 1) * sizeof(*nf));
 		if (nf == NULL)
 			return -ENOMEM;
@@ -278,6 +282,8 @@ int sla__fault_in_scope(const struct config *cfg, const char *object,
 	char *slash;
 	int i;
 
+	if (strncmp(object, "sla:", 4) == 0)
+		return 0; /* an sla_breach warning (alerts/slarule.h) */
 	if (scope[0] == '\0' || strcmp(scope, "all") == 0)
 		return 1;
 	snprintf(dev, sizeof(dev), "%s", object);

@@ -5,6 +5,7 @@
  * SPDX-License-Identifier: MIT
  */
 #include "indicators.h"
+#include "draft.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -179,7 +180,10 @@ const struct cfg_section indicator_section = {
 
 int sla_config_register(void)
 {
-	return config_section_register(&indicator_section);
+	int rc = config_section_register(&indicator_section);
+
+	/* [sla] (draft.h): the draft report on the 1st */
+	return rc < 0 ? rc : config_section_register(&sla_cfg_section);
 }
 
 struct indicator *sla_indicators(const struct config *cfg, size_t *ret_n)

@@ -31,13 +31,21 @@ static int tz_valid(const char *tz)
 
 struct tz_save {
 	char old[256];
-	int had;
+	int had, same;
 };
 
+/* Nothing to switch when tz is the process's zone already (slamond
+ * applies [general] timezone at start-up, core/tz.h): then the daemon's
+ * threads that evaluate indicators never touch the environment. */
 static void tz_enter(const char *tz, struct tz_save *s)
 {
 	const char *old = getenv("TZ");
 
+	s->same = old != NULL && strcmp(old, tz) == 0;
+	if (s->same) {
+		tzset(); /* reads TZ, changes nothing: localtime_r does not */
+		return;
+	}
 	s->had = old != NULL;
 	snprintf(s->old, sizeof(s->old), "%s", old != NULL ? old : "");
 	setenv("TZ", tz, 1);
@@ -46,6 +54,8 @@ static void tz_enter(const char *tz, struct tz_save *s)
 
 static void tz_leave(const struct tz_save *s)
 {
+	if (s->same)
+		return;
 	if (s->had)
 		setenv("TZ", s->old, 1);
 	else

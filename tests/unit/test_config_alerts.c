@@ -259,7 +259,7 @@ Test(config_alerts, notifier_bad_event)
 {
 	fails("[notifier a]\ntype = syslog\nevents = open,close\n",
 	      "9: key 'events' in [notifier a]: 'close' is not one of open, "
-	      "resolve, remind");
+	      "resolve, remind, report");
 }
 
 Test(config_alerts, maint_missing_scope)
