@@ -5,6 +5,7 @@
  */
 #include "icmp_config.h"
 
+#include <math.h>
 #include <stddef.h>
 
 #define I(f) CFG_FIELD(icmp_cfg, f)
@@ -42,11 +43,19 @@ static void icmp_resolve(struct cfg_ctx *c)
 	long poll_ms;
 	int seen[ROLE_COUNT] = { 0 };
 
+	double need_pps = 0;
+	size_t n = 0;
+
 	if (ic == NULL)
 		return;
 	poll_ms = (long)(ic->count - 1) * ic->spacing_ms + ic->timeout_ms;
 	for (size_t i = 0; i < cfg->ndevices; i++) {
 		const struct device *d = &cfg->devices[i];
+
+		if (d->probe == DEV_PROBE_ICMP) {
+			need_pps += (double)ic->count / cfg->interval_s[d->role];
+			n++;
+		}
 
 		if (d->probe != DEV_PROBE_ICMP || seen[d->role] ||
 		    poll_ms < cfg->interval_s[d->role] * 1000L)
@@ -59,6 +68,14 @@ static void icmp_resolve(struct cfg_ctx *c)
 			  poll_ms, cfg->interval_s[d->role], role_name(d->role),
 			  d->name);
 	}
+	/* the echoes every device sends per interval must fit the rate, or
+	 * the sweep falls behind and polls are skipped cycle after cycle */
+	if (need_pps > ic->rate_pps)
+		cfg_error(c, ic->line,
+			  "[icmp]: rate_pps %d is below the %.0f echo requests "
+			  "a second that the %zu ICMP devices need (count / "
+			  "interval of each)",
+			  ic->rate_pps, ceil(need_pps), n);
 }
 
 const struct cfg_section icmp_section = {
