@@ -332,9 +332,9 @@ static void print_icmp(FILE *out, const json_t *ic, int zh)
 		 "");
 	fprintf(out,
 		zh ? "\nICMP 设备 (探测方式 icmp): %lld 台, 应答 %lld 台, "
-		     "平均往返时延 %s ms, 平均丢包率 %s%%\n"
+		     "平均往返时延 %s ms, 应答设备平均丢包率 %s%%\n"
 		   : "\nICMP devices (probe icmp): %lld, answering %lld, "
-		     "average RTT %s ms, average loss %s%%\n",
+		     "average RTT %s ms, average loss of the answering %s%%\n",
 		(long long)n,
 		(long long)json_integer_value(json_object_get(ic, "answering")),
 		rtt, loss);

@@ -181,11 +181,13 @@ static void icmp_add(struct icmp_sum *is, const struct device *dev,
 		is->rtt += sd->rtt_ms;
 		is->nrtt++;
 	}
-	if (!isfinite(sd->loss_pct))
+	/* the loss of the answering ones: a down device's 100 % is in its
+	 * state already */
+	if (!isfinite(sd->loss_pct) || sd->state != OBJ_UP)
 		return;
 	is->loss += sd->loss_pct;
 	is->nloss++;
-	if (sd->loss_pct > 0 && sd->state == OBJ_UP &&
+	if (sd->loss_pct > 0 &&
 	    json_array_size(is->lossy) < LOSSY_MAX)
 		json_array_append_new(is->lossy, json_pack(
 			"{s:s, s:s, s:s, s:s, s:f, s:o}", "device", dev->name,

@@ -5,6 +5,7 @@
  */
 #include "icmp_config.h"
 
+#include <math.h>
 #include <stddef.h>
 
 #define I(f) CFG_FIELD(icmp_cfg, f)
@@ -33,6 +34,50 @@ static void icmp_end(struct cfg_ctx *c, void *item)
 			  ic->min_replies, ic->count);
 }
 
+/* After the inventory: a poll of an ICMP device must end before its next
+ * one is due, or every other poll would be skipped. */
+static void icmp_resolve(struct cfg_ctx *c)
+{
+	const struct config *cfg = cfg_config(c);
+	const struct icmp_cfg *ic = config_item(cfg, &icmp_section);
+	long poll_ms;
+	int seen[ROLE_COUNT] = { 0 };
+
+	double need_pps = 0;
+	size_t n = 0;
+
+	if (ic == NULL)
+		return;
+	poll_ms = (long)(ic->count - 1) * ic->spacing_ms + ic->timeout_ms;
+	for (size_t i = 0; i < cfg->ndevices; i++) {
+		const struct device *d = &cfg->devices[i];
+
+		if (d->probe == DEV_PROBE_ICMP) {
+			need_pps += (double)ic->count / cfg->interval_s[d->role];
+			n++;
+		}
+
+		if (d->probe != DEV_PROBE_ICMP || seen[d->role] ||
+		    poll_ms < cfg->interval_s[d->role] * 1000L)
+			continue;
+		seen[d->role] = 1;
+		cfg_error(c, ic->line,
+			  "[icmp]: a poll takes up to %ld ms ((count - 1) x "
+			  "spacing_ms + timeout_ms), not less than the %d s "
+			  "interval of role %s (device '%s')",
+			  poll_ms, cfg->interval_s[d->role], role_name(d->role),
+			  d->name);
+	}
+	/* the echoes every device sends per interval must fit the rate, or
+	 * the sweep falls behind and polls are skipped cycle after cycle */
+	if (need_pps > ic->rate_pps)
+		cfg_error(c, ic->line,
+			  "[icmp]: rate_pps %d is below the %.0f echo requests "
+			  "a second that the %zu ICMP devices need (count / "
+			  "interval of each)",
+			  ic->rate_pps, ceil(need_pps), n);
+}
+
 const struct cfg_section icmp_section = {
 	.name = "icmp",
 	.size = sizeof(struct icmp_cfg),
@@ -40,6 +85,7 @@ const struct cfg_section icmp_section = {
 	.opts = icmp_opts,
 	.nopts = CFG_NELEM(icmp_opts),
 	.end = icmp_end,
+	.resolve = icmp_resolve,
 };
 
 int icmp_config_register(void)

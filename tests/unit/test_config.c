@@ -750,3 +750,37 @@ Test(config, icmp_defaults_values_and_errors)
 	      "c.conf:8: key 'min_replies' in [icmp]: 4 is more than count "
 	      "(3)");
 }
+
+Test(config, icmp_poll_longer_than_the_interval)
+{
+	put("inv.csv", "unit,name,address,role,probe\n"
+		       "u,cam-1,10.9.0.1,camera,icmp\n"
+		       "u,cam-2,10.9.0.2,camera,icmp\n"
+		       "u,sw-1,10.0.0.1,access,icmp\n");
+	put("c.conf", "[general]\ninventory = inv.csv\ninterval = 60\n"
+		      "[intervals]\ncamera = 5\n"
+		      "[icmp]\ncount = 5\nspacing_ms = 1000\n"
+		      "timeout_ms = 1000\n");
+	cr_assert_eq(config_load(path("c.conf"), &cfg, &d), -EINVAL);
+	expect((const char *const[]){
+		"c.conf:6: [icmp]: a poll takes up to 5000 ms ((count - 1) x "
+		"spacing_ms + timeout_ms), not less than the 5 s interval of "
+		"role camera (device 'cam-1')",
+		NULL });
+}
+
+Test(config, icmp_rate_below_what_the_devices_need)
+{
+	put("inv.csv", "unit,name,address,role,probe\n"
+		       "u,cam-1,10.9.0.1,camera,icmp\n"
+		       "u,cam-2,10.9.0.2,camera,icmp\n"
+		       "u,iot-1,10.8.0.1,iot,icmp\n");
+	put("c.conf", "[general]\ninventory = inv.csv\ninterval = 10\n"
+		      "[icmp]\ncount = 4\nrate_pps = 1\n");
+	cr_assert_eq(config_load(path("c.conf"), &cfg, &d), -EINVAL);
+	expect((const char *const[]){
+		"c.conf:4: [icmp]: rate_pps 1 is below the 2 echo requests a "
+		"second that the 3 ICMP devices need (count / interval of "
+		"each)",
+		NULL });
+}

@@ -304,3 +304,40 @@ Test(scheduler, a_refused_start_frees_its_slot_and_stop_stops)
 	cr_assert_eq(f.nstarts, 0, "nothing starts after sched_stop");
 	sched_free(&f.s);
 }
+
+/* Issue 13: ICMP devices pace themselves (the sweep's rate): their polls
+ * neither wait for nor take one of max_inflight slots, and a paced poll
+ * still running at its next slot is skipped like any other. */
+Test(scheduler, paced_devices_take_no_inflight_slot)
+{
+	struct fake f;
+
+	memset(&f, 0, sizeof(f));
+	cr_assert_eq(sched_init(&f.s, 6, 2, 0, fake_start, &f), 0);
+	for (uint32_t i = 0; i < 6; i++) { /* all due 1 s from now */
+		if (i >= 2)
+			sched_device_paced(&f.s, i);
+		sched_device_start(&f.s, i, 60, fmod(BASE + 1, 60), wall(&f),
+				   0);
+	}
+	run_until(&f, 1500);
+	cr_assert_eq(f.nstarts, 6, "2 bounded polls and 4 paced ones");
+	cr_assert_eq(f.s.inflight, 2, "only the bounded ones hold slots");
+	cr_assert_eq(f.s.wq_len, 0);
+	for (uint32_t i = 2; i < 6; i++)
+		sched_done(&f.s, i, wall(&f));
+	cr_assert_eq(f.s.inflight, 2);
+	cr_assert_eq(f.s.polls, 4);
+	/* a paced device still polling at its next slot: skipped */
+	sched_done(&f.s, 0, wall(&f));
+	sched_done(&f.s, 1, wall(&f));
+	f.nstarts = 0;
+	run_until(&f, 61500);
+	cr_assert_eq(f.nstarts, 6);
+	sched_done(&f.s, 0, wall(&f));
+	sched_done(&f.s, 1, wall(&f));
+	run_until(&f, 121500);
+	cr_assert_eq(f.s.dev[3].skipped, 1, "still polling at its next slot");
+	cr_assert_eq(f.s.inflight, 2);
+	sched_free(&f.s);
+}
