@@ -43,6 +43,10 @@ struct drt {
 	size_t nlinks;
 	int pinging;        /* an echo is out; the poll's result waits */
 	double ping_poll_t; /* that poll's sample time */
+	/* a trap's confirmation (gen.c): polls left, when the next one may
+	 * start, whether the running poll is one of them */
+	uint8_t confirm_left, confirm_polling;
+	double confirm_at;
 };
 
 #define PROBE_KINDS_MAX 8
@@ -59,6 +63,8 @@ struct gen {
 	struct alerts_engine *ae;
 	struct drt *drts;
 	size_t reached;     /* devices that did opts.cycles polls */
+	uint32_t *confirm;  /* devices with a confirmation under way */
+	size_t nconfirm, confirm_cap;
 	int closing, open_handles;
 };
 
@@ -79,6 +85,7 @@ struct daemon {
 	double started;
 	int stopping, exit_code;
 	uint64_t polls, late, skipped; /* of retired generations */
+	struct daemon_traps *traps; /* the SNMP trap receiver (traps.c) */
 };
 
 /* Wall clock, seconds. */
@@ -109,5 +116,25 @@ void daemon__stop_soon(struct daemon *dm);
  * answer will feed the alerts engine; otherwise the caller feeds the
  * result without one. */
 int daemon__ping_start(struct drt *d, double t);
+
+/* A trap from device i (collector/traps.c): its state is confirmed by
+ * polling it now (after a poll already running), then again every
+ * [traps] confirm_spacing_ms while the result disagrees with its state,
+ * up to alerts_confirm_polls() polls. The results go to the alerts engine
+ * like any other: a trap never opens or closes a fault by itself. */
+void daemon__confirm_start(struct gen *g, uint32_t i, double now);
+
+/* The trap receiver of dm (traps.c). open binds [traps] listen (before
+ * privileges are dropped); a failure is logged, slamond runs without.
+ * reload rebinds when the addresses changed (CAP_NET_BIND_SERVICE is
+ * kept); flush writes the queued journal rows (every second); json is
+ * the "traps" object of status.json (new reference, NULL when out of
+ * memory); close flushes and closes. */
+void daemon__traps_open(struct daemon *dm, const struct config *cfg);
+void daemon__traps_reload(struct daemon *dm, const struct config *old,
+			  const struct config *cfg);
+void daemon__traps_flush(struct daemon *dm);
+struct json_t *daemon__traps_json(const struct daemon *dm);
+void daemon__traps_close(struct daemon *dm);
 
 #endif

@@ -12,6 +12,7 @@
 #include "alerts/config.h"
 #include "probes/capture_config.h"
 #include "probes/snmp_config.h"
+#include "probes/trap_config.h"
 #include "sla/indicators.h"
 
 /* Registers every module's sections with core/config.c. Returns 0 or the
@@ -21,6 +22,7 @@ static inline int modules_register(void)
 	int (*const reg[])(void) = {
 		snmp_config_register,
 		capture_config_register,
+		trap_config_register,
 		alerts_config_register,
 		sla_config_register,
 	};

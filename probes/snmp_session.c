@@ -1039,6 +1039,38 @@ static int v3_setup(netsnmp_session *s, const struct snmp_profile *pr)
 	return 0;
 }
 
+int snmp__usm_install(const struct snmp_profile *pr,
+		      const unsigned char *engine_id, size_t engine_len)
+{
+	netsnmp_session s;
+	struct usmUser *u;
+	int rc;
+
+	if (pr == NULL || pr->version != SNMP_V3 || engine_len == 0)
+		return -EINVAL;
+	snmp__session_lib_init();
+	snmp_sess_init(&s);
+	rc = v3_setup(&s, pr);
+	if (rc == 0) {
+		s.securityEngineID = (u_char *)unconst((const char *)engine_id);
+		s.securityEngineIDLen = engine_len;
+		u = usm_get_user(s.securityEngineID, engine_len,
+				 s.securityName);
+		if (u != NULL) {
+			usm_remove_user(u);
+			usm_free_user(u);
+		}
+		s.flags &= ~SNMP_FLAGS_USER_CREATED;
+		if (create_user_from_session(&s) != SNMPERR_SUCCESS)
+			rc = -EINVAL;
+	}
+	free(s.securityName);
+	free(s.contextName);
+	free(s.securityAuthProto);
+	free(s.securityPrivProto);
+	return rc;
+}
+
 int snmp__session_open(struct sdev *d)
 {
 	const struct snmp_profile *pr = d->prof;

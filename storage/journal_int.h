@@ -86,4 +86,8 @@ int journal__list_query(struct journal *j, const char *what, const char *sql,
 			journal__fill_fn fill, void **ret, size_t *ret_n,
 			char *err, size_t errlen);
 
+/* Schema step of the traps table (journal_trap.c): CREATE ... IF NOT
+ * EXISTS, run inside schema_init's transaction. */
+int journal__trap_schema(struct journal *j, char *err, size_t errlen);
+
 #endif
