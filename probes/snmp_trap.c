@@ -575,6 +575,8 @@ static int listener_open(struct trap_receiver *r, struct trap_listener *l,
 	return 0;
 }
 
+static int quiet; /* net-snmp's null log handler is registered */
+
 int trap_receiver_open(uv_loop_t *loop, const struct traps_cfg *tc,
 		       const struct trap_hooks *hooks,
 		       struct trap_receiver **ret, char *err, size_t errlen)
@@ -585,6 +587,13 @@ int trap_receiver_open(uv_loop_t *loop, const struct traps_cfg *tc,
 	*ret = NULL;
 	err[0] = '\0';
 	snmp__session_lib_init();
+	/* net-snmp writes "Authentication failed for USER" to stderr when
+	 * no log handler is on; refusals are counted and logged by the
+	 * caller, rate-limited. A null handler keeps net-snmp quiet (unless
+	 * SLAMON_SNMP_DEBUG turned its stderr log on). */
+	if (!quiet && getenv("SLAMON_SNMP_DEBUG") == NULL &&
+	    netsnmp_register_loghandler(NETSNMP_LOGHANDLER_NONE, LOG_EMERG))
+		quiet = 1;
 	r = calloc(1, sizeof(*r));
 	if (r == NULL) {
 		snprintf(err, errlen, "trap receiver: out of memory");

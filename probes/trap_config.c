@@ -125,7 +125,7 @@ static void listen_set(struct cfg_ctx *c, struct traps_cfg *t)
 {
 	const char *p = t->listen;
 	char w[128], why[192];
-	int toolong, line = c ? cfg_key_line(c, "listen") : 0;
+	int toolong, bad = 0, line = c ? cfg_key_line(c, "listen") : 0;
 
 	t->naddrs = 0;
 	while (next_word(&p, w, sizeof(w), &toolong)) {
@@ -141,11 +141,12 @@ static void listen_set(struct cfg_ctx *c, struct traps_cfg *t)
 			if (c)
 				cfg_error(c, line, "key 'listen' in [traps]: "
 					  "%s", why);
+			bad = 1;
 			continue;
 		}
 		t->naddrs++;
 	}
-	if (t->naddrs == 0 && c && t->enabled)
+	if (t->naddrs == 0 && c && t->enabled && !bad)
 		cfg_error(c, line, "key 'listen' in [traps]: no address");
 }
 
