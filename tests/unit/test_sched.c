@@ -326,7 +326,7 @@ Test(scheduler, poll_now_starts_at_once_and_respects_a_running_poll)
 	cr_assert_eq(f.s.dev[1].skipped, 0);
 	sched_done(&f.s, 1, wall(&f));
 	cr_assert_eq(f.s.dev[1].polls, 1);
-	cr_assert_eq(f.s.late, 0);
+	cr_assert_eq(f.s.dev[1].late, 0);
 	cr_assert_eq(f.s.forced, 1);
 	sched_free(&f.s);
 }
