@@ -1,5 +1,5 @@
 /*
- * test_traps.c - the SNMP trap receiver at its seam (probes/snmp_trap.h)
+ * test_trap_receiver.c - the SNMP trap receiver at its seam (probes/snmp_trap.h)
  * and the [traps] section: the receiver runs on the test's own libuv loop
  * on a reserved port of 127.0.0.1 while net-snmp's snmptrap and snmpinform
  * (Debian `snmp`) send to it from child processes of the same loop
@@ -46,7 +46,7 @@ static void teardown(void)
 	tmpdir_remove(dir);
 }
 
-TestSuite(traps, .init = setup, .fini = teardown, .timeout = 120);
+TestSuite(trap_receiver, .init = setup, .fini = teardown, .timeout = 120);
 
 /* ---- configuration ---------------------------------------------------- */
 
@@ -83,7 +83,7 @@ static void fails(const char *text, const char *msg)
 	cr_assert_str_eq(d.msgs[0], want);
 }
 
-Test(traps, defaults_take_the_profiles_communities)
+Test(trap_receiver, defaults_take_the_profiles_communities)
 {
 	const struct traps_cfg *t;
 
@@ -101,7 +101,7 @@ Test(traps, defaults_take_the_profiles_communities)
 	cr_assert_eq(t->confirm_spacing_ms, 1000);
 }
 
-Test(traps, listen_list_and_own_communities)
+Test(trap_receiver, listen_list_and_own_communities)
 {
 	const struct traps_cfg *t;
 
@@ -122,7 +122,7 @@ Test(traps, listen_list_and_own_communities)
 	cr_assert_eq(t->confirm_spacing_ms, 500);
 }
 
-Test(traps, errors_name_file_and_line)
+Test(trap_receiver, errors_name_file_and_line)
 {
 	fails("[traps]\nenabled = yes\nlisten = 10.0.0.300:162\n",
 	      "12: key 'listen' in [traps]: '10.0.0.300' is not an IPv4 "
@@ -150,7 +150,7 @@ Test(traps, errors_name_file_and_line)
 
 /* ---- pure helpers ----------------------------------------------------- */
 
-Test(traps, generic_trap_names)
+Test(trap_receiver, generic_trap_names)
 {
 	cr_assert_eq(trap_kind_of("1.3.6.1.6.3.1.1.5.1"), TRAP_COLD_START);
 	cr_assert_eq(trap_kind_of("1.3.6.1.6.3.1.1.5.2"), TRAP_WARM_START);
@@ -162,7 +162,7 @@ Test(traps, generic_trap_names)
 	cr_assert_str_eq(trap_kind_name(TRAP_LINK_DOWN), "linkDown");
 }
 
-Test(traps, header_reader_refuses_garbage_and_truncation)
+Test(trap_receiver, header_reader_refuses_garbage_and_truncation)
 {
 	/* SEQUENCE { INTEGER 1 (v2c), ... } */
 	static const uint8_t v2c[] = { 0x30, 0x03, 0x02, 0x01, 0x01 };
@@ -327,7 +327,7 @@ static void skip_without_snmptrap(void)
 		cr_skip_test("snmptrap (Debian snmp) is not installed");
 }
 
-Test(traps, v2c_trap_and_v1_trap_decode)
+Test(trap_receiver, v2c_trap_and_v1_trap_decode)
 {
 	struct rx x;
 	int port = agent_free_udp_port();
@@ -374,7 +374,7 @@ Test(traps, v2c_trap_and_v1_trap_decode)
 	rx_close(&x);
 }
 
-Test(traps, inform_is_answered_only_when_accepted)
+Test(trap_receiver, inform_is_answered_only_when_accepted)
 {
 	struct rx x;
 	int port = agent_free_udp_port();
@@ -397,7 +397,7 @@ Test(traps, inform_is_answered_only_when_accepted)
 	rx_close(&x);
 }
 
-Test(traps, v3_keys_of_the_profile_are_checked)
+Test(trap_receiver, v3_keys_of_the_profile_are_checked)
 {
 	struct rx x;
 	int port = agent_free_udp_port();
