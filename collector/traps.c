@@ -63,36 +63,14 @@ static int rlog_due(struct rlog *r, double now, int interval_s,
 	return 1;
 }
 
-/* The device whose inventory address is host: its index, -1 when none,
- * -2 when several devices share it (agents on one address, other ports:
- * the trap cannot tell which). */
-static int device_at(const struct config *cfg, const char *host)
+/* "; N more WHAT since the last line", or "" when none were held back. */
+static const char *more(uint64_t n, const char *what, char *buf, size_t len)
 {
-	int found = -1;
-
-	if (host[0] == '\0')
-		return -1;
-	for (size_t i = 0; i < cfg->ndevices; i++) {
-		if (strcmp(cfg->devices[i].host, host) != 0)
-			continue;
-		if (found >= 0)
-			return -2;
-		found = (int)i;
-	}
-	return found;
-}
-
-static int device_of(const struct config *cfg, const struct trap_msg *m)
-{
-	int i = device_at(cfg, m->src_host);
-
-	if (i < 0 && m->agent_addr[0] != '\0') {
-		int k = device_at(cfg, m->agent_addr);
-
-		if (k >= 0)
-			i = k;
-	}
-	return i;
+	if (n == 0)
+		return "";
+	snprintf(buf, len, "; %llu more %s since the last line",
+		 (unsigned long long)n, what);
+	return buf;
 }
 
 static const char *version_name(int v)
@@ -154,7 +132,7 @@ static const struct snmp_profile *on_profile(void *arg,
 			  sizeof(host));
 	if (strncmp(host, "::ffff:", 7) == 0 && strchr(host + 7, ':') == NULL)
 		memmove(host, host + 7, strlen(host + 7) + 1);
-	i = device_at(g->cfg, host);
+	i = trap_device_of(g->cfg, host, "");
 	/* the sending device's own profile first */
 	if (i >= 0) {
 		const struct snmp_profile *dp =
@@ -177,6 +155,7 @@ static int on_trap(void *arg, const struct trap_msg *m)
 	struct gen *g = t->dm->cur;
 	const struct traps_cfg *tc;
 	enum trap_kind kind;
+	char more_buf[96];
 	uint64_t sup;
 	int i;
 
@@ -188,30 +167,29 @@ static int on_trap(void *arg, const struct trap_msg *m)
 		t->bad_community++;
 		if (rlog_due(&t->log_refused, m->t, tc->unknown_log_s, &sup))
 			log_warnx("trap from %s (%s): community not accepted "
-				  "([traps] community); %llu more refused "
-				  "since the last line",
+				  "([traps] community)%s",
 				  m->src_host, version_name(m->version),
-				  (unsigned long long)sup);
+				  more(sup, "refused", more_buf,
+				       sizeof(more_buf)));
 		return -EACCES;
 	}
 	if (m->inform)
 		t->informs++;
-	i = device_of(g->cfg, m);
+	i = trap_device_of(g->cfg, m->src_host, m->agent_addr);
 	kind = trap_kind_of(m->trap_oid);
 	if (i < 0) {
 		t->unknown++;
 		queue_row(t, m, "");
 		if (rlog_due(&t->log_unknown, m->t, tc->unknown_log_s, &sup))
-			log_warnx("trap %s from unknown source %s%s%s (%s); "
-				  "%llu more from unknown sources since the "
-				  "last line",
+			log_warnx("trap %s from unknown source %s%s%s (%s)%s",
 				  m->trap_oid, m->src_host,
 				  m->agent_addr[0] ? ", agent " : "",
 				  m->agent_addr,
 				  i == -2 ? "several devices have that "
 					    "address"
 					  : "not in the inventory",
-				  (unsigned long long)sup);
+				  more(sup, "from unknown sources", more_buf,
+				       sizeof(more_buf)));
 		return 0;
 	}
 	t->accepted++;
@@ -235,6 +213,7 @@ static void on_reject(void *arg, const struct trap_msg *m,
 	struct daemon_traps *t = arg;
 	const struct gen *g = t->dm->cur;
 	int interval = g ? traps_config(g->cfg)->unknown_log_s : 60;
+	char more_buf[96];
 	uint64_t sup;
 
 	t->received++;
@@ -243,11 +222,10 @@ static void on_reject(void *arg, const struct trap_msg *m,
 	else
 		t->malformed++;
 	if (rlog_due(&t->log_refused, m->t, interval, &sup))
-		log_warnx("trap from %s refused (%s%s%s): %s; %llu more "
-			  "refused since the last line",
-			  m->src_host, version_name(m->version),
-			  m->user[0] ? " user " : "", m->user, detail,
-			  (unsigned long long)sup);
+		log_warnx("trap from %s refused (%s%s%s): %s%s", m->src_host,
+			  version_name(m->version), m->user[0] ? " user " : "",
+			  m->user, detail,
+			  more(sup, "refused", more_buf, sizeof(more_buf)));
 }
 
 /* ---- life ----------------------------------------------------------- */

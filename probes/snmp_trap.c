@@ -81,6 +81,38 @@ const char *trap_kind_name(enum trap_kind k)
 	return "other";
 }
 
+/* The device whose inventory address is host: its index, -1 none, -2
+ * several. */
+static int device_at(const struct config *cfg, const char *host)
+{
+	int found = -1;
+
+	if (host[0] == '\0')
+		return -1;
+	for (size_t i = 0; i < cfg->ndevices; i++) {
+		if (strcmp(cfg->devices[i].host, host) != 0)
+			continue;
+		if (found >= 0)
+			return -2;
+		found = (int)i;
+	}
+	return found;
+}
+
+int trap_device_of(const struct config *cfg, const char *src_host,
+		   const char *agent_addr)
+{
+	int i = device_at(cfg, src_host);
+
+	if (i < 0 && agent_addr[0] != '\0') {
+		int k = device_at(cfg, agent_addr);
+
+		if (k >= 0)
+			i = k;
+	}
+	return i;
+}
+
 /* ---- the header, read before net-snmp ------------------------------- */
 
 /* One BER TLV at *p (end e): its tag and value; advances *p past it. */

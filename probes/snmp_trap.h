@@ -94,6 +94,14 @@ size_t trap_receiver_addrs(const struct trap_receiver *r, char *buf,
 void trap_receiver_close(struct trap_receiver *r, void (*cb)(void *arg),
 			 void *arg);
 
+/* The inventory device a trap comes from: the one whose address is
+ * src_host, else the one whose address is agent_addr (snmpTrapAddress.0,
+ * v1 agent-addr; may be ""). Returns its index, -1 when none, -2 when the
+ * address is shared by several devices (agents on one host, other ports:
+ * the trap cannot tell which) and agent_addr does not settle it. */
+int trap_device_of(const struct config *cfg, const char *src_host,
+		   const char *agent_addr);
+
 /* The kind of a dotted trap OID. */
 enum trap_kind trap_kind_of(const char *oid);
 

@@ -150,6 +150,36 @@ Test(trap_receiver, errors_name_file_and_line)
 
 /* ---- pure helpers ----------------------------------------------------- */
 
+Test(trap_receiver, sender_maps_to_its_device_else_its_agent_address)
+{
+	char p[4200];
+
+	snprintf(p, sizeof(p), "%s/inv.csv", dir);
+	cr_assert_eq(load(""), 0);
+	config_destroy(cfg);
+	cfg = NULL;
+	cr_assert_eq(write_file(p, "unit,name,address,role,parent,profile,"
+				   "interfaces,capacity_mbps,tags\n"
+				   "中心,r1,10.0.0.1,exit,,p,,,\n"
+				   "中心,sw1,10.0.0.2:1161,access,,p,,,\n"
+				   "中心,sw2,10.0.0.2:2161,access,,p,,,\n"
+				   "中心,v6,2001:db8::1,access,,p,,,\n"),
+		     0);
+	snprintf(p, sizeof(p), "%s/c.conf", dir);
+	cr_assert_eq(config_load(p, &cfg, &d), 0);
+	cr_assert_eq(trap_device_of(cfg, "10.0.0.1", ""), 0);
+	cr_assert_eq(trap_device_of(cfg, "2001:db8::1", ""), 3);
+	/* not in the inventory */
+	cr_assert_eq(trap_device_of(cfg, "10.0.0.9", ""), -1);
+	/* a relay or NAT: the trap's snmpTrapAddress.0 names the device */
+	cr_assert_eq(trap_device_of(cfg, "10.0.0.9", "10.0.0.1"), 0);
+	/* the sender's own address wins over what the trap claims */
+	cr_assert_eq(trap_device_of(cfg, "10.0.0.1", "2001:db8::1"), 0);
+	/* two agents on one address: cannot tell which */
+	cr_assert_eq(trap_device_of(cfg, "10.0.0.2", ""), -2);
+	cr_assert_eq(trap_device_of(cfg, "10.0.0.2", "10.0.0.1"), 0);
+}
+
 Test(trap_receiver, generic_trap_names)
 {
 	cr_assert_eq(trap_kind_of("1.3.6.1.6.3.1.1.5.1"), TRAP_COLD_START);
