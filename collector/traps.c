@@ -26,9 +26,10 @@
 #include "probes/snmp_trap.h"
 #include "storage/journal.h"
 
-/* Rows queued between two flushes (one second); more are counted as
- * dropped, so a trap storm cannot grow memory or stall the loop on
- * inserts. */
+/* Rows queued between two flushes (once a second, or when the queue is
+ * full: one transaction, one fsync per 1,000 traps). Rows that cannot be
+ * written are counted (journal_dropped), never kept: a trap storm cannot
+ * grow memory. */
 #define TRAP_QUEUE_MAX 1000
 
 /* One rate-limited log line: at most one per [traps]
@@ -90,6 +91,8 @@ static void queue_row(struct daemon_traps *t, const struct trap_msg *m,
 			return;
 		}
 	}
+	if (t->nq == TRAP_QUEUE_MAX)
+		daemon__traps_flush(t->dm);
 	if (t->nq == TRAP_QUEUE_MAX) {
 		t->journal_dropped++;
 		return;
@@ -285,8 +288,13 @@ void daemon__traps_flush(struct daemon *dm)
 	struct daemon_traps *t = dm->traps;
 	char err[256];
 
-	if (t == NULL || t->nq == 0 || dm->journal == NULL)
+	if (t == NULL || t->nq == 0)
 		return;
+	if (dm->journal == NULL) {
+		t->journal_failed += t->nq;
+		t->nq = 0;
+		return;
+	}
 	if (journal_trap_add(dm->journal, t->q, t->nq, err, sizeof(err)) < 0) {
 		t->journal_failed += t->nq;
 		log_warnx("traps: %s (%zu traps not journaled)", err, t->nq);

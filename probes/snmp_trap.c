@@ -30,6 +30,7 @@
 #include "snmp_int.h"
 
 #define READS_PER_WAKEUP 64 /* datagrams read per readable event */
+#define TRAP_RCVBUF (4 << 20) /* bytes asked for the socket's buffer */
 
 struct trap_listener {
 	struct trap_receiver *r;
@@ -595,6 +596,15 @@ static int listener_open(struct trap_receiver *r, struct trap_listener *l,
 		return -ENOMEM;
 	}
 	l->fd = t->sock;
+	/* a burst of traps (a power cut: every device's coldStart at once)
+	 * waits in the socket while the loop writes a batch of journal rows;
+	 * the kernel caps this at net.core.rmem_max */
+	{
+		int sz = TRAP_RCVBUF;
+
+		(void)setsockopt(l->fd, SOL_SOCKET, SO_RCVBUF, &sz,
+				 sizeof(sz));
+	}
 	if (uv_poll_init(r->loop, &l->poll, l->fd) != 0) {
 		snmp_sess_close(l->ss);
 		l->ss = NULL;
