@@ -317,7 +317,8 @@ json_t *daemon__traps_json(const struct daemon *dm)
 		return o;
 	json_object_set_new(o, "listening", json_string(t->addrs));
 	json_object_set_new(o, "error", json_string(t->error));
-	json_object_set_new(o, "received", json_integer((json_int_t)t->received));
+	json_object_set_new(o, "received",
+			    json_integer((json_int_t)t->received));
 	json_object_set_new(o, "known", json_integer((json_int_t)t->accepted));
 	json_object_set_new(o, "unknown_source",
 			    json_integer((json_int_t)t->unknown));
