@@ -46,6 +46,8 @@ struct drt {
 	/* a trap's confirmation (gen.c): polls left, when the next one may
 	 * start, whether the running poll is one of them */
 	uint8_t confirm_left, confirm_polling;
+	uint8_t confirm_all; /* make every poll (a link trap: the interface
+	                        states need their N/M polls too) */
 	double confirm_at;
 };
 
@@ -120,9 +122,12 @@ int daemon__ping_start(struct drt *d, double t);
 /* A trap from device i (collector/traps.c): its state is confirmed by
  * polling it now (after a poll already running), then again every
  * [traps] confirm_spacing_ms while the result disagrees with its state,
- * up to alerts_confirm_polls() polls. The results go to the alerts engine
- * like any other: a trap never opens or closes a fault by itself. */
-void daemon__confirm_start(struct gen *g, uint32_t i, double now);
+ * up to alerts_confirm_polls() polls; all of them when all is set (a
+ * linkDown/linkUp: an interface's oper status has the same N/M rule, and
+ * the device answering says nothing about it). The results go to the
+ * alerts engine like any other: a trap never opens or closes a fault by
+ * itself. */
+void daemon__confirm_start(struct gen *g, uint32_t i, double now, int all);
 
 /* The trap receiver of dm (traps.c). open binds [traps] listen (before
  * privileges are dropped); a failure is logged, slamond runs without.

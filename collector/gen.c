@@ -248,14 +248,18 @@ static void confirm_done(struct gen *g, struct drt *d, double now)
 	d->confirm_polling = 0;
 	if (d->confirm_left > 0)
 		d->confirm_left--;
-	/* the result agrees with the state: nothing left to confirm */
-	if ((ok && st == OBJ_UP) ||
-	    (!ok && (st == OBJ_DOWN || st == OBJ_UNREACHABLE)))
+	/* the result agrees with the state: nothing left to confirm (but
+	 * for a link trap: its interface may still be on its way down) */
+	if (!d->confirm_all &&
+	    ((ok && st == OBJ_UP) ||
+	     (!ok && (st == OBJ_DOWN || st == OBJ_UNREACHABLE))))
 		d->confirm_left = 0;
+	if (d->confirm_left == 0)
+		d->confirm_all = 0;
 	d->confirm_at = now + traps_config(g->cfg)->confirm_spacing_ms / 1e3;
 }
 
-void daemon__confirm_start(struct gen *g, uint32_t i, double now)
+void daemon__confirm_start(struct gen *g, uint32_t i, double now, int all)
 {
 	struct drt *d;
 	int n;
@@ -290,6 +294,7 @@ void daemon__confirm_start(struct gen *g, uint32_t i, double now)
 		g->confirm[g->nconfirm++] = i;
 	}
 	d->confirm_left = (uint8_t)n;
+	d->confirm_all |= all != 0;
 	d->confirm_at = now;
 	confirm_run(g, now);
 }

@@ -206,7 +206,8 @@ static int on_trap(void *arg, const struct trap_msg *m)
 		 g->cfg->devices[i].name, trap_kind_name(kind),
 		 version_name(m->version), m->src_host);
 	t->confirms++;
-	daemon__confirm_start(g, (uint32_t)i, m->t);
+	daemon__confirm_start(g, (uint32_t)i, m->t,
+			      kind == TRAP_LINK_DOWN || kind == TRAP_LINK_UP);
 	return 0;
 }
 
