@@ -13,7 +13,11 @@
  *     one is journaled without a device and listed by `slamon traps`;
  *   - a v3 trap and inform with the device profile's user and keys are
  *     accepted (the inform answered), a wrong auth key is refused and
- *     counted, and a v3 linkDown from a dead device opens its fault.
+ *     counted, and a v3 linkDown from a dead device opens its fault;
+ *   - a linkDown for an interface whose ifOperStatus went down (snmpsim
+ *     serving a recording the test edits in place: snmpsim reads values
+ *     from the file at each request) opens the interface's fault within
+ *     seconds while the device stays up.
  * Senders other than 127.0.0.1 use net-snmp's clientaddr (127.0.0.2,
  * 127.0.0.9: loopback addresses, no agent behind them).
  * SPDX-License-Identifier: MIT
@@ -95,7 +99,7 @@ static void assert_alive(void)
 
 /* dev1 on the snmpd at 127.0.0.1 (v2c), dev-v3 at 127.0.0.2 (v3, no
  * agent there); polled every 60 s, down after 3 failed polls. */
-static void start_daemon(void)
+static void start_daemon_with(const char *rows)
 {
 	char conf[4200], inv[4200], log[4200], text[4096];
 	const char *const extra[] = { "--duration", "150", NULL };
@@ -104,10 +108,8 @@ static void start_daemon(void)
 	pathf(inv, sizeof(inv), "inv.csv");
 	snprintf(text, sizeof(text),
 		 "unit,name,address,role,parent,profile,interfaces,"
-		 "capacity_mbps,tags\n"
-		 "区数据局,dev1,127.0.0.1:%d,access,,v2,,,\n"
-		 "区数据局,dev-v3,127.0.0.2:%d,server,,v3,,,\n",
-		 agent_port, agent_port);
+		 "capacity_mbps,tags\n%s",
+		 rows);
 	cr_assert_eq(write_file(inv, text), 0);
 	pathf(conf, sizeof(conf), "slamon.conf");
 	snprintf(text, sizeof(text),
@@ -115,6 +117,7 @@ static void start_daemon(void)
 		 "interval = 60\ntimeout_ms = 500\nretries = 0\n"
 		 "down_after = 3\nup_after = 2\nlog_level = info\n"
 		 "[profile v2]\nversion = 2c\ncommunity = public\n"
+		 "[profile sim]\nversion = 2c\ncommunity = ifsw\n"
 		 "[profile v3]\nversion = 3\nuser = " V3USER "\n"
 		 "auth = SHA\nauth_pass = " AUTHPASS "\npriv = AES\n"
 		 "priv_pass = " PRIVPASS "\n"
@@ -140,6 +143,17 @@ static void start_daemon(void)
 		usleep(100000);
 	}
 	cr_assert_fail("slamond never listened for traps (%s)", log);
+}
+
+static void start_daemon(void)
+{
+	char rows[512];
+
+	snprintf(rows, sizeof(rows),
+		 "区数据局,dev1,127.0.0.1:%d,access,,v2,,,\n"
+		 "区数据局,dev-v3,127.0.0.2:%d,server,,v3,,,\n",
+		 agent_port, agent_port);
+	start_daemon_with(rows);
 }
 
 /* run_cmd's argv is not const; it does not write through it. */
@@ -410,4 +424,64 @@ Test(traps, v3_trap_with_the_profile_keys_is_accepted_and_a_wrong_key_refused)
 	cr_assert_str_eq(f.kind, "down");
 	cr_assert(f.detect_t - t0 < 8, "detected %.1f s after the trap",
 		  f.detect_t - t0);
+}
+
+/* One interface, up; its ifOperStatus line is rewritten to down later. */
+static const char ifsw_rec[] =
+	"1.3.6.1.2.1.1.1.0|4|trap test switch\n"
+	"1.3.6.1.2.1.1.3.0|67|12345\n"
+	"1.3.6.1.2.1.2.2.1.1.1|2|1\n"
+	"1.3.6.1.2.1.2.2.1.2.1|4|ge-0/0/1\n"
+	"1.3.6.1.2.1.2.2.1.3.1|2|6\n"
+	"1.3.6.1.2.1.2.2.1.5.1|66|1000000000\n"
+	"1.3.6.1.2.1.2.2.1.8.1|2|1\n"
+	"1.3.6.1.2.1.2.2.1.10.1|65|1000\n"
+	"1.3.6.1.2.1.2.2.1.13.1|65|0\n"
+	"1.3.6.1.2.1.2.2.1.14.1|65|0\n"
+	"1.3.6.1.2.1.2.2.1.16.1|65|1000\n"
+	"1.3.6.1.2.1.2.2.1.19.1|65|0\n"
+	"1.3.6.1.2.1.2.2.1.20.1|65|0\n"
+	"1.3.6.1.2.1.31.1.1.1.1.1|4|ge-0/0/1\n"
+	"1.3.6.1.2.1.31.1.1.1.6.1|70|1000\n"
+	"1.3.6.1.2.1.31.1.1.1.10.1|70|1000\n"
+	"1.3.6.1.2.1.31.1.1.1.15.1|66|1000\n";
+
+Test(traps, linkdown_of_an_interface_that_went_down_opens_its_fault_within_seconds)
+{
+	char simdir[4200], rec[4300], rows[512], *text, *p;
+	struct fault f;
+	double t0, deadline;
+
+	pathf(simdir, sizeof(simdir), "sim");
+	cr_assert_eq(mkdir(simdir, 0755), 0);
+	snprintf(rec, sizeof(rec), "%s/ifsw.snmprec", simdir);
+	cr_assert_eq(write_file(rec, ifsw_rec), 0);
+	cr_assert_eq(chmod(rec, 0644), 0);
+	cr_assert_eq(agent_snmpsim_start(&agent, simdir, agent_port, "ifsw"),
+		     0, "snmpsimd: see %s", agent.log);
+	snprintf(rows, sizeof(rows),
+		 "区数据局,sw1,127.0.0.1:%d,access,,sim,,,\n", agent_port);
+	start_daemon_with(rows);
+	/* a coldStart: discovery and the device up within seconds */
+	cr_assert_eq(trap_v2c("127.0.0.1", "public", COLDSTART, 0), 0);
+	deadline = now_s() + 15;
+	while (access_up() != 1 && now_s() < deadline)
+		usleep(250000);
+	cr_assert_eq(access_up(), 1, "sw1 never came up");
+	/* the port goes down (same length: snmpsim's index stays valid) */
+	text = file_slurp(rec);
+	cr_assert_not_null(text);
+	p = strstr(text, "1.3.6.1.2.1.2.2.1.8.1|2|1\n");
+	cr_assert_not_null(p);
+	p[strlen("1.3.6.1.2.1.2.2.1.8.1|2|")] = '2';
+	cr_assert_eq(write_file(rec, text), 0);
+	free(text);
+	t0 = now_s();
+	cr_assert_eq(trap_v2c("127.0.0.1", "public", LINKDOWN, 0), 0);
+	f = wait_fault("sw1/ge-0/0/1", t0 + 12);
+	cr_assert_str_eq(f.kind, "down");
+	cr_assert_str_eq(f.object_kind, "interface");
+	cr_assert(f.detect_t - t0 < 8, "detected %.1f s after the trap",
+		  f.detect_t - t0);
+	cr_assert_eq(faults_of("sw1", NULL), 0, "the device itself is up");
 }
