@@ -49,6 +49,7 @@ struct daemon_traps {
 	uint64_t received, accepted, unknown, bad_community, bad_auth,
 		malformed, informs, confirms, journal_dropped, journal_failed;
 	struct rlog log_unknown, log_refused;
+	double pruned; /* when old rows were last deleted */
 };
 
 static int rlog_due(struct rlog *r, double now, int interval_s,
@@ -284,10 +285,34 @@ void daemon__traps_reload(struct daemon *dm, const struct config *old,
 	traps_bind(t, cfg);
 }
 
+/* Once an hour: rows older than [traps] keep_days go (an index on t
+ * makes it a range delete). */
+static void traps_prune(struct daemon *dm, struct daemon_traps *t)
+{
+	double now = daemon__now();
+	size_t n = 0;
+	char err[256];
+
+	if (dm->cur == NULL || dm->journal == NULL || now - t->pruned < 3600)
+		return;
+	t->pruned = now;
+	if (journal_trap_prune(dm->journal,
+			       now - traps_config(dm->cur->cfg)->keep_days *
+					     86400.0,
+			       &n, err, sizeof(err)) < 0)
+		log_warnx("traps: %s", err);
+	else if (n > 0)
+		log_info("traps: %zu journal rows older than %d days deleted",
+			 n, traps_config(dm->cur->cfg)->keep_days);
+}
+
 void daemon__traps_flush(struct daemon *dm)
 {
 	struct daemon_traps *t = dm->traps;
 	char err[256];
+
+	if (t != NULL)
+		traps_prune(dm, t);
 
 	if (t == NULL || t->nq == 0)
 		return;

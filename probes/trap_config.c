@@ -29,6 +29,8 @@ static const struct cfg_opt traps_opts[] = {
 	  NULL, NULL, CFG_LIVE, NULL },
 	{ "confirm_spacing_ms", CFG_INT, T(confirm_spacing_ms), 100, 60000,
 	  1000, NULL, NULL, CFG_LIVE, NULL },
+	{ "keep_days", CFG_INT, T(keep_days), 1, 3660, 400, NULL, NULL,
+	  CFG_LIVE, NULL },
 };
 #undef T
 

@@ -38,6 +38,7 @@ struct traps_cfg {
 	int unknown_log_s;     /* seconds between log lines about traps
 	                          from unknown sources or refused ones */
 	int confirm_spacing_ms; /* between the confirmation polls */
+	int keep_days;         /* journal rows older than this are deleted */
 	int line;
 };
 

@@ -336,6 +336,11 @@ struct journal_trap {
 int journal_trap_add(struct journal *j, const struct journal_trap *rows,
 		     size_t n, char *err, size_t errlen);
 
+/* Deletes the trap rows older than before (epoch s); *ret_n (may be
+ * NULL) gets how many. */
+int journal_trap_prune(struct journal *j, double before, size_t *ret_n,
+		       char *err, size_t errlen);
+
 /* The traps since since (epoch s, 0 = all), of device when not NULL or
  * "" ("-" = those of unknown sources), newest first, at most limit
  * (0 = no limit): a malloc'd array the caller frees. */

@@ -75,6 +75,19 @@ int journal_trap_add(struct journal *j, const struct journal_trap *rows,
 			      err, errlen);
 }
 
+int journal_trap_prune(struct journal *j, double before, size_t *ret_n,
+		       char *err, size_t errlen)
+{
+	int rc = journal__query(j, "traps: prune",
+				"DELETE FROM traps WHERE t < ?1",
+				JP_ARGS(JP_REAL(before)), NULL, NULL, err,
+				errlen);
+
+	if (rc == 0 && ret_n != NULL)
+		*ret_n = (size_t)sqlite3_changes(journal__db(j));
+	return rc;
+}
+
 static void fill(sqlite3_stmt *st, void *slot)
 {
 	struct journal_trap *r = slot;

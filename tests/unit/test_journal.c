@@ -772,6 +772,16 @@ Test(journal, traps_round_trip_and_filters)
 		     0, "%s", err);
 	cr_assert_eq(n, 2);
 	free(r);
+	/* retention: rows before 1001 go */
+	cr_assert_eq(journal_trap_prune(j, 1001, &n, err, sizeof(err)), 0,
+		     "%s", err);
+	cr_assert_eq(n, 1);
+	cr_assert_eq(journal_trap_list(j, 0, NULL, 0, &r, &n, err,
+				       sizeof(err)),
+		     0, "%s", err);
+	cr_assert_eq(n, 2);
+	cr_assert_eq(r[1].t, 1001);
+	free(r);
 	/* a version 3 journal without the table gets it when opened */
 	journal_close(j);
 	j = NULL;

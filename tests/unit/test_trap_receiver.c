@@ -99,6 +99,7 @@ Test(trap_receiver, defaults_take_the_profiles_communities)
 	cr_assert_not(traps_community_ok(t, "private"));
 	cr_assert_eq(t->unknown_log_s, 60);
 	cr_assert_eq(t->confirm_spacing_ms, 1000);
+	cr_assert_eq(t->keep_days, 400);
 }
 
 Test(trap_receiver, listen_list_and_own_communities)
