@@ -124,11 +124,25 @@ static const char *trap_name(const char *oid)
 	return oid;
 }
 
+/* s, then spaces to width display columns (CJK counts 2) and one more. */
+static void cell(const char *s, int width)
+{
+	int w = cli__text_width(s, strlen(s));
+
+	fputs(s, stdout);
+	for (; w < width; w++)
+		putchar(' ');
+	putchar(' ');
+}
+
 static void print_table(const struct journal_trap *rs, size_t n)
 {
-	printf("%-19s %-20s %-16s %-4s %-22s %s\n", "时间 time",
-	       "设备 device", "来源 source", "版本", "陷阱 trap",
-	       "变量 varbinds");
+	cell("时间 time", 19);
+	cell("设备 device", 20);
+	cell("来源 source", 16);
+	cell("版本", 4);
+	cell("陷阱 trap", 22);
+	printf("变量 varbinds\n");
 	for (size_t i = 0; i < n; i++) {
 		const struct journal_trap *r = &rs[i];
 		time_t tt = (time_t)r->t;
@@ -137,11 +151,12 @@ static void print_table(const struct journal_trap *rs, size_t n)
 
 		localtime_r(&tt, &tm);
 		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
-		printf("%-19s %-20s %-16s %-4s %-22s %s\n", when,
-		       r->device[0] ? r->device : "(未知 unknown)", r->source,
-		       r->version, trap_name(r->trap_oid), r->varbinds);
-		if (r->inform)
-			printf("%19s (inform)\n", "");
+		cell(when, 19);
+		cell(r->device[0] ? r->device : "(未知 unknown)", 20);
+		cell(r->source, 16);
+		cell(r->version, 4);
+		cell(trap_name(r->trap_oid), 22);
+		printf("%s%s\n", r->inform ? "(inform) " : "", r->varbinds);
 	}
 	printf("%zu trap%s\n", n, n == 1 ? "" : "s");
 }
