@@ -130,6 +130,17 @@ static int up_after(const struct alerts_engine *e, size_t dev)
 	return n > 0 ? n : (e->cfg->up_after > 0 ? e->cfg->up_after : 2);
 }
 
+int alerts_confirm_polls(const struct alerts_engine *e, uint32_t dev)
+{
+	int d, u;
+
+	if (e == NULL || dev >= e->cfg->ndevices)
+		return 0;
+	d = down_after(e, dev);
+	u = up_after(e, dev);
+	return d > u ? d : u;
+}
+
 static double response_s(const struct alerts_engine *e, int sev)
 {
 	int m = (unsigned)sev < SEV_COUNT ? e->acfg->response_min[sev]

@@ -170,6 +170,13 @@ enum obj_state alerts_device_state(const struct alerts_engine *e,
  * recovery); 0 before any change. The status snapshot's "since". */
 double alerts_device_since(const struct alerts_engine *e, uint32_t dev);
 
+/* How many consecutive polls may be needed to confirm a change of
+ * device dev's state: the larger of its down_after and up_after. A
+ * trap's confirmation polls the device up to that many times
+ * (collector/gen.c), so an outage opens within seconds; each result still
+ * goes through alerts_device_result like any other. */
+int alerts_confirm_polls(const struct alerts_engine *e, uint32_t dev);
+
 /* Active "nodata" fault id of device dev, or 0. */
 int64_t alerts_device_nodata(const struct alerts_engine *e, uint32_t dev);
 

@@ -395,6 +395,33 @@ static void print_capture_records(FILE *out, const json_t *rec, int zh)
 			(long long)failed, (long long)dropped, err ? err : "");
 }
 
+/* The trap receiver (issue 13): one line when it is on; absent in older
+ * snapshots. */
+static void print_traps(FILE *out, const json_t *t, int zh)
+{
+	const char *err, *on;
+
+	if (!json_is_true(json_object_get(t, "enabled")))
+		return;
+#define N(k) ((long long)json_integer_value(json_object_get(t, k)))
+	on = json_string_value(json_object_get(t, "listening"));
+	err = json_string_value(json_object_get(t, "error"));
+	fprintf(out,
+		zh ? "\nSNMP 陷阱 (%s)：收到 %lld，已知设备 %lld，未知来源 %lld，"
+		     "团体名拒绝 %lld，v3 认证拒绝 %lld，确认轮询 %lld\n"
+		   : "\nSNMP traps (%s): %lld received, %lld from known "
+		     "devices, %lld from unknown sources, %lld wrong "
+		     "community, %lld failed v3 authentication, %lld "
+		     "confirmations\n",
+		on && on[0] ? on : (zh ? "未监听" : "not listening"),
+		N("received"), N("known"), N("unknown_source"),
+		N("refused_community"), N("refused_auth"),
+		N("confirmations"));
+#undef N
+	if (err && err[0])
+		fprintf(out, "  %s\n", err);
+}
+
 /* [capture] links (issue 6): one line each; absent in older snapshots. */
 static void print_captures(FILE *out, const json_t *caps,
 			   const struct words *w)
@@ -603,6 +630,7 @@ int status_print(const char *path, int as_json, const char *lang,
 		print_capture_records(out,
 				      json_object_get(root, "capture_records"),
 				      zh);
+	print_traps(out, json_object_get(root, "traps"), zh);
 	polls = json_object_get(root, "polls");
 	fprintf(out, "\n%s: %lld, late %lld, skipped %lld\n", w->polls,
 		(long long)json_integer_value(json_object_get(polls, "done")),

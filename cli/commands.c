@@ -12,6 +12,7 @@ const struct cli_cmd *const cli_commands[] = {
 	&cli_cmd_faults,
 	&cli_cmd_ack,
 	&cli_cmd_close,
+	&cli_cmd_traps,
 	&cli_cmd_sla,
 	&cli_cmd_report,
 	&cli_cmd_talkers,

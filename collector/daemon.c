@@ -51,6 +51,7 @@ static void on_alerts_timer(uv_timer_t *h)
 
 	if (dm->cur && dm->cur->ae)
 		alerts_tick(dm->cur->ae, daemon__now());
+	daemon__traps_flush(dm);
 }
 
 /* ---- status snapshot ------------------------------------------------ */
@@ -139,6 +140,7 @@ static void write_status(struct daemon *dm)
 		log_warnx("status snapshot: out of memory");
 		return;
 	}
+	json_object_set_new(snap, "traps", daemon__traps_json(dm));
 	if (status_write(g->cfg->status_file, snap, err, sizeof(err)) < 0)
 		log_warnx("%s", err);
 	json_decref(snap);
@@ -298,6 +300,7 @@ static void reload(struct daemon *dm)
 	capture_bridge_reload(dm->cap, cfg);
 	capture_bridge_attach(dm->cap, cfg, dm->writer, g->ae);
 	reload_notifiers(dm, old->cfg, cfg);
+	daemon__traps_reload(dm, old->cfg, cfg);
 	daemon__gen_retire(old);
 	log_info("reloaded: %zu devices, %zu captures", cfg->ndevices,
 		 config_count(cfg, &capture_section));
@@ -344,6 +347,7 @@ static void daemon_stop(struct daemon *dm)
 	uv_close((uv_handle_t *)&dm->sigterm, NULL);
 	uv_close((uv_handle_t *)&dm->sigint, NULL);
 	uv_close((uv_handle_t *)&dm->sighup, NULL);
+	daemon__traps_close(dm); /* its last rows, with the journal open */
 	daemon__gen_retire(dm->cur);
 	dm->cur = NULL;
 	close_icmp(dm);
@@ -493,6 +497,8 @@ int daemon_run(const struct daemon_opts *opts)
 	/* the ICMP socket too (raw as root), even with ping = no: a reload
 	 * may turn it on when the privileges are gone */
 	open_icmp(dm, cfg);
+	/* and the trap sockets: 162 needs CAP_NET_BIND_SERVICE */
+	daemon__traps_open(dm, cfg);
 	/* now root is no longer needed: everything after this (storage,
 	 * the journal, threads) is made by the unprivileged user */
 	{
@@ -503,6 +509,7 @@ int daemon_run(const struct daemon_opts *opts)
 			log_errorx("%s", perr);
 			capture_bridge_close(dm->cap);
 			close_icmp(dm);
+			daemon__traps_close(dm);
 			uv_run(&dm->loop, UV_RUN_DEFAULT);
 			uv_loop_close(&dm->loop);
 			free(dm);
@@ -520,6 +527,7 @@ int daemon_run(const struct daemon_opts *opts)
 	if (!opts->no_rrd && open_writer(cfg, &dm->writer) < 0) {
 		capture_bridge_close(dm->cap);
 		close_icmp(dm);
+		daemon__traps_close(dm);
 		uv_run(&dm->loop, UV_RUN_DEFAULT);
 		uv_loop_close(&dm->loop);
 		free(dm);
@@ -537,6 +545,7 @@ int daemon_run(const struct daemon_opts *opts)
 		capture_bridge_close(dm->cap);
 		capture_store_close(dm->cap_store);
 		close_icmp(dm);
+		daemon__traps_close(dm);
 		rrd_writer_destroy(dm->writer);
 		config_destroy(cfg);
 		uv_run(&dm->loop, UV_RUN_DEFAULT);

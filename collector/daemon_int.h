@@ -47,6 +47,12 @@ struct drt {
 	size_t nlinks;
 	int pinging;        /* an echo is out; the poll's result waits */
 	double ping_poll_t; /* that poll's sample time */
+	/* a trap's confirmation (gen.c): polls left, when the next one may
+	 * start, whether the running poll is one of them */
+	uint8_t confirm_left, confirm_polling;
+	uint8_t confirm_all; /* make every poll (a link trap: the interface
+	                        states need their N/M polls too) */
+	double confirm_at;
 };
 
 #define PROBE_KINDS_MAX 8
@@ -64,6 +70,8 @@ struct gen {
 	struct drt *drts;
 	struct svc_run *svc; /* the [service] sections (services.c) */
 	size_t reached;     /* devices that did opts.cycles polls */
+	uint32_t *confirm;  /* devices with a confirmation under way */
+	size_t nconfirm, confirm_cap;
 	int closing, open_handles;
 };
 
@@ -86,6 +94,7 @@ struct daemon {
 	double started;
 	int stopping, exit_code;
 	uint64_t polls, late, skipped; /* of retired generations */
+	struct daemon_traps *traps; /* the SNMP trap receiver (traps.c) */
 };
 
 /* Wall clock, seconds. */
@@ -138,5 +147,27 @@ json_t *daemon__svc_status(const struct gen *g);
  * daemon_stop (a job in flight finishes first). */
 int daemon__sla_start(struct daemon *dm);
 void daemon__sla_close(struct daemon *dm);
+/* A trap from device i (collector/traps.c): its state is confirmed by
+ * polling it now (after a poll already running), then again every
+ * [traps] confirm_spacing_ms while the result disagrees with its state,
+ * up to alerts_confirm_polls() polls; all of them when all is set (a
+ * linkDown/linkUp: an interface's oper status has the same N/M rule, and
+ * the device answering says nothing about it). The results go to the
+ * alerts engine like any other: a trap never opens or closes a fault by
+ * itself. */
+void daemon__confirm_start(struct gen *g, uint32_t i, double now, int all);
+
+/* The trap receiver of dm (traps.c). open binds [traps] listen (before
+ * privileges are dropped); a failure is logged, slamond runs without.
+ * reload rebinds when the addresses changed (CAP_NET_BIND_SERVICE is
+ * kept); flush writes the queued journal rows (every second); json is
+ * the "traps" object of status.json (new reference, NULL when out of
+ * memory); close flushes and closes. */
+void daemon__traps_open(struct daemon *dm, const struct config *cfg);
+void daemon__traps_reload(struct daemon *dm, const struct config *old,
+			  const struct config *cfg);
+void daemon__traps_flush(struct daemon *dm);
+struct json_t *daemon__traps_json(const struct daemon *dm);
+void daemon__traps_close(struct daemon *dm);
 
 #endif

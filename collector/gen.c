@@ -29,6 +29,7 @@
 #include "collector/registry.h"
 #include "core/hash.h"
 #include "probes/icmp.h"
+#include "probes/trap_config.h"
 
 double daemon__now(void)
 {
@@ -80,6 +81,8 @@ static void on_discovered(void *arg, uint32_t device, size_t n)
 	d->nlinks = n;
 }
 
+static void confirm_done(struct gen *g, struct drt *d, double now);
+
 static void on_done(void *arg, uint32_t device)
 {
 	struct gen *g = arg;
@@ -89,6 +92,8 @@ static void on_done(void *arg, uint32_t device)
 	if (sd->state != SCHED_ST_POLLING)
 		return;
 	sched_done(&g->sched, device, daemon__now());
+	if (g->drts[device].confirm_polling)
+		confirm_done(g, &g->drts[device], daemon__now());
 	if (dm->opts.cycles > 0 && sd->polls == (uint64_t)dm->opts.cycles &&
 	    ++g->reached == g->cfg->ndevices) {
 		/* inside a probe callback: stop from the loop */
@@ -200,13 +205,112 @@ static int start_poll(void *arg, uint32_t i, double now)
 	return g->pops[d->kind]->poll(g->probes[d->kind], i);
 }
 
+/* ---- a trap's confirmation polls ------------------------------------ */
+
+/* Why several polls, quickly: alerts/ decides "down" after down_after
+ * consecutive failed polls (and "up" after up_after good ones), which at a
+ * 60 s interval is minutes. The trap says "look now"; polling now and then
+ * every confirm_spacing_ms until the results agree with the state (or
+ * down_after/up_after polls were made) lets the same rule decide within
+ * seconds, on real answers. A trap from a device that is fine costs one
+ * poll. */
+
+/* Starts the confirmation polls that are due; a device busy with a poll
+ * of its grid is asked again at the next tick. */
+static void confirm_run(struct gen *g, double now)
+{
+	for (size_t k = 0; k < g->nconfirm;) {
+		struct drt *d = &g->drts[g->confirm[k]];
+		int rc;
+
+		if (d->confirm_left == 0) {
+			g->confirm[k] = g->confirm[--g->nconfirm];
+			continue;
+		}
+		k++;
+		if (d->confirm_polling || now < d->confirm_at)
+			continue;
+		d->confirm_polling = 1; /* the poll may end inside the call */
+		rc = sched_poll_now(&g->sched, d->idx, now);
+		if (rc == -EBUSY) {
+			d->confirm_polling = 0;
+		} else if (rc < 0) {
+			d->confirm_polling = 0;
+			d->confirm_left = 0;
+		}
+	}
+}
+
+static void confirm_done(struct gen *g, struct drt *d, double now)
+{
+	enum obj_state st = alerts_device_state(g->ae, d->idx, NULL, NULL);
+	int ok = d->last_status == POLL_OK;
+
+	d->confirm_polling = 0;
+	if (d->confirm_left > 0)
+		d->confirm_left--;
+	/* the result agrees with the state: nothing left to confirm (but
+	 * for a link trap: its interface may still be on its way down) */
+	if (!d->confirm_all &&
+	    ((ok && st == OBJ_UP) ||
+	     (!ok && (st == OBJ_DOWN || st == OBJ_UNREACHABLE))))
+		d->confirm_left = 0;
+	if (d->confirm_left == 0)
+		d->confirm_all = 0;
+	d->confirm_at = now + traps_config(g->cfg)->confirm_spacing_ms / 1e3;
+}
+
+void daemon__confirm_start(struct gen *g, uint32_t i, double now, int all)
+{
+	struct drt *d;
+	int n;
+
+	if (g == NULL || g->closing || i >= g->cfg->ndevices)
+		return;
+	d = &g->drts[i];
+	n = alerts_confirm_polls(g->ae, i);
+	if (n < 1)
+		n = 1;
+	if (n > 255)
+		n = 255;
+	if (d->confirm_left == 0 && !d->confirm_polling) {
+		if (g->nconfirm == g->confirm_cap) {
+			size_t cap = g->confirm_cap ? 2 * g->confirm_cap : 64;
+			uint32_t *c;
+
+			if (cap > g->cfg->ndevices)
+				cap = g->cfg->ndevices;
+			c = realloc(g->confirm, cap * sizeof(*c));
+			if (c == NULL || cap <= g->nconfirm) {
+				if (c != NULL)
+					g->confirm = c;
+				log_warnx("%s: trap: out of memory, no "
+					  "confirmation poll",
+					  g->cfg->devices[i].name);
+				return;
+			}
+			g->confirm = c;
+			g->confirm_cap = cap;
+		}
+		g->confirm[g->nconfirm++] = i;
+	}
+	d->confirm_left = (uint8_t)n;
+	d->confirm_all |= all != 0;
+	d->confirm_at = now;
+	confirm_run(g, now);
+}
+
 static void on_tick(uv_timer_t *h)
 {
 	struct gen *g = h->data;
+	double now;
 
 	if (g->closing || g->dm->stopping)
 		return;
-	sched_run(&g->sched, uv_now(&g->dm->loop), daemon__now());
+	now = daemon__now();
+	sched_run(&g->sched, uv_now(&g->dm->loop), now);
+	if (g->nconfirm > 0)
+		confirm_run(g, now);
 }
 
 /* ---- adoption on reload --------------------------------------------- */
@@ -321,6 +425,7 @@ static void gen_free(struct gen *g)
 			free(g->drts[i].links);
 	free(g->drts);
 	daemon__svc_free(g);
+	free(g->confirm);
 	sched_free(&g->sched);
 	alerts_engine_destroy(g->ae);
 	metric_engine_destroy(g->me);

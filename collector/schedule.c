@@ -118,6 +118,7 @@ static void start_poll(struct sched *s, uint32_t i, double now)
 	rc = s->start(s->arg, i, now);
 	if ((rc == -EBUSY || rc == -EINVAL) && d->state == SCHED_ST_POLLING) {
 		d->state = SCHED_ST_IDLE;
+		d->forced = 0;
 		s->inflight -= !d->paced;
 	}
 }
@@ -156,8 +157,10 @@ static void due(struct sched *s, uint32_t i, double now, uint64_t now_ms)
 	}
 	place(s, i, now, now_ms);
 	if (d->state != SCHED_ST_IDLE) {
-		d->skipped++;
-		s->skipped++;
+		if (!d->forced) {
+			d->skipped++;
+			s->skipped++;
+		}
 		return;
 	}
 	if (!d->paced && s->inflight >= s->max_inflight) {
@@ -197,6 +200,7 @@ void sched_done(struct sched *s, uint32_t i, double now)
 	if (d->state != SCHED_ST_POLLING)
 		return;
 	d->state = SCHED_ST_IDLE;
+	d->forced = 0;
 	s->inflight -= !d->paced;
 	d->polls++;
 	s->polls++;
@@ -206,6 +210,30 @@ void sched_done(struct sched *s, uint32_t i, double now)
 void sched_device_paced(struct sched *s, uint32_t i)
 {
 	s->dev[i].paced = 1;
+}
+
+int sched_poll_now(struct sched *s, uint32_t i, double now)
+{
+	struct sched_dev *d;
+
+	if (i >= s->n || s->stopped)
+		return -EINVAL;
+	d = &s->dev[i];
+	if (d->state != SCHED_ST_IDLE)
+		return -EBUSY;
+	d->forced = 1;
+	d->due = now; /* never late: it is due when asked */
+	s->forced++;
+	if (d->paced || s->inflight < s->max_inflight) {
+		start_poll(s, i, now);
+		return 0;
+	}
+	/* first in line: a confirmation must not wait behind a cycle */
+	s->wq_head = (s->wq_head + s->n - 1) % s->n;
+	s->waitq[s->wq_head] = i;
+	s->wq_len++;
+	d->state = SCHED_ST_WAITING;
+	return 0;
 }
 
 void sched_stop(struct sched *s)

@@ -65,6 +65,8 @@ struct sched_dev {
 	double next_due;   /* wall clock of the next poll */
 	double due;        /* wall clock the running/waiting poll was due */
 	uint64_t polls, late, skipped;
+	uint8_t forced;    /* the running/waiting poll came from
+	                      sched_poll_now, not from the grid */
 };
 
 /* Starts device i's poll, due at the device's due, at wall time now.
@@ -84,6 +86,7 @@ struct sched {
 	void *arg;
 	int pumping, stopped;
 	uint64_t polls, late, skipped; /* totals */
+	uint64_t forced;               /* polls started by sched_poll_now */
 };
 
 /* Sets s up for n devices, all idle and unplaced, the wheel starting at
@@ -111,6 +114,15 @@ void sched_run(struct sched *s, uint64_t now_ms, double now);
 
 /* Device i's poll finished: frees its slot and starts waiting devices. */
 void sched_done(struct sched *s, uint32_t i, double now);
+
+/* Polls device i now, off its grid (a trap's confirmation, gen.c): it
+ * starts at once when a slot is free, else it waits first in line. The
+ * device keeps its grid slots; a slot that comes while this poll runs or
+ * waits is served by it (not counted as skipped). Returns 0 when the poll
+ * started or waits, -EBUSY when the device is already polling or waiting
+ * (that poll is left alone: ask again after sched_done), -EINVAL for a
+ * bad index or after sched_stop. */
+int sched_poll_now(struct sched *s, uint32_t i, double now);
 
 /* No poll starts after this (reload retires a generation, stop). */
 void sched_stop(struct sched *s);

@@ -14,6 +14,7 @@
 #include "probes/icmp_config.h"
 #include "probes/service_config.h"
 #include "probes/snmp_config.h"
+#include "probes/trap_config.h"
 #include "sla/indicators.h"
 
 /* Registers every module's sections with core/config.c. Returns 0 or the
@@ -25,6 +26,7 @@ static inline int modules_register(void)
 		capture_config_register,
 		icmp_config_register,
 		service_config_register,
+		trap_config_register,
 		alerts_config_register,
 		sla_config_register,
 	};

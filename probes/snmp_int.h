@@ -217,6 +217,15 @@ void snmp__probe_unref(struct snmp_probe *p);
  * no persistent state). */
 void snmp__session_lib_init(void);
 
+/* The trap receiver (snmp_trap.c): makes net-snmp's USM user entry for
+ * (engine_id, pr->user) hold pr's keys localized for engine_id, so that a
+ * v3 trap (the sender's engine) or inform (ours) of that user is checked
+ * against the profile. An entry the poller made is replaced; the poller
+ * puts its own keys back before each of its calls (usm_keys_put). Returns
+ * 0, -EINVAL (no user, or key derivation failed) or -ENOMEM. */
+int snmp__usm_install(const struct snmp_profile *pr,
+		      const unsigned char *engine_id, size_t engine_len);
+
 /* Allocates the probe's select scratch. Returns 0 or -ENOMEM. */
 int snmp__session_probe_init(struct snmp_probe *p);
 

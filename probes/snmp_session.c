@@ -982,6 +982,50 @@ static const oid *priv_proto(enum snmp_priv pv, size_t *len)
 	}
 }
 
+/* RFC 3414 A.2's Ku (a million bytes hashed) of a passphrase, kept for
+ * the last few (auth protocol, passphrase) pairs: a v3 trap localizes its
+ * profile's keys for the sender's engine each time (snmp__usm_install),
+ * and that must not cost milliseconds of loop time per trap. Localizing
+ * (Kul from Ku and the engine ID) is one short hash. */
+#define KU_CACHE 16
+
+struct ku_entry {
+	enum snmp_auth auth;
+	char pass[CFG_SECRET_MAX];
+	u_char ku[USM_AUTH_KU_LEN];
+	size_t kulen;
+};
+
+static struct ku_entry ku_cache[KU_CACHE];
+static size_t ku_next;
+
+static int ku_get(enum snmp_auth a, const oid *ap, size_t alen,
+		  const char *pass, u_char *out, size_t *outlen)
+{
+	struct ku_entry *e;
+
+	for (size_t i = 0; i < KU_CACHE; i++) {
+		e = &ku_cache[i];
+		if (e->kulen > 0 && e->auth == a && e->kulen <= *outlen &&
+		    strcmp(e->pass, pass) == 0) {
+			memcpy(out, e->ku, e->kulen);
+			*outlen = e->kulen;
+			return 0;
+		}
+	}
+	if (generate_Ku(ap, (u_int)alen, (const u_char *)pass, strlen(pass),
+			out, outlen) != SNMPERR_SUCCESS)
+		return -EINVAL;
+	e = &ku_cache[ku_next++ % KU_CACHE];
+	if (*outlen <= sizeof(e->ku) && strlen(pass) < sizeof(e->pass)) {
+		e->auth = a;
+		snprintf(e->pass, sizeof(e->pass), "%s", pass);
+		memcpy(e->ku, out, *outlen);
+		e->kulen = *outlen;
+	}
+	return 0;
+}
+
 /* Turns an open session into an SNMPv3 USM session. net-snmp's own
  * snmp_sess_open() would discover the engineID with a synchronous probe
  * (blocking the loop for timeout x retries on a dead agent), so sessions
@@ -1020,9 +1064,8 @@ static int v3_setup(netsnmp_session *s, const struct snmp_profile *pr)
 		return -ENOMEM;
 	s->securityAuthProtoLen = alen;
 	s->securityAuthKeyLen = USM_AUTH_KU_LEN;
-	if (generate_Ku(ap, (u_int)alen, (const u_char *)pr->auth_pass,
-			strlen(pr->auth_pass), s->securityAuthKey,
-			&s->securityAuthKeyLen) != SNMPERR_SUCCESS)
+	if (ku_get(pr->auth, ap, alen, pr->auth_pass, s->securityAuthKey,
+		   &s->securityAuthKeyLen) < 0)
 		return -EINVAL;
 	if (pr->level != SEC_AUTHPRIV)
 		return 0;
@@ -1032,11 +1075,42 @@ static int v3_setup(netsnmp_session *s, const struct snmp_profile *pr)
 		return -ENOMEM;
 	s->securityPrivProtoLen = plen;
 	s->securityPrivKeyLen = USM_PRIV_KU_LEN;
-	if (generate_Ku(ap, (u_int)alen, (const u_char *)pr->priv_pass,
-			strlen(pr->priv_pass), s->securityPrivKey,
-			&s->securityPrivKeyLen) != SNMPERR_SUCCESS)
+	if (ku_get(pr->auth, ap, alen, pr->priv_pass, s->securityPrivKey,
+		   &s->securityPrivKeyLen) < 0)
 		return -EINVAL;
 	return 0;
+}
+
+int snmp__usm_install(const struct snmp_profile *pr,
+		      const unsigned char *engine_id, size_t engine_len)
+{
+	netsnmp_session s;
+	struct usmUser *u;
+	int rc;
+
+	if (pr == NULL || pr->version != SNMP_V3 || engine_len == 0)
+		return -EINVAL;
+	snmp__session_lib_init();
+	snmp_sess_init(&s);
+	rc = v3_setup(&s, pr);
+	if (rc == 0) {
+		s.securityEngineID = (u_char *)unconst((const char *)engine_id);
+		s.securityEngineIDLen = engine_len;
+		u = usm_get_user(s.securityEngineID, engine_len,
+				 s.securityName);
+		if (u != NULL) {
+			usm_remove_user(u);
+			usm_free_user(u);
+		}
+		s.flags &= ~SNMP_FLAGS_USER_CREATED;
+		if (create_user_from_session(&s) != SNMPERR_SUCCESS)
+			rc = -EINVAL;
+	}
+	free(s.securityName);
+	free(s.contextName);
+	free(s.securityAuthProto);
+	free(s.securityPrivProto);
+	return rc;
 }
 
 int snmp__session_open(struct sdev *d)

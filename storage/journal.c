@@ -271,6 +271,8 @@ static int schema_init(struct journal *j, char *err, size_t errlen)
 	if (rc == 0)
 		rc = journal__states_migrate(j, err, errlen);
 	if (rc == 0)
+		rc = journal__trap_schema(j, err, errlen);
+	if (rc == 0)
 		rc = exec(j,
 			  "INSERT OR REPLACE INTO meta VALUES"
 			  " ('schema_version', '" JOURNAL_STR(

@@ -20,9 +20,10 @@
 
 /* 1: faults, children, notifications, maintenance, states; 2: adds the
  * capture_links and capture_intervals tables; 3: adds report_reasons;
- * 4: adds the index state_log_time on state_log(t) (journal_states.c)
- * (an older file is upgraded in place when opened read-write). */
-#define JOURNAL_SCHEMA_VERSION 4
+ * 4: adds the index state_log_time on state_log(t) (journal_states.c);
+ * 5: adds traps (journal_trap.c) (an older file is upgraded in place when
+ * opened read-write). */
+#define JOURNAL_SCHEMA_VERSION 5
 
 #define FAULT_OBJECT_MAX 160
 #define FAULT_WORD_MAX 32
@@ -340,5 +341,38 @@ int journal_check(struct journal *j, char *err, size_t errlen);
  * satisfied") -> "基本满意"; "不满意", "unsatisfied"/"dissatisfied" ->
  * "不满意". NULL when unknown. */
 const char *satisfaction_parse(const char *s);
+
+/* ---- SNMP traps (issue 13) ----------------------------------------- */
+
+#define JOURNAL_TRAP_TEXT_MAX 600
+
+/* One received trap or inform (journal_trap.c). Fixed size. */
+struct journal_trap {
+	int64_t id;
+	double t;           /* arrival */
+	char source[64];    /* sender's address */
+	char device[64];    /* inventory device it maps to, "" unknown */
+	char trap_oid[160]; /* snmpTrapOID.0, dotted */
+	char version[8];    /* v1 | v2c | v3 */
+	int inform;         /* an InformRequest (answered) */
+	char agent[64];     /* snmpTrapAddress.0 / v1 agent-addr, "" none */
+	char varbinds[JOURNAL_TRAP_TEXT_MAX]; /* "OID=value; ..." */
+};
+
+/* Adds n trap rows in one transaction. */
+int journal_trap_add(struct journal *j, const struct journal_trap *rows,
+		     size_t n, char *err, size_t errlen);
+
+/* Deletes the trap rows older than before (epoch s); *ret_n (may be
+ * NULL) gets how many. */
+int journal_trap_prune(struct journal *j, double before, size_t *ret_n,
+		       char *err, size_t errlen);
+
+/* The traps since since (epoch s, 0 = all), of device when not NULL or
+ * "" ("-" = those of unknown sources), newest first, at most limit
+ * (0 = no limit): a malloc'd array the caller frees. */
+int journal_trap_list(struct journal *j, double since, const char *device,
+		      size_t limit, struct journal_trap **ret, size_t *ret_n,
+		      char *err, size_t errlen);
 
 #endif

@@ -88,5 +88,8 @@ int journal__list_query(struct journal *j, const char *what, const char *sql,
 
 /* Schema 4 (journal_states.c): the index on state_log(t). */
 int journal__states_migrate(struct journal *j, char *err, size_t errlen);
+/* Schema step of the traps table (journal_trap.c): CREATE ... IF NOT
+ * EXISTS, run inside schema_init's transaction. */
+int journal__trap_schema(struct journal *j, char *err, size_t errlen);
 
 #endif

@@ -728,6 +728,80 @@ Test(journal, version2_journal_upgraded_for_reasons)
 	cr_assert_eq(atoi(out), 1, "%s", out);
 }
 
+/* ---- received SNMP traps (schema 5) ------------------------------------ */
+
+/* Rows come back newest first, filtered by time and device ("-": the
+ * unknown sources), limited; a version 4 journal gains the table. */
+Test(journal, traps_round_trip_and_filters)
+{
+	struct journal_trap rows[3], *r = NULL;
+	char out[512];
+	size_t n = 0;
+
+	memset(rows, 0, sizeof(rows));
+	for (int i = 0; i < 3; i++) {
+		rows[i].t = 1000 + i;
+		snprintf(rows[i].source, sizeof(rows[i].source), "10.0.0.%d",
+			 i + 1);
+		snprintf(rows[i].device, sizeof(rows[i].device), "%s",
+			 i == 2 ? "" : "ap-001");
+		snprintf(rows[i].trap_oid, sizeof(rows[i].trap_oid),
+			 "1.3.6.1.6.3.1.1.5.%d", i + 3);
+		snprintf(rows[i].version, sizeof(rows[i].version), "v2c");
+	}
+	rows[1].inform = 1;
+	snprintf(rows[0].varbinds, sizeof(rows[0].varbinds), "1.3.6.1.2.1.2.2.1.1.3=3");
+	cr_assert_eq(journal_trap_add(j, rows, 3, err, sizeof(err)), 0, "%s",
+		     err);
+	cr_assert_eq(journal_trap_list(j, 0, NULL, 0, &r, &n, err,
+				       sizeof(err)),
+		     0, "%s", err);
+	cr_assert_eq(n, 3);
+	cr_assert_eq(r[0].t, 1002);
+	cr_assert_str_eq(r[2].varbinds, "1.3.6.1.2.1.2.2.1.1.3=3");
+	cr_assert_eq(r[1].inform, 1);
+	free(r);
+	cr_assert_eq(journal_trap_list(j, 1001, "ap-001", 0, &r, &n, err,
+				       sizeof(err)),
+		     0, "%s", err);
+	cr_assert_eq(n, 1);
+	cr_assert_str_eq(r[0].source, "10.0.0.2");
+	free(r);
+	cr_assert_eq(journal_trap_list(j, 0, "-", 0, &r, &n, err,
+				       sizeof(err)),
+		     0, "%s", err);
+	cr_assert_eq(n, 1);
+	cr_assert_str_eq(r[0].device, "");
+	free(r);
+	cr_assert_eq(journal_trap_list(j, 0, NULL, 2, &r, &n, err,
+				       sizeof(err)),
+		     0, "%s", err);
+	cr_assert_eq(n, 2);
+	free(r);
+	/* retention: rows before 1001 go */
+	cr_assert_eq(journal_trap_prune(j, 1001, &n, err, sizeof(err)), 0,
+		     "%s", err);
+	cr_assert_eq(n, 1);
+	cr_assert_eq(journal_trap_list(j, 0, NULL, 0, &r, &n, err,
+				       sizeof(err)),
+		     0, "%s", err);
+	cr_assert_eq(n, 2);
+	cr_assert_eq(r[1].t, 1001);
+	free(r);
+	/* a version 3 journal without the table gets it when opened */
+	journal_close(j);
+	j = NULL;
+	cr_assert_eq(sql_cli("DROP TABLE traps; PRAGMA user_version = 3",
+			     out, sizeof(out)),
+		     0, "%s", out);
+	cr_assert_eq(journal_open(db, &j, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(journal_trap_list(j, 0, NULL, 0, &r, &n, err,
+				       sizeof(err)),
+		     0, "%s", err);
+	cr_assert_eq(n, 0);
+	cr_assert_eq(journal_check(j, err, sizeof(err)), 0, "%s", err);
+}
+
 /* ---- read APIs for sla/ ------------------------------------------------ */
 
 /* Maintenance occurrences overlapping a range, by start; the read-only

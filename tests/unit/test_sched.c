@@ -339,5 +339,53 @@ Test(scheduler, paced_devices_take_no_inflight_slot)
 	run_until(&f, 121500);
 	cr_assert_eq(f.s.dev[3].skipped, 1, "still polling at its next slot");
 	cr_assert_eq(f.s.inflight, 2);
+}
+
+/* ---- sched_poll_now: a trap's confirmation -------------------------- */
+
+Test(scheduler, poll_now_starts_at_once_and_respects_a_running_poll)
+{
+	struct fake f;
+
+	fake_setup(&f, 3, 2, 60);
+	/* idle: starts now, not late, off the grid */
+	cr_assert_eq(sched_poll_now(&f.s, 1, wall(&f)), 0);
+	cr_assert_eq(f.nstarts, 1);
+	cr_assert_eq(f.order[0], 1);
+	cr_assert_eq(f.s.dev[1].state, SCHED_ST_POLLING);
+	/* still polling: the running poll is left alone */
+	cr_assert_eq(sched_poll_now(&f.s, 1, wall(&f)), -EBUSY);
+	cr_assert_eq(f.nstarts, 1);
+	cr_assert_eq(sched_poll_now(&f.s, 7, wall(&f)), -EINVAL);
+	/* its grid slot comes while the forced poll runs: served by it */
+	run_until(&f, 61000);
+	cr_assert_eq(f.s.dev[1].skipped, 0);
+	sched_done(&f.s, 1, wall(&f));
+	cr_assert_eq(f.s.dev[1].polls, 1);
+	cr_assert_eq(f.s.dev[1].late, 0);
+	cr_assert_eq(f.s.forced, 1);
+	sched_free(&f.s);
+}
+
+Test(scheduler, poll_now_waits_first_in_line_when_slots_are_full)
+{
+	struct fake f;
+
+	fake_setup(&f, 4, 1, 60);
+	cr_assert_eq(sched_poll_now(&f.s, 0, wall(&f)), 0);
+	/* device 2 waits in the FIFO for a grid slot */
+	f.s.dev[2].state = SCHED_ST_WAITING;
+	f.s.waitq[0] = 2;
+	f.s.wq_head = 0;
+	f.s.wq_len = 1;
+	cr_assert_eq(sched_poll_now(&f.s, 3, wall(&f)), 0);
+	cr_assert_eq(f.s.dev[3].state, SCHED_ST_WAITING);
+	cr_assert_eq(sched_poll_now(&f.s, 3, wall(&f)), -EBUSY);
+	sched_done(&f.s, 0, wall(&f));
+	/* the confirmation went before the device that waited */
+	cr_assert_eq(f.nstarts, 2);
+	cr_assert_eq(f.order[1], 3);
+	sched_stop(&f.s);
+	cr_assert_eq(sched_poll_now(&f.s, 1, wall(&f)), -EINVAL);
 	sched_free(&f.s);
 }
