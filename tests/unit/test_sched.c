@@ -339,6 +339,7 @@ Test(scheduler, paced_devices_take_no_inflight_slot)
 	run_until(&f, 121500);
 	cr_assert_eq(f.s.dev[3].skipped, 1, "still polling at its next slot");
 	cr_assert_eq(f.s.inflight, 2);
+	sched_free(&f.s);
 }
 
 /* ---- sched_poll_now: a trap's confirmation -------------------------- */

@@ -143,6 +143,29 @@ static void setup(void)
 	write_rrd(store);
 	snprintf(path, sizeof(path), "%s/faults.db", store);
 	cr_assert_eq(journal_open(path, &j, err, sizeof(err)), 0, "%s", err);
+	/* the same month as state intervals (availability is read from the
+	 * journal's state log: docs/sla.md) */
+	{
+		static const struct {
+			const char *obj, *state;
+			double t;
+		} st[] = {
+			{ "ap-1", "up", FROM - H },
+			{ "ap-1", "down", FROM + 2 * D + 8 * H },
+			{ "ap-1", "up", FROM + 2 * D + 14 * H },
+			{ "ap-2", "up", FROM - H },
+			{ "ap-2", "unknown", FROM + 4 * D },
+			{ "ap-2", "up", FROM + 4 * D + 2 * H },
+			{ "ap-3", "up", FROM - H },
+		};
+
+		for (size_t k = 0; k < sizeof(st) / sizeof(st[0]); k++)
+			cr_assert_eq(journal_state_record(j, st[k].obj,
+							  st[k].state, "",
+							  st[k].t, err,
+							  sizeof(err)),
+				     0, "%s", err);
+	}
 	/* ten faults: nine acknowledged within their window, one late */
 	for (int i = 0; i < 9; i++)
 		fault(j, "ap-1", 2 * D + i * H, 600);
