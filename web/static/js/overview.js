@@ -1,0 +1,160 @@
+/*
+ * overview.js - the NOC wall (1920x1080): devices per role and state,
+ * backbone and exit utilisation against contracted capacity, open faults
+ * by severity with how long each has waited against its response
+ * deadline (overdue in red), and this month's indicators. Redraws from
+ * /api/v1/overview every 5 s without reloading the page.
+ * SPDX-License-Identifier: MIT
+ */
+'use strict';
+
+Views.overview = function (main) {
+	var alive = App.current();
+	var stamp = el('span', { class: 'stamp' });
+	var roles = el('div', { class: 'roles' });
+	var links = el('div', { class: 'links' });
+	var sevs = el('div', { class: 'sevs' });
+	var faults = el('div', { class: 'ov-faults' });
+	var inds = el('div', { class: 'inds' });
+	main.appendChild(el('div', { class: 'wall' },
+		el('section', { class: 'panel p-roles' }, el('h2', null, t('ov.roles'), stamp), roles),
+		el('section', { class: 'panel p-faults' }, el('h2', null, t('ov.faults')), sevs, faults),
+		el('section', { class: 'panel p-links' }, el('h2', null, t('ov.links')), links),
+		el('section', { class: 'panel p-inds' }, el('h2', null, t('ov.indicators')), inds)));
+	var first = true;
+	App.every(5000, function () {
+		Api.get('/overview').then(function (o) {
+			if (!alive())
+				return;
+			App.offline(null);
+			stamp.textContent = t('common.updated', { t: fmtTime(o.generated, o.generated_text) });
+			drawRoles(roles, o.roles || []);
+			drawLinks(links, o.links || []);
+			drawFaults(sevs, faults, o.faults || {}, o.generated);
+			drawIndicators(inds, o.indicators || []);
+			first = false;
+		}, function (e) {
+			if (!alive() || e.status === 401)
+				return;
+			if (first)
+				clear(roles).appendChild(errorBox(e));
+			App.offline(e);
+		});
+	});
+};
+
+function drawRoles(box, roles) {
+	clear(box);
+	roles.forEach(function (r) {
+		var total = STATES.reduce(function (s, k) { return s + (r[k] || 0); }, 0);
+		var bad = (r.down || 0) > 0;
+		box.appendChild(el('a', { class: 'role-tile' + (bad ? ' bad' : (r.unreachable ? ' warn' : '')),
+					  href: '#/devices?role=' + encodeURIComponent(r.role),
+					  'data-role': r.role },
+			el('div', { class: 'role-name' }, r.name || tv('role', r.role),
+			   el('span', { class: 'role-total' }, String(total))),
+			el('div', { class: 'role-counts' }, STATES.map(function (s) {
+				var n = r[s] || 0;
+				if (n === 0 && s !== 'up' && s !== 'down')
+					return null;
+				return el('a', { class: 'cnt st-' + s + (n ? '' : ' zero'),
+						 href: '#/devices?role=' + encodeURIComponent(r.role) +
+							'&state=' + s,
+						 title: tv('state', s) },
+					  el('b', null, String(n)), el('small', null, tv('state', s)));
+			}))));
+	});
+	if (!roles.length)
+		box.appendChild(el('p', { class: 'empty' }, t('common.none')));
+}
+
+function utilClass(p) {
+	if (p === null || p === undefined)
+		return 'u-none';
+	return p >= 90 ? 'u-crit' : p >= 70 ? 'u-high' : 'u-ok';
+}
+
+function drawLinks(box, links) {
+	clear(box);
+	if (!links.length) {
+		box.appendChild(el('p', { class: 'empty' }, t('ov.no_links')));
+		return;
+	}
+	links.forEach(function (l) {
+		var cap = l.capacity_mbps ? l.capacity_mbps * 1e6 : null;
+		function bar(v, label) {
+			var pct = cap && v !== null && v !== undefined ? Math.min(100, v / cap * 100) : null;
+			return el('div', { class: 'bar-row' },
+				el('span', { class: 'bar-label' }, label),
+				el('div', { class: 'bar' },
+				   el('div', { class: 'bar-fill ' + utilClass(pct),
+					       style: { width: (pct === null ? 0 : Math.max(pct, 0.5)) + '%' } })),
+				el('span', { class: 'bar-val' }, fmtBps(v)));
+		}
+		box.appendChild(el('div', { class: 'link' },
+			el('div', { class: 'link-head' },
+			   deviceLink(l.device), el('span', { class: 'ifname' }, l.ifname),
+			   el('span', { class: 'tag' }, tv('role', l.role)),
+			   el('span', { class: 'spacer' }),
+			   el('span', { class: 'util ' + utilClass(l.util_pct) }, fmtPct(l.util_pct)),
+			   el('span', { class: 'cap', title: l.util_basis ? t('ov.basis.' + l.util_basis) : '' },
+			      '/ ' + (l.capacity_mbps ? l.capacity_mbps + ' Mbps' : '—'))),
+			bar(l.in_bps, t('ov.in')), bar(l.out_bps, t('ov.out'))));
+	});
+}
+
+function drawFaults(sevBox, listBox, f, now) {
+	clear(sevBox);
+	var by = f.by_severity || {};
+	SEVERITIES.forEach(function (s) {
+		sevBox.appendChild(el('a', { class: 'sev-tile sev-' + s + ((by[s] || 0) ? '' : ' zero'),
+					     href: '#/faults' },
+			el('b', null, String(by[s] || 0)), el('small', null, tv('sev', s))));
+	});
+	clear(listBox);
+	var open = (f.open || []).slice();
+	if (!open.length) {
+		listBox.appendChild(el('p', { class: 'empty ok' }, t('ov.no_faults')));
+		return;
+	}
+	now = now || Date.now() / 1000;
+	listBox.appendChild(table([
+		{ h: t('f.severity'), f: function (x) { return sevBadge(x.severity); } },
+		{ h: t('f.device'), f: function (x) { return deviceLink(x.device); } },
+		{ h: t('f.summary'), cls: 'wrap', f: function (x) { return x.summary || ''; } },
+		{ h: t('f.opened'), f: function (x) { return fmtTime(x.opened, x.opened_text); } },
+		{ h: t('f.state'), f: function (x) {
+			return x.acked ? fstateBadge('acked') : fstateBadge('open');
+		} },
+		{ h: t('ov.waited', { w: '' }).trim(), cls: 'num', f: function (x) {
+			var waited = x.waited_s !== undefined ? x.waited_s : now - x.opened;
+			var left = x.deadline ? x.deadline - now : null;
+			var over = !x.acked && left !== null && left < 0;
+			return el('span', { class: over ? 'overdue' : 'waiting' },
+				  fmtDur(waited),
+				  left === null || x.acked ? null :
+				  el('small', null, ' · ' + (over ? t('ov.overdue', { d: fmtDur(-left) })
+							     : t('ov.left', { d: fmtDur(left) }))));
+		} }
+	], open, null, function (x) {
+		var over = !x.acked && x.deadline && x.deadline < now;
+		return { class: over ? 'row-overdue' : '', 'data-fault': x.id };
+	}));
+}
+
+function drawIndicators(box, inds) {
+	clear(box);
+	if (!inds.length) {
+		box.appendChild(el('p', { class: 'empty' }, t('common.none')));
+		return;
+	}
+	box.appendChild(el('div', { class: 'ind-grid' }, inds.map(function (i) {
+		return el('a', { class: 'ind ' + (i.met === true ? 'met' : i.met === false ? 'missed' : 'pending'),
+				 href: '#/evidence/' + encodeURIComponent(i.id) },
+			el('div', { class: 'ind-name' }, i.name || i.id),
+			el('div', { class: 'ind-value' }, fmtValue(i.value, i.unit)),
+			el('div', { class: 'ind-target' },
+			   t('ind.target', { op: opText(i.op), target: fmtValue(i.target, i.unit) }),
+			   ' ', metBadge(i.met)));
+	})));
+}
