@@ -138,7 +138,7 @@ function drawDevice(main, d, q) {
 			{ h: t('dev.reason'), cls: 'wrap', f: function (x) { return x.reason || ''; } }
 		], (d.states || []).slice().sort(function (a, b) { return b.t - a.t; }))),
 		el('section', { class: 'panel' }, el('h2', null, t('dev.faults')),
-		   faultTable(d.faults || [], false))));
+		   faultTable(d.faults || [], true))));
 }
 
 /* The graph panel: interface picker, quick ranges, from/to pickers. */

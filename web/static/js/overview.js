@@ -51,7 +51,7 @@ function drawRoles(box, roles) {
 		box.appendChild(el('a', { class: 'role-tile' + (bad ? ' bad' : (r.unreachable ? ' warn' : '')),
 					  href: '#/devices?role=' + encodeURIComponent(r.role),
 					  'data-role': r.role },
-			el('div', { class: 'role-name' }, r.name || tv('role', r.role),
+			el('div', { class: 'role-name' }, LANG === 'zh' && r.name ? r.name : tv('role', r.role),
 			   el('span', { class: 'role-total' }, String(total))),
 			el('div', { class: 'role-counts' }, STATES.map(function (s) {
 				var n = r[s] || 0;
