@@ -165,8 +165,8 @@ static int64_t down_fault(const char *db, const char *object,
 	return id;
 }
 
-/* `slamon -c conf user add NAME --role ROLE` with the password on its
- * standard input (twice: it asks again to confirm on a terminal). */
+/* `slamon user add NAME --role ROLE --password-stdin -c conf`, the
+ * password on the first line of its standard input. */
 static void user_add(const char *conf, const char *name, const char *role,
 		     const char *password)
 {
@@ -175,9 +175,9 @@ static void user_add(const char *conf, const char *name, const char *role,
 	int rc;
 
 	snprintf(script, sizeof(script),
-		 "printf '%%s\\n%%s\\n' '%s' '%s' | '%s' -c '%s' user add "
-		 "'%s' --role %s --password-stdin",
-		 password, password, SLAMON, conf, name, role);
+		 "printf '%%s\\n' '%s' | '%s' user add '%s' --role %s "
+		 "--password-stdin -c '%s'",
+		 password, SLAMON, name, role, conf);
 	rc = run_cmd(argv, out, sizeof(out), 30);
 	cr_assert_eq(rc, 0, "slamon user add: exit %d: %s", rc, out);
 }
