@@ -3,9 +3,10 @@
  * (backbone and core, aggregation, access points, the cameras and
  * terminals behind them), coloured by state. A device that is down draws
  * its branch in red and its unreachable children in grey. A device with
- * more than GROUP_OVER children shows its leaf children as one count box
- * per role (down and unknown ones stay single, so every outage is on the
- * screen); a click on a count box expands it, a click on a device opens it.
+ * more than GROUP_OVER children folds, per role, into one count box those
+ * children that are leaves (unless down) or whole branches that are up:
+ * every outage stays on the screen, the rest is counted. A click on a
+ * count box unfolds it, a click on a device opens it.
  * Redrawn from /api/v1/topology every 15 s.
  * SPDX-License-Identifier: MIT
  */
@@ -72,7 +73,20 @@ function topoTree(nodes, expanded) {
 	function order(a, b) {
 		var ra = roleRank[a.n.role] === undefined ? 99 : roleRank[a.n.role];
 		var rb = roleRank[b.n.role] === undefined ? 99 : roleRank[b.n.role];
-		return ra - rb || (a.n.name < b.n.name ? -1 : a.n.name > b.n.name ? 1 : 0);
+		return ra - rb || a.n.name.localeCompare(b.n.name, undefined, { numeric: true });
+	}
+	/* devices below v (not v itself) and whether v and all of them are up */
+	function sizeOf(v) {
+		if (v.size === undefined) {
+			v.size = 0;
+			v.allUp = v.n.state === 'up';
+			v.kids.forEach(function (k) {
+				sizeOf(k);
+				v.size += 1 + k.size;
+				v.allUp = v.allUp && k.allUp;
+			});
+		}
+		return v;
 	}
 	function visible(v) {
 		var kids = v.kids.slice().sort(order);
@@ -80,7 +94,9 @@ function topoTree(nodes, expanded) {
 		if (kids.length > TOPO.GROUP_OVER) {
 			var groups = {};
 			kids.forEach(function (k) {
-				var single = k.kids.length > 0 || k.n.state === 'down' ||
+				/* folded: a leaf that is not down, or a branch all up */
+				var single = k.n.state === 'down' ||
+					(k.kids.length > 0 && !sizeOf(k).allUp) ||
 					expanded[v.n.name + '\u0000' + k.n.role];
 				if (single) {
 					out.push(visible(k));
@@ -89,11 +105,12 @@ function topoTree(nodes, expanded) {
 				var g = groups[k.n.role];
 				if (!g) {
 					g = groups[k.n.role] = { group: true, role: k.n.role, parent: v.n.name,
-								 counts: {}, total: 0, kids: [] };
+								 counts: {}, total: 0, below: 0, kids: [] };
 					out.push(g);
 				}
 				g.counts[k.n.state || 'unknown'] = (g.counts[k.n.state || 'unknown'] || 0) + 1;
 				g.total++;
+				g.below += k.kids.length ? sizeOf(k).size : 0;
 			});
 		} else {
 			kids.forEach(function (k) { out.push(visible(k)); });
@@ -152,9 +169,12 @@ function drawTopology(box, nodes, expanded, redraw) {
 			});
 			g.appendChild(svg('text', { x: 8, y: 17 }, tv('role', v.role) + ' ×' + v.total));
 			g.appendChild(svg('title', {}, tv('role', v.role) + ' ×' + v.total + ': ' +
-					  parts.join(', ') + ' (' + t('topo.expand') + ')'));
+					  parts.join(', ') +
+					  (v.below ? '; ' + t('topo.below', { n: v.below }) : '') +
+					  ' (' + t('topo.expand') + ')'));
 			var tx = svg('text', { x: TOPO.W - 8, y: 17, 'text-anchor': 'end', class: 'sub' },
-				     parts.length === 1 ? parts[0] : v.counts.up + '/' + v.total + ' ' + tv('state', 'up'));
+				     (parts.length === 1 ? parts[0] : (v.counts.up || 0) + '/' + v.total + ' ' +
+				      tv('state', 'up')) + (v.below ? ' +' + v.below : ''));
 			g.appendChild(tx);
 			g.addEventListener('click', function () {
 				expanded[v.parent + '\u0000' + v.role] = true;
