@@ -72,6 +72,7 @@ struct daemon {
 	struct capture_bridge *cap; /* [capture] links (possibly none) */
 	struct capture_store *cap_store; /* their interval records, or NULL */
 	struct icmp_probe *icmp;    /* echo after failed polls, or NULL */
+	struct web_server *web;     /* [web] console and API, or NULL */
 	char journal_path[4096];
 	uv_signal_t sigterm, sigint, sighup;
 	uv_timer_t status_timer, stop_timer, alerts_timer;

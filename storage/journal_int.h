@@ -86,4 +86,7 @@ int journal__list_query(struct journal *j, const char *what, const char *sql,
 			journal__fill_fn fill, void **ret, size_t *ret_n,
 			char *err, size_t errlen);
 
+/* Schema 4's statements (journal_audit.c), run after the base schema. */
+extern const char journal__audit_sql[];
+
 #endif

@@ -629,7 +629,7 @@ Test(journal, version1_journal_upgraded_in_place)
 	cr_assert_eq(sql_cli("PRAGMA user_version", out, sizeof(out)), 0,
 		     "%s", out);
 	cr_assert_eq(atoi(out), JOURNAL_SCHEMA_VERSION, "%s", out);
-	cr_assert_eq(JOURNAL_SCHEMA_VERSION, 3);
+	cr_assert_eq(JOURNAL_SCHEMA_VERSION, 4);
 }
 
 /* ---- reasons for a missed indicator (schema 3) ------------------------ */
