@@ -26,7 +26,6 @@ PACKAGES=(
   fonts-noto-cjk      # Chinese text in rrd_graph images
   fonts-wqy-microhei  # Chinese text in the PDF (TrueType: embedded by name)
   chromium            # the report test prints the HTML to PDF (headless)
-  libjs-chart.js      # the web console's graphs (served at /static/vendor/chart.js)
   chromium-driver python3-selenium  # the web console's browser test
   poppler-utils       # pdftotext / pdffonts in the report test
   sqlite3             # journal inspection in tests and docs
