@@ -10,7 +10,8 @@
 
 var Api = {
 	session: null,          /* {user, role, csrf} once logged in */
-	onUnauthorized: null    /* set by app.js */
+	onUnauthorized: null,   /* set by app.js */
+	onReachable: null       /* (null | ApiError) after each call: the banner */
 };
 
 function ApiError(status, code, message) {
@@ -45,6 +46,9 @@ Api.request = function (method, path, body, opts) {
 	if (method !== 'GET' && Api.session && Api.session.csrf)
 		headers['X-CSRF-Token'] = Api.session.csrf;
 	return fetch('/api/v1' + path, init).then(function (res) {
+		if (Api.onReachable)
+			Api.onReachable(res.status >= 500 ? new ApiError(res.status, 'http_' + res.status,
+								   'HTTP ' + res.status) : null);
 		if (res.status === 204)
 			return null;
 		return res.text().then(function (text) {
@@ -60,7 +64,10 @@ Api.request = function (method, path, body, opts) {
 			throw e;
 		});
 	}, function (netErr) {
-		throw new ApiError(0, 'network', netErr && netErr.message ? netErr.message : String(netErr));
+		var e = new ApiError(0, 'network', netErr && netErr.message ? netErr.message : String(netErr));
+		if (Api.onReachable)
+			Api.onReachable(e);
+		throw e;
 	});
 };
 

@@ -114,6 +114,7 @@ App.tick = function () {
 
 App.start = function () {
 	applyI18n();
+	Api.onReachable = App.offline;
 	Api.onUnauthorized = function () {
 		App.showLogin(t('login.expired'));
 	};

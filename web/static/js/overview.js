@@ -26,7 +26,6 @@ Views.overview = function (main) {
 		Api.get('/overview').then(function (o) {
 			if (!alive())
 				return;
-			App.offline(null);
 			stamp.textContent = t('common.updated', { t: fmtTime(o.generated, o.generated_text) });
 			drawRoles(roles, o.roles || []);
 			drawLinks(links, o.links || []);
@@ -36,9 +35,10 @@ Views.overview = function (main) {
 		}, function (e) {
 			if (!alive() || e.status === 401)
 				return;
-			if (first)
-				clear(roles).appendChild(errorBox(e));
-			App.offline(e);
+			/* slamond down or busy (the banner says so): keep the last picture */
+			if ((e.status === 0 || e.status >= 500) && !first)
+				return;
+			clear(roles).appendChild(errorBox(e));
 		});
 	});
 };

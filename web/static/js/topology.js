@@ -43,16 +43,14 @@ Views.topology = function (main) {
 		Api.get('/topology').then(function (d) {
 			if (!alive())
 				return;
-			App.offline(null);
 			last = d.nodes || [];
 			stamp.textContent = t('common.updated', { t: fmtTime(Date.now() / 1000) });
 			redraw();
 		}, function (e) {
 			if (!alive() || e.status === 401)
 				return;
-			if (!last)
+			if (!last || !(e.status === 0 || e.status >= 500))
 				clear(box).appendChild(errorBox(e));
-			App.offline(e);
 		});
 	});
 };
