@@ -6,14 +6,16 @@ Run by tests/integration/test_web_console.c against a real slamond:
   console_test.py --url http://127.0.0.1:PORT --user NAME --password PW \
       --down DEVICE --shots DIR [--note TEXT]
 
-Logs in, finds the access point that is down from the overview wall (the
-"down" count of the access role), opens it, acknowledges its open fault
-with a note, and checks that the fault's history names the web user. On
-the way it checks the topology draws the device red, saves a screenshot
-of every page it passes at 1920x1080 into DIR, and logs out (the login page
-comes back). Prints one JSON line {"fault": ID, ...} and exits 0 on
-success; exits 1 with the reason on stderr on a failed check, and 77 (the
-CTest/automake "skipped" code) when Chromium cannot start here.
+Logs in (after a wrong password, which must say so), finds the access
+point that is down from the overview wall (the "down" count of the access
+role), opens it, acknowledges its open fault with a note, and checks that
+the fault's history names the web user. On the way it checks the faults
+page and the topology (the device red), English (kept across a reload),
+that a session that went away brings the login page back saying it
+expired, and that logout does too; it saves a screenshot of every page it
+passes at 1920x1080 into DIR. Prints one JSON line {"fault": ID, ...} and
+exits 0 on success; exits 1 with the reason on stderr on a failed check,
+and 77 (the CTest/automake "skipped" code) when Chromium cannot start.
 SPDX-License-Identifier: MIT
 """
 
@@ -189,7 +191,21 @@ def steps(d, a):
     wait(d, EC.presence_of_element_located((By.CSS_SELECTOR, ".role-tile")), "the English overview")
     shot(d, a.shots, "overview-en")
 
-    # 8. logout brings the login page back; the session is gone
+    # 8. a session that is gone (expired, slamond restarted: here the
+    # cookie deleted) brings the login page back at the next refresh,
+    # saying why; logging in again returns to the console
+    d.delete_cookie("slamon_session")
+    err = wait(d, EC.visibility_of_element_located((By.ID, "login-error")),
+               "the login page after the session went away")
+    if "expired" not in err.text:
+        raise Fail("an expired session says %r" % err.text)
+    d.find_element(By.ID, "login-user").clear()
+    d.find_element(By.ID, "login-user").send_keys(a.user)
+    d.find_element(By.ID, "login-password").send_keys(a.password)
+    d.find_element(By.ID, "login-submit").click()
+    wait(d, EC.visibility_of_element_located((By.ID, "app")), "the console after logging in again")
+
+    # 9. logout brings the login page back; the session is gone
     d.find_element(By.ID, "logout").click()
     wait(d, EC.visibility_of_element_located((By.ID, "login-user")), "the login page after logout")
     d.get(a.url + "/#/faults")
