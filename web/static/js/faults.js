@@ -86,6 +86,7 @@ function historyList(x) {
 			el('span', { class: 'ht' }, fmtTime(e.t, e.t_text)), ' ',
 			el('b', null, tv('action', e.action)), e.who ? ' · ' : '',
 			e.who ? el('span', { class: 'who' }, e.who) : null,
+			e.via && e.via !== 'daemon' ? el('span', { class: 'via' }, ' (' + tv('via', e.via) + ')') : null,
 			e.note ? el('span', { class: 'note' }, ' — ' + e.note) : null);
 	}));
 }

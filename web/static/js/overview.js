@@ -129,7 +129,7 @@ function drawFaults(sevBox, listBox, f, now) {
 		{ h: t('ov.waited', { w: '' }).trim(), cls: 'num', f: function (x) {
 			var waited = x.waited_s !== undefined ? x.waited_s : now - x.opened;
 			var left = x.deadline ? x.deadline - now : null;
-			var over = !x.acked && left !== null && left < 0;
+			var over = isOverdue(x, now);
 			return el('span', { class: over ? 'overdue' : 'waiting' },
 				  fmtDur(waited),
 				  left === null || x.acked ? null :
@@ -137,9 +137,16 @@ function drawFaults(sevBox, listBox, f, now) {
 							     : t('ov.left', { d: fmtDur(left) }))));
 		} }
 	], open, null, function (x) {
-		var over = !x.acked && x.deadline && x.deadline < now;
-		return { class: over ? 'row-overdue' : '', 'data-fault': x.id };
+		return { class: isOverdue(x, now) ? 'row-overdue' : '', 'data-fault': x.id };
 	}));
+}
+
+/* Not acknowledged past its response deadline (the server says so; an
+ * older one only gives the deadline). */
+function isOverdue(x, now) {
+	if (x.overdue !== undefined)
+		return !!x.overdue;
+	return !x.acked && !!x.deadline && x.deadline < now;
 }
 
 function drawIndicators(box, inds) {
