@@ -165,6 +165,28 @@ static int64_t down_fault(const char *db, const char *object,
 	return id;
 }
 
+/* The journal's audit trail holds one row for fault id: acknowledged by
+ * the web user, from the web, with the note. */
+static void audit_says_web_ack(const char *db, int64_t id)
+{
+	struct journal_audit *a = NULL;
+	struct journal *j;
+	char err[256];
+	size_t n = 0;
+
+	cr_assert_eq(journal_open_ro(db, &j, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(journal_audit_list(j, id, &a, &n, err, sizeof(err)), 0,
+		     "%s", err);
+	journal_close(j);
+	cr_assert_eq(n, 1, "%zu audit rows for fault #%lld, want 1", n,
+		     (long long)id);
+	cr_assert_str_eq(a[0].action, "ack");
+	cr_assert_str_eq(a[0].who, WEB_USER);
+	cr_assert_str_eq(a[0].via, "web");
+	cr_assert_str_eq(a[0].note, ACK_NOTE);
+	free(a);
+}
+
 /* `slamon user add NAME --role ROLE --password-stdin -c conf`, the
  * password on the first line of its standard input. */
 static void user_add(const char *conf, const char *name, const char *role,
@@ -273,6 +295,7 @@ Test(web_console, log_in_find_the_down_access_point_and_acknowledge_its_fault)
 	cr_assert_str_eq(f.ack_by, WEB_USER);
 	cr_assert_str_eq(f.ack_note, ACK_NOTE);
 	cr_assert_eq(f.closed_t, 0);
+	audit_says_web_ack(db, id);
 
 	kill(daemon_pid, SIGTERM);
 	rc = slamond_wait_exit(daemon_pid, 15);
