@@ -212,7 +212,7 @@ function drawSeries(box, note, device, ifname, from, to) {
 		var isRate = cols.every(function (c) { return /_bps$/.test(c); });
 		var datasets = cols.map(function (c, i) {
 			return {
-				label: c, borderColor: SERIES_COLORS[i % SERIES_COLORS.length],
+				label: tv('col', c), borderColor: SERIES_COLORS[i % SERIES_COLORS.length],
 				backgroundColor: SERIES_COLORS[i % SERIES_COLORS.length] + '22',
 				fill: i === 0, pointRadius: 0, borderWidth: 1.5, spanGaps: false,
 				data: rows.map(function (r, k) { return { x: s.start + k * s.step, y: r[i] }; })
