@@ -27,7 +27,3 @@ void web__metrics(struct web_server *ws, h2o_req_t *req)
 		  (size_t)n);
 }
 
-void web__indicators_refresh(struct web_server *ws)
-{
-	(void)ws;
-}
