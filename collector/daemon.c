@@ -188,6 +188,20 @@ static void web_counters(void *arg, struct web_counters *ret)
 	ret->late = dm->late + g->sched.late;
 	ret->skipped = dm->skipped + g->sched.skipped;
 	ret->inflight = g->sched.inflight;
+	memcpy(ret->hist, dm->poll_hist, sizeof(ret->hist));
+	ret->poll_seconds = dm->poll_sum;
+}
+
+void daemon__poll_time(struct daemon *dm, double s)
+{
+	size_t k = 0;
+
+	if (!(s >= 0))
+		return;
+	while (k < WEB_POLL_BUCKETS && s > web_poll_buckets[k])
+		k++;
+	dm->poll_hist[k]++;
+	dm->poll_sum += s;
 }
 
 static int start_web(struct daemon *dm)

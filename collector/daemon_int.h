@@ -23,6 +23,7 @@
 #include "collector/schedule.h"
 #include "core/config.h"
 #include "core/log.h"
+#include "web/web.h"
 
 /* The last rates of a monitored interface, for the status snapshot. */
 struct link_view {
@@ -43,6 +44,7 @@ struct drt {
 	size_t nlinks;
 	int pinging;        /* an echo is out; the poll's result waits */
 	double ping_poll_t; /* that poll's sample time */
+	double poll_start;  /* wall clock the running poll started */
 };
 
 #define PROBE_KINDS_MAX 8
@@ -80,7 +82,14 @@ struct daemon {
 	double started;
 	int stopping, exit_code;
 	uint64_t polls, late, skipped; /* of retired generations */
+	/* poll durations for /metrics: a histogram over POLL_BUCKETS
+	 * (seconds; the last bucket is +Inf) and the sum */
+	uint64_t poll_hist[WEB_POLL_BUCKETS + 1];
+	double poll_sum;
 };
+
+/* Counts one poll that took s seconds (for /metrics). */
+void daemon__poll_time(struct daemon *dm, double s);
 
 /* Wall clock, seconds. */
 double daemon__now(void);

@@ -75,7 +75,7 @@ void web__text(h2o_req_t *req, int status, const char *ctype,
 
 void web__json(h2o_req_t *req, int status, json_t *v)
 {
-	char *s = v ? json_dumps(v, JSON_COMPACT | JSON_REAL_PRECISION(10))
+	char *s = v ? json_dumps(v, JSON_COMPACT | JSON_REAL_PRECISION(15))
 		    : NULL;
 
 	json_decref(v);
@@ -225,6 +225,21 @@ struct web_job *web__job_new(struct web_server *ws, h2o_req_t *req)
 	return j;
 }
 
+struct web_job *web__job_detached(struct web_server *ws)
+{
+	struct web_job *j = calloc(1, sizeof(*j));
+
+	if (j == NULL) {
+		log_warnx("web: out of memory");
+		return NULL;
+	}
+	j->ref = &j->self_ref;
+	j->ws = ws;
+	j->now = web__now();
+	j->status = 200;
+	return j;
+}
+
 void web__job_fail(struct web_job *j, int status, const char *code,
 		   const char *fmt, ...)
 {
@@ -276,7 +291,9 @@ static void job_after(uv_work_t *w, int status)
 
 	(void)status;
 	j->ws->jobs--;
-	if (req != NULL) {
+	if (req == NULL && j->ref == &j->self_ref && j->done != NULL) {
+		j->done(j); /* a detached job's own ending */
+	} else if (req != NULL) {
 		*j->ref = NULL;
 		if (j->done != NULL) {
 			j->done(j);
@@ -304,7 +321,9 @@ void web__job_start(struct web_job *j, web_job_fn run, web_job_fn done)
 	j->work.data = j;
 	if (uv_queue_work(j->ws->loop, &j->work, job_work, job_after) < 0) {
 		*j->ref = NULL;
-		web__error(j->req, 500, "internal", "cannot queue work");
+		if (j->req != NULL)
+			web__error(j->req, 500, "internal",
+				   "cannot queue work");
 		job_free(j);
 		return;
 	}

@@ -38,11 +38,19 @@ struct web_iface_view {
 	double t;               /* time of the rates, 0 none */
 };
 
+/* Upper bounds (seconds) of the poll duration histogram's buckets. */
+#define WEB_POLL_BUCKETS 8
+extern const double web_poll_buckets[WEB_POLL_BUCKETS];
+
 /* The daemon's counters. */
 struct web_counters {
 	uint64_t polls, late, skipped, inflight;
 	double started;
-	double poll_seconds; /* sum of poll durations (seconds), 0 unknown */
+	/* poll durations: hist[k] polls that took at most
+	 * web_poll_buckets[k] (not cumulative), hist[WEB_POLL_BUCKETS]
+	 * the longer ones; poll_seconds their sum */
+	uint64_t hist[WEB_POLL_BUCKETS + 1];
+	double poll_seconds;
 };
 
 struct web_source {

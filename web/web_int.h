@@ -112,12 +112,13 @@ struct web_job {
 	struct web_server *ws;
 	h2o_req_t *req;       /* NULL once the request went away */
 	struct web_job **ref; /* in the request's pool */
+	struct web_job *self_ref; /* ref of a job without a request */
 	web_job_fn run;       /* on a threadpool thread */
 	web_job_fn done;      /* on the loop; NULL: answer status + out */
 	/* inputs */
 	char user[WEB_USER_MAX];
 	enum web_role role;
-	char a[256], b[1024], c[256];
+	char a[256], b[4400], c[256];
 	int64_t id;
 	double from, to, now;
 	json_t *in;           /* parsed body, or NULL */
@@ -136,6 +137,8 @@ struct web_job {
 
 /* A job for req (NULL when out of memory: a 500 was sent). */
 struct web_job *web__job_new(struct web_server *ws, h2o_req_t *req);
+/* A job that answers no request (refreshes, report generation). */
+struct web_job *web__job_detached(struct web_server *ws);
 /* Queues j: run off the loop, then done (or the default answer). */
 void web__job_start(struct web_job *j, web_job_fn run, web_job_fn done);
 /* A job's error answer. */
