@@ -1,15 +1,18 @@
 /*
  * test_web_console.c - the web console in a real browser against a real
- * slamond (issue 12, "Tests"): a tiny fleet on 127.0.0.1 (an aggregation
- * switch and an access point served by net-snmp snmpd, and a second
- * access point that never answers, so it is down with an open fault),
- * [web] on a reserved port with a users file made by `slamon user add`,
- * then tests/web/console_test.py drives headless Chromium through
- * Selenium: log in, find the access point that is down from the overview,
- * acknowledge its fault with a note, see the history name the user,
- * topology, English, logout. The test then reads the journal: the fault
- * is acknowledged by the web user with that note. The screenshots go to
- * <build>/Testing/web-console/ (docs/testing.md).
+ * slamond (issue 12, "Tests"). A tiny fleet on 127.0.0.1: an aggregation
+ * switch and an access point served by net-snmp snmpd, a second access
+ * point that never answers (down, with an open fault), and an aggregation
+ * switch with two access points behind it, none answering (a parent
+ * outage). [web] listens on a reserved port with a users file made by
+ * `slamon user add`. tests/web/console_test.py then drives headless
+ * Chromium through Selenium: log in, find the access point that is down
+ * from the overview, acknowledge its fault with a note, see the history
+ * name the user, the topology (the access point red, the parent outage one
+ * red branch with its access points grey), English, session expiry,
+ * logout. The test then reads the journal: the fault is acknowledged by
+ * the web user with that note, and the audit trail says so. The
+ * screenshots go to <build>/Testing/web-console/ (docs/web.md).
  *
  * Skipped, saying why, only when Chromium cannot start here.
  * SPDX-License-Identifier: MIT
@@ -210,14 +213,16 @@ Test(web_console, log_in_find_the_down_access_point_and_acknowledge_its_fault)
 	char text[8192], port_s[16], url[64];
 	static char out[65536];
 	const char *extra[] = {"--duration", "280", NULL};
-	int base = free_udp_port_range(3), web_port = free_tcp_port(), rc;
+	int base = free_udp_port_range(6), web_port = free_tcp_port(), rc;
 	struct fault f;
 	int64_t id = 0, acked_id;
 	double end;
 	const char *res;
 
 	cr_assert_gt(base, 0, "no free UDP ports");
-	/* agg-1 and ap-1 on one snmpd; ap-2's port has nothing behind it */
+	/* agg-1 and ap-1 on one snmpd; nothing behind the ports of ap-2
+	 * (down: its own fault) and of agg-2 with ap-3 and ap-4 (a parent
+	 * outage: one fault on agg-2, the access points unreachable) */
 	rc = agent_snmpd_start2(&snmpd, base, base + 1, "public", NULL, NULL,
 				NULL);
 	cr_assert_eq(rc, 0, "snmpd: %d (log %s)", rc, snmpd.log);
@@ -232,8 +237,11 @@ Test(web_console, log_in_find_the_down_access_point_and_acknowledge_its_fault)
 		 "capacity_mbps,tags\n"
 		 "区电子政务外网中心,agg-1,127.0.0.1:%d,aggregation,,v2,,,\n"
 		 "区财政局,ap-1,127.0.0.1:%d,access,agg-1,v2,,,\n"
-		 "区教育局,ap-2,127.0.0.1:%d,access,agg-1,v2,,,\n",
-		 base, base + 1, base + 2);
+		 "区教育局,ap-2,127.0.0.1:%d,access,agg-1,v2,,,\n"
+		 "区电子政务外网中心,agg-2,127.0.0.1:%d,aggregation,,v2,,,\n"
+		 "区卫健委,ap-3,127.0.0.1:%d,access,agg-2,v2,,,\n"
+		 "区人社局,ap-4,127.0.0.1:%d,access,agg-2,v2,,,\n",
+		 base, base + 1, base + 2, base + 3, base + 4, base + 5);
 	cr_assert_eq(write_file(inv, text), 0);
 	snprintf(text, sizeof(text),
 		 "[general]\ninventory = inv.csv\nstorage_dir = st\n"
@@ -273,7 +281,9 @@ Test(web_console, log_in_find_the_down_access_point_and_acknowledge_its_fault)
 				SLAMON_SOURCE_DIR "/tests/web/console_test.py",
 				"--url", url, "--user", WEB_USER,
 				"--password", WEB_PASSWORD, "--down", "ap-2",
-				"--note", ACK_NOTE, "--shots", SHOTS_DIR, NULL};
+				"--note", ACK_NOTE, "--parent-down", "agg-2",
+				"--unreachable", "ap-3", "--unreachable",
+				"ap-4", "--shots", SHOTS_DIR, NULL};
 
 		rc = run_cmd(argv, out, sizeof(out), 200);
 	}

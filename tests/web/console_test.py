@@ -174,11 +174,20 @@ def steps(d, a):
         raise Fail("the faults page does not name %s: %r" % (a.user, row.text))
     shot(d, a.shots, "faults")
 
-    # 6. the topology draws the device red
+    # 6. the topology draws the device red; a parent outage is one red
+    # branch with its unreachable children grey
     d.get(a.url + "/#/topology")
     wait(d, EC.presence_of_element_located(
         (By.CSS_SELECTOR, "g.tnode.st-down[data-device='%s']" % a.down)),
         "%s red in the topology" % a.down)
+    if a.parent_down:
+        wait(d, EC.presence_of_element_located(
+            (By.CSS_SELECTOR, "g.tnode.st-down[data-device='%s']" % a.parent_down)),
+            "%s red in the topology" % a.parent_down)
+        for u in a.unreachable:
+            wait(d, EC.presence_of_element_located(
+                (By.CSS_SELECTOR, "g.tnode.st-unreachable.red[data-device='%s']" % u)),
+                "%s grey on a red branch in the topology" % u)
     shot(d, a.shots, "topology")
 
     # 7. English: the switch translates and is remembered
@@ -222,6 +231,9 @@ def main():
     p.add_argument("--down", required=True, help="the access point that is down")
     p.add_argument("--shots", required=True, help="folder for the screenshots")
     p.add_argument("--note", default="web console test: on site")
+    p.add_argument("--parent-down", help="a device down with children behind it")
+    p.add_argument("--unreachable", action="append", default=[],
+                   help="a child of --parent-down (unreachable); repeatable")
     a = p.parse_args()
     os.makedirs(a.shots, exist_ok=True)
     a.profile = tempfile.mkdtemp(prefix="slamon-chromium-")
