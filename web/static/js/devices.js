@@ -131,14 +131,15 @@ function drawDevice(main, d, q) {
 		} }
 	], ifs)));
 	main.appendChild(graphPanel(d, q));
-	main.appendChild(el('div', { class: 'two' },
-		el('section', { class: 'panel' }, el('h2', null, t('dev.states')), table([
-			{ h: t('dev.time'), f: function (x) { return fmtTime(x.t, x.t_text); } },
-			{ h: t('dev.state'), f: function (x) { return stateBadge(x.state); } },
-			{ h: t('dev.reason'), cls: 'wrap', f: function (x) { return x.reason || ''; } }
-		], (d.states || []).slice().sort(function (a, b) { return b.t - a.t; }))),
-		el('section', { class: 'panel' }, el('h2', null, t('dev.faults')),
-		   faultTable(d.faults || [], true))));
+	main.appendChild(el('section', { class: 'panel' }, el('h2', null, t('dev.faults')),
+			    faultTable((d.faults || []).slice().sort(function (a, b) {
+				    return b.opened - a.opened;
+			    }), true)));
+	main.appendChild(el('section', { class: 'panel' }, el('h2', null, t('dev.states')), table([
+		{ h: t('dev.time'), f: function (x) { return fmtTime(x.t, x.t_text); } },
+		{ h: t('dev.state'), f: function (x) { return stateBadge(x.state); } },
+		{ h: t('dev.reason'), cls: 'wrap', f: function (x) { return x.reason || ''; } }
+	], (d.states || []).slice().sort(function (a, b) { return b.t - a.t; }))));
 }
 
 /* The graph panel: interface picker, quick ranges, from/to pickers. */
@@ -204,6 +205,9 @@ function drawSeries(box, note, device, ifname, from, to) {
 		note.textContent = any ? '' : t('dev.graph.empty');
 		var canvas = el('canvas', { id: 'g-canvas' });
 		clear(box).appendChild(canvas);
+		box.hidden = !any;
+		if (!any)
+			return;
 		if (typeof Chart === 'undefined') {
 			note.hidden = false;
 			note.textContent = 'Chart.js (/static/vendor/chart.js) missing';
@@ -239,8 +243,10 @@ function drawSeries(box, note, device, ifname, from, to) {
 			}
 		});
 	}, function (e) {
-		if (alive() && e.status !== 401)
+		if (alive() && e.status !== 401) {
+			box.hidden = false;
 			clear(box).appendChild(errorBox(e));
+		}
 	});
 }
 
