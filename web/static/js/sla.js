@@ -87,11 +87,16 @@ Views.evidence = function (main, route) {
 				if (!iv.length)
 					return el('span', { class: 'muted' }, t('sla.ev.none'));
 				return el('ul', { class: 'intervals' }, iv.map(function (v) {
-					var to = v.to || Math.floor(Date.now() / 1000);
+					/* an interval that ends after now goes on (the
+					 * period's end is not an end) */
+					var nowS = Math.floor(Date.now() / 1000);
+					var going = !v.to || v.to > nowS;
+					var to = going ? nowS : v.to;
 					var pad = Math.max(600, Math.round((to - v.from) / 4));
 					return el('li', null,
 						stateBadge(v.state), ' ',
-						fmtTime(v.from, v.from_text), ' – ', v.to ? fmtTime(v.to, v.to_text) : '…',
+						fmtTime(v.from, v.from_text), ' – ',
+						going ? t('sla.ev.ongoing') : fmtTime(v.to, v.to_text),
 						' (' + fmtDur(to - v.from) + ')',
 						v.reason ? el('span', { class: 'note' }, ' ' + v.reason) : null, ' ',
 						el('a', { href: '#/device/' + encodeURIComponent(x.name) + '?from=' +
