@@ -131,6 +131,7 @@ var I18N = {
 		'rep.draft': '草稿', 'rep.final': '定稿',
 		'rep.generate': '生成报表', 'rep.generating': '{month} 报表已开始生成',
 		'rep.none': '还没有报表',
+		'rep.busy': '报表生成中…',
 		'time.s': '{n} 秒', 'time.m': '{n} 分', 'time.h': '{n} 小时', 'time.d': '{n} 天'
 	},
 	en: {
@@ -256,6 +257,7 @@ var I18N = {
 		'rep.draft': 'draft', 'rep.final': 'final',
 		'rep.generate': 'Generate report', 'rep.generating': 'Report for {month} is being generated',
 		'rep.none': 'No reports yet',
+		'rep.busy': 'A report is being generated…',
 		'time.s': '{n}s', 'time.m': '{n}m', 'time.h': '{n}h', 'time.d': '{n}d'
 	}
 };

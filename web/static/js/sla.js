@@ -132,7 +132,13 @@ Views.reports = function (main) {
 		if (!alive())
 			return;
 		var items = (d.items || []).slice().sort(function (a, b) { return a.month < b.month ? 1 : -1; });
-		clear(body).appendChild(table([
+		clear(body);
+		if (d.generating) {
+			/* a report is being written off the loop: look again soon */
+			body.appendChild(el('p', { class: 'hint' }, t('rep.busy')));
+			setTimeout(function () { if (alive()) App.draw(); }, 3000);
+		}
+		body.appendChild(table([
 			{ h: t('rep.month'), f: function (x) {
 				return el('a', { href: '#/sla?period=' + x.month }, x.month);
 			} },
