@@ -8,10 +8,11 @@
  * `slamon user add`. tests/web/console_test.py then drives headless
  * Chromium through Selenium: log in, find the access point that is down
  * from the overview, acknowledge its fault with a note, see the history
- * name the user, the topology (the access point red, the parent outage one
- * red branch with its access points grey), English, session expiry,
- * logout. The test then reads the journal: the fault is acknowledged by
- * the web user with that note, and the audit trail says so. The
+ * name the user, close it (note, satisfaction 基本满意), the topology (the
+ * access point red, the parent outage one red branch with its access
+ * points grey), English, session expiry, logout. The test then reads the
+ * journal: the fault acknowledged and closed by the web user with those
+ * notes and that satisfaction, and the audit trail saying so. The
  * screenshots go to <build>/Testing/web-console/ (docs/web.md).
  *
  * Skipped, saying why, only when Chromium cannot start here.
@@ -38,6 +39,7 @@
 #define WEB_USER "noc-duty"
 #define WEB_PASSWORD "Zhiban-2026-test"
 #define ACK_NOTE "web console test: engineer sent"
+#define CLOSE_NOTE "现场更换电源，已恢复"
 #define SHOTS_DIR SLAMON_BIN_DIR "/Testing/web-console"
 
 static char tmp[4096];
@@ -168,9 +170,9 @@ static int64_t down_fault(const char *db, const char *object,
 	return id;
 }
 
-/* The journal's audit trail holds one row for fault id: acknowledged by
- * the web user, from the web, with the note. */
-static void audit_says_web_ack(const char *db, int64_t id)
+/* The journal's audit trail holds two rows for fault id: acknowledged,
+ * then closed, by the web user, from the web, with their notes. */
+static void audit_says_web_ack_and_close(const char *db, int64_t id)
 {
 	struct journal_audit *a = NULL;
 	struct journal *j;
@@ -181,12 +183,15 @@ static void audit_says_web_ack(const char *db, int64_t id)
 	cr_assert_eq(journal_audit_list(j, id, &a, &n, err, sizeof(err)), 0,
 		     "%s", err);
 	journal_close(j);
-	cr_assert_eq(n, 1, "%zu audit rows for fault #%lld, want 1", n,
+	cr_assert_eq(n, 2, "%zu audit rows for fault #%lld, want 2", n,
 		     (long long)id);
 	cr_assert_str_eq(a[0].action, "ack");
-	cr_assert_str_eq(a[0].who, WEB_USER);
-	cr_assert_str_eq(a[0].via, "web");
 	cr_assert_str_eq(a[0].note, ACK_NOTE);
+	cr_assert_str_eq(a[1].action, "close");
+	for (size_t i = 0; i < n; i++) {
+		cr_assert_str_eq(a[i].who, WEB_USER);
+		cr_assert_str_eq(a[i].via, "web");
+	}
 	free(a);
 }
 
@@ -207,7 +212,7 @@ static void user_add(const char *conf, const char *name, const char *role,
 	cr_assert_eq(rc, 0, "slamon user add: exit %d: %s", rc, out);
 }
 
-Test(web_console, log_in_find_the_down_access_point_and_acknowledge_its_fault)
+Test(web_console, log_in_find_the_down_access_point_ack_and_close_its_fault)
 {
 	char conf[4200], inv[4200], log[4200], db[4200], users[4200];
 	char text[8192], port_s[16], url[64];
@@ -281,7 +286,9 @@ Test(web_console, log_in_find_the_down_access_point_and_acknowledge_its_fault)
 				SLAMON_SOURCE_DIR "/tests/web/console_test.py",
 				"--url", url, "--user", WEB_USER,
 				"--password", WEB_PASSWORD, "--down", "ap-2",
-				"--note", ACK_NOTE, "--parent-down", "agg-2",
+				"--note", ACK_NOTE, "--close-note", CLOSE_NOTE,
+				"--satisfaction", "基本满意",
+				"--parent-down", "agg-2",
 				"--unreachable", "ap-3", "--unreachable",
 				"ap-4", "--shots", SHOTS_DIR, NULL};
 
@@ -304,8 +311,11 @@ Test(web_console, log_in_find_the_down_access_point_and_acknowledge_its_fault)
 		     (long long)id);
 	cr_assert_str_eq(f.ack_by, WEB_USER);
 	cr_assert_str_eq(f.ack_note, ACK_NOTE);
-	cr_assert_eq(f.closed_t, 0);
-	audit_says_web_ack(db, id);
+	cr_assert_gt(f.closed_t, f.ack_t, "fault #%lld not closed after its ack",
+		     (long long)id);
+	cr_assert_str_eq(f.close_note, CLOSE_NOTE);
+	cr_assert_str_eq(f.satisfaction, "基本满意");
+	audit_says_web_ack_and_close(db, id);
 
 	kill(daemon_pid, SIGTERM);
 	rc = slamond_wait_exit(daemon_pid, 15);

@@ -9,7 +9,8 @@ Run by tests/integration/test_web_console.c against a real slamond:
 Logs in (after a wrong password, which must say so), finds the access
 point that is down from the overview wall (the "down" count of the access
 role), opens it, acknowledges its open fault with a note, and checks that
-the fault's history names the web user. On the way it checks the faults
+the fault's history names the web user; with --close-note it then closes
+the fault (note, satisfaction) from the faults page. It also checks the faults
 page and the topology (the device red), English (kept across a reload),
 that a session that went away brings the login page back saying it
 expired, and that logout does too; it saves a screenshot of every page it
@@ -33,7 +34,7 @@ try:
     from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as EC
-    from selenium.webdriver.support.ui import WebDriverWait
+    from selenium.webdriver.support.ui import Select, WebDriverWait
 except ImportError as e:  # python3-selenium missing: not a console bug
     print("skip: python3-selenium is not installed (%s)" % e, file=sys.stderr)
     sys.exit(77)
@@ -173,6 +174,22 @@ def steps(d, a):
     if a.user not in row.text:
         raise Fail("the faults page does not name %s: %r" % (a.user, row.text))
     shot(d, a.shots, "faults")
+    if a.close_note:
+        # close it: note and satisfaction; the history says who closed it
+        row.find_element(By.CSS_SELECTOR, "button.btn-close").click()
+        wait(d, EC.visibility_of_element_located((By.ID, "f-note")), "the close dialog").send_keys(a.close_note)
+        Select(d.find_element(By.ID, "f-sat")).select_by_value(a.satisfaction)
+        shot(d, a.shots, "close-dialog")
+        d.find_element(By.ID, "f-submit").click()
+        row = wait(d, EC.presence_of_element_located(
+            (By.CSS_SELECTOR, "tr[data-fault='%d'][data-state=closed]" % fid)),
+            "#%d shown closed" % fid)
+        hist = row.find_element(By.CSS_SELECTOR, "ul.history").text
+        if a.close_note not in hist or a.satisfaction not in row.text:
+            raise Fail("the closed #%d does not show the note and satisfaction: %r" % (fid, row.text))
+        if row.find_elements(By.CSS_SELECTOR, "button"):
+            raise Fail("a closed fault still offers acknowledge or close")
+        shot(d, a.shots, "faults-closed")
 
     # 6. the topology draws the device red; a parent outage is one red
     # branch with its unreachable children grey
@@ -231,6 +248,8 @@ def main():
     p.add_argument("--down", required=True, help="the access point that is down")
     p.add_argument("--shots", required=True, help="folder for the screenshots")
     p.add_argument("--note", default="web console test: on site")
+    p.add_argument("--close-note", help="then close the fault with this note")
+    p.add_argument("--satisfaction", default="基本满意", choices=["满意", "基本满意", "不满意"])
     p.add_argument("--parent-down", help="a device down with children behind it")
     p.add_argument("--unreachable", action="append", default=[],
                    help="a child of --parent-down (unreachable); repeatable")
