@@ -45,13 +45,7 @@ static int set(void *arg, int key, const char *val)
 	struct user_args *a = arg;
 
 	if (key == O_ROLE) {
-		if (web_role_parse(val) < 0) {
-			fprintf(stderr, "slamon user: --role '%s': viewer, "
-					"operator or admin\n",
-				val);
-			return -EINVAL;
-		}
-		a->role = val;
+		a->role = val; /* checked after parsing (--help first) */
 	} else if (key == O_STDIN) {
 		a->pw_stdin = 1;
 	} else if (key == O_USERS) {
@@ -224,9 +218,11 @@ static int run(const struct cli_cmd *cmd, int argc, char **argv)
 
 	if (strcmp(action, "add") != 0 && strcmp(action, "passwd") != 0 &&
 	    strcmp(action, "del") != 0 && strcmp(action, "list") != 0) {
-		if (strcmp(action, "--help") == 0 || strcmp(action, "-h") == 0)
-			return cli_parse_status(
-				cli_parse(cmd, argc, argv, &ctx, set, &a));
+		/* no action: --help (or an option error) still works */
+		c.operand = NULL;
+		rc = cli_parse(&c, argc, argv, &ctx, set, &a);
+		if (rc != 0)
+			return cli_parse_status(rc);
 		fprintf(stderr, "slamon user: expected add, passwd, del or "
 				"list\n");
 		return 2;
@@ -238,6 +234,12 @@ static int run(const struct cli_cmd *cmd, int argc, char **argv)
 	rc = cli_parse(&c, argc, argv, &ctx, set, &a);
 	if (rc != 0)
 		return cli_parse_status(rc);
+	if (a.role != NULL && web_role_parse(a.role) < 0) {
+		fprintf(stderr, "slamon user: --role '%s': viewer, operator "
+				"or admin\n",
+			a.role);
+		return 2;
+	}
 	if (c.operand != NULL && !web_user_name_ok(ctx.args[0])) {
 		fprintf(stderr, "slamon user: bad user name '%s' (1-63 of "
 				"A-Z a-z 0-9 . _ -)\n",

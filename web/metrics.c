@@ -168,13 +168,13 @@ static void live(struct web_server *ws, struct sbuf *b)
 	/* one family at a time: rates in, out, then utilisation */
 	for (int m = 0; m < 3; m++) {
 		static const char *const names[] = {
-			"slamon_interface_in_bits_per_second",
-			"slamon_interface_out_bits_per_second",
+			"slamon_interface_in_bytes_per_second",
+			"slamon_interface_out_bytes_per_second",
 			"slamon_interface_utilization_ratio",
 		};
 		static const char *const helps[] = {
-			"Inbound rate of the last poll.",
-			"Outbound rate of the last poll.",
+			"Inbound rate of the last poll (bits/s over 8).",
+			"Outbound rate of the last poll (bits/s over 8).",
 			"max(in, out) over the contracted capacity, else the "
 			"interface speed (as the util rule and the SLA).",
 		};
@@ -188,8 +188,8 @@ static void live(struct web_server *ws, struct sbuf *b)
 				double base = d->capacity_mbps > 0
 						      ? d->capacity_mbps
 						      : f.speed_mbps;
-				double x = m == 0   ? f.in_bps
-					   : m == 1 ? f.out_bps
+				double x = m == 0   ? f.in_bps / 8
+					   : m == 1 ? f.out_bps / 8
 					   : base > 0
 						   ? fmax(f.in_bps, f.out_bps) /
 							     (base * 1e6)

@@ -716,10 +716,10 @@ Test(journal, version2_journal_upgraded_for_reasons)
 			     " WHERE key = 'schema_version'",
 			     out, sizeof(out)),
 		     0, "%s", out);
-	cr_assert_eq(atoi(out), 3, "%s", out);
+	cr_assert_eq(atoi(out), JOURNAL_SCHEMA_VERSION, "%s", out);
 	cr_assert_eq(sql_cli("PRAGMA user_version", out, sizeof(out)), 0,
 		     "%s", out);
-	cr_assert_eq(atoi(out), 3, "%s", out);
+	cr_assert_eq(atoi(out), JOURNAL_SCHEMA_VERSION, "%s", out);
 }
 
 /* ---- read APIs for sla/ ------------------------------------------------ */
