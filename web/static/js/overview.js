@@ -74,13 +74,36 @@ function utilClass(p) {
 	return p >= 90 ? 'u-crit' : p >= 70 ? 'u-high' : 'u-ok';
 }
 
-function drawLinks(box, links) {
+/* Backbone and exit links all, in that order; other contracted links
+ * (an access point's line, say) only the OTHER_LINKS busiest, so a wall
+ * stays a wall with hundreds of them. */
+var OTHER_LINKS = 6;
+
+function wallLinks(links) {
+	var main = [], other = [];
+	links.forEach(function (l) {
+		(l.role === 'backbone' || l.role === 'exit' ? main : other).push(l);
+	});
+	main.sort(function (a, b) {
+		return (a.role === b.role ? 0 : a.role === 'backbone' ? -1 : 1) ||
+			a.device.localeCompare(b.device, undefined, { numeric: true }) ||
+			a.ifname.localeCompare(b.ifname, undefined, { numeric: true });
+	});
+	other.sort(function (a, b) { return (b.util_pct || 0) - (a.util_pct || 0); });
+	return { main: main, other: other.slice(0, OTHER_LINKS), more: Math.max(0, other.length - OTHER_LINKS) };
+}
+
+function drawLinks(box, all) {
 	clear(box);
-	if (!links.length) {
+	if (!all.length) {
 		box.appendChild(el('p', { class: 'empty' }, t('ov.no_links')));
 		return;
 	}
-	links.forEach(function (l) {
+	var w = wallLinks(all);
+	var links = w.main.concat(w.other);
+	links.forEach(function (l, i) {
+		if (i === w.main.length && w.other.length)
+			box.appendChild(el('h3', { class: 'sub-h' }, t('ov.other_links')));
 		var cap = l.capacity_mbps ? l.capacity_mbps * 1e6 : null;
 		function bar(v, label) {
 			var pct = cap && v !== null && v !== undefined ? Math.min(100, v / cap * 100) : null;
@@ -101,6 +124,8 @@ function drawLinks(box, links) {
 			      '/ ' + (l.capacity_mbps ? l.capacity_mbps + ' Mbps' : '—'))),
 			bar(l.in_bps, t('ov.in')), bar(l.out_bps, t('ov.out'))));
 	});
+	if (w.more)
+		box.appendChild(el('p', { class: 'hint' }, t('ov.more_links', { n: w.more })));
 }
 
 function drawFaults(sevBox, listBox, f, now) {
