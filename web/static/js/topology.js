@@ -12,7 +12,7 @@
  */
 'use strict';
 
-var TOPO = { GROUP_OVER: 8, W: 190, H: 26, COL: 250, ROW: 32, PAD: 16 };
+var TOPO = { GROUP_OVER: 8, W: 224, H: 26, COL: 272, ROW: 32, PAD: 16 };
 var SVGNS = 'http://www.w3.org/2000/svg';
 
 function svg(tag, attrs, text) {
@@ -183,7 +183,7 @@ function drawTopology(box, nodes, expanded, redraw) {
 			g.setAttribute('class', 'tnode st-' + (n.state || 'unknown') + (v.red ? ' red' : ''));
 			g.setAttribute('data-device', n.name);
 			g.appendChild(svg('rect', { width: TOPO.W, height: TOPO.H, rx: 4 }));
-			var label = n.name.length > 20 ? n.name.slice(0, 19) + '…' : n.name;
+			var label = n.name.length > 22 ? n.name.slice(0, 21) + '…' : n.name;
 			g.appendChild(svg('text', { x: 8, y: 17 }, label));
 			g.appendChild(svg('text', { x: TOPO.W - 8, y: 17, 'text-anchor': 'end', class: 'sub' },
 					  tv('role', n.role)));
