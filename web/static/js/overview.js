@@ -137,16 +137,27 @@ function drawFaults(sevBox, listBox, f, now) {
 			el('b', null, String(by[s] || 0)), el('small', null, tv('sev', s))));
 	});
 	clear(listBox);
-	var open = (f.open || []).slice();
+	/* what needs someone first: overdue, not acknowledged, most severe,
+	 * waiting longest */
+	var sevRank = {};
+	SEVERITIES.forEach(function (sv, i) { sevRank[sv] = i; });
+	now = now || Date.now() / 1000;
+	var open = (f.open || []).slice().sort(function (a, b) {
+		return (isOverdue(b, now) - isOverdue(a, now)) || (!!a.acked - !!b.acked) ||
+			((sevRank[a.severity] === undefined ? 9 : sevRank[a.severity]) -
+			 (sevRank[b.severity] === undefined ? 9 : sevRank[b.severity])) ||
+			(a.opened - b.opened);
+	});
 	if (!open.length) {
 		listBox.appendChild(el('p', { class: 'empty ok' }, t('ov.no_faults')));
 		return;
 	}
-	now = now || Date.now() / 1000;
 	listBox.appendChild(table([
 		{ h: t('f.severity'), f: function (x) { return sevBadge(x.severity); } },
 		{ h: t('f.device'), f: function (x) { return deviceLink(x.device); } },
-		{ h: t('f.summary'), cls: 'wrap', f: function (x) { return x.summary || ''; } },
+		{ h: t('f.summary'), cls: 'wrap', f: function (x) {
+			return el('span', { title: x.summary || '' }, x.summary || '');
+		} },
 		{ h: t('f.opened'), f: function (x) { return fmtTime(x.opened, x.opened_text); } },
 		{ h: t('f.state'), f: function (x) {
 			return x.acked ? fstateBadge('acked') : fstateBadge('open');

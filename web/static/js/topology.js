@@ -5,7 +5,8 @@
  * its branch in red and its unreachable children in grey. A device with
  * more than GROUP_OVER children folds, per role, into one count box those
  * children that are leaves (unless down) or whole branches that are up:
- * every outage stays on the screen, the rest is counted. A click on a
+ * every outage stays on the screen, the rest is counted; more than
+ * GROUP_OVER down leaves (a mass outage) fold into a red box of their own. A click on a
  * count box unfolds it, a click on a device opens it.
  * Redrawn from /api/v1/topology every 15 s.
  * SPDX-License-Identifier: MIT
@@ -91,19 +92,27 @@ function topoTree(nodes, expanded) {
 		var out = [];
 		if (kids.length > TOPO.GROUP_OVER) {
 			var groups = {};
+			/* more down leaves than GROUP_OVER (a mass outage) fold too,
+			 * into a red box of their own */
+			var downLeaves = kids.filter(function (k) {
+				return !k.kids.length && k.n.state === 'down';
+			}).length;
 			kids.forEach(function (k) {
-				/* folded: a leaf that is not down, or a branch all up */
-				var single = k.n.state === 'down' ||
+				var leafDown = !k.kids.length && k.n.state === 'down';
+				var key = k.n.role + (leafDown ? '/down' : '');
+				/* folded: a leaf (a down one only in a mass outage), or
+				 * a branch all up */
+				var single = (leafDown && downLeaves <= TOPO.GROUP_OVER) ||
 					(k.kids.length > 0 && !sizeOf(k).allUp) ||
-					expanded[v.n.name + '\u0000' + k.n.role];
+					expanded[v.n.name + '\u0000' + key];
 				if (single) {
 					out.push(visible(k));
 					return;
 				}
-				var g = groups[k.n.role];
+				var g = groups[key];
 				if (!g) {
-					g = groups[k.n.role] = { group: true, role: k.n.role, parent: v.n.name,
-								 counts: {}, total: 0, below: 0, kids: [] };
+					g = groups[key] = { group: true, role: k.n.role, key: key, parent: v.n.name,
+							    counts: {}, total: 0, below: 0, kids: [] };
 					out.push(g);
 				}
 				g.counts[k.n.state || 'unknown'] = (g.counts[k.n.state || 'unknown'] || 0) + 1;
@@ -160,7 +169,7 @@ function drawTopology(box, nodes, expanded, redraw) {
 				return (v.counts[st] || 0) > (v.counts[best] || 0) ? st : best;
 			}, 'unknown');
 			g.setAttribute('class', 'tnode group st-' + worst + (v.red ? ' red' : ''));
-			g.setAttribute('data-group', v.parent + '/' + v.role);
+			g.setAttribute('data-group', v.parent + '/' + v.key);
 			g.appendChild(svg('rect', { width: TOPO.W, height: TOPO.H, rx: 4 }));
 			var parts = STATES.filter(function (st) { return v.counts[st]; }).map(function (st) {
 				return v.counts[st] + ' ' + tv('state', st);
@@ -175,7 +184,7 @@ function drawTopology(box, nodes, expanded, redraw) {
 				      tv('state', 'up')) + (v.below ? ' +' + v.below : ''));
 			g.appendChild(tx);
 			g.addEventListener('click', function () {
-				expanded[v.parent + '\u0000' + v.role] = true;
+				expanded[v.parent + '\u0000' + v.key] = true;
 				redraw();
 			});
 		} else {
