@@ -73,6 +73,10 @@ struct web_server {
 	 * lists), used by one job at a time */
 	pthread_mutex_t jmu;
 	struct journal *journal;
+	/* sla/ cuts periods by switching TZ around mktime (sla/period.c):
+	 * one job at a time may call into sla/ (never on the loop, never
+	 * while holding jmu) */
+	pthread_mutex_t slamu;
 
 	/* this month's indicators (JSON array), refreshed off the loop at
 	 * most once a minute, for /overview and /metrics */
@@ -101,6 +105,8 @@ int web__query(h2o_req_t *req, const char *name, char *out, size_t len);
 void web__peer(h2o_req_t *req, char *out, size_t len);
 /* Wall clock, seconds. */
 double web__now(void);
+/* "YYYY-MM" with a month 01..12 (checked without sla/, on the loop)? */
+int web__month_ok(const char *m);
 
 /* ---- off-loop jobs (server.c) --------------------------------------- */
 
