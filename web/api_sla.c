@@ -396,7 +396,7 @@ void web__sla(struct web_server *ws, h2o_req_t *req, struct web_session *s,
 static void reports_dir(const struct web_server *ws, const char *month,
 			char *out, size_t len)
 {
-	snprintf(out, len, "%s/reports%s%s", ws->storage_dir,
+	snprintf(out, len, "%s/reports%s%.16s", ws->storage_dir,
 		 month ? "/" : "", month ? month : "");
 }
 
