@@ -288,6 +288,8 @@ static void job_work(uv_work_t *w)
 
 static void job_free(struct web_job *j)
 {
+	if (j->snap_free != NULL)
+		j->snap_free(j->snap);
 	json_decref(j->in);
 	json_decref(j->out);
 	free(j->body);

@@ -128,6 +128,8 @@ struct web_job {
 	int64_t id;
 	double from, to, now;
 	json_t *in;           /* parsed body, or NULL */
+	void *snap;           /* state copied on the loop, freed by */
+	void (*snap_free)(void *);
 	struct config *cfg; /* loaded off the loop when a job needs
 	                             it; freed by the job */
 	/* outputs */
