@@ -9,6 +9,8 @@
 #include <h2o.h>
 #include <jansson.h>
 #include <pthread.h>
+#include <sys/stat.h>
+#include <time.h>
 
 #include "storage/journal.h"
 #include "web/users.h"
@@ -65,6 +67,8 @@ struct web_server {
 
 	struct web_user *users;
 	size_t nusers;
+	struct timespec users_mtime; /* of the file read last */
+	off_t users_size;
 	struct web_session *sessions;
 	size_t nsessions;
 	struct web_rl rl[WEB_RL_SLOTS];
