@@ -273,11 +273,12 @@ static json_t *evidence(struct web_job *j, const struct sla_result *r,
 		const struct device *d = &cfg->devices[i];
 		const struct sla_avail *a = &r->avail[i];
 		double known = a->up_s + a->down_s;
-		json_t *iv = json_array();
+		json_t *iv;
 
 		if (!config_scope_match(cfg, i, v->ind.scope))
 			continue;
 		in[i] = 1;
+		iv = json_array();
 		while (k < nst && strcmp(st[k].object, d->name) < 0)
 			k++;
 		for (; k < nst && strcmp(st[k].object, d->name) == 0; k++) {
