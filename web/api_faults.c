@@ -282,10 +282,24 @@ void web__device_history(struct web_server *ws, h2o_req_t *req,
 
 static void faults_run(struct web_job *j)
 {
-	struct fault_query q = { .filter = j->id ? JQ_ALL : JQ_OPEN,
-				 .from_t = j->from, .to_t = j->to };
+	struct fault_query q = { .filter = j->id ? JQ_ALL : JQ_OPEN };
+	struct sla_period p;
 	json_t *items;
+	int y, mo, rc = 0;
 
+	if (j->c[0] != '\0') { /* the month, in the configured zone */
+		sscanf(j->c, "%4d-%2d", &y, &mo);
+		pthread_mutex_lock(&j->ws->slamu);
+		rc = sla_period_month(j->ws->tz, y, mo, &p);
+		pthread_mutex_unlock(&j->ws->slamu);
+		if (rc < 0) {
+			web__job_fail(j, 500, "config", "time zone %s",
+				      j->ws->tz);
+			return;
+		}
+		q.from_t = p.from;
+		q.to_t = p.to;
+	}
 	pthread_mutex_lock(&j->ws->jmu);
 	items = web__fault_list(j, &q, j->a);
 	pthread_mutex_unlock(&j->ws->jmu);
@@ -293,22 +307,10 @@ static void faults_run(struct web_job *j)
 		j->out = json_pack("{s:o}", "items", items);
 }
 
-static int month_parse(const char *tz, const char *m, struct sla_period *p)
-{
-	int y, mo;
-	char tail;
-
-	if (strlen(m) != 7 || sscanf(m, "%4d-%2d%c", &y, &mo, &tail) != 2 ||
-	    m[4] != '-' || y < 1970 || y > 9999)
-		return -1;
-	return sla_period_month(tz, y, mo, p);
-}
-
 void web__faults(struct web_server *ws, h2o_req_t *req,
 		 struct web_session *s)
 {
 	char status[16], month[16], device[CFG_NAME_MAX];
-	struct sla_period p;
 	struct web_job *j;
 
 	(void)s;
@@ -319,7 +321,7 @@ void web__faults(struct web_server *ws, h2o_req_t *req,
 		web__error(req, 400, "bad_request", "status is open or all");
 		return;
 	}
-	if (month[0] && month_parse(ws->tz, month, &p) < 0) {
+	if (month[0] && !web__month_ok(month)) {
 		web__error(req, 400, "bad_request", "month is YYYY-MM");
 		return;
 	}
@@ -327,10 +329,7 @@ void web__faults(struct web_server *ws, h2o_req_t *req,
 	if (j == NULL)
 		return;
 	j->id = strcmp(status, "all") == 0; /* else open ones only */
-	if (month[0]) {
-		j->from = p.from;
-		j->to = p.to;
-	}
+	snprintf(j->c, sizeof(j->c), "%s", month);
 	snprintf(j->a, sizeof(j->a), "%s", device);
 	web__job_start(j, faults_run, NULL);
 }

@@ -27,13 +27,12 @@
 #define SERIES_POINTS_MAX 2000
 #define REPORT_FILE_MAX (64L * 1024 * 1024)
 
+/* Off the loop, holding ws->slamu. */
 static int month_of(const char *tz, const char *m, struct sla_period *p)
 {
 	int y, mo;
-	char tail;
 
-	if (m == NULL || strlen(m) != 7 || m[4] != '-' ||
-	    sscanf(m, "%4d-%2d%c", &y, &mo, &tail) != 2 || y < 1970)
+	if (!web__month_ok(m) || sscanf(m, "%4d-%2d", &y, &mo) != 2)
 		return -1;
 	return sla_period_month(tz, y, mo, p);
 }
@@ -77,11 +76,15 @@ static void ind_run(struct web_job *j)
 
 	if (web__job_config(j) < 0)
 		return;
+	pthread_mutex_lock(&j->ws->slamu);
+	snprintf(err, sizeof(err), "time zone %s", j->cfg->timezone);
 	if (this_month(j->cfg->timezone, j->now, &p) < 0 ||
 	    sla_evaluate(j->cfg, &p, j->now, &r, err, sizeof(err)) < 0) {
+		pthread_mutex_unlock(&j->ws->slamu);
 		web__job_fail(j, 500, "sla", "%s", err);
 		return;
 	}
+	pthread_mutex_unlock(&j->ws->slamu);
 	j->out = json_array();
 	for (size_t i = 0; i < r->nvalues; i++)
 		json_array_append_new(j->out, indicator_json(&r->values[i]));
@@ -270,11 +273,12 @@ static json_t *evidence(struct web_job *j, const struct sla_result *r,
 		const struct device *d = &cfg->devices[i];
 		const struct sla_avail *a = &r->avail[i];
 		double known = a->up_s + a->down_s;
-		json_t *iv = json_array();
+		json_t *iv;
 
 		if (!config_scope_match(cfg, i, v->ind.scope))
 			continue;
 		in[i] = 1;
+		iv = json_array();
 		while (k < nst && strcmp(st[k].object, d->name) < 0)
 			k++;
 		for (; k < nst && strcmp(st[k].object, d->name) == 0; k++) {
@@ -334,15 +338,19 @@ static void sla_run(struct web_job *j)
 
 	if (web__job_config(j) < 0)
 		return;
+	pthread_mutex_lock(&j->ws->slamu);
 	if ((j->a[0] ? month_of(j->cfg->timezone, j->a, &p)
 		     : this_month(j->cfg->timezone, j->now, &p)) < 0) {
+		pthread_mutex_unlock(&j->ws->slamu);
 		web__job_fail(j, 400, "bad_request", "period is YYYY-MM");
 		return;
 	}
 	if (sla_evaluate(j->cfg, &p, j->now, &r, err, sizeof(err)) < 0) {
+		pthread_mutex_unlock(&j->ws->slamu);
 		web__job_fail(j, 500, "sla", "%s", err);
 		return;
 	}
+	pthread_mutex_unlock(&j->ws->slamu);
 	if (j->c[0] != '\0') {
 		for (size_t i = 0; i < r->nvalues; i++)
 			if (strcmp(r->values[i].ind.id, j->c) == 0)
@@ -367,12 +375,11 @@ void web__sla(struct web_server *ws, h2o_req_t *req, struct web_session *s,
 	      const char *evidence_id)
 {
 	char period[16];
-	struct sla_period p;
 	struct web_job *j;
 
 	(void)s;
 	web__query(req, "period", period, sizeof(period));
-	if (period[0] && month_of(ws->tz, period, &p) < 0) {
+	if (period[0] && !web__month_ok(period)) {
 		web__error(req, 400, "bad_request", "period is YYYY-MM");
 		return;
 	}
@@ -390,7 +397,7 @@ void web__sla(struct web_server *ws, h2o_req_t *req, struct web_session *s,
 static void reports_dir(const struct web_server *ws, const char *month,
 			char *out, size_t len)
 {
-	snprintf(out, len, "%s/reports%s%s", ws->storage_dir,
+	snprintf(out, len, "%s/reports%s%.16s", ws->storage_dir,
 		 month ? "/" : "", month ? month : "");
 }
 
@@ -437,12 +444,11 @@ static void reports_run(struct web_job *j)
 	reports_dir(j->ws, NULL, dir, sizeof(dir));
 	n = scandir(dir, &m, NULL, by_name);
 	for (int i = n - 1; i >= 0; i--) {
-		struct sla_period p;
 		struct dirent **f = NULL;
 		json_t *files;
 		int nf;
 
-		if (month_of("UTC", m[i]->d_name, &p) < 0)
+		if (!web__month_ok(m[i]->d_name))
 			continue;
 		snprintf(sub, sizeof(sub), "%s/%s", dir, m[i]->d_name);
 		nf = scandir(sub, &f, NULL, by_name);
@@ -553,12 +559,11 @@ void web__report_file(struct web_server *ws, h2o_req_t *req,
 		      struct web_session *s, const char *month,
 		      const char *file)
 {
-	struct sla_period p;
 	char dir[4200];
 	struct web_job *j;
 
 	(void)s;
-	if (month_of("UTC", month, &p) < 0 || !name_ok(file) ||
+	if (!web__month_ok(month) || !name_ok(file) ||
 	    strlen(file) > 120) {
 		web__error(req, 400, "bad_request",
 			   "reports/YYYY-MM/FILE (letters, digits, . _ -)");
@@ -583,20 +588,24 @@ static void gen_run(struct web_job *j)
 
 	if (web__job_config(j) < 0)
 		return;
-	if (month_of(j->cfg->timezone, j->a, &p) < 0) {
-		web__job_fail(j, 400, "bad_request", "month is YYYY-MM");
-		return;
-	}
 	reports_dir(j->ws, j->a, dir, sizeof(dir));
 	if (storage_mkdir_p(dir) < 0) {
 		web__job_fail(j, 500, "storage", "cannot create %s", dir);
 		return;
 	}
 	o.out_dir = dir;
+	pthread_mutex_lock(&j->ws->slamu);
+	if (month_of(j->cfg->timezone, j->a, &p) < 0) {
+		pthread_mutex_unlock(&j->ws->slamu);
+		web__job_fail(j, 400, "bad_request", "month is YYYY-MM");
+		return;
+	}
 	if (report_period(j->cfg, &p, &o, NULL, err, sizeof(err)) < 0) {
+		pthread_mutex_unlock(&j->ws->slamu);
 		web__job_fail(j, 500, "report", "%s", err);
 		return;
 	}
+	pthread_mutex_unlock(&j->ws->slamu);
 	snprintf(au.action, sizeof(au.action), "report");
 	snprintf(au.who, sizeof(au.who), "%s", j->user);
 	snprintf(au.via, sizeof(au.via), "web");
@@ -626,7 +635,6 @@ void web__report_generate(struct web_server *ws, h2o_req_t *req,
 {
 	json_error_t jerr;
 	json_t *body, *m;
-	struct sla_period p;
 	struct web_job *j;
 
 	if (s->role < ROLE_ADMIN) {
@@ -640,8 +648,7 @@ void web__report_generate(struct web_server *ws, h2o_req_t *req,
 		return;
 	}
 	m = json_object_get(body, "month");
-	if (!json_is_string(m) ||
-	    month_of(ws->tz, json_string_value(m), &p) < 0) {
+	if (!json_is_string(m) || !web__month_ok(json_string_value(m))) {
 		json_decref(body);
 		web__error(req, 400, "bad_request",
 			   "expected {\"month\": \"YYYY-MM\"}");

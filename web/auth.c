@@ -39,12 +39,34 @@ static int random_hex(char *out, size_t nbytes)
 	return 0;
 }
 
+/* Has the users file changed since it was read (slamon user add without
+ * a SIGHUP)? One stat(2) per login attempt. */
+static int users_changed(const struct web_server *ws)
+{
+	struct stat st;
+
+	if (stat(ws->users_path, &st) < 0)
+		return ws->users_size != -1;
+	return st.st_mtim.tv_sec != ws->users_mtime.tv_sec ||
+	       st.st_mtim.tv_nsec != ws->users_mtime.tv_nsec ||
+	       st.st_size != ws->users_size;
+}
+
 int web__users_reload(struct web_server *ws)
 {
 	struct web_user *u = NULL;
 	size_t n = 0;
 	char err[512];
-	int rc = web_users_load(ws->users_path, &u, &n, err, sizeof(err));
+	struct stat st;
+	int rc;
+
+	if (stat(ws->users_path, &st) == 0) {
+		ws->users_mtime = st.st_mtim;
+		ws->users_size = st.st_size;
+	} else {
+		ws->users_size = -1;
+	}
+	rc = web_users_load(ws->users_path, &u, &n, err, sizeof(err));
 
 	if (rc == -ENOENT) {
 		log_warnx("web: no users file %s: nobody can log in (slamon "
@@ -298,6 +320,9 @@ static void login(struct web_server *ws, h2o_req_t *req)
 			   "expected {\"user\": NAME, \"password\": TEXT}");
 		return;
 	}
+	if (users_changed(ws) && web__users_reload(ws) == 0)
+		log_info("web: %s changed: %zu users", ws->users_path,
+			 ws->nusers);
 	snprintf(key, sizeof(key), "a:%s", peer);
 	if (rl_blocked(ws, key, RL_ADDR_FAILS, now)) {
 		json_decref(body);

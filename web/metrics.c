@@ -93,65 +93,151 @@ static void value(struct sbuf *b, double v)
 		sb_add(b, " NaN\n", 5);
 }
 
-static void live(struct web_server *ws, struct sbuf *b)
+/* What a scrape shows, copied on the loop (a few MB at 28,000 devices)
+ * and written out on the threadpool, so the loop only copies. */
+struct msnap_dev {
+	char name[CFG_NAME_MAX];
+	uint8_t role, state;
+};
+
+struct msnap_if {
+	uint32_t dev;
+	char name[96];
+	double in, out, base;
+};
+
+struct msnap {
+	struct web_counters c;
+	double now;
+	char version[32];
+	size_t ndev, nif, capif;
+	struct msnap_dev *dev;
+	struct msnap_if *ifs;
+	json_t *ind; /* a deep copy of this month's indicators, or NULL */
+};
+
+static void msnap_free(struct msnap *m)
+{
+	if (m == NULL)
+		return;
+	free(m->dev);
+	free(m->ifs);
+	json_decref(m->ind);
+	free(m);
+}
+
+static struct msnap *msnap_take(struct web_server *ws)
 {
 	const struct config *cfg = ws->src.config(ws->src.arg);
-	struct web_counters c = { 0 };
+	struct msnap *m = calloc(1, sizeof(*m));
 	struct web_device_view v;
 	struct web_iface_view f;
-	uint64_t cum = 0;
-	size_t cnt[ROLE_COUNT][OBJ_STATE_COUNT] = { { 0 } };
 
-	ws->src.counters(ws->src.arg, &c);
+	if (m == NULL)
+		return NULL;
+	ws->src.counters(ws->src.arg, &m->c);
+	m->now = web__now();
+	snprintf(m->version, sizeof(m->version), "%s", ws->version);
+	m->dev = calloc(cfg->ndevices + 1, sizeof(*m->dev));
+	if (m->dev == NULL)
+		goto oom;
+	m->ndev = cfg->ndevices;
+	for (size_t i = 0; i < cfg->ndevices; i++) {
+		const struct device *d = &cfg->devices[i];
+
+		ws->src.device(ws->src.arg, i, &v);
+		memcpy(m->dev[i].name, d->name, sizeof(d->name));
+		m->dev[i].role = (uint8_t)d->role;
+		m->dev[i].state = (uint8_t)v.state;
+		for (size_t k = 0; ws->src.iface(ws->src.arg, i, k, &f) == 0;
+		     k++) {
+			struct msnap_if *x;
+
+			if (m->nif == m->capif) {
+				size_t cap = m->capif ? m->capif * 2 : 1024;
+				struct msnap_if *n =
+					realloc(m->ifs, cap * sizeof(*n));
+
+				if (n == NULL)
+					goto oom;
+				m->ifs = n;
+				m->capif = cap;
+			}
+			x = &m->ifs[m->nif++];
+			x->dev = (uint32_t)i;
+			snprintf(x->name, sizeof(x->name), "%s", f.name);
+			x->in = f.in_bps;
+			x->out = f.out_bps;
+			x->base = d->capacity_mbps > 0 ? d->capacity_mbps
+						       : f.speed_mbps;
+		}
+	}
+	if (ws->indicators != NULL) {
+		m->ind = json_deep_copy(ws->indicators);
+		if (m->ind == NULL)
+			goto oom;
+	}
+	return m;
+oom:
+	msnap_free(m);
+	return NULL;
+}
+
+static void live(const struct msnap *m, struct sbuf *b)
+{
+	size_t cnt[ROLE_COUNT][OBJ_STATE_COUNT] = { { 0 } };
+	uint64_t cum = 0;
+
 	family(b, "slamon_build_info", "gauge", "slamond's version.");
 	sb_add(b, "slamon_build_info{", 18);
-	sb_label(b, "version", ws->version, 1);
+	sb_label(b, "version", m->version, 1);
 	value(b, 1);
 	family(b, "slamon_uptime_seconds", "gauge",
 	       "Seconds since slamond started.");
-	sb_printf(b, "slamon_uptime_seconds %.3f\n", web__now() - c.started);
+	sb_printf(b, "slamon_uptime_seconds %.3f\n", m->now - m->c.started);
 	family(b, "slamon_devices", "gauge", "Devices in the inventory.");
-	sb_printf(b, "slamon_devices %zu\n", cfg->ndevices);
+	sb_printf(b, "slamon_devices %zu\n", m->ndev);
 	family(b, "slamon_polls_total", "counter", "Device polls done.");
-	sb_printf(b, "slamon_polls_total %llu\n", (unsigned long long)c.polls);
+	sb_printf(b, "slamon_polls_total %llu\n",
+		  (unsigned long long)m->c.polls);
 	family(b, "slamon_polls_late_total", "counter",
 	       "Polls that started later than a tenth of the interval.");
 	sb_printf(b, "slamon_polls_late_total %llu\n",
-		  (unsigned long long)c.late);
+		  (unsigned long long)m->c.late);
 	family(b, "slamon_polls_skipped_total", "counter",
 	       "Polls skipped: the previous poll was still running.");
 	sb_printf(b, "slamon_polls_skipped_total %llu\n",
-		  (unsigned long long)c.skipped);
+		  (unsigned long long)m->c.skipped);
 	family(b, "slamon_polls_in_flight", "gauge", "Polls running now.");
 	sb_printf(b, "slamon_polls_in_flight %llu\n",
-		  (unsigned long long)c.inflight);
+		  (unsigned long long)m->c.inflight);
 	family(b, "slamon_poll_duration_seconds", "histogram",
 	       "Wall time of one device poll.");
 	for (size_t k = 0; k < WEB_POLL_BUCKETS; k++) {
-		cum += c.hist[k];
+		cum += m->c.hist[k];
 		sb_printf(b, "slamon_poll_duration_seconds_bucket{le=\"%g\"} "
 			     "%llu\n",
 			  web_poll_buckets[k], (unsigned long long)cum);
 	}
-	cum += c.hist[WEB_POLL_BUCKETS];
+	cum += m->c.hist[WEB_POLL_BUCKETS];
 	sb_printf(b, "slamon_poll_duration_seconds_bucket{le=\"+Inf\"} %llu\n"
 		     "slamon_poll_duration_seconds_sum %.6f\n"
 		     "slamon_poll_duration_seconds_count %llu\n",
-		  (unsigned long long)cum, c.poll_seconds,
+		  (unsigned long long)cum, m->c.poll_seconds,
 		  (unsigned long long)cum);
 
 	family(b, "slamon_device_up", "gauge",
 	       "1 when the device is up, 0 when down, unreachable or in "
 	       "maintenance; NaN before its first answer.");
-	for (size_t i = 0; i < cfg->ndevices; i++) {
-		const struct device *d = &cfg->devices[i];
+	for (size_t i = 0; i < m->ndev; i++) {
+		const struct msnap_dev *d = &m->dev[i];
 
-		ws->src.device(ws->src.arg, i, &v);
 		sb_add(b, "slamon_device_up{", 17);
 		sb_label(b, "device", d->name, 0);
-		sb_label(b, "role", role_name(d->role), 1);
-		value(b, v.state == OBJ_UNKNOWN ? NAN : v.state == OBJ_UP);
-		cnt[d->role][v.state]++;
+		sb_label(b, "role", role_name((enum role)d->role), 1);
+		value(b, d->state == OBJ_UNKNOWN ? NAN : d->state == OBJ_UP);
+		if (d->role < ROLE_COUNT && d->state < OBJ_STATE_COUNT)
+			cnt[d->role][d->state]++;
 	}
 	family(b, "slamon_devices_state", "gauge",
 	       "Devices per role and state (as the alerts engine decided).");
@@ -166,7 +252,7 @@ static void live(struct web_server *ws, struct sbuf *b)
 			value(b, (double)cnt[r][s]);
 		}
 	/* one family at a time: rates in, out, then utilisation */
-	for (int m = 0; m < 3; m++) {
+	for (int k = 0; k < 3; k++) {
 		static const char *const names[] = {
 			"slamon_interface_in_bytes_per_second",
 			"slamon_interface_out_bytes_per_second",
@@ -179,34 +265,27 @@ static void live(struct web_server *ws, struct sbuf *b)
 			"interface speed (as the util rule and the SLA).",
 		};
 
-		family(b, names[m], "gauge", helps[m]);
-		for (size_t i = 0; i < cfg->ndevices; i++) {
-			const struct device *d = &cfg->devices[i];
+		family(b, names[k], "gauge", helps[k]);
+		for (size_t i = 0; i < m->nif; i++) {
+			const struct msnap_if *f = &m->ifs[i];
+			double x = k == 0   ? f->in / 8
+				   : k == 1 ? f->out / 8
+				   : f->base > 0
+					   ? fmax(f->in, f->out) / (f->base * 1e6)
+					   : NAN;
 
-			for (size_t k = 0;
-			     ws->src.iface(ws->src.arg, i, k, &f) == 0; k++) {
-				double base = d->capacity_mbps > 0
-						      ? d->capacity_mbps
-						      : f.speed_mbps;
-				double x = m == 0   ? f.in_bps / 8
-					   : m == 1 ? f.out_bps / 8
-					   : base > 0
-						   ? fmax(f.in_bps, f.out_bps) /
-							     (base * 1e6)
-						   : NAN;
-
-				if (!isfinite(x))
-					continue;
-				sb_printf(b, "%s{", names[m]);
-				sb_label(b, "device", d->name, 0);
-				sb_label(b, "ifname", f.name, 1);
-				value(b, x);
-			}
+			if (!isfinite(x))
+				continue;
+			sb_add(b, names[k], strlen(names[k]));
+			sb_add(b, "{", 1);
+			sb_label(b, "device", m->dev[f->dev].name, 0);
+			sb_label(b, "ifname", f->name, 1);
+			value(b, x);
 		}
 	}
 }
 
-static void indicators(struct web_server *ws, struct sbuf *b)
+static void indicators(const json_t *ind, struct sbuf *b)
 {
 	size_t i;
 	json_t *v;
@@ -214,7 +293,7 @@ static void indicators(struct web_server *ws, struct sbuf *b)
 	family(b, "slamon_indicator_value", "gauge",
 	       "This month's value of each SLA indicator (its unit in the "
 	       "label).");
-	json_array_foreach(ws->indicators, i, v) {
+	json_array_foreach(ind, i, v) {
 		sb_add(b, "slamon_indicator_value{", 23);
 		sb_label(b, "id", json_string_value(json_object_get(v, "id")),
 			 0);
@@ -226,7 +305,7 @@ static void indicators(struct web_server *ws, struct sbuf *b)
 	}
 	family(b, "slamon_indicator_target", "gauge",
 	       "The target of each SLA indicator.");
-	json_array_foreach(ws->indicators, i, v) {
+	json_array_foreach(ind, i, v) {
 		sb_add(b, "slamon_indicator_target{", 24);
 		sb_label(b, "id", json_string_value(json_object_get(v, "id")),
 			 1);
@@ -235,7 +314,7 @@ static void indicators(struct web_server *ws, struct sbuf *b)
 	family(b, "slamon_indicator_met", "gauge",
 	       "1 when this month's indicator meets its target, 0 when not, "
 	       "NaN without data.");
-	json_array_foreach(ws->indicators, i, v) {
+	json_array_foreach(ind, i, v) {
 		json_t *met = json_object_get(v, "met");
 
 		sb_add(b, "slamon_indicator_met{", 21);
@@ -253,12 +332,17 @@ static void faults_run(struct web_job *j)
 	struct fault *f = NULL;
 	size_t n = 0, cnt[4] = { 0 };
 	char err[256];
-	struct sbuf b = { .p = j->body, .n = j->blen, .cap = j->blen + 1 };
+	struct sbuf b = { 0 };
+	struct msnap *m = j->snap;
 
+	live(m, &b);
+	if (m->ind != NULL)
+		indicators(m->ind, &b);
 	pthread_mutex_lock(&j->ws->jmu);
 	if (journal_fault_list(j->ws->journal, &q, &f, &n, err, sizeof(err)) <
 	    0) {
 		pthread_mutex_unlock(&j->ws->jmu);
+		free(b.p);
 		web__job_fail(j, 500, "journal", "%s", err);
 		return;
 	}
@@ -281,31 +365,33 @@ static void faults_run(struct web_job *j)
 		web__job_fail(j, 500, "internal", "out of memory");
 }
 
+static void metrics_free(void *p)
+{
+	msnap_free(p);
+}
+
 void web__metrics(struct web_server *ws, h2o_req_t *req)
 {
-	struct sbuf b = { 0 };
+	struct msnap *m;
 	struct web_job *j;
 
 	if (!web__method(req, "GET") && !web__method(req, "HEAD")) {
 		web__error(req, 405, "method", "GET only");
 		return;
 	}
-	live(ws, &b);
-	if (ws->indicators != NULL)
-		indicators(ws, &b);
 	web__indicators_refresh(ws);
-	if (b.oom) {
-		free(b.p);
+	m = msnap_take(ws);
+	if (m == NULL) {
 		web__error(req, 500, "internal", "out of memory");
 		return;
 	}
 	j = web__job_new(ws, req);
 	if (j == NULL) {
-		free(b.p);
+		msnap_free(m);
 		return;
 	}
-	j->body = b.p;
-	j->blen = b.n;
+	j->snap = m;
+	j->snap_free = metrics_free;
 	snprintf(j->ctype, sizeof(j->ctype),
 		 "text/plain; version=0.0.4; charset=utf-8");
 	web__job_start(j, faults_run, NULL);

@@ -38,6 +38,17 @@ double web__now(void)
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+int web__month_ok(const char *m)
+{
+	if (m == NULL || strlen(m) != 7 || m[4] != '-')
+		return 0;
+	for (int i = 0; i < 7; i++)
+		if (i != 4 && (m[i] < '0' || m[i] > '9'))
+			return 0;
+	return m[0] != '0' && ((m[5] == '0' && m[6] >= '1') ||
+			       (m[5] == '1' && m[6] <= '2'));
+}
+
 static const char *reason_of(int status)
 {
 	switch (status) {
@@ -277,6 +288,8 @@ static void job_work(uv_work_t *w)
 
 static void job_free(struct web_job *j)
 {
+	if (j->snap_free != NULL)
+		j->snap_free(j->snap);
 	json_decref(j->in);
 	json_decref(j->out);
 	free(j->body);
@@ -632,6 +645,12 @@ int web_server_start(uv_loop_t *loop, const struct config *cfg,
 	ws->metrics_auth = w->metrics_auth;
 	ws->conns.next = ws->conns.prev = &ws->conns;
 	pthread_mutex_init(&ws->jmu, NULL);
+	pthread_mutex_init(&ws->slamu, NULL);
+	/* sla/ sets and restores TZ around its calls (sla/period.c): with
+	 * TZ always present, that swaps one pointer of the environment and
+	 * never reallocates it under another thread's getenv */
+	if (getenv("TZ") == NULL)
+		setenv("TZ", ":/etc/localtime", 1);
 	rc = journal_open(ws->journal_path, &ws->journal, jerr, sizeof(jerr));
 	if (rc < 0) {
 		snprintf(err, errlen, "web: %s", jerr);
@@ -687,6 +706,7 @@ fail:
 	journal_close(ws->journal);
 	free(ws->users);
 	pthread_mutex_destroy(&ws->jmu);
+	pthread_mutex_destroy(&ws->slamu);
 	free(ws);
 	return rc;
 }
@@ -739,5 +759,6 @@ void web_server_destroy(struct web_server *ws)
 	web__sessions_free(ws);
 	free(ws->users);
 	pthread_mutex_destroy(&ws->jmu);
+	pthread_mutex_destroy(&ws->slamu);
 	free(ws);
 }

@@ -9,6 +9,8 @@
 #include <h2o.h>
 #include <jansson.h>
 #include <pthread.h>
+#include <sys/stat.h>
+#include <time.h>
 
 #include "storage/journal.h"
 #include "web/users.h"
@@ -65,6 +67,8 @@ struct web_server {
 
 	struct web_user *users;
 	size_t nusers;
+	struct timespec users_mtime; /* of the file read last */
+	off_t users_size;
 	struct web_session *sessions;
 	size_t nsessions;
 	struct web_rl rl[WEB_RL_SLOTS];
@@ -73,6 +77,10 @@ struct web_server {
 	 * lists), used by one job at a time */
 	pthread_mutex_t jmu;
 	struct journal *journal;
+	/* sla/ cuts periods by switching TZ around mktime (sla/period.c):
+	 * one job at a time may call into sla/ (never on the loop, never
+	 * while holding jmu) */
+	pthread_mutex_t slamu;
 
 	/* this month's indicators (JSON array), refreshed off the loop at
 	 * most once a minute, for /overview and /metrics */
@@ -101,6 +109,8 @@ int web__query(h2o_req_t *req, const char *name, char *out, size_t len);
 void web__peer(h2o_req_t *req, char *out, size_t len);
 /* Wall clock, seconds. */
 double web__now(void);
+/* "YYYY-MM" with a month 01..12 (checked without sla/, on the loop)? */
+int web__month_ok(const char *m);
 
 /* ---- off-loop jobs (server.c) --------------------------------------- */
 
@@ -122,6 +132,8 @@ struct web_job {
 	int64_t id;
 	double from, to, now;
 	json_t *in;           /* parsed body, or NULL */
+	void *snap;           /* state copied on the loop, freed by */
+	void (*snap_free)(void *);
 	struct config *cfg; /* loaded off the loop when a job needs
 	                             it; freed by the job */
 	/* outputs */

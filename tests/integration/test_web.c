@@ -665,6 +665,62 @@ Test(web, api_needs_login_roles_csrf_and_records_who_acked_and_closed)
 			 "acked");
 	resp_free(&r);
 
+	/* SLA, evidence, series, reports (read off the loop) */
+	cr_assert_eq(get("/api/v1/sla", vw.cookie, &r), 200, "%s", r.body);
+	cr_assert(json_array_size(json_object_get(r.json, "indicators")) >= 10,
+		  "%s", r.body);
+	resp_free(&r);
+	cr_assert_eq(get("/api/v1/sla?period=2026-13", vw.cookie, &r), 400);
+	resp_free(&r);
+	cr_assert_eq(get("/api/v1/sla/unit_connectivity/evidence", vw.cookie,
+			 &r),
+		     200, "%s", r.body);
+	/* its scope: the two access points, each with its outage interval
+	 * (the state change the alerts engine recorded) */
+	cr_assert_eq(json_array_size(json_object_get(r.json, "devices")), 2,
+		     "%s", r.body);
+	cr_assert_str_eq(json_string_value(json_object_get(
+				 json_array_get(json_object_get(
+							json_array_get(
+								json_object_get(
+									r.json,
+									"devices"),
+								0),
+							"intervals"),
+						0),
+				 "state")),
+			 "down");
+	cr_assert(json_array_size(json_object_get(r.json, "faults")) >= 2,
+		  "%s", r.body);
+	resp_free(&r);
+	cr_assert_eq(get("/api/v1/sla/no_such_indicator/evidence", vw.cookie,
+			 &r),
+		     404);
+	resp_free(&r);
+	cr_assert_eq(get("/api/v1/series?device=core-1", vw.cookie, &r), 200,
+		     "%s", r.body);
+	cr_assert_str_eq(json_string_value(json_array_get(
+				 json_object_get(r.json, "columns"), 0)),
+			 "reach");
+	cr_assert(json_array_size(json_object_get(r.json, "rows")) > 0);
+	resp_free(&r);
+	cr_assert_eq(get("/api/v1/series?device=nope", vw.cookie, &r), 404);
+	resp_free(&r);
+	cr_assert_eq(get("/api/v1/series?device=core-1&from=x", vw.cookie, &r),
+		     400);
+	resp_free(&r);
+	cr_assert_eq(get("/api/v1/reports", vw.cookie, &r), 200, "%s", r.body);
+	resp_free(&r);
+	cr_assert_eq(get("/api/v1/reports/2026-11/nothing.html", vw.cookie, &r),
+		     404);
+	resp_free(&r);
+	cr_assert_eq(get("/api/v1/reports/2026-11/a%2fb", vw.cookie, &r), 400);
+	resp_free(&r);
+	cr_assert_eq(post("/api/v1/reports", op.cookie, op.csrf,
+			  "{\"month\":\"2026-11\"}", &r),
+		     403, "an operator may not generate reports");
+	resp_free(&r);
+
 	/* paths that climb out of the console's folder are refused */
 	cr_assert_eq(get("/static/../../../../etc/passwd", NULL, &r), 400);
 	cr_assert_str_eq(err_code(&r), "bad_path");
@@ -771,6 +827,38 @@ Test(web, api_needs_login_roles_csrf_and_records_who_acked_and_closed)
 	resp_free(&r);
 	cr_assert_eq(get("/api/v1/session", op2.cookie, &r), 200);
 	resp_free(&r);
+
+	/* a user added while slamond runs can log in at once (the file is
+	 * read again when it changed); one deleted loses their session on
+	 * SIGHUP */
+	{
+		struct login ca;
+		char del[8192], o2[1024];
+
+		cr_assert_eq(user_add(users, "carol", "viewer",
+				      "carol-secret-1"),
+			     0);
+		login("carol", "carol-secret-1", &ca);
+		snprintf(del, sizeof(del), "'%s' user del carol --users '%s'",
+			 SLAMON, users);
+		cr_assert_eq(sh(del, o2, sizeof(o2)), 0, "%s", o2);
+		kill(daemon_pid, SIGHUP);
+		for (double t0 = now_s();; usleep(200000)) {
+			long code = get("/api/v1/session", ca.cookie, &r);
+
+			resp_free(&r);
+			if (code == 401)
+				break;
+			cr_assert(now_s() - t0 < 10, "carol's session "
+						     "outlived her deletion");
+		}
+		cr_assert_eq(post("/api/v1/login", NULL, NULL,
+				  "{\"user\":\"carol\",\"password\":"
+				  "\"carol-secret-1\"}",
+				  &r),
+			     401);
+		resp_free(&r);
+	}
 
 	/* SIGTERM stops it promptly with a keep-alive client connected */
 	kill(daemon_pid, SIGTERM);
