@@ -188,7 +188,9 @@ function isOverdue(x, now) {
 function drawIndicators(box, inds) {
 	clear(box);
 	if (!inds.length) {
-		box.appendChild(el('p', { class: 'empty' }, t('common.none')));
+		/* slamond evaluates them off the loop and caches them: the first
+		 * overview after a start may come before they are ready */
+		box.appendChild(el('p', { class: 'empty' }, t('ov.no_inds')));
 		return;
 	}
 	box.appendChild(el('div', { class: 'ind-grid' }, inds.map(function (i) {
