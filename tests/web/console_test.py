@@ -35,9 +35,10 @@ try:
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as EC
     from selenium.webdriver.support.ui import Select, WebDriverWait
-except ImportError as e:  # python3-selenium missing: not a console bug
-    print("skip: python3-selenium is not installed (%s)" % e, file=sys.stderr)
-    sys.exit(77)
+except ImportError as e:  # a missing dependency is a failure, not a skip
+    print("FAIL: python3-selenium is not installed (%s); run scripts/install-deps.sh" % e,
+          file=sys.stderr)
+    sys.exit(1)
 
 WAIT = 30  # seconds for any one thing to appear
 
