@@ -26,6 +26,15 @@ App.current = function () {
 	return function () { return g === App.gen; };
 };
 
+/* decodeURIComponent that keeps a malformed %-sequence as it is */
+function decodePart(x) {
+	try {
+		return decodeURIComponent(x);
+	} catch (e) {
+		return x;
+	}
+}
+
 App.parseHash = function () {
 	var h = location.hash.replace(/^#\/?/, '');
 	var q = {}, qi = h.indexOf('?');
@@ -34,11 +43,11 @@ App.parseHash = function () {
 			if (!p)
 				return;
 			var kv = p.split('=');
-			q[decodeURIComponent(kv[0])] = decodeURIComponent((kv[1] || '').replace(/\+/g, ' '));
+			q[decodePart(kv[0])] = decodePart((kv[1] || '').replace(/\+/g, ' '));
 		});
 		h = h.slice(0, qi);
 	}
-	var parts = h.split('/').filter(function (x) { return x !== ''; }).map(decodeURIComponent);
+	var parts = h.split('/').filter(function (x) { return x !== ''; }).map(decodePart);
 	return { view: parts[0] || 'overview', args: parts.slice(1), q: q };
 };
 
@@ -46,7 +55,11 @@ App.parseHash = function () {
 App.setQuery = function (q) {
 	var r = App.parseHash();
 	var path = '#/' + [r.view].concat(r.args).map(encodeURIComponent).join('/');
-	location.hash = path + Api.qs(q);
+	var h = path + Api.qs(q);
+	if (location.hash === h)
+		App.draw();     /* the same filters again: load them again */
+	else
+		location.hash = h;
 };
 
 App.draw = function () {
