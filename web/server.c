@@ -20,6 +20,7 @@
 
 #include "alerts/config.h"
 #include "core/log.h"
+#include "sla/sla.h"
 
 /* Debian's libjs-chart.js: one of these, whichever the version ships. */
 static const char *const chartjs_paths[] = {
@@ -84,10 +85,87 @@ void web__text(h2o_req_t *req, int status, const char *ctype,
 	h2o_send_inline(req, body, len);
 }
 
+/* Local time strings in [general] timezone ("*_text" beside each time of
+ * the answers). sla/ converts by switching TZ, which only one thread may
+ * do; the zone's offset is taken once at start instead, and the texts
+ * are given only for a zone without daylight saving (Asia/Shanghai):
+ * elsewhere the console formats the epoch seconds itself. */
+static int tz_fixed;
+static long tz_offset;
+
+static void tz_probe(const char *tz)
+{
+	double now = web__now();
+	struct tm a, b;
+
+	tz_fixed = 0;
+	if (sla_local_tm(tz, now, &a) < 0 ||
+	    sla_local_tm(tz, now + 182 * 86400.0, &b) < 0)
+		return;
+	tz_offset = (long)(timegm(&a) - (time_t)now);
+	tz_fixed = (long)(timegm(&b) - (time_t)(now + 182 * 86400.0)) ==
+		   tz_offset;
+}
+
+static int time_key(const char *k)
+{
+	static const char *const keys[] = {
+		"opened", "deadline", "acked", "closed", "resolved",
+		"first_fail", "since", "t", "from", "to", "generated",
+		"start", "end",
+	};
+
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (strcmp(k, keys[i]) == 0)
+			return 1;
+	return 0;
+}
+
+static void add_texts(json_t *v, int depth)
+{
+	const char *k;
+	json_t *x, *add;
+	size_t i;
+
+	if (depth > 8)
+		return;
+	if (json_is_array(v)) {
+		json_array_foreach(v, i, x)
+			add_texts(x, depth + 1);
+		return;
+	}
+	if (!json_is_object(v))
+		return;
+	/* keys are added after the walk: not into the table being walked */
+	add = json_object();
+	json_object_foreach(v, k, x) {
+		if (json_is_object(x) || json_is_array(x)) {
+			add_texts(x, depth + 1);
+		} else if (json_is_number(x) && time_key(k) &&
+			   json_number_value(x) > 1e8) {
+			char name[32], buf[32];
+			time_t t = (time_t)json_number_value(x) + tz_offset;
+			struct tm tm;
+
+			snprintf(name, sizeof(name), "%s_text", k);
+			if (json_object_get(v, name) != NULL ||
+			    gmtime_r(&t, &tm) == NULL)
+				continue;
+			strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M:%S", &tm);
+			json_object_set_new(add, name, json_string(buf));
+		}
+	}
+	json_object_update(v, add);
+	json_decref(add);
+}
+
 void web__json(h2o_req_t *req, int status, json_t *v)
 {
-	char *s = v ? json_dumps(v, JSON_COMPACT | JSON_REAL_PRECISION(15))
-		    : NULL;
+	char *s;
+
+	if (tz_fixed && status < 300)
+		add_texts(v, 0);
+	s = v ? json_dumps(v, JSON_COMPACT | JSON_REAL_PRECISION(15)) : NULL;
 
 	json_decref(v);
 	if (s == NULL) {
@@ -651,6 +729,7 @@ int web_server_start(uv_loop_t *loop, const struct config *cfg,
 	 * never reallocates it under another thread's getenv */
 	if (getenv("TZ") == NULL)
 		setenv("TZ", ":/etc/localtime", 1);
+	tz_probe(ws->tz);
 	rc = journal_open(ws->journal_path, &ws->journal, jerr, sizeof(jerr));
 	if (rc < 0) {
 		snprintf(err, errlen, "web: %s", jerr);

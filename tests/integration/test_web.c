@@ -629,6 +629,20 @@ Test(web, api_needs_login_roles_csrf_and_records_who_acked_and_closed)
 	snprintf(path, sizeof(path), "/api/v1/faults/%lld", (long long)f1);
 	cr_assert_eq(get(path, vw.cookie, &r), 200);
 	{
+		/* times also as text in [general] timezone (Asia/Shanghai,
+		 * UTC+8) */
+		double t = json_number_value(json_object_get(r.json, "opened"));
+		time_t lt = (time_t)t + 8 * 3600;
+		struct tm tm;
+		char want[32];
+
+		gmtime_r(&lt, &tm);
+		strftime(want, sizeof(want), "%Y-%m-%d %H:%M:%S", &tm);
+		cr_assert_str_eq(json_string_value(json_object_get(
+					 r.json, "opened_text")),
+				 want);
+	}
+	{
 		json_t *h = json_object_get(r.json, "history"), *e;
 		size_t i;
 		int ack = 0, closed = 0;
