@@ -159,14 +159,59 @@ static void add_texts(json_t *v, int depth)
 	json_decref(add);
 }
 
-void web__json(h2o_req_t *req, int status, json_t *v)
+char *web__json_dump(json_t *v, size_t *ret_len)
 {
 	char *s;
 
-	if (tz_fixed && status < 300)
+	if (v == NULL)
+		return NULL;
+	if (tz_fixed)
 		add_texts(v, 0);
-	s = v ? json_dumps(v, JSON_COMPACT | JSON_REAL_PRECISION(15)) : NULL;
+	s = json_dumps(v, JSON_COMPACT | JSON_REAL_PRECISION(15));
+	if (s != NULL)
+		*ret_len = strlen(s);
+	return s;
+}
 
+static void body_dispose(void *p)
+{
+	free(*(char **)p);
+}
+
+/* Like web__text, but body (malloc'd) is taken and sent as it is: freed
+ * with the request's pool, not copied (a /metrics scrape at 28,000
+ * devices is 30 MB). */
+static void send_take(h2o_req_t *req, int status, const char *ctype,
+		      char *body, size_t len)
+{
+	static h2o_generator_t gen = { NULL, NULL };
+	char **hold = h2o_mem_alloc_shared(&req->pool, sizeof(*hold),
+					   body_dispose);
+	h2o_iovec_t buf = h2o_iovec_init(body, len);
+
+	*hold = body;
+	req->res.status = status;
+	req->res.reason = reason_of(status);
+	req->res.content_length = len;
+	h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE,
+		       NULL, ctype, strlen(ctype));
+	h2o_add_header(&req->pool, &req->res.headers,
+		       H2O_TOKEN_CACHE_CONTROL, NULL, H2O_STRLIT("no-store"));
+	h2o_start_response(req, &gen);
+	if (web__method(req, "HEAD"))
+		h2o_send(req, NULL, 0, 1);
+	else
+		h2o_send(req, &buf, 1, 1);
+}
+
+void web__json(h2o_req_t *req, int status, json_t *v)
+{
+	size_t n = 0;
+	char *s = status < 300 ? web__json_dump(v, &n)
+			       : json_dumps(v, JSON_COMPACT);
+
+	if (s != NULL && status >= 300)
+		n = strlen(s);
 	json_decref(v);
 	if (s == NULL) {
 		static const char oom[] = "{\"error\":{\"code\":\"internal\","
@@ -176,8 +221,7 @@ void web__json(h2o_req_t *req, int status, json_t *v)
 			  sizeof(oom) - 1);
 		return;
 	}
-	web__text(req, status, "application/json; charset=utf-8", s,
-		  strlen(s));
+	web__text(req, status, "application/json; charset=utf-8", s, n);
 	free(s);
 }
 
@@ -396,7 +440,8 @@ static void job_after(uv_work_t *w, int status)
 					       H2O_TOKEN_CONTENT_DISPOSITION,
 					       NULL, j->disposition,
 					       strlen(j->disposition));
-			web__text(req, j->status, j->ctype, j->body, j->blen);
+			send_take(req, j->status, j->ctype, j->body, j->blen);
+			j->body = NULL;
 		} else {
 			web__json(req, j->status, j->out);
 			j->out = NULL;
@@ -835,6 +880,7 @@ void web_server_destroy(struct web_server *ws)
 		SSL_CTX_free(ws->actx.ssl_ctx);
 	journal_close(ws->journal);
 	json_decref(ws->indicators);
+	free(ws->ov_body);
 	web__sessions_free(ws);
 	free(ws->users);
 	pthread_mutex_destroy(&ws->jmu);
