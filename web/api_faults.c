@@ -204,6 +204,8 @@ static void overview_run(struct web_job *j)
 static void overview_done(struct web_job *j)
 {
 	struct web_server *ws = j->ws;
+	size_t n = 0;
+	char *body;
 
 	if (j->code[0] != '\0') {
 		web__error(j->req, j->status, j->code, "%s", j->msg);
@@ -212,17 +214,35 @@ static void overview_done(struct web_job *j)
 	json_object_set_new(j->out, "indicators",
 			    ws->indicators ? json_incref(ws->indicators)
 					   : json_array());
-	web__json(j->req, 200, j->out);
-	j->out = NULL;
+	body = web__json_dump(j->out, &n);
+	if (body == NULL) {
+		web__error(j->req, 500, "internal", "out of memory");
+		return;
+	}
+	web__text(j->req, 200, "application/json; charset=utf-8", body, n);
+	free(ws->ov_body);
+	ws->ov_body = body;
+	ws->ov_len = n;
+	ws->ov_t = j->now;
 	web__indicators_refresh(ws);
 }
+
+#define OVERVIEW_CACHE_S 1.0
 
 void web__overview(struct web_server *ws, h2o_req_t *req,
 		   struct web_session *s)
 {
-	struct web_job *j = web__job_new(ws, req);
+	struct web_job *j;
+	double now = web__now();
 
 	(void)s;
+	if (ws->ov_body != NULL && now - ws->ov_t >= 0 &&
+	    now - ws->ov_t < OVERVIEW_CACHE_S) {
+		web__text(req, 200, "application/json; charset=utf-8",
+			  ws->ov_body, ws->ov_len);
+		return;
+	}
+	j = web__job_new(ws, req);
 	if (j == NULL)
 		return;
 	j->out = web__overview_live(ws);
@@ -501,6 +521,7 @@ void web__fault_write(struct web_server *ws, h2o_req_t *req,
 		return;
 	}
 	j->id = v;
+	ws->ov_t = 0; /* the next overview shows the change */
 	snprintf(j->user, sizeof(j->user), "%s", s->user);
 	snprintf(j->c, sizeof(j->c), "%s", action);
 	snprintf(j->b, sizeof(j->b), "%s", note ? json_string_value(note) : "");

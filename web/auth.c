@@ -158,7 +158,15 @@ int web__csrf_ok(const struct web_session *s, h2o_req_t *req)
 	if (i == -1)
 		return 0;
 	v = &req->headers.entries[i].value;
-	return v->len == 32 && memcmp(v->base, s->csrf, 32) == 0;
+	if (v->len != 32)
+		return 0;
+	{
+		unsigned char d = 0; /* the same time for every wrong token */
+
+		for (size_t k = 0; k < 32; k++)
+			d |= (unsigned char)(v->base[k] ^ s->csrf[k]);
+		return d == 0;
+	}
 }
 
 /* ---- rate limit ------------------------------------------------------- */

@@ -87,6 +87,11 @@ struct web_server {
 	json_t *indicators;
 	double indicators_t;
 	int indicators_busy;
+	/* the last overview, answered again for a second (it is the same
+	 * for every user; a NOC wall and many consoles poll it) */
+	char *ov_body;
+	size_t ov_len;
+	double ov_t;
 	/* reports being generated (month strings), one at a time */
 	int report_busy;
 };
@@ -95,6 +100,9 @@ struct web_server {
 
 /* Sends v (taken) as JSON with status. */
 void web__json(h2o_req_t *req, int status, json_t *v);
+/* v as the JSON text web__json sends (with the *_text times), malloc'd;
+ * NULL when out of memory. v stays the caller's. */
+char *web__json_dump(json_t *v, size_t *ret_len);
 /* Sends {"error":{"code","message"}} with status and logs one line. */
 void web__error(h2o_req_t *req, int status, const char *code,
 		const char *fmt, ...) __attribute__((format(printf, 4, 5)));

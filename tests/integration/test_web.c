@@ -43,6 +43,7 @@ static char tmp[4096];
 static struct agent agent;
 static pid_t daemon_pid;
 static int web_port;
+static const char *web_scheme = "http";
 
 static void setup(void)
 {
@@ -183,8 +184,11 @@ static long http(const char *method, const char *path, const char *cookie,
 	CURLcode rc;
 
 	memset(r, 0, sizeof(*r));
-	snprintf(url, sizeof(url), "http://127.0.0.1:%d%s", web_port, path);
+	snprintf(url, sizeof(url), "%s://127.0.0.1:%d%s", web_scheme, web_port,
+		 path);
 	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L); /* self-signed */
+	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
 	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
 	curl_easy_setopt(c, CURLOPT_PATH_AS_IS, 1L);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
@@ -322,9 +326,11 @@ static void start_daemon(void)
 		char url[128];
 		CURLcode rc;
 
-		snprintf(url, sizeof(url), "http://127.0.0.1:%d/metrics",
-			 web_port);
+		snprintf(url, sizeof(url), "%s://127.0.0.1:%d/metrics",
+			 web_scheme, web_port);
 		curl_easy_setopt(c, CURLOPT_URL, url);
+		curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
+		curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
 		curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
 		curl_easy_setopt(c, CURLOPT_TIMEOUT, 2L);
 		rc = curl_easy_perform(c);
@@ -628,6 +634,20 @@ Test(web, api_needs_login_roles_csrf_and_records_who_acked_and_closed)
 	/* the fault's history shows them */
 	snprintf(path, sizeof(path), "/api/v1/faults/%lld", (long long)f1);
 	cr_assert_eq(get(path, vw.cookie, &r), 200);
+	{
+		/* times also as text in [general] timezone (Asia/Shanghai,
+		 * UTC+8) */
+		double t = json_number_value(json_object_get(r.json, "opened"));
+		time_t lt = (time_t)t + 8 * 3600;
+		struct tm tm;
+		char want[32];
+
+		gmtime_r(&lt, &tm);
+		strftime(want, sizeof(want), "%Y-%m-%d %H:%M:%S", &tm);
+		cr_assert_str_eq(json_string_value(json_object_get(
+					 r.json, "opened_text")),
+				 want);
+	}
 	{
 		json_t *h = json_object_get(r.json, "history"), *e;
 		size_t i;
@@ -1001,4 +1021,52 @@ Test(web, a_port_in_use_stops_slamond_at_start_and_bad_listen_is_file_line)
 				     "'localhost:80': not an IPv4 address",
 		 line);
 	cr_assert_not_null(strstr(out, want), "%s", out);
+}
+
+/* Under TLS the session cookie is Secure too; plain HTTP gets nothing. */
+Test(web, tls_serves_https_with_a_secure_cookie)
+{
+	char cmd[8192], out[4096], users[4200];
+	struct resp r;
+	const char *c;
+
+	web_port = free_tcp_port();
+	snprintf(cmd, sizeof(cmd),
+		 "cd '%s' && openssl req -x509 -newkey rsa:2048 -nodes "
+		 "-keyout key.pem -out cert.pem -days 2 -subj /CN=localhost",
+		 tmp);
+	if (sh(cmd, out, sizeof(out)) != 0)
+		cr_skip_test("openssl cannot make a certificate: %s", out);
+	write_setup(agent_free_udp_port(), agent_free_udp_port(),
+		    agent_free_udp_port(),
+		    "tls_cert = cert.pem\ntls_key = key.pem\n");
+	pathf(users, sizeof(users), "users");
+	cr_assert_eq(user_add(users, "alice", "operator", "alice-secret-1"), 0);
+	web_scheme = "https";
+	start_daemon();
+	cr_assert_eq(post("/api/v1/login", NULL, NULL,
+			  "{\"user\":\"alice\",\"password\":\"alice-secret-"
+			  "1\"}",
+			  &r),
+		     200);
+	c = strstr(r.hdr, "slamon_session=");
+	cr_assert_not_null(c, "%s", r.hdr);
+	cr_assert_not_null(strstr(c, "; Secure"), "%s", r.hdr);
+	resp_free(&r);
+	web_scheme = "http";
+	{
+		CURL *h = curl_easy_init();
+		char url[128];
+
+		snprintf(url, sizeof(url), "http://127.0.0.1:%d/", web_port);
+		curl_easy_setopt(h, CURLOPT_URL, url);
+		curl_easy_setopt(h, CURLOPT_TIMEOUT, 5L);
+		curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
+		cr_assert_neq(curl_easy_perform(h), CURLE_OK,
+			      "plain HTTP answered on the TLS port");
+		curl_easy_cleanup(h);
+	}
+	kill(daemon_pid, SIGTERM);
+	cr_assert_eq(slamond_wait_exit(daemon_pid, 15), 0);
+	daemon_pid = 0;
 }
