@@ -119,10 +119,7 @@ App.offline = function (e) {
 };
 
 App.tick = function () {
-	var d = new Date();
-	document.getElementById('clock').textContent = d.getFullYear() + '-' + pad2(d.getMonth() + 1) +
-		'-' + pad2(d.getDate()) + ' ' + pad2(d.getHours()) + ':' + pad2(d.getMinutes()) + ':' +
-		pad2(d.getSeconds());
+	document.getElementById('clock').textContent = fmtTime(Math.floor(Date.now() / 1000));
 };
 
 App.start = function () {

@@ -183,13 +183,12 @@ function graphPanel(d, q) {
 }
 
 function toLocalInput(ts) {
-	var d = new Date(ts * 1000);
-	return d.getFullYear() + '-' + pad2(d.getMonth() + 1) + '-' + pad2(d.getDate()) + 'T' +
-		pad2(d.getHours()) + ':' + pad2(d.getMinutes());
+	var f = tzFields(ts);
+	return f.y + '-' + pad2(f.mo) + '-' + pad2(f.d) + 'T' + pad2(f.h) + ':' + pad2(f.mi);
 }
 function fromLocalInput(s) {
-	var d = new Date(s);
-	return isNaN(d.getTime()) ? Math.floor(Date.now() / 1000) : Math.floor(d.getTime() / 1000);
+	var m = /^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d)/.exec(s || '');
+	return m ? tzEpoch(+m[1], +m[2], +m[3], +m[4], +m[5]) : Math.floor(Date.now() / 1000);
 }
 
 var SERIES_COLORS = ['#2f7ed8', '#e4572e', '#29a36a', '#9b59b6', '#f0a202', '#555'];
@@ -251,7 +250,7 @@ function drawSeries(box, note, device, ifname, from, to) {
 }
 
 function fmtTick(v, span) {
-	var d = new Date(v * 1000);
-	var hm = pad2(d.getHours()) + ':' + pad2(d.getMinutes());
-	return span > 2 * 86400 ? (d.getMonth() + 1) + '-' + pad2(d.getDate()) + (span > 10 * 86400 ? '' : ' ' + hm) : hm;
+	var f = tzFields(v);
+	var hm = pad2(f.h) + ':' + pad2(f.mi);
+	return span > 2 * 86400 ? f.mo + '-' + pad2(f.d) + (span > 10 * 86400 ? '' : ' ' + hm) : hm;
 }

@@ -121,21 +121,56 @@ function fmtDur(s) {
 
 function pad2(n) { return n < 10 ? '0' + n : String(n); }
 
-/* Epoch seconds -> "2026-12-07 08:15:03" in the browser's time zone
- * (the server's *_text fields carry [general] timezone; prefer them). */
+/* The console shows times as slamond does, in [general] timezone: the
+ * API gives "*_text" beside a time when that zone keeps one offset, and
+ * the first such pair teaches the console the offset (TZ.offset, seconds
+ * east of UTC). Until then, and for a zone with summer time, the
+ * browser's own zone is used. */
+var TZ = { offset: null };
+
+function tzLearn(tsec, text) {
+	var m = /^(\d{4})-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d)$/.exec(text || '');
+	if (!m || typeof tsec !== 'number')
+		return;
+	var asUtc = Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6]) / 1000;
+	TZ.offset = Math.round((asUtc - Math.floor(tsec)) / 60) * 60;
+}
+
+/* The calendar fields of epoch seconds tsec in the console's zone. */
+function tzFields(tsec) {
+	var d;
+	if (TZ.offset === null) {
+		d = new Date(tsec * 1000);
+		return { y: d.getFullYear(), mo: d.getMonth() + 1, d: d.getDate(), h: d.getHours(),
+			 mi: d.getMinutes(), s: d.getSeconds() };
+	}
+	d = new Date((tsec + TZ.offset) * 1000);
+	return { y: d.getUTCFullYear(), mo: d.getUTCMonth() + 1, d: d.getUTCDate(), h: d.getUTCHours(),
+		 mi: d.getUTCMinutes(), s: d.getUTCSeconds() };
+}
+
+/* The epoch seconds of calendar fields in the console's zone. */
+function tzEpoch(y, mo, d, h, mi) {
+	if (TZ.offset === null)
+		return Math.floor(new Date(y, mo - 1, d, h, mi).getTime() / 1000);
+	return Date.UTC(y, mo - 1, d, h, mi) / 1000 - TZ.offset;
+}
+
+/* Epoch seconds -> "2026-12-07 08:15:03" (the server's *_text when given) */
 function fmtTime(tsec, text) {
-	if (text)
+	if (text) {
+		tzLearn(tsec, text);
 		return text;
+	}
 	if (tsec === null || tsec === undefined || tsec === 0)
 		return '—';
-	var d = new Date(tsec * 1000);
-	return d.getFullYear() + '-' + pad2(d.getMonth() + 1) + '-' + pad2(d.getDate()) + ' ' +
-		pad2(d.getHours()) + ':' + pad2(d.getMinutes()) + ':' + pad2(d.getSeconds());
+	var f = tzFields(tsec);
+	return f.y + '-' + pad2(f.mo) + '-' + pad2(f.d) + ' ' + pad2(f.h) + ':' + pad2(f.mi) + ':' + pad2(f.s);
 }
 
 function thisMonth() {
-	var d = new Date();
-	return d.getFullYear() + '-' + pad2(d.getMonth() + 1);
+	var f = tzFields(Date.now() / 1000);
+	return f.y + '-' + pad2(f.mo);
 }
 
 /* Value with its unit: 99.5 "%" -> "99.50 %"; 10000 "Mbps" -> "10000 Mbps" */
