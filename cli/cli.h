@@ -127,6 +127,6 @@ extern const struct cli_cmd *const cli_commands[];
 extern const struct cli_cmd cli_cmd_check_config, cli_cmd_status,
 	cli_cmd_faults, cli_cmd_ack, cli_cmd_close, cli_cmd_sla,
 	cli_cmd_report, cli_cmd_talkers, cli_cmd_pcap_stats, cli_cmd_version,
-	cli_cmd_traps;
+	cli_cmd_traps, cli_cmd_user;
 
 #endif

@@ -46,6 +46,13 @@ static int ack(struct journal *j, int64_t id, const struct ack_args *a,
 		fprintf(stderr, "slamon ack: %s\n", err);
 		return 1;
 	}
+	{
+		char note[FAULT_TEXT_MAX];
+
+		snprintf(note, sizeof(note), "by %.63s%s%.400s", a->by,
+			 a->note ? ": " : "", a->note ? a->note : "");
+		cli__audit(j, "ack", id, NULL, note, now);
+	}
 	printf("fault %lld acknowledged by %s\n", (long long)id, a->by);
 	return 0;
 }

@@ -48,6 +48,13 @@ static int close_fault(struct journal *j, int64_t id,
 		fprintf(stderr, "slamon close: %s\n", err);
 		return 1;
 	}
+	{
+		char note[FAULT_TEXT_MAX];
+
+		snprintf(note, sizeof(note), "%.400s (%s)", a->note,
+			 satisfaction_parse(a->satisfaction));
+		cli__audit(j, "close", id, NULL, note, now);
+	}
 	printf("fault %lld closed (%s)\n", (long long)id,
 	       satisfaction_parse(a->satisfaction));
 	return 0;

@@ -4,6 +4,7 @@
  * JSON. ack and close, the two fault actions, are cmd_ack.c, cmd_close.c.
  * SPDX-License-Identifier: MIT
  */
+#include <errno.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,11 +15,12 @@
 #include "common.h"
 #include "storage/journal.h"
 
-enum { O_MONTH = CLI_KEY_OWN, O_ALL };
+enum { O_MONTH = CLI_KEY_OWN, O_ALL, O_ID };
 
 struct faults_args {
 	const char *month;
 	int all;
+	long long id;
 };
 
 static const struct cli_opt opts[] = {
@@ -27,6 +29,9 @@ static const struct cli_opt opts[] = {
 	{ "month", O_MONTH, "YYYY-MM",
 	  "every fault detected in that month (local time), closed or not" },
 	{ "all", O_ALL, NULL, "closed faults too" },
+	{ "id", O_ID, "ID",
+	  "one fault and its history: who acknowledged and closed it, from "
+	  "the web console or the command line (the audit trail)" },
 	CLI_OPT_JSON,
 	CLI_OPT_END,
 };
@@ -39,6 +44,17 @@ static int set(void *arg, int key, const char *val)
 		a->month = val;
 	else if (key == O_ALL)
 		a->all = 1;
+	else if (key == O_ID) {
+		char *end;
+
+		a->id = strtoll(val, &end, 10);
+		if (*end != '\0' || a->id <= 0) {
+			fprintf(stderr, "slamon faults: --id '%s': a fault "
+					"ID is a positive integer\n",
+				val);
+			return -EINVAL;
+		}
+	}
 	return 0;
 }
 
@@ -178,6 +194,46 @@ static int list(struct journal *j, const struct faults_args *o,
 	return 0;
 }
 
+/* --id: the fault and its audit rows. */
+static int show_one(struct journal *j, int64_t id, const struct cli_ctx *ctx)
+{
+	struct fault f;
+	struct journal_audit *a = NULL;
+	size_t n = 0;
+	char err[256], b1[32];
+	int rc = journal_fault_get(j, id, &f, err, sizeof(err));
+
+	if (rc == 0)
+		rc = journal_audit_list(j, id, &a, &n, err, sizeof(err));
+	if (rc < 0) {
+		fprintf(stderr, "slamon faults: %s\n", err);
+		return 1;
+	}
+	if (ctx->json) {
+		json_t *o = fault_json(&f), *h = json_array();
+
+		for (size_t i = 0; i < n; i++)
+			json_array_append_new(
+				h, json_pack("{s:f, s:s, s:s, s:s, s:s}", "t",
+					     a[i].t, "action", a[i].action,
+					     "who", a[i].who, "via", a[i].via,
+					     "note", a[i].note));
+		json_object_set_new(o, "history", h);
+		json_dumpf(o, stdout, JSON_INDENT(2));
+		printf("\n");
+		json_decref(o);
+	} else {
+		print_table(&f, 1, ctx->now);
+		printf("history 历史:\n");
+		for (size_t i = 0; i < n; i++)
+			printf("  %s  %-6s %-16s (%s)  %s\n",
+			       fmt_time(a[i].t, b1, sizeof(b1)), a[i].action,
+			       a[i].who, a[i].via, a[i].note);
+	}
+	free(a);
+	return 0;
+}
+
 static int run(const struct cli_cmd *cmd, int argc, char **argv)
 {
 	struct faults_args a = { 0 };
@@ -190,14 +246,14 @@ static int run(const struct cli_cmd *cmd, int argc, char **argv)
 		return cli_parse_status(rc);
 	if (cli__journal_open(&ctx, &j) < 0)
 		return 2;
-	rc = list(j, &a, &ctx);
+	rc = a.id > 0 ? show_one(j, a.id, &ctx) : list(j, &a, &ctx);
 	journal_close(j);
 	return rc;
 }
 
 const struct cli_cmd cli_cmd_faults = {
 	.name = "faults",
-	.synopsis = "[--month YYYY-MM] [--all] [--json]",
+	.synopsis = "[--month YYYY-MM] [--all] [--id ID] [--json]",
 	.summary = "faults from the journal (open ones by default)",
 	.summary_zh = "故障列表",
 	.notes = "exit status: 0, 1 the journal could not list them, 2 usage, "

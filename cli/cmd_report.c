@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "common.h"
@@ -68,6 +69,30 @@ static int set(void *arg, int key, const char *val)
 	return 0;
 }
 
+/* The audit trail: who made the report of label (a journal that does not
+ * exist yet is not created for it). */
+static void report_audit(const struct cli_ctx *ctx, const struct config *cfg,
+			 const char *action, const char *label,
+			 const char *dir)
+{
+	const char *path = ctx->journal ? ctx->journal
+					: alerts_config(cfg)->journal;
+	struct journal *j = NULL;
+	char err[512], note[FAULT_TEXT_MAX];
+
+	if (access(path, W_OK) != 0)
+		return;
+	if (journal_open(path, &j, err, sizeof(err)) < 0) {
+		fprintf(stderr, "slamon report: the audit row was not "
+				"written: %s\n",
+			err);
+		return;
+	}
+	snprintf(note, sizeof(note), "%s in %.400s", action, dir);
+	cli__audit(j, "report", 0, label, note, ctx->now);
+	journal_close(j);
+}
+
 /* Writes the report of ctx's period; 0 or a negative errno. */
 static int write_report(const struct cli_ctx *ctx, struct report_opts *ro,
 			const struct config *cfg, struct sla_period *p)
@@ -84,6 +109,8 @@ static int write_report(const struct cli_ctx *ctx, struct report_opts *ro,
 		rc = report_period(cfg, p, ro, NULL, err, sizeof(err));
 	if (rc < 0 && err[0])
 		fprintf(stderr, "slamon report: %s\n", err);
+	if (rc == 0)
+		report_audit(ctx, cfg, "draft", p->label, ro->out_dir);
 	return rc;
 }
 
@@ -165,6 +192,7 @@ static int make_final(const struct cli_ctx *ctx, struct report_opts *ro,
 		fprintf(stderr, "slamon report final: %s\n", err);
 		return rc == -EBADMSG || rc == -ENOENT ? 1 : 2;
 	}
+	report_audit(ctx, cfg, "final", p.label, ro->out_dir);
 	printf("%s/slamon-%s.sha256: final, counted for 信息系统运维月报表份数\n",
 	       ro->out_dir, p.label);
 	return 0;

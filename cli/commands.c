@@ -17,6 +17,7 @@ const struct cli_cmd *const cli_commands[] = {
 	&cli_cmd_report,
 	&cli_cmd_talkers,
 	&cli_cmd_pcap_stats,
+	&cli_cmd_user,
 	&cli_cmd_version,
 	NULL,
 };

@@ -9,9 +9,11 @@
 #include "core/tz.h"
 
 #include <errno.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "alerts/config.h"
 #include "core/config.h"
@@ -61,6 +63,26 @@ int cli__journal_open(const struct cli_ctx *ctx, struct journal **ret)
 		fprintf(stderr, "slamon %s: %s\n", ctx->cmd->name, err);
 	config_destroy(cfg);
 	return rc;
+}
+
+void cli__audit(struct journal *j, const char *action, int64_t fault_id,
+		const char *object, const char *note, double now)
+{
+	struct journal_audit a = { .t = now, .fault_id = fault_id };
+	struct passwd *pw = getpwuid(getuid());
+	char err[256];
+
+	snprintf(a.action, sizeof(a.action), "%s", action);
+	if (pw != NULL)
+		snprintf(a.who, sizeof(a.who), "%s", pw->pw_name);
+	else
+		snprintf(a.who, sizeof(a.who), "uid %ld", (long)getuid());
+	snprintf(a.via, sizeof(a.via), "cli");
+	snprintf(a.object, sizeof(a.object), "%s", object ? object : "");
+	snprintf(a.note, sizeof(a.note), "%s", note ? note : "");
+	if (journal_audit_record(j, &a, err, sizeof(err)) < 0)
+		fprintf(stderr, "slamon %s: the audit row was not written: %s\n",
+			action, err);
 }
 
 int cli__fault_id(const struct cli_ctx *ctx, int64_t *ret)

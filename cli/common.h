@@ -26,6 +26,13 @@ int cli__config_load(const char *path, struct config **ret);
  * ...") and returns a negative errno; *ret is the caller's to close. */
 int cli__journal_open(const struct cli_ctx *ctx, struct journal **ret);
 
+/* Records in the audit trail of journal j that the Unix user running
+ * slamon (getpwuid(getuid())) did action (ack, close, report) on fault
+ * fault_id (0: none) or object, at now, with note. A failure is printed
+ * on stderr (the action itself stands). */
+void cli__audit(struct journal *j, const char *action, int64_t fault_id,
+		const char *object, const char *note, double now);
+
 /* The fault ID operand of ack and close into *ret. Returns 0, or -EINVAL
  * with one line on stderr when it is not a positive integer. */
 int cli__fault_id(const struct cli_ctx *ctx, int64_t *ret);

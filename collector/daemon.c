@@ -35,6 +35,7 @@
 #include "storage/journal.h"
 #include "storage/rrdstore.h"
 #include "core/tz.h"
+#include "web/web.h"
 
 static void daemon_stop(struct daemon *dm);
 static void close_icmp(struct daemon *dm);
@@ -149,6 +150,91 @@ static void write_status(struct daemon *dm)
 static void on_status_timer(uv_timer_t *h)
 {
 	write_status(h->data);
+}
+
+/* ---- the web server's view of the running generation ----------------- */
+
+static const struct config *web_cfg_of(void *arg)
+{
+	const struct daemon *dm = arg;
+
+	return dm->cur->cfg;
+}
+
+static void web_device(void *arg, size_t i, struct web_device_view *ret)
+{
+	const struct daemon *dm = arg;
+	const struct gen *g = dm->cur;
+
+	memset(ret, 0, sizeof(*ret));
+	if (i >= g->cfg->ndevices)
+		return;
+	ret->state = alerts_device_state(g->ae, (uint32_t)i, &ret->flapping,
+					 &ret->fault);
+	ret->since = alerts_device_since(g->ae, (uint32_t)i);
+	if (ret->fault == 0)
+		ret->fault = alerts_device_nodata(g->ae, (uint32_t)i);
+}
+
+static int web_iface(void *arg, size_t i, size_t k,
+		     struct web_iface_view *ret)
+{
+	const struct daemon *dm = arg;
+	struct status_link l;
+
+	if (i >= dm->cur->cfg->ndevices || snap_link(dm->cur, i, k, &l) < 0)
+		return -1;
+	ret->name = l.ifname;
+	ret->in_bps = l.in_bps;
+	ret->out_bps = l.out_bps;
+	ret->speed_mbps = l.speed_mbps;
+	ret->t = l.t;
+	return 0;
+}
+
+static void web_counters(void *arg, struct web_counters *ret)
+{
+	const struct daemon *dm = arg;
+	const struct gen *g = dm->cur;
+
+	memset(ret, 0, sizeof(*ret));
+	ret->started = dm->started;
+	ret->polls = dm->polls + g->sched.polls;
+	ret->late = dm->late + g->sched.late;
+	ret->skipped = dm->skipped + g->sched.skipped;
+	ret->inflight = g->sched.inflight;
+	memcpy(ret->hist, dm->poll_hist, sizeof(ret->hist));
+	ret->poll_seconds = dm->poll_sum;
+}
+
+void daemon__poll_time(struct daemon *dm, double s)
+{
+	size_t k = 0;
+
+	if (!(s >= 0))
+		return;
+	while (k < WEB_POLL_BUCKETS && s > web_poll_buckets[k])
+		k++;
+	dm->poll_hist[k]++;
+	dm->poll_sum += s;
+}
+
+static int start_web(struct daemon *dm)
+{
+	const struct web_source src = {
+		.arg = dm,
+		.config = web_cfg_of,
+		.device = web_device,
+		.iface = web_iface,
+		.counters = web_counters,
+	};
+	char err[512];
+	int rc = web_server_start(&dm->loop, dm->cur->cfg, &src,
+				  SLAMON_VERSION, &dm->web, err, sizeof(err));
+
+	if (rc < 0)
+		log_errorx("%s", err);
+	return rc;
 }
 
 /* ---- signals, start, stop ------------------------------------------- */
@@ -301,6 +387,7 @@ static void reload(struct daemon *dm)
 	capture_bridge_attach(dm->cap, cfg, dm->writer, g->ae);
 	reload_notifiers(dm, old->cfg, cfg);
 	daemon__traps_reload(dm, old->cfg, cfg);
+	web_server_reload(dm->web, cfg);
 	daemon__gen_retire(old);
 	log_info("reloaded: %zu devices, %zu captures", cfg->ndevices,
 		 config_count(cfg, &capture_section));
@@ -335,6 +422,7 @@ static void daemon_stop(struct daemon *dm)
 	/* the state log's intervals end here (unknown from now on) */
 	if (dm->cur != NULL && dm->cur->ae != NULL)
 		alerts_engine_stop(dm->cur->ae, daemon__now());
+	web_server_stop(dm->web);
 	capture_bridge_stop(dm->cap); /* their last intervals, then status */
 	write_status(dm);
 	capture_bridge_close(dm->cap);
@@ -581,9 +669,15 @@ int daemon_run(const struct daemon_opts *opts)
 		uv_timer_start(&dm->stop_timer, on_stop_timer,
 			       (uint64_t)(opts->duration * 1000), 0);
 	write_status(dm);
+	/* a [web] address that cannot be bound stops slamond at start-up */
+	if (start_web(dm) < 0) {
+		dm->exit_code = 2;
+		daemon_stop(dm);
+	}
 
 	uv_run(&dm->loop, UV_RUN_DEFAULT);
 
+	web_server_destroy(dm->web);
 	rrd_writer_destroy(dm->writer); /* flushes pending rows */
 	close_alerts(dm);
 	rc = uv_loop_close(&dm->loop);

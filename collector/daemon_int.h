@@ -26,6 +26,7 @@
 #include "collector/schedule.h"
 #include "core/config.h"
 #include "core/log.h"
+#include "web/web.h"
 
 /* The last rates of a monitored interface, for the status snapshot. */
 struct link_view {
@@ -53,6 +54,7 @@ struct drt {
 	uint8_t confirm_all; /* make every poll (a link trap: the interface
 	                        states need their N/M polls too) */
 	double confirm_at;
+	double poll_start;  /* wall clock the running poll started */
 };
 
 #define PROBE_KINDS_MAX 8
@@ -87,6 +89,7 @@ struct daemon {
 	struct icmp_probe *icmp;    /* echo after failed polls, or NULL */
 	struct icmp_sweep *sweep;   /* ICMP devices' polls, or NULL */
 	struct slalive *sla;        /* SLA jobs off the loop (slalive.c) */
+	struct web_server *web;     /* [web] console and API, or NULL */
 	char journal_path[4096];
 	uv_signal_t sigterm, sigint, sighup;
 	uv_timer_t status_timer, stop_timer, alerts_timer;
@@ -95,7 +98,14 @@ struct daemon {
 	int stopping, exit_code;
 	uint64_t polls, late, skipped; /* of retired generations */
 	struct daemon_traps *traps; /* the SNMP trap receiver (traps.c) */
+	/* poll durations for /metrics: a histogram over POLL_BUCKETS
+	 * (seconds; the last bucket is +Inf) and the sum */
+	uint64_t poll_hist[WEB_POLL_BUCKETS + 1];
+	double poll_sum;
 };
+
+/* Counts one poll that took s seconds (for /metrics). */
+void daemon__poll_time(struct daemon *dm, double s);
 
 /* Wall clock, seconds. */
 double daemon__now(void);

@@ -88,12 +88,14 @@ static void on_done(void *arg, uint32_t device)
 	struct gen *g = arg;
 	struct daemon *dm = g->dm;
 	const struct sched_dev *sd = &g->sched.dev[device];
+	double now = daemon__now();
 
 	if (sd->state != SCHED_ST_POLLING)
 		return;
-	sched_done(&g->sched, device, daemon__now());
+	sched_done(&g->sched, device, now);
+	daemon__poll_time(dm, now - g->drts[device].poll_start);
 	if (g->drts[device].confirm_polling)
-		confirm_done(g, &g->drts[device], daemon__now());
+		confirm_done(g, &g->drts[device], now);
 	if (dm->opts.cycles > 0 && sd->polls == (uint64_t)dm->opts.cycles &&
 	    ++g->reached == g->cfg->ndevices) {
 		/* inside a probe callback: stop from the loop */
@@ -199,9 +201,9 @@ static int start_poll(void *arg, uint32_t i, double now)
 	struct gen *g = arg;
 	struct drt *d = &g->drts[i];
 
-	(void)now;
 	if (g->closing || g->dm->stopping)
 		return -EINVAL;
+	d->poll_start = now;
 	return g->pops[d->kind]->poll(g->probes[d->kind], i);
 }
 

@@ -16,6 +16,7 @@
 #include "probes/snmp_config.h"
 #include "probes/trap_config.h"
 #include "sla/indicators.h"
+#include "web/web_config.h"
 
 /* Registers every module's sections with core/config.c. Returns 0 or the
  * first negative errno (a clash of section names is a bug: -EEXIST). */
@@ -29,6 +30,7 @@ static inline int modules_register(void)
 		trap_config_register,
 		alerts_config_register,
 		sla_config_register,
+		web_config_register,
 	};
 
 	for (size_t i = 0; i < sizeof(reg) / sizeof(reg[0]); i++) {

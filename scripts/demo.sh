@@ -6,6 +6,12 @@
 #
 #   scripts/demo.sh [--aps N] [--down N] [--cycles N] [--interval S]
 #                   [--cameras N] [--iot N] [--down-cameras N] [--down-iot N]
+#                   [--serve | --no-serve]
+#
+# slamond also serves the web console (docs/web.md) on 127.0.0.1:8080 (or
+# the next free port) with a demo user whose random password is printed.
+# Run from a terminal (or with --serve), the demo keeps slamond and the
+# console running at the end until Enter or Ctrl-C; otherwise it finishes.
 #
 # Installs what is missing (scripts/install-deps.sh), builds into
 # build-demo/, generates the network into demo-run/ (snmpsim recordings of
@@ -27,6 +33,7 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 aps=520 down=5 down_aggs=1 cycles=4 interval=20
 cameras=2000 iot=300 down_cameras=12 down_iot=6
+serve=auto
 while [ $# -gt 0 ]; do
 	case $1 in
 	--aps) aps=$2; shift 2 ;;
@@ -38,6 +45,8 @@ while [ $# -gt 0 ]; do
 	--iot) iot=$2; shift 2 ;;
 	--down-cameras) down_cameras=$2; shift 2 ;;
 	--down-iot) down_iot=$2; shift 2 ;;
+	--serve) serve=yes; shift ;;
+	--no-serve) serve=no; shift ;;
 	*) echo "demo.sh: unknown option $1" >&2; exit 2 ;;
 	esac
 done
@@ -231,6 +240,33 @@ target = 95
 unit = %
 CONF
 
+# the web console: a free port from 8080 up, a demo user with a random
+# password (no default password exists)
+web_port=$(python3 -c '
+import socket
+for p in range(8080, 8180):
+    s = socket.socket()
+    try:
+        s.bind(("127.0.0.1", p)); print(p); break
+    except OSError:
+        pass
+    finally:
+        s.close()')
+web_pass=$(python3 -c 'import secrets; print(secrets.token_urlsafe(12))')
+cat >>"$run/slamon.conf" <<CONF
+
+; The web console, API and /metrics (docs/web.md); users: slamon user add
+[web]
+listen = 127.0.0.1:$web_port
+users_file = users
+static_dir = $top/web/static
+CONF
+printf '%s\n' "$web_pass" | "$top/build-demo/slamon" user add demo --role admin \
+	--password-stdin --users "$run/users" >/dev/null
+web_banner() {
+	echo "   web console: http://127.0.0.1:$web_port/  user: demo  password: $web_pass"
+}
+
 # last month in the configured zone: the simulated history goes there, in
 # fresh files, before slamond writes the current month
 prev=$(TZ=Asia/Shanghai date -d "$(TZ=Asia/Shanghai date +%Y-%m-15) -1 month" +%Y-%m)
@@ -253,6 +289,7 @@ echo "== slamon check-config"
 "$top/build-demo/slamon" check-config -c "$run/slamon.conf"
 
 echo "== running slamond for $cycles cycles of ${interval} s"
+web_banner
 "$top/build-demo/slamond" -c "$run/slamon.conf" --cycles "$cycles" \
 	--duration $((interval * (cycles + 2) + 30)) 2>"$run/slamond.log" || {
 	tail -20 "$run/slamond.log" >&2
@@ -295,3 +332,14 @@ echo "== slamon report --month $prev --out demo-run/report"
 echo
 echo "RRD files: $(find "$run/rrd" -name '*.rrd' | wc -l) in $run/rrd" \
 	"(check by hand: rrdtool fetch FILE AVERAGE -s -10min)"
+
+# keep the console up for whoever runs this from a terminal
+if [ "$serve" = yes ] || { [ "$serve" = auto ] && [ -t 0 ] && [ -t 1 ]; }; then
+	echo
+	echo "== slamond keeps running with the web console (Enter or Ctrl-C stops it)"
+	web_banner
+	"$top/build-demo/slamond" -c "$run/slamon.conf" 2>>"$run/slamond.log" &
+	slamond_pid=$!
+	trap 'kill $slamond_pid 2>/dev/null; wait $slamond_pid 2>/dev/null; stop_sim' EXIT
+	read -r _ || true
+fi

@@ -20,9 +20,14 @@ PACKAGES=(
   libc-ares-dev       # asynchronous DNS for the service probe (c-ares)
   libxlsxwriter-dev   # XLSX monthly reports
   nettle-dev          # SHA-256 of the report's manifest (GnuTLS's small crypto library)
+  libh2o-dev          # web/: H2O built with libuv, on slamond's loop (docs/web.md)
+  libargon2-dev       # web/: argon2id password hashes of the users file
+  libssl-dev          # web/: TLS for [web] tls_cert/tls_key (h2o's headers)
+  libjs-chart.js      # the console's graphs, served by slamond (no CDN)
   fonts-noto-cjk      # Chinese text in rrd_graph images
   fonts-wqy-microhei  # Chinese text in the PDF (TrueType: embedded by name)
   chromium            # the report test prints the HTML to PDF (headless)
+  chromium-driver python3-selenium  # the web console's browser test
   poppler-utils       # pdftotext / pdffonts in the report test
   sqlite3             # journal inspection in tests and docs
   # tests
@@ -36,6 +41,9 @@ PACKAGES=(
   fping               # the ICMP sweep benchmark's peer (bench/icmp_run.sh)
   python3             # demo network generator, small test receivers
   man-db groff-base   # man(1) renders the manual pages in test_man
+  prometheus          # promtool check metrics in test_web
+  curl                # the web API tests' HTTP client
+  wrk                 # bench/web_bench: HTTP load (not a test)
   # the Debian package (scripts/build-deb.sh, docs/packaging.md)
   debhelper           # dh, dh_installsystemd: debian/ is built with it
   dpkg-dev            # dpkg-buildpackage

@@ -268,6 +268,8 @@ static int schema_init(struct journal *j, char *err, size_t errlen)
 	if (rc < 0)
 		return rc;
 	rc = exec(j, schema_sql, err, errlen);
+	if (rc == 0) /* schema 4: the audit trail (journal_audit.c) */
+		rc = exec(j, journal__audit_sql, err, errlen);
 	if (rc == 0)
 		rc = journal__states_migrate(j, err, errlen);
 	if (rc == 0)

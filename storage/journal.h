@@ -21,9 +21,9 @@
 /* 1: faults, children, notifications, maintenance, states; 2: adds the
  * capture_links and capture_intervals tables; 3: adds report_reasons;
  * 4: adds the index state_log_time on state_log(t) (journal_states.c);
- * 5: adds traps (journal_trap.c) (an older file is upgraded in place when
- * opened read-write). */
-#define JOURNAL_SCHEMA_VERSION 5
+ * 5: adds traps (journal_trap.c); 6: adds audit (journal_audit.c) (an
+ * older file is upgraded in place when opened read-write). */
+#define JOURNAL_SCHEMA_VERSION 6
 
 #define FAULT_OBJECT_MAX 160
 #define FAULT_WORD_MAX 32
@@ -329,6 +329,30 @@ int journal_reason_set(struct journal *j, const char *month,
 int journal_reason_list(struct journal *j, const char *month,
 			struct journal_reason **ret, size_t *ret_n,
 			char *err, size_t errlen);
+
+/* ---- audit trail (issue 12) ---------------------------------------- */
+
+/* One action of a person: ack, close, annotate, report. */
+struct journal_audit {
+	double t;
+	char action[FAULT_WORD_MAX]; /* ack | close | report | ... */
+	char who[64];                /* web user or Unix user */
+	char via[FAULT_WORD_MAX];    /* web | cli */
+	int64_t fault_id;            /* 0: not about a fault */
+	char object[FAULT_OBJECT_MAX]; /* "2026-10" for a report, or "" */
+	char note[FAULT_TEXT_MAX];
+};
+
+/* Appends one audit row. -EINVAL when action, who or via is empty. */
+int journal_audit_record(struct journal *j, const struct journal_audit *a,
+			 char *err, size_t errlen);
+
+/* The audit rows of fault_id (0: every row), oldest first, as a malloc'd
+ * array (NULL with *ret_n = 0 when none; also for a journal older than
+ * schema 4 opened read-only). */
+int journal_audit_list(struct journal *j, int64_t fault_id,
+		       struct journal_audit **ret, size_t *ret_n, char *err,
+		       size_t errlen);
 
 /* Integrity check: PRAGMA integrity_check, and the invariants (at most one
  * active fault per object and kind; first_fail <= detect <= deadline;

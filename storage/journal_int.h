@@ -91,5 +91,7 @@ int journal__states_migrate(struct journal *j, char *err, size_t errlen);
 /* Schema step of the traps table (journal_trap.c): CREATE ... IF NOT
  * EXISTS, run inside schema_init's transaction. */
 int journal__trap_schema(struct journal *j, char *err, size_t errlen);
+/* Schema 4's statements (journal_audit.c), run after the base schema. */
+extern const char journal__audit_sql[];
 
 #endif
