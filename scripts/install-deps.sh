@@ -42,7 +42,8 @@ PACKAGES=(
   python3             # demo network generator, small test receivers
   man-db groff-base   # man(1) renders the manual pages in test_man
   prometheus          # promtool check metrics in test_web
-  curl                # the web API tests' HTTP client
+  curl                # HTTP client of bench/web_bench.py
+  openssl             # test_web makes a self-signed certificate for [web] TLS
   wrk                 # bench/web_bench: HTTP load (not a test)
   # the Debian package (scripts/build-deb.sh, docs/packaging.md)
   debhelper           # dh, dh_installsystemd: debian/ is built with it
