@@ -13,6 +13,7 @@
 #include "probes/capture_config.h"
 #include "probes/snmp_config.h"
 #include "sla/indicators.h"
+#include "sla/report_config.h"
 
 /* Registers every module's sections with core/config.c. Returns 0 or the
  * first negative errno (a clash of section names is a bug: -EEXIST). */
@@ -23,6 +24,7 @@ static inline int modules_register(void)
 		capture_config_register,
 		alerts_config_register,
 		sla_config_register,
+		report_config_register,
 	};
 
 	for (size_t i = 0; i < sizeof(reg) / sizeof(reg[0]); i++) {

@@ -12,7 +12,8 @@ the floors of docs/architecture.md:
   cli/ (slamon), tools/     everything but collector/ (and each other)
 
 and: only storage/ includes rrd.h, rrd_client.h or sqlite3.h; only probes/
-includes net-snmp or pcap headers (tests/ and bench/ may, to compare); no
+includes net-snmp or pcap headers, only sla/ cairo or pango headers (the
+PDF report and its charts; tests/ and bench/ may, to compare); no
 static library of ours links in a loop or links a floor above its own.
 
 Usage: check-floors.py [SOURCE_DIR]. Prints every violation as
@@ -47,6 +48,7 @@ LIBS = {
 SYSTEM_ONLY = [
     (re.compile(r"^(rrd|rrd_client|sqlite3)\.h$"), "storage"),
     (re.compile(r"^(net-snmp/|pcap\.h$|pcap/)"), "probes"),
+    (re.compile(r"^(cairo[-a-z]*\.h$|cairo/|pango/)"), "sla"),
 ]
 INCLUDE = re.compile(r'^\s*#\s*include\s*([<"])([^>"]+)[>"]')
 

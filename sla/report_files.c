@@ -66,7 +66,8 @@ static void stage_remove(const char *stage)
 		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
 			continue;
 		snprintf(p, sizeof(p), "%s/%s", stage, e->d_name);
-		(void)unlink(p);
+		if (unlink(p) < 0 && errno == EISDIR)
+			stage_remove(p); /* the DOCX's scratch folder */
 	}
 	closedir(d);
 	(void)rmdir(stage);

@@ -267,6 +267,8 @@ static int schema_init(struct journal *j, char *err, size_t errlen)
 	if (rc < 0)
 		return rc;
 	rc = exec(j, schema_sql, err, errlen);
+	if (rc == 0) /* schema 4 */
+		rc = journal__summary_schema(j, err, errlen);
 	if (rc == 0)
 		rc = exec(j,
 			  "INSERT OR REPLACE INTO meta VALUES"

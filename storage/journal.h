@@ -19,9 +19,10 @@
 #include <stdint.h>
 
 /* 1: faults, children, notifications, maintenance, states; 2: adds the
- * capture_links and capture_intervals tables; 3: adds report_reasons
- * (an older file is upgraded in place when opened read-write). */
-#define JOURNAL_SCHEMA_VERSION 3
+ * capture_links and capture_intervals tables; 3: adds report_reasons;
+ * 4: adds report_summaries (journal_summary.c) (an older file is upgraded
+ * in place when opened read-write). */
+#define JOURNAL_SCHEMA_VERSION 4
 
 #define FAULT_OBJECT_MAX 160
 #define FAULT_WORD_MAX 32
@@ -301,6 +302,23 @@ int journal_reason_set(struct journal *j, const char *month,
 int journal_reason_list(struct journal *j, const char *month,
 			struct journal_reason **ret, size_t *ret_n,
 			char *err, size_t errlen);
+
+/* ---- the operator's 本月运行概况 of a month (issue 14) ---------------- */
+
+#define JOURNAL_SUMMARY_MAX 8192
+
+/* Stores text as the summary of month ("YYYY-MM") at t, replacing an
+ * earlier one; an empty text removes it (the report then generates its
+ * summary again). -EINVAL (month not YYYY-MM, a text past
+ * JOURNAL_SUMMARY_MAX - 1 bytes) with err. */
+int journal_summary_set(struct journal *j, const char *month,
+			const char *text, double t, char *err, size_t errlen);
+
+/* The operator's summary of month into buf (len bytes, truncated);
+ * *ret_found 0 (buf "") when none, also for a journal older than schema 4
+ * opened read-only. */
+int journal_summary_get(struct journal *j, const char *month, char *buf,
+			size_t len, int *ret_found, char *err, size_t errlen);
 
 /* Integrity check: PRAGMA integrity_check, and the invariants (at most one
  * active fault per object and kind; first_fail <= detect <= deadline;

@@ -86,4 +86,8 @@ int journal__list_query(struct journal *j, const char *what, const char *sql,
 			journal__fill_fn fill, void **ret, size_t *ret_n,
 			char *err, size_t errlen);
 
+/* Schema 4's step (journal_summary.c): the report_summaries table, if it
+ * does not exist. Run inside schema_init's transaction. */
+int journal__summary_schema(struct journal *j, char *err, size_t errlen);
+
 #endif
