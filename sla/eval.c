@@ -104,7 +104,7 @@ static void utilisation(const struct config *cfg, const struct sla_result *r,
 		}
 	}
 	v->value = worst;
-	ZH("%zu 条链路中最高为 %s（max(入,出)/签约带宽，5 分钟样本）", n, name);
+	ZH("%zu 条链路中最高为 %s（入出取大/签约带宽，5 分钟样本）", n, name);
 	EN("highest of %zu links: %s (max(in,out)/contracted capacity, "
 	   "5-minute samples)",
 	   n, name);
@@ -167,11 +167,12 @@ static void time_share(const struct config *cfg, const struct sla_result *r,
 		EN("no registered device or service in scope %s", ind->scope);
 		return;
 	}
-	ZH("登记 %zu 台，扣除维护 %.1f 小时；在线 %.2f%%，离线 %.2f%%，"
+	ZH("登记 %zu 台，扣除维护 %.1f 设备·小时；在线 %.2f%%，离线 %.2f%%，"
 	   "未知（无数据）%.2f%%",
 	   n, maint / 3600, all > 0 ? up / all * 100 : 0,
 	   all > 0 ? down / all * 100 : 0, all > 0 ? unk / all * 100 : 0);
-	EN("%zu registered, %.1f h of maintenance excluded; up %.2f%%, down "
+	EN("%zu registered, %.1f device-hours of maintenance excluded; "
+	   "up %.2f%%, down "
 	   "%.2f%%, unknown (no data) %.2f%%",
 	   n, maint / 3600, all > 0 ? up / all * 100 : 0,
 	   all > 0 ? down / all * 100 : 0, all > 0 ? unk / all * 100 : 0);

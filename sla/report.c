@@ -51,8 +51,10 @@ int report_graph_png(const struct config *cfg, const struct sla_period *p,
 	int en = lang != NULL && strcmp(lang, "en") == 0;
 	double cap = l->capacity_mbps * 1e6;
 	const struct storage_chart_item items[] = {
-		{ STORAGE_CHART_AREA, "in", 0x66bb6a, en ? "in" : "入方向" },
-		{ STORAGE_CHART_LINE, "out", 0x1565c0, en ? "out" : "出方向" },
+		/* a blank first: rrd_graph draws the colour box over the
+		 * first CJK glyph */
+		{ STORAGE_CHART_AREA, "in", 0x66bb6a, en ? " in" : " 入方向" },
+		{ STORAGE_CHART_LINE, "out", 0x1565c0, en ? " out" : " 出方向" },
 	};
 	char p95[128];
 	struct storage_chart c = {
@@ -76,17 +78,17 @@ int report_graph_png(const struct config *cfg, const struct sla_period *p,
 		c.vlabel = en ? "% of capacity" : "占签约带宽 %";
 		c.hrule = l->p95_max * 100 / cap;
 		snprintf(p95, sizeof(p95),
-			 en ? "95th percentile %.1f %%" : "95 百分位 %.1f%%",
+			 en ? " 95th percentile %.1f %%" : " 95 百分位 %.1f%%",
 			 c.hrule);
 		c.hrule_legend = p95;
 		c.hrule2 = 100;
 		c.hrule2_rgb = 0x000000;
-		c.hrule2_legend = en ? "capacity" : "签约带宽";
+		c.hrule2_legend = en ? " capacity" : " 签约带宽";
 		c.upper_limit = 100;
 	} else {
 		c.vlabel = "bit/s";
 		c.hrule = l->p95_max;
-		c.hrule_legend = en ? "95th percentile" : "95 百分位";
+		c.hrule_legend = en ? " 95th percentile" : " 95 百分位";
 	}
 	snprintf(title, sizeof(title),
 		 en ? "%s %s utilisation, %s (capacity %.0f Mbps)"

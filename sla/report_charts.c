@@ -118,7 +118,7 @@ static void grid(cairo_t *cr, double x0, double x1, double y,
 	cairo_line_to(cr, x1, y + 0.5);
 	cairo_stroke(cr);
 	rgb(cr, 0x333333);
-	label(cr, text, 8, 0, x0 - 4, y, 2);
+	label(cr, text, 11, 0, x0 - 4, y, 2);
 }
 
 int report__chart_avail(const double *units, const double *equip, size_t n,
@@ -128,7 +128,7 @@ int report__chart_avail(const double *units, const double *equip, size_t n,
 {
 	int en = lang != NULL && strcmp(lang, "en") == 0;
 	const int W = 900, H = 300;
-	const double x0 = 60, x1 = W - 20, y0 = 40, y1 = H - 60;
+	const double x0 = 70, x1 = W - 20, y0 = 40, y1 = H - 60;
 	cairo_surface_t *s;
 	cairo_t *cr = canvas(W, H, &s);
 	double lo = 100;
@@ -144,7 +144,7 @@ int report__chart_avail(const double *units, const double *equip, size_t n,
 	lo = floor(lo / 5) * 5;
 	if (lo > 95)
 		lo = 95;
-	label(cr, en ? "Daily availability (%)" : "每日可用率（%）", 11, 1,
+	label(cr, en ? "Daily availability (%)" : "每日可用率（%）", 14, 1,
 	      W / 2.0, 18, 1);
 	for (int g = 0; g <= 4; g++) {
 		double v = lo + (100 - lo) * g / 4;
@@ -166,7 +166,7 @@ int report__chart_avail(const double *units, const double *equip, size_t n,
 			snprintf(t, sizeof(t), "%d月%zu日", month,
 				 (size_t)first_mday + i);
 		rgb(cr, 0x333333);
-		label(cr, t, 8, 0, x, y1 + 12, 1);
+		label(cr, t, 11, 0, x, y1 + 14, 1);
 	}
 	for (int k = 0; k < 2; k++) {
 		int pen = 0;
@@ -190,10 +190,10 @@ int report__chart_avail(const double *units, const double *equip, size_t n,
 			pen = 1;
 		}
 		cairo_stroke(cr);
-		cairo_rectangle(cr, x0 + 10 + k * 160, H - 26, 14, 8);
+		cairo_rectangle(cr, x0 + 10 + k * 200, H - 26, 16, 10);
 		cairo_fill(cr);
 		rgb(cr, 0x111111);
-		label(cr, names[k], 9, 0, x0 + 30 + k * 160, H - 22, 0);
+		label(cr, names[k], 12, 0, x0 + 32 + k * 200, H - 21, 0);
 	}
 	return finish(cr, s, "availability", png, len, err, errlen);
 }
@@ -208,7 +208,7 @@ int report__chart_faults(const struct sla_result *r, const char *lang,
 					0x607d8b };
 	int en = lang != NULL && strcmp(lang, "en") == 0;
 	const int W = 900, H = 260;
-	const double x0 = 60, x1 = W - 20, y0 = 44, y1 = H - 40;
+	const double x0 = 60, x1 = W - 20, y0 = 50, y1 = H - 40;
 	size_t cnt[4] = { 0 }, na[4] = { 0 }, top = 1;
 	double resp[4] = { 0 };
 	cairo_surface_t *s;
@@ -227,13 +227,14 @@ int report__chart_faults(const struct sla_result *r, const char *lang,
 	for (int k = 0; k < 4; k++)
 		if (cnt[k] > top)
 			top = cnt[k];
+	top = (top + 3) / 4 * 4; /* whole numbers on the four grid lines */
 	label(cr, en ? "Faults by severity, with the mean time to respond"
 		     : "按级别统计的故障数量与平均响应时长",
-	      11, 1, W / 2.0, 18, 1);
+	      14, 1, W / 2.0, 18, 1);
 	for (int g = 0; g <= 4; g++) {
-		char t[16];
+		char t[32];
 
-		snprintf(t, sizeof(t), "%.1f", (double)top * g / 4);
+		snprintf(t, sizeof(t), "%zu", top * (size_t)g / 4);
 		grid(cr, x0, x1, y1 - (y1 - y0) * g / 4, t);
 	}
 	for (int k = 0; k < 4; k++) {
@@ -248,12 +249,12 @@ int report__chart_faults(const struct sla_result *r, const char *lang,
 		rgb(cr, 0x111111);
 		snprintf(t, sizeof(t), en ? "%s: %zu" : "%s：%zu 起",
 			 report__severity_word(sev[k], en), cnt[k]);
-		label(cr, t, 9, 1, cx, y1 + 12, 1);
+		label(cr, t, 12, 1, cx, y1 + 16, 1);
 		if (na[k] > 0) {
 			snprintf(t, sizeof(t),
 				 en ? "respond %.1f min" : "平均响应 %.1f 分钟",
 				 resp[k] / (double)na[k] / 60);
-			label(cr, t, 8, 0, cx, y1 - h - 10, 1);
+			label(cr, t, 11, 0, cx, y1 - h - 12, 1);
 		}
 	}
 	return finish(cr, s, "faults", png, len, err, errlen);
@@ -278,7 +279,7 @@ int report__chart_compare(const struct sla_result *r,
 	size_t n = 0;
 	double lo = 100;
 	int W = 900, H;
-	double x0 = 300, x1, y;
+	double x0 = 330, x1, y;
 	cairo_surface_t *s;
 	cairo_t *cr;
 
@@ -299,20 +300,20 @@ int report__chart_compare(const struct sla_result *r,
 	lo = fmax(0, floor(lo / 5) * 5);
 	if (lo > 90)
 		lo = 90;
-	H = 70 + (int)n * 34;
+	H = 80 + (int)n * 38;
 	x1 = W - 70;
 	cr = canvas(W, H, &s);
 	label(cr, en ? "Indicators in %: this month against last month"
 		     : "百分比指标：本月与上月对比",
-	      11, 1, W / 2.0, 16, 1);
+	      14, 1, W / 2.0, 16, 1);
 	y = 40;
-	for (size_t i = 0; i < n; i++, y += 34) {
+	for (size_t i = 0; i < n; i++, y += 38) {
 		const struct sla_value *pv[2] = { now[i], was[i] };
 		const unsigned col[2] = { 0x1565c0, 0x90a4ae };
 
 		rgb(cr, 0x111111);
-		label(cr, en ? now[i]->ind.name_en : now[i]->ind.name_zh, 9, 0,
-		      x0 - 8, y + 13, 2);
+		label(cr, en ? now[i]->ind.name_en : now[i]->ind.name_zh, 12,
+		      0, x0 - 8, y + 15, 2);
 		for (int k = 0; k < 2; k++) {
 			double v = pv[k] != NULL ? pv[k]->value : NAN;
 			double w;
@@ -322,12 +323,12 @@ int report__chart_compare(const struct sla_result *r,
 				continue;
 			w = (x1 - x0) * (v - lo) / (100 - lo);
 			rgb(cr, col[k]);
-			cairo_rectangle(cr, x0, y + 2 + k * 13, fmax(w, 1), 11);
+			cairo_rectangle(cr, x0, y + 2 + k * 15, fmax(w, 1), 13);
 			cairo_fill(cr);
 			rgb(cr, 0x333333);
 			snprintf(t, sizeof(t), "%.2f%%", v);
-			label(cr, t, 8, 0, x0 + fmax(w, 1) + 4, y + 8 + k * 13,
-			      0);
+			label(cr, t, 10, 0, x0 + fmax(w, 1) + 4,
+			      y + 9 + k * 15, 0);
 		}
 		/* the target */
 		if (now[i]->target >= lo && now[i]->target <= 100) {
@@ -337,7 +338,7 @@ int report__chart_compare(const struct sla_result *r,
 			rgb(cr, 0xd32f2f);
 			cairo_set_line_width(cr, 1.5);
 			cairo_move_to(cr, x, y);
-			cairo_line_to(cr, x, y + 28);
+			cairo_line_to(cr, x, y + 32);
 			cairo_stroke(cr);
 		}
 	}
@@ -345,12 +346,12 @@ int report__chart_compare(const struct sla_result *r,
 	cairo_rectangle(cr, x0, H - 20, 14, 8);
 	cairo_fill(cr);
 	rgb(cr, 0x111111);
-	label(cr, en ? "this month" : "本月", 9, 0, x0 + 18, H - 16, 0);
+	label(cr, en ? "this month" : "本月", 12, 0, x0 + 18, H - 16, 0);
 	rgb(cr, 0x90a4ae);
 	cairo_rectangle(cr, x0 + 100, H - 20, 14, 8);
 	cairo_fill(cr);
 	rgb(cr, 0x111111);
-	label(cr, en ? "last month" : "上月", 9, 0, x0 + 118, H - 16, 0);
+	label(cr, en ? "last month" : "上月", 12, 0, x0 + 118, H - 16, 0);
 	rgb(cr, 0xd32f2f);
 	cairo_rectangle(cr, x0 + 200, H - 22, 2, 12);
 	cairo_fill(cr);
@@ -361,7 +362,7 @@ int report__chart_compare(const struct sla_result *r,
 		snprintf(t, sizeof(t), en ? "target (axis from %.0f %%)"
 					  : "指标值（横轴起点 %.0f%%）",
 			 lo);
-		label(cr, t, 9, 0, x0 + 208, H - 16, 0);
+		label(cr, t, 12, 0, x0 + 208, H - 16, 0);
 	}
 	return finish(cr, s, "comparison", png, len, err, errlen);
 }

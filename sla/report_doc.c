@@ -842,16 +842,12 @@ int report__doc_build(const struct config *cfg, const struct sla_result *r,
 		if (v->state == SLA_MET || v->reason[0] != '\0')
 			continue;
 		report__value(v->value, v->ind.unit, act, sizeof(act));
+		/* (slamon report annotate: docs/sla.md says how) */
 		text(d, RDOC_FLAG,
-		     d->en ? "%s: %s is %s (%s) and has no reason yet: "
-			     "slamon report annotate --month %s --indicator "
-			     "%s --text ..."
-			   : "%s：%s 为 %s（%s），尚未说明偏差原因（slamon "
-			     "report annotate --month %s --indicator %s "
-			     "--text …）",
-		     w->no_reason, d->en ? v->ind.name_en : v->ind.name_zh,
-		     act, sla_state_name(v->state, d->en ? "en" : "zh"),
-		     r->period.label, v->ind.id);
+		     d->en ? "[TO FILL IN] %s is %s (%s): no reason given yet."
+			   : "【待填写】%s 为 %s（%s），尚未说明偏差原因。",
+		     d->en ? v->ind.name_en : v->ind.name_zh, act,
+		     sla_state_name(v->state, d->en ? "en" : "zh"));
 	}
 	section(d, &k, "绩效指标完成情况", "Performance indicators");
 	indicators(d, r, w);
