@@ -327,8 +327,7 @@ const struct cli_cmd cli_cmd_report = {
 		    "| annotate --month YYYY-MM --indicator ID --text TEXT "
 		    "| summary --month YYYY-MM (--text TEXT | --file FILE) "
 		    "| final --month YYYY-MM --out DIR",
-	.summary = "the monthly operations report (PDF, DOCX, HTML, XLSX, CSV, "
-		   "JSON) or annual summary",
+	.summary = "the monthly report (PDF, DOCX, HTML, XLSX, CSV, JSON)",
 	.summary_zh = "信息系统运维月报表",
 	.notes = "--month writes the draft slamon-YYYY-MM.{pdf,docx,html,json,"
 		 "xlsx} and its CSV files into DIR (complete files only, renamed into "
