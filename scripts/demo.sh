@@ -70,6 +70,11 @@ ping = no
 [profile demo]
 version = 2c
 community = public
+
+; who the monthly report is from and who signs it (docs/config.md)
+[report]
+bureau = 示范区电子政务外网管理中心（演示）
+prepared_by = 值班员张三
 CONF
 
 # last month in the configured zone: the simulated history goes there, in
@@ -122,9 +127,15 @@ grep -v '^#' "$run/rrd/SIMULATED" | sed 's/^/   /'
 echo "   and every demo device carries the inventory tag simulated)"
 "$top/build-demo/slamon" sla -c "$run/slamon.conf" --month "$prev" ||
 	echo "(slamon sla exit $?: 0 all met, 1 a target breached or without data, 2 error)"
-echo "== slamon report --month $prev --out demo-run/report"
+echo "== slamon report --month $prev --out demo-run/report (a draft)"
 "$top/build-demo/slamon" report -c "$run/slamon.conf" --month "$prev" \
-	--out "$run/report" && ls "$run/report"
+	--out "$run/report" >/dev/null && ls "$run/report"
+echo "   the report to sign (PDF, written by slamon) and its editable copy:"
+echo "   $run/report/slamon-$prev.pdf"
+echo "   $run/report/slamon-$prev.docx"
+echo "   missed indicators without a reason are flagged 【待填写】; give one with"
+echo "   slamon report annotate -c demo-run/slamon.conf --month $prev --indicator ID --text ..."
+echo "   then write the report again and make it final (slamon report final)"
 echo
 echo "RRD files: $(find "$run/rrd" -name '*.rrd' | wc -l) in $run/rrd" \
 	"(check by hand: rrdtool fetch FILE AVERAGE -s -10min)"

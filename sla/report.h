@@ -61,7 +61,7 @@ int report_year(const struct config *cfg, int year,
 
 /* Makes the draft of month p in o->out_dir final: checks every file the
  * manifest slamon-<YYYY-MM>.sha256 lists against its SHA-256 (and that
- * it lists the HTML and JSON), then records the month in
+ * it lists the JSON and a document: PDF, DOCX or HTML), then records the month in
  * <storage_dir>/reports/produced.tsv, so it counts for report_count.
  * Returns 0; -EBADMSG when a file is missing or does not match (named in
  * err) or the manifest is damaged; -ENOENT without a manifest; -EINVAL
