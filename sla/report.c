@@ -207,8 +207,11 @@ size_t report__units(const struct config *cfg, const struct sla_result *r,
 	return n;
 }
 
-/* The month before p, evaluated; NULL when p is not a month or it
- * cannot be evaluated (the comparison is then left out). */
+/* The month before p, evaluated; NULL when p is not a month, it cannot
+ * be evaluated, or slamon collected too little of it to compare (its
+ * data completeness below REPORT_PREV_MIN_PCT): the comparison is then
+ * left out. */
+#define REPORT_PREV_MIN_PCT 50.0
 static struct sla_result *previous(const struct config *cfg,
 				   const struct sla_period *p, double now)
 {
@@ -221,6 +224,12 @@ static struct sla_result *previous(const struct config *cfg,
 			     p->month == 1 ? 12 : p->month - 1, &q) < 0 ||
 	    sla_evaluate(cfg, &q, now, &r, err, sizeof(err)) < 0)
 		return NULL;
+	for (size_t i = 0; i < r->nvalues; i++)
+		if (strcmp(r->values[i].ind.metric, "completeness") == 0 &&
+		    !(r->values[i].value >= REPORT_PREV_MIN_PCT)) {
+			sla_result_destroy(r);
+			return NULL;
+		}
 	return r;
 }
 

@@ -146,12 +146,12 @@ int report__chart_avail(const double *units, const double *equip, size_t n,
 		lo = 95;
 	label(cr, en ? "Daily availability (%)" : "每日可用率（%）", 14, 1,
 	      W / 2.0, 18, 1);
-	for (int g = 0; g <= 4; g++) {
-		double v = lo + (100 - lo) * g / 4;
+	for (int g = 0; g <= 5; g++) {
+		double v = lo + (100 - lo) * g / 5;
 		char t[16];
 
-		snprintf(t, sizeof(t), "%.1f", v);
-		grid(cr, x0, x1, y1 - (y1 - y0) * g / 4, t);
+		snprintf(t, sizeof(t), "%.0f", v);
+		grid(cr, x0, x1, y1 - (y1 - y0) * g / 5, t);
 	}
 	for (size_t i = 0; i < n; i++) {
 		double x = x0 + (x1 - x0) * ((double)i + 0.5) / (double)n;

@@ -480,7 +480,7 @@ static size_t unit_rows(struct rdoc *d, const struct config *cfg,
 {
 	const char *head[] = { w->unit, w->device, w->share, w->down_h,
 			       w->unknown_h, w->maint_h };
-	const double wd[] = { 2.4, 1.6, 1, 1, 1, 1 };
+	const double wd[] = { 3.4, 1.4, 1, 1, 1, 1 };
 	size_t *idx = calloc(cfg->ndevices + 1, sizeof(*idx)), n, rows = 0;
 	double tgt = unit_target(r);
 	struct rdoc_block *t;
@@ -843,11 +843,19 @@ int report__doc_build(const struct config *cfg, const struct sla_result *r,
 			continue;
 		report__value(v->value, v->ind.unit, act, sizeof(act));
 		/* (slamon report annotate: docs/sla.md says how) */
-		text(d, RDOC_FLAG,
-		     d->en ? "[TO FILL IN] %s is %s (%s): no reason given yet."
-			   : "【待填写】%s 为 %s（%s），尚未说明偏差原因。",
-		     d->en ? v->ind.name_en : v->ind.name_zh, act,
-		     sla_state_name(v->state, d->en ? "en" : "zh"));
+		if (v->value != v->value)
+			text(d, RDOC_FLAG,
+			     d->en ? "[TO FILL IN] %s has no data: no reason "
+				     "given yet."
+				   : "【待填写】%s 本期无数据，尚未说明原因。",
+			     d->en ? v->ind.name_en : v->ind.name_zh);
+		else
+			text(d, RDOC_FLAG,
+			     d->en ? "[TO FILL IN] %s is %s (%s): no reason "
+				     "given yet."
+				   : "【待填写】%s 为 %s（%s），尚未说明偏差原因。",
+			     d->en ? v->ind.name_en : v->ind.name_zh, act,
+			     sla_state_name(v->state, d->en ? "en" : "zh"));
 	}
 	section(d, &k, "绩效指标完成情况", "Performance indicators");
 	indicators(d, r, w);

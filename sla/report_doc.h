@@ -84,8 +84,9 @@ int report__doc_pdf(const struct rdoc *d, const struct report_opts *o,
 int report__doc_docx(const struct rdoc *d, const struct report_opts *o,
 		     char *err, size_t errlen);
 
-/* The generated 本月运行概况 of r against the month before (prev, may be
- * NULL) as paragraphs separated by blank lines, malloc'd; NULL on
+/* The generated 本月运行概况 of r against the month before (prev; NULL
+ * when it has too little data, which the text says for a month) as
+ * paragraphs separated by blank lines, malloc'd; NULL on
  * ENOMEM. */
 char *report__summary(const struct config *cfg, const struct sla_result *r,
 		      const struct sla_result *prev, const char *lang);

@@ -90,9 +90,15 @@ static void page_new(struct pdf *p)
 	if (!p->cover) {
 		char head[512];
 
+		PangoLayout *l;
+
 		snprintf(head, sizeof(head), "%s%s%s", d->bureau,
 			 d->bureau[0] ? "　" : "", d->title);
-		line_at(p, head, 8, 0, MARGIN_X, 30, CONTENT_W * 0.7, 0);
+		/* one line, cut with … before the period on the right */
+		l = layout(p, head, 8, 0, CONTENT_W - 80);
+		pango_layout_set_ellipsize(l, PANGO_ELLIPSIZE_END);
+		show(p, l, MARGIN_X, 30);
+		g_object_unref(l);
 		line_at(p, d->period, 8, 0, MARGIN_X, 30, CONTENT_W, 2);
 		cairo_set_line_width(p->cr, 0.6);
 		cairo_move_to(p->cr, MARGIN_X, 44);

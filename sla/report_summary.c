@@ -241,8 +241,14 @@ static void change_par(struct buf *b, const struct sla_result *r,
 {
 	size_t k = 0;
 
-	if (prev == NULL)
+	if (prev == NULL && r->period.kind != SLA_MONTH)
 		return;
+	if (prev == NULL) {
+		put(b, "%s\n\n",
+		    en ? "Last month has too little data for a comparison."
+		       : "上月数据不足，不作对比。");
+		return;
+	}
 	for (size_t i = 0; i < r->nvalues; i++) {
 		const struct sla_value *v = &r->values[i];
 		const struct sla_value *p = find(prev, v->ind.id);
