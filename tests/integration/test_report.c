@@ -868,8 +868,9 @@ Test(report, operator_summary_replaces_generated)
 	{
 		char num[64];
 
+		/* pdftotext may drop a blank in the footer: compare squeezed */
 		snprintf(num, sizeof(num), "Page %d of %d", pages, pages);
-		cr_assert_not_null(strstr(text, num), "no '%s'", num);
+		cr_assert(has(squeeze(text), num), "no '%s'", num);
 	}
 	rc = slamon(conf, msg, sizeof(msg), "report", "--month", "2026-10",
 		    "--out", out, "--format", "pdf,odt", NULL);
