@@ -79,6 +79,30 @@ const char *report__role_word(int role, int en)
 	return en ? enw[role] : zh[role];
 }
 
+/* The budget table's words (levels, satisfaction marks) in English for
+ * the English report; other text as it is. */
+static const char *en_word(const char *zh, int en)
+{
+	static const char *const w[][2] = {
+		{ "产出指标", "Output" },
+		{ "效益指标", "Benefit" },
+		{ "满意度指标", "Satisfaction" },
+		{ "数量指标", "Quantity" },
+		{ "质量指标", "Quality" },
+		{ "时效指标", "Timeliness" },
+		{ "社会效益指标", "Social benefit" },
+		{ "服务对象满意度指标", "Users' satisfaction" },
+		{ "满意", "satisfied" },
+		{ "基本满意", "fairly satisfied" },
+		{ "不满意", "dissatisfied" },
+	};
+
+	for (size_t i = 0; en && i < sizeof(w) / sizeof(w[0]); i++)
+		if (strcmp(zh, w[i][0]) == 0)
+			return w[i][1];
+	return zh;
+}
+
 /* ---- the model --------------------------------------------------------- */
 
 static struct rdoc_block *push(struct rdoc *d, enum rdoc_kind kind)
@@ -301,8 +325,8 @@ static void indicators(struct rdoc *d, const struct sla_result *r,
 		split_level(v->ind.level, l1, l2, sizeof(l1));
 		report__value(v->target, v->ind.unit, tgt, sizeof(tgt));
 		report__value(v->value, v->ind.unit, act, sizeof(act));
-		cell(d, t, 0, "%s", l1);
-		cell(d, t, 0, "%s", l2);
+		cell(d, t, 0, "%s", en_word(l1, d->en));
+		cell(d, t, 0, "%s", en_word(l2, d->en));
 		cell(d, t, 0, "%s", d->en ? v->ind.name_en : v->ind.name_zh);
 		cell(d, t, RDOC_NUM, "%s %s", op ? op : "", tgt);
 		cell(d, t, RDOC_NUM, "%s", act);
@@ -604,7 +628,8 @@ static void faults(struct rdoc *d, const struct config *cfg,
 		cell(d, t, sf->acked_in_time ? RDOC_OK : RDOC_BAD, "%s",
 		     sf->acked_in_time ? w->yes : w->no);
 		cell(d, t, 0, "%s",
-		     sf->f.satisfaction[0] ? sf->f.satisfaction : "-");
+		     sf->f.satisfaction[0] ? en_word(sf->f.satisfaction, d->en)
+					   : "-");
 		if (sf->response_s == sf->response_s) {
 			sa += sf->response_s;
 			na++;

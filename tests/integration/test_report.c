@@ -906,3 +906,38 @@ Test(report, csv_iso_times_no_exponent)
 		free(text);
 	}
 }
+
+/* The XLSX: a chart per link (daily utilisation), fault times as dates
+ * (a date number format), units in the headers and the utilisation
+ * column the HTML has. Read with python3's zipfile. */
+Test(report, xlsx_charts_dates_units)
+{
+	char out[4400], script[6000], buf[8192];
+	char *const argv[] = { "/usr/bin/python3", "-c", script, NULL };
+	struct sla_result *r = NULL;
+	struct sla_period p;
+	char err[512] = "";
+	int rc;
+
+	build_report(out, sizeof(out));
+	cr_assert_eq(sla_period_month("Asia/Shanghai", 2026, 10, &p), 0);
+	cr_assert_eq(sla_evaluate(S.cfg, &p, SYN_TO + 86400, &r, err,
+				  sizeof(err)),
+		     0, "%s", err);
+	snprintf(script, sizeof(script),
+		 "import zipfile\n"
+		 "z = zipfile.ZipFile('%s/slamon-2026-10.xlsx')\n"
+		 "n = [f for f in z.namelist() if f.startswith('xl/charts/chart')]\n"
+		 "print(len(n))\n"
+		 "st = z.read('xl/styles.xml').decode()\n"
+		 "assert 'yyyy-mm-dd hh:mm' in st, 'no date format'\n"
+		 "ss = z.read('xl/sharedStrings.xml').decode()\n"
+		 "for w in ('95百分位利用率(%%)', '平均(Mbps)', '首次失败时间'):\n"
+		 "    assert w in ss, w\n"
+		 "assert '每日利用率' in z.read('xl/workbook.xml').decode()\n",
+		 out);
+	rc = run_cmd(argv, buf, sizeof(buf), 60);
+	cr_assert_eq(rc, 0, "%d: %s", rc, buf);
+	cr_assert_eq(atoi(buf), (int)r->nlinks, "charts: %s", buf);
+	sla_result_destroy(r);
+}
