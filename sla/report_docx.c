@@ -48,9 +48,8 @@ static int write_input(const struct rdoc *d, const char *dir,
 		snprintf(err, errlen, "%s: %s", html, strerror(errno));
 		return -errno;
 	}
-	fprintf(f, "<html><head><meta charset=\"utf-8\"><title>");
-	esc(f, d->title);
-	fputs("</title></head><body>\n", f);
+	/* no <title>: pandoc would make it a second title above the bureau */
+	fputs("<html><head><meta charset=\"utf-8\"></head><body>\n", f);
 	if (d->bureau[0] != '\0') {
 		fputs("<p>", f);
 		esc(f, d->bureau);
