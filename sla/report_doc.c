@@ -854,7 +854,12 @@ int report__doc_build(const struct config *cfg, const struct sla_result *r,
 	d->role_words[0] = d->en ? "Prepared by" : "编制";
 	d->role_words[1] = d->en ? "Reviewed by" : "审核";
 	d->role_words[2] = d->en ? "Approved by" : "批准";
-	d->draft = 1;
+	/* a draft while a missed indicator has no reason: with every reason
+	 * given, the cover is ready to sign */
+	for (size_t i = 0; i < r->nvalues; i++)
+		if (r->values[i].state != SLA_MET &&
+		    r->values[i].reason[0] == '\0')
+			d->draft = 1;
 
 	text(d, RDOC_H1, "%s", d->en ? "Summary of the month" : "本月运行概况");
 	data_notes(d, cfg, r, w);
@@ -1007,7 +1012,9 @@ int report__doc_html(const struct rdoc *d, const struct report_opts *o,
 	esc(f, d->period);
 	fprintf(f, " · %s %s%s</p>\n", d->en ? "generated" : "生成时间",
 		d->generated,
-		d->draft ? (d->en ? " · draft" : " · 草稿") : "");
+		d->draft ? (d->en ? " · draft: reasons to give"
+				  : " · 草稿：尚有偏差原因未说明")
+			 : "");
 	fputs("<table class=\"sign\"><tr>", f);
 	for (int i = 0; i < 3; i++) {
 		const char *who = i == 0 ? d->prepared

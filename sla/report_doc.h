@@ -53,7 +53,8 @@ struct rdoc {
 	const char *role_words[3]; /* 编制 审核 批准 */
 	unsigned char *logo; /* PNG or NULL */
 	size_t logolen;
-	int draft;           /* the sign block says 草稿 */
+	int draft;           /* a missed indicator has no reason yet: the
+				cover says 草稿 */
 	struct rdoc_block *b;
 	size_t n, cap;
 	int oom;             /* an allocation failed: the writers refuse */

@@ -60,7 +60,9 @@ static int write_input(const struct rdoc *d, const char *dir,
 	fputs("</h1>\n<p>", f);
 	esc(f, d->period);
 	fprintf(f, " · %s %s%s</p>\n", d->en ? "generated" : "生成时间",
-		d->generated, d->draft ? (d->en ? " (draft)" : "（草稿）") : "");
+		d->generated, d->draft ? (d->en ? " (draft: reasons to give)"
+				  : "（草稿：尚有偏差原因未说明）")
+			 : "");
 	fputs("<table><tbody>", f);
 	for (int i = 0; i < 3; i++) {
 		const char *who = i == 0 ? d->prepared

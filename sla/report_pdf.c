@@ -293,7 +293,9 @@ static void cover(struct pdf *p)
 	p->y += 36;
 	snprintf(t, sizeof(t), "%s %s%s", d->en ? "Generated" : "生成时间",
 		 d->generated,
-		 d->draft ? (d->en ? " (draft)" : "（草稿）") : "");
+		 d->draft ? (d->en ? " (draft: reasons to give)"
+				  : "（草稿：尚有偏差原因未说明）")
+			 : "");
 	cairo_set_source_rgb(p->cr, 0.3, 0.3, 0.3);
 	line_at(p, t, 10, 0, MARGIN_X, p->y, CONTENT_W, 1);
 	cairo_set_source_rgb(p->cr, 0, 0, 0);

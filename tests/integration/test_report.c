@@ -745,6 +745,7 @@ Test(report, pdf_summary_pages_numbered_no_english)
 	cr_assert(has(text, "编制："), "no sign block");
 	cr_assert(has(text, "审核："), "no sign block");
 	cr_assert(has(text, "批准："), "no sign block");
+	cr_assert(has(text, "草稿：尚有偏差原因未说明"), "cover not a draft");
 	cr_assert(has(text, "本月运行概况"), "no summary");
 	/* the generated summary's facts: 10 indicators, the faults */
 	cr_assert(has(text, "本月考核指标 10 项"), "no indicator count");
