@@ -2,7 +2,7 @@
  * report_doc.h - the monthly report as a document: a list of blocks
  * (headings, paragraphs, tables, images) built once from the evaluated
  * month (report_doc.c) and written by each writer in its own form: HTML
- * (report_doc.c), PDF with cairo and pango (report_pdf.c), DOCX through
+ * (report_html.c), PDF with cairo and pango (report_pdf.c), DOCX through
  * pandoc (report_docx.c). One content, three renderings.
  * SPDX-License-Identifier: MIT
  */

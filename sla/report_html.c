@@ -1,6 +1,7 @@
 /*
- * report_html.c - the HTML report: one self-contained file (no external
- * fonts, CSS, scripts or images; graphs are data: URIs) that prints on A4.
+ * report_html.c - the HTML reports: one self-contained file (no external
+ * fonts, CSS, scripts or images; graphs are data: URIs) that prints on
+ * A4: the month's document (report_doc.h) and the annual summary.
  * SPDX-License-Identifier: MIT
  */
 #include "report_int.h"
@@ -507,6 +508,164 @@ int report__year_html(const struct config *cfg, struct sla_result *const *m,
 	fault_section(f, cfg, y, w);
 	complete_section(f, cfg, y, w);
 	notes(f, w, en);
+	fputs("</body></html>\n", f);
+	return report__close(f, path, err, errlen);
+}
+
+/* ---- the month's document (report_doc.h) as HTML -------------------------------------------------------------- */
+
+static const char doc_css[] =
+	"@page { size: A4; margin: 16mm 12mm; }\n"
+	"body { font-family: \"WenQuanYi Micro Hei\", \"Noto Sans CJK SC\", "
+	"\"Noto Sans SC\", sans-serif; font-size: 10pt; color: #111; "
+	"margin: 0 auto; max-width: 190mm; }\n"
+	"h1 { font-size: 13pt; border-bottom: 1px solid #555; "
+	"margin-top: 7mm; page-break-after: avoid; }\n"
+	"h1.title { font-size: 18pt; text-align: center; border: 0; }\n"
+	"h2 { font-size: 11pt; margin: 4mm 0 1mm; }\n"
+	"table { border-collapse: collapse; width: 100%; margin: 2mm 0; }\n"
+	"th, td { border: 1px solid #888; padding: 1.2mm 1.5mm; "
+	"vertical-align: top; font-size: 8.5pt; }\n"
+	"th { background: #e8edf3; } tr { page-break-inside: avoid; }\n"
+	"thead { display: table-header-group; }\n"
+	"td.n { text-align: right; white-space: nowrap; }\n"
+	".bad { color: #b71c1c; font-weight: bold; } .ok { color: #1b5e20; }\n"
+	".meta { color: #444; text-align: center; }\n"
+	".note { background: #fff8e1; border: 1px solid #ffb300; "
+	"padding: 2mm; }\n"
+	".flag { color: #b71c1c; font-weight: bold; }\n"
+	"table.sign td { border: 0; font-size: 10pt; padding: 3mm; }\n"
+	"img { width: 100%; page-break-inside: avoid; }\n"
+	".appendix { page-break-before: always; }\n";
+
+static void html_table(FILE *f, const struct rdoc_block *b)
+{
+	fputs("<table>", f);
+	for (size_t r = 0; r < b->nrows; r++) {
+		fputs(r == 0 ? "<thead><tr>" : "<tr>", f);
+		for (size_t c = 0; c < b->ncols; c++) {
+			size_t i = r * b->ncols + c;
+			unsigned fl = b->flags[i];
+
+			if (r == 0)
+				fputs("<th>", f);
+			else
+				fprintf(f, "<td class=\"%s%s%s\">",
+					fl & RDOC_NUM ? "n " : "",
+					fl & RDOC_BAD ? "bad" : "",
+					fl & RDOC_OK ? "ok" : "");
+			esc(f, b->cells[i]);
+			fputs(r == 0 ? "</th>" : "</td>", f);
+		}
+		fputs(r == 0 ? "</tr></thead>\n" : "</tr>\n", f);
+	}
+	fputs("</table>\n", f);
+}
+
+int report__doc_html(const struct rdoc *d, const struct report_opts *o,
+		     char *err, size_t errlen)
+{
+	char path[4400];
+	FILE *f;
+	int appendix = 0;
+
+	if (d->oom) {
+		snprintf(err, errlen, "report %s: out of memory", d->label);
+		return -ENOMEM;
+	}
+	f = report__open(o, d->label, ".html", path, sizeof(path), err,
+			 errlen);
+	if (f == NULL)
+		return -EIO;
+	fprintf(f, "<!DOCTYPE html>\n<html lang=\"%s\"><head>"
+		   "<meta charset=\"utf-8\"><title>",
+		d->en ? "en" : "zh-CN");
+	esc(f, d->title);
+	fprintf(f, " %s</title><style>\n%s</style></head><body>\n", d->label,
+		doc_css);
+	if (d->logo != NULL) {
+		char *b64 = report__base64(d->logo, d->logolen);
+
+		if (b64 != NULL)
+			fprintf(f, "<p style=\"text-align:center\"><img "
+				   "style=\"width:30mm\" alt=\"logo\" "
+				   "src=\"data:image/png;base64,%s\"></p>\n",
+				b64);
+		free(b64);
+	}
+	if (d->bureau[0] != '\0') {
+		fputs("<p class=\"meta\" style=\"font-size:13pt\">", f);
+		esc(f, d->bureau);
+		fputs("</p>\n", f);
+	}
+	fputs("<h1 class=\"title\">", f);
+	esc(f, d->title);
+	fprintf(f, " %s</h1>\n<p class=\"meta\">", d->label);
+	esc(f, d->period);
+	fprintf(f, " · %s %s%s</p>\n", d->en ? "generated" : "生成时间",
+		d->generated,
+		d->draft ? (d->en ? " · draft: reasons to give"
+				  : " · 草稿：尚有偏差原因未说明")
+			 : "");
+	fputs("<table class=\"sign\"><tr>", f);
+	for (int i = 0; i < 3; i++) {
+		const char *who = i == 0 ? d->prepared
+				  : i == 1 ? d->reviewed : d->approved;
+
+		fprintf(f, "<td>%s：", d->role_words[i]);
+		esc(f, who[0] ? who : "________");
+		fprintf(f, "　%s：________</td>", d->en ? "date" : "日期");
+	}
+	fputs("</tr></table>\n", f);
+	for (size_t i = 0; i < d->n; i++) {
+		const struct rdoc_block *b = &d->b[i];
+
+		switch (b->kind) {
+		case RDOC_H1:
+			fputs(appendix ? "<h1 class=\"appendix\">" : "<h1>", f);
+			appendix = 0;
+			esc(f, b->text);
+			fputs("</h1>\n", f);
+			break;
+		case RDOC_H2:
+			fputs("<h2>", f);
+			esc(f, b->text);
+			fputs("</h2>\n", f);
+			break;
+		case RDOC_P:
+		case RDOC_NOTE:
+		case RDOC_FLAG:
+			fprintf(f, "<p%s>",
+				b->kind == RDOC_NOTE   ? " class=\"note\""
+				: b->kind == RDOC_FLAG ? " class=\"flag\""
+						       : "");
+			esc(f, b->text);
+			fputs("</p>\n", f);
+			break;
+		case RDOC_TABLE:
+			html_table(f, b);
+			break;
+		case RDOC_IMAGE: {
+			char *b64 = report__base64(b->png, b->pnglen);
+
+			if (b64 == NULL) {
+				fclose(f);
+				snprintf(err, errlen, "%s: out of memory",
+					 path);
+				return -ENOMEM;
+			}
+			fputs("<figure><img alt=\"", f);
+			esc(f, b->text);
+			fprintf(f, "\" src=\"data:image/png;base64,%s\">"
+				   "</figure>\n", b64);
+			free(b64);
+			break;
+		}
+		case RDOC_BREAK:
+			appendix = 1;
+			break;
+		}
+	}
 	fputs("</body></html>\n", f);
 	return report__close(f, path, err, errlen);
 }
