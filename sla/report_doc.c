@@ -310,8 +310,11 @@ static void indicators(struct rdoc *d, const struct sla_result *r,
 {
 	const char *head[] = { w->lvl1, w->lvl2, w->lvl3, w->target,
 			       w->actual, w->met, w->deviation, w->evidence };
+	/* English words break worse than Chinese: wider level and state
+	 * columns */
 	const double wd[] = { 1.1, 1.1, 2.0, 1.1, 1.1, 0.8, 2.0, 2.8 };
-	struct rdoc_block *t = table(d, 8, wd);
+	const double wd_en[] = { 1.3, 1.5, 2.0, 1.1, 1.1, 1.3, 1.8, 2.6 };
+	struct rdoc_block *t = table(d, 8, d->en ? wd_en : wd);
 
 	header_row(d, t, head);
 	for (size_t i = 0; i < r->nvalues; i++) {
