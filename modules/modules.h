@@ -17,6 +17,7 @@
 #include "probes/trap_config.h"
 #include "sla/indicators.h"
 #include "web/web_config.h"
+#include "sla/report_config.h"
 
 /* Registers every module's sections with core/config.c. Returns 0 or the
  * first negative errno (a clash of section names is a bug: -EEXIST). */
@@ -31,6 +32,7 @@ static inline int modules_register(void)
 		alerts_config_register,
 		sla_config_register,
 		web_config_register,
+		report_config_register,
 	};
 
 	for (size_t i = 0; i < sizeof(reg) / sizeof(reg[0]); i++) {

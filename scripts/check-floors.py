@@ -12,7 +12,9 @@ the floors of docs/architecture.md:
   cli/ (slamon), tools/     everything but collector/ (and each other)
 
 and: only storage/ includes rrd.h, rrd_client.h or sqlite3.h; only probes/
-includes net-snmp, pcap or c-ares headers; only web/ includes h2o or argon2 headers (tests/ and bench/ may, to compare); no
+includes net-snmp, pcap or c-ares headers; only web/ includes h2o or argon2
+headers; only sla/ cairo or pango headers (the PDF report and its charts;
+tests/ and bench/ may, to compare); no
 static library of ours links in a loop or links a floor above its own.
 
 Usage: check-floors.py [SOURCE_DIR]. Prints every violation as
@@ -48,6 +50,7 @@ SYSTEM_ONLY = [
     (re.compile(r"^(rrd|rrd_client|sqlite3)\.h$"), "storage"),
     (re.compile(r"^(net-snmp/|pcap\.h$|pcap/|ares\.h$|ares_)"), "probes"),
     (re.compile(r"^(h2o\.h$|h2o/|argon2\.h$)"), "web"),
+    (re.compile(r"^(cairo[-a-z]*\.h$|cairo/|pango/)"), "sla"),
 ]
 INCLUDE = re.compile(r'^\s*#\s*include\s*([<"])([^>"]+)[>"]')
 

@@ -238,6 +238,11 @@ scope = role:iot
 comparator = >=
 target = 95
 unit = %
+
+; who the monthly report is from and who signs it (docs/config.md)
+[report]
+bureau = 示范区电子政务外网管理中心（演示）
+prepared_by = 值班员张三
 CONF
 
 # the web console: a free port from 8080 up, a demo user with a random
@@ -326,9 +331,15 @@ echo "== slamon sla --live --month $prev, as it stood on its 20th: the budget le
 mid=$(TZ=Asia/Shanghai date -d "$prev-20 12:00" +%s)
 "$top/build-demo/slamon" sla -c "$run/slamon.conf" --live --month "$prev" \
 	--now "$mid" || true
-echo "== slamon report --month $prev --out demo-run/report"
+echo "== slamon report --month $prev --out demo-run/report (a draft)"
 "$top/build-demo/slamon" report -c "$run/slamon.conf" --month "$prev" \
-	--out "$run/report" && ls "$run/report"
+	--out "$run/report" >/dev/null && ls "$run/report"
+echo "   the report to sign (PDF, written by slamon) and its editable copy:"
+echo "   $run/report/slamon-$prev.pdf"
+echo "   $run/report/slamon-$prev.docx"
+echo "   missed indicators without a reason are flagged 【待填写】; give one with"
+echo "   slamon report annotate -c demo-run/slamon.conf --month $prev --indicator ID --text ..."
+echo "   then write the report again and make it final (slamon report final)"
 echo
 echo "RRD files: $(find "$run/rrd" -name '*.rrd' | wc -l) in $run/rrd" \
 	"(check by hand: rrdtool fetch FILE AVERAGE -s -10min)"

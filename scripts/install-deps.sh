@@ -26,9 +26,13 @@ PACKAGES=(
   libjs-chart.js      # the console's graphs, served by slamond (no CDN)
   fonts-noto-cjk      # Chinese text in rrd_graph images
   fonts-wqy-microhei  # Chinese text in the PDF (TrueType: embedded by name)
+  libcairo2-dev       # the PDF report and its charts (sla/report_pdf.c, report_charts.c)
+  libpango1.0-dev     # CJK text shaping in the PDF and charts (fontconfig)
+  pandoc              # the editable DOCX report (from the same content)
+  python3-docx        # the report test opens the DOCX
   chromium            # the report test prints the HTML to PDF (headless)
   chromium-driver python3-selenium  # the web console's browser test
-  poppler-utils       # pdftotext / pdffonts in the report test
+  poppler-utils       # pdftotext / pdffonts / pdftoppm in the report test
   sqlite3             # journal inspection in tests and docs
   # tests
   libcriterion-dev    # unit/integration test framework

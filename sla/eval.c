@@ -107,7 +107,7 @@ static void utilisation(const struct config *cfg, const struct sla_result *r,
 		}
 	}
 	v->value = worst;
-	ZH("%zu 条链路中最高为 %s（max(入,出)/签约带宽，5 分钟样本）", n, name);
+	ZH("%zu 条链路中最高为 %s（入出取大/签约带宽，5 分钟样本）", n, name);
 	EN("highest of %zu links: %s (max(in,out)/contracted capacity, "
 	   "5-minute samples)",
 	   n, name);
@@ -172,13 +172,13 @@ static void time_share(const struct config *cfg, const struct sla_result *r,
 		EN("no registered device or service in scope %s", ind->scope);
 		return;
 	}
-	ZH("登记 %zu 台，扣除维护 %.1f 小时；在线 %.2f%%，离线 %.2f%%"
+	ZH("登记 %zu 台，扣除维护 %.1f 设备·小时；在线 %.2f%%，离线 %.2f%%"
 	   "（其中因上级设备故障不可达 %.2f%%），未知（无数据）%.2f%%；"
 	   "依据故障日志中的 %zu 次状态变化",
 	   n, maint / 3600, all > 0 ? up / all * 100 : 0,
 	   all > 0 ? down / all * 100 : 0, all > 0 ? unr / all * 100 : 0,
 	   all > 0 ? unk / all * 100 : 0, changes);
-	EN("%zu registered, %.1f h of maintenance excluded; up %.2f%%, down "
+	EN("%zu registered, %.1f device-hours of maintenance excluded; up %.2f%%, down "
 	   "%.2f%% (unreachable behind a parent %.2f%%), unknown (no data) "
 	   "%.2f%%; from %zu state changes in the journal",
 	   n, maint / 3600, all > 0 ? up / all * 100 : 0,

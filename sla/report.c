@@ -14,7 +14,10 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "report_config.h"
+#include "report_doc.h"
 #include "report_int.h"
+#include "storage/journal.h"
 #include "storage/rrdstore.h"
 
 char *report__base64(const unsigned char *p, size_t n)
@@ -46,32 +49,85 @@ int report_graph_png(const struct config *cfg, const struct sla_period *p,
 		     size_t *ret_len, char *err, size_t errlen)
 {
 	int en = lang != NULL && strcmp(lang, "en") == 0;
+	double cap = l->capacity_mbps * 1e6;
 	const struct storage_chart_item items[] = {
-		{ STORAGE_CHART_AREA, "in", 0x66bb6a, en ? "in" : "入方向" },
-		{ STORAGE_CHART_LINE, "out", 0x1565c0, en ? "out" : "出方向" },
+		/* a blank first: rrd_graph draws the colour box over the
+		 * first CJK glyph */
+		{ STORAGE_CHART_AREA, "in", 0x66bb6a, en ? " in" : " 入方向" },
+		{ STORAGE_CHART_LINE, "out", 0x1565c0, en ? " out" : " 出方向" },
 	};
+	char p95[128];
 	struct storage_chart c = {
 		.file = l->file, .start = p->from, .end = p->to,
 		.width = 720, .height = 180,
 		.font = font != NULL ? font : REPORT_FONT_DEFAULT,
-		.font_size = 9, .vlabel = "bit/s", .tz = p->tz,
+		.font_size = 9, .tz = p->tz,
 		.lower_limit = 0, .base = 1000,
 		.items = items, .nitems = 2,
-		.hrule = l->p95_max, .hrule_rgb = 0xd32f2f,
-		.hrule_legend = en ? "95th percentile of max(in,out)"
-				   : "95 百分位 max(入,出)",
+		.hrule_rgb = 0xd32f2f,
 		.comment = en ? "no data" : "无数据",
+		.no_tag = 1,
+		/* a label a day at midnight, a grid line every 6 hours */
+		.x_grid = en ? "HOUR:6:DAY:1:DAY:3:86400:%b %-d"
+			     : "HOUR:6:DAY:1:DAY:3:86400:%-m月%-d日",
 	};
 	char title[512];
 
+	if (cap > 0) { /* in % of the contracted capacity */
+		c.scale = 100 / cap;
+		c.vlabel = en ? "% of capacity" : "占签约带宽 %";
+		c.hrule = l->p95_max * 100 / cap;
+		snprintf(p95, sizeof(p95),
+			 en ? " 95th percentile %.1f %%" : " 95 百分位 %.1f%%",
+			 c.hrule);
+		c.hrule_legend = p95;
+		c.hrule2 = 100;
+		c.hrule2_rgb = 0x000000;
+		c.hrule2_legend = en ? " capacity" : " 签约带宽";
+		c.upper_limit = 100;
+	} else {
+		c.vlabel = "bit/s";
+		c.hrule = l->p95_max;
+		c.hrule_legend = en ? " 95th percentile" : " 95 百分位";
+	}
 	snprintf(title, sizeof(title),
-		 en ? "%s %s traffic, %s (capacity %.0f Mbps)"
-		    : "%s %s 流量 %s（签约带宽 %.0f Mbps）",
+		 en ? "%s %s utilisation, %s (capacity %.0f Mbps)"
+		    : "%s %s 利用率 %s（签约带宽 %.0f Mbps）",
 		 cfg->devices[l->dev].name, l->ifname, p->label,
 		 l->capacity_mbps);
 	c.title = title;
 	/* axis labels in the report's zone */
 	return storage_chart_png(&c, ret_png, ret_len, err, errlen);
+}
+
+int report_formats_parse(const char *text, unsigned *ret, char *err,
+			 size_t errlen)
+{
+	static const char *const names[] = { "html", "pdf", "docx", "xlsx",
+					     "csv", "json" };
+	const char *s = text;
+	unsigned f = 0;
+
+	while (s != NULL && *s != '\0') {
+		size_t n = strcspn(s, ",");
+		size_t i;
+
+		for (i = 0; i < 6; i++)
+			if (strlen(names[i]) == n && strncmp(s, names[i], n) == 0)
+				break;
+		if (i == 6) {
+			snprintf(err, errlen,
+				 "--format: '%.*s' is not one of pdf, docx, "
+				 "html, xlsx, csv, json", (int)n, s);
+			return -EINVAL;
+		}
+		f |= 1u << i;
+		s += n;
+		if (*s == ',')
+			s++;
+	}
+	*ret = f | REPORT_FMT_JSON;
+	return 0;
 }
 
 static int out_dir_make(const char *dir, char *err, size_t errlen)
@@ -151,13 +207,211 @@ size_t report__units(const struct config *cfg, const struct sla_result *r,
 	return n;
 }
 
+/* The month before p, evaluated; NULL when p is not a month, it cannot
+ * be evaluated, or slamon collected too little of it to compare (its
+ * data completeness below REPORT_PREV_MIN_PCT): the comparison is then
+ * left out. */
+#define REPORT_PREV_MIN_PCT 50.0
+static struct sla_result *previous(const struct config *cfg,
+				   const struct sla_period *p, double now)
+{
+	struct sla_period q;
+	struct sla_result *r = NULL;
+	char err[256];
+
+	if (p->kind != SLA_MONTH ||
+	    sla_period_month(p->tz, p->month == 1 ? p->year - 1 : p->year,
+			     p->month == 1 ? 12 : p->month - 1, &q) < 0 ||
+	    sla_evaluate(cfg, &q, now, &r, err, sizeof(err)) < 0)
+		return NULL;
+	for (size_t i = 0; i < r->nvalues; i++)
+		if (strcmp(r->values[i].ind.metric, "completeness") == 0 &&
+		    !(r->values[i].value >= REPORT_PREV_MIN_PCT)) {
+			sla_result_destroy(r);
+			return NULL;
+		}
+	return r;
+}
+
+/* The operator's 本月运行概况 of p from the journal into buf; 0 when
+ * there is none (or no journal). */
+static int stored_summary(const struct config *cfg,
+			  const struct sla_period *p, char *buf, size_t len)
+{
+	struct journal *j = NULL;
+	char err[256];
+	int found = 0;
+
+	if (p->kind != SLA_MONTH ||
+	    journal_open_ro(alerts_config(cfg)->journal, &j, err,
+			    sizeof(err)) < 0)
+		return 0;
+	if (journal_summary_get(j, p->label, buf, len, &found, err,
+				sizeof(err)) < 0)
+		found = 0;
+	journal_close(j);
+	return found;
+}
+
+/* Daily availability of the units (access devices) and of the other
+ * equipment in percent, one sla_evaluate per day of month p up to now. */
+static int daily_avail(const struct config *cfg, const struct sla_period *p,
+		       double now, double *units, double *equip,
+		       size_t *ret_n, char *err, size_t errlen)
+{
+	size_t n = 0;
+	int rc = 0;
+
+	for (int day = 1; day <= 31; day++) {
+		struct sla_period q = *p;
+		struct sla_result *r = NULL;
+		double uu = 0, ua = 0, eu = 0, ea = 0;
+
+		if (sla_local_mktime(p->tz, p->year, p->month, day, 0, 0,
+				     &q.from) < 0 ||
+		    q.from >= p->to || q.from >= now)
+			break;
+		q.kind = SLA_RANGE;
+		if (sla_local_mktime(p->tz, p->year, p->month, day + 1, 0, 0,
+				     &q.to) < 0 || q.to > p->to)
+			q.to = p->to;
+		snprintf(q.label, sizeof(q.label), "%.70s-%02d", p->label,
+			 day);
+		rc = sla_evaluate(cfg, &q, now, &r, err, errlen);
+		if (rc < 0)
+			return rc;
+		for (size_t d = 0; d < cfg->ndevices; d++) {
+			const struct sla_avail *a = &r->avail[d];
+			double all = a->up_s + a->down_s + a->unknown_s;
+
+			if (cfg->devices[d].role == ROLE_ACCESS) {
+				uu += a->up_s;
+				ua += all;
+			} else {
+				eu += a->up_s;
+				ea += all;
+			}
+		}
+		units[n] = ua > 0 ? uu / ua * 100 : NAN;
+		equip[n] = ea > 0 ? eu / ea * 100 : NAN;
+		n++;
+		sla_result_destroy(r);
+	}
+	*ret_n = n;
+	return 0;
+}
+
+static void charts_free(struct rdoc_charts *c, size_t nlinks)
+{
+	for (size_t i = 0; c->util != NULL && i < nlinks; i++)
+		free(c->util[i]);
+	free(c->util);
+	free(c->util_len);
+	free(c->avail);
+	free(c->faults);
+	free(c->compare);
+}
+
+static int charts_draw(const struct config *cfg, const struct sla_period *p,
+		       const struct sla_result *r,
+		       const struct sla_result *prev,
+		       const struct report_opts *o, struct rdoc_charts *c,
+		       char *err, size_t errlen)
+{
+	double units[31], equip[31];
+	size_t n = 0;
+	int rc;
+
+	c->util = calloc(r->nlinks + 1, sizeof(*c->util));
+	c->util_len = calloc(r->nlinks + 1, sizeof(*c->util_len));
+	if (c->util == NULL || c->util_len == NULL) {
+		snprintf(err, errlen, "report %s: out of memory", p->label);
+		return -ENOMEM;
+	}
+	if (o->no_graphs)
+		return 0;
+	for (size_t i = 0; i < r->nlinks; i++) {
+		rc = report_graph_png(cfg, p, &r->links[i], o->lang, o->font,
+				      &c->util[i], &c->util_len[i], err,
+				      errlen);
+		if (rc < 0)
+			return rc;
+	}
+	if (p->kind == SLA_MONTH) {
+		rc = daily_avail(cfg, p, o->now, units, equip, &n, err,
+				 errlen);
+		if (rc == 0 && n > 0)
+			rc = report__chart_avail(units, equip, n, 1, p->month,
+						 o->lang, &c->avail,
+						 &c->avail_len, err, errlen);
+		if (rc < 0)
+			return rc;
+	}
+	rc = report__chart_faults(r, o->lang, &c->faults, &c->faults_len, err,
+				  errlen);
+	if (rc == 0 && prev != NULL)
+		rc = report__chart_compare(r, prev, o->lang, &c->compare,
+					   &c->compare_len, err, errlen);
+	return rc;
+}
+
+/* The [report] section into the document; the logo read. */
+static int doc_frame(const struct config *cfg, struct rdoc *d, char *err,
+		     size_t errlen)
+{
+	const struct report_cfg *rc = report_config(cfg);
+	const struct rpt_words *w = report__words(d->en ? "en" : "zh");
+	FILE *f;
+	long n;
+
+	snprintf(d->title, sizeof(d->title), "%s",
+		 rc != NULL && rc->title[0] ? rc->title : w->title);
+	if (rc == NULL)
+		return 0;
+	snprintf(d->bureau, sizeof(d->bureau), "%s", rc->bureau);
+	snprintf(d->prepared, sizeof(d->prepared), "%s", rc->prepared_by);
+	snprintf(d->reviewed, sizeof(d->reviewed), "%s", rc->reviewed_by);
+	snprintf(d->approved, sizeof(d->approved), "%s", rc->approved_by);
+	if (rc->logo[0] == '\0')
+		return 0;
+	f = fopen(rc->logo, "rb");
+	if (f == NULL || fseek(f, 0, SEEK_END) < 0 || (n = ftell(f)) <= 0 ||
+	    fseek(f, 0, SEEK_SET) < 0) {
+		snprintf(err, errlen, "[report] logo %s: %s", rc->logo,
+			 strerror(errno ? errno : EIO));
+		if (f != NULL)
+			fclose(f);
+		return -EIO;
+	}
+	d->logo = malloc((size_t)n);
+	if (d->logo == NULL || fread(d->logo, 1, (size_t)n, f) != (size_t)n) {
+		snprintf(err, errlen, "[report] logo %s: cannot read",
+			 rc->logo);
+		fclose(f);
+		return -EIO;
+	}
+	fclose(f);
+	d->logolen = (size_t)n;
+	if (n < 8 || memcmp(d->logo, "\x89PNG", 4) != 0) {
+		snprintf(err, errlen, "[report] logo %s: not a PNG file",
+			 rc->logo);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 int report_period(const struct config *cfg, const struct sla_period *p,
 		  const struct report_opts *o, struct sla_result **ret,
 		  char *err, size_t errlen)
 {
-	struct sla_result *r = NULL;
+	struct sla_result *r = NULL, *prev = NULL;
 	struct report_opts so = *o; /* the writers write into the stage */
-	char **png = NULL;
+	struct rdoc_charts ch = { 0 };
+	struct rdoc doc = { 0 };
+	unsigned fmt = o->formats ? o->formats | REPORT_FMT_JSON
+				  : REPORT_FMT_ALL;
+	static char stored[JOURNAL_SUMMARY_MAX];
+	char *gen = NULL;
 	char stage[4400];
 	int rc;
 
@@ -176,37 +430,45 @@ int report_period(const struct config *cfg, const struct sla_period *p,
 		return rc;
 	}
 	so.out_dir = stage;
-	png = calloc(r->nlinks + 1, sizeof(*png));
-	if (png == NULL) {
-		rc = -ENOMEM;
-		goto out;
+	if (fmt & (REPORT_FMT_HTML | REPORT_FMT_PDF | REPORT_FMT_DOCX)) {
+		prev = previous(cfg, p, o->now);
+		rc = charts_draw(cfg, p, r, prev, o, &ch, err, errlen);
+		if (rc == 0 && !stored_summary(cfg, p, stored, sizeof(stored))) {
+			gen = report__summary(cfg, r, prev, o->lang);
+			if (gen == NULL)
+				rc = -ENOMEM;
+		}
+		doc.en = o->lang != NULL && strcmp(o->lang, "en") == 0;
+		if (rc == 0)
+			rc = doc_frame(cfg, &doc, err, errlen);
+		if (rc == 0)
+			rc = report__doc_build(cfg, r,
+					       gen != NULL ? gen : stored,
+					       &ch, o->lang, &doc);
+		if (rc == -ENOMEM && err[0] == '\0')
+			snprintf(err, errlen, "report %s: out of memory",
+				 p->label);
 	}
-	for (size_t i = 0; i < r->nlinks && !o->no_graphs; i++) {
-		unsigned char *img = NULL;
-		size_t len = 0;
-
-		rc = report_graph_png(cfg, p, &r->links[i], o->lang, o->font,
-				      &img, &len, err, errlen);
-		if (rc < 0)
-			goto out;
-		png[i] = report__base64(img, len);
-		free(img);
-	}
-	rc = report__html(cfg, r, (const char *const *)png, &so, err, errlen);
+	if (rc == 0 && (fmt & REPORT_FMT_HTML))
+		rc = report__doc_html(&doc, &so, err, errlen);
+	if (rc == 0 && (fmt & REPORT_FMT_PDF))
+		rc = report__doc_pdf(&doc, &so, err, errlen);
+	if (rc == 0 && (fmt & REPORT_FMT_DOCX))
+		rc = report__doc_docx(&doc, &so, err, errlen);
 	if (rc == 0)
 		rc = report__json(cfg, r, &so, err, errlen);
-	if (rc == 0)
+	if (rc == 0 && (fmt & REPORT_FMT_CSV))
 		rc = report__csv(cfg, r, &so, err, errlen);
-	if (rc == 0)
+	if (rc == 0 && (fmt & REPORT_FMT_XLSX))
 		rc = report__xlsx(cfg, r, &so, err, errlen);
 	if (rc == 0)
 		rc = report__stage_commit(o, p->label, stage, err, errlen);
-out:
 	if (rc < 0)
 		report__stage_abort(stage);
-	for (size_t i = 0; png != NULL && i < r->nlinks; i++)
-		free(png[i]);
-	free(png);
+	charts_free(&ch, r->nlinks);
+	report__doc_free(&doc);
+	free(gen);
+	sla_result_destroy(prev);
 	if (rc == 0 && ret != NULL)
 		*ret = r;
 	else

@@ -15,15 +15,33 @@
  * Debian fonts-noto-cjk). */
 #define REPORT_FONT_DEFAULT "Noto Sans CJK SC"
 
+/* The files of a month's set (--format); the JSON is always written: it
+ * is the record `report final` checks besides the documents. */
+#define REPORT_FMT_HTML 1u
+#define REPORT_FMT_PDF 2u
+#define REPORT_FMT_DOCX 4u
+#define REPORT_FMT_XLSX 8u
+#define REPORT_FMT_CSV 16u
+#define REPORT_FMT_JSON 32u
+#define REPORT_FMT_ALL 63u
+
 struct report_opts {
 	const char *out_dir; /* created when missing */
 	const char *lang;    /* "zh" (default) or "en" */
 	const char *font;    /* NULL: REPORT_FONT_DEFAULT */
 	double now;          /* evaluation time */
-	int no_graphs;       /* skip rrd_graph (tests of the tables only) */
+	int no_graphs;       /* skip every chart (tests of the tables only) */
+	unsigned formats;    /* REPORT_FMT_*; 0: all */
 };
 
-/* Writes the draft <out_dir>/slamon-<YYYY-MM>.{html,xlsx,json} and
+/* "pdf,docx,html,xlsx,csv,json" (any of them, comma-separated) into
+ * *ret (JSON added). 0, or -EINVAL naming the word in err. */
+int report_formats_parse(const char *text, unsigned *ret, char *err,
+			 size_t errlen);
+
+/* Writes the draft <out_dir>/slamon-<YYYY-MM>.{html,pdf,docx,xlsx,json}
+ * (the documents open with 本月运行概况: the operator's text stored with
+ * journal_summary_set, else a generated one) and
  * slamon-<YYYY-MM>-{indicators,links,units,faults,talkers}.csv for month p
  * (any period works; the label names the files) as one set: written in a
  * staging folder, renamed to their names when all are complete, then the
@@ -43,7 +61,7 @@ int report_year(const struct config *cfg, int year,
 
 /* Makes the draft of month p in o->out_dir final: checks every file the
  * manifest slamon-<YYYY-MM>.sha256 lists against its SHA-256 (and that
- * it lists the HTML and JSON), then records the month in
+ * it lists the JSON and a document: PDF, DOCX or HTML), then records the month in
  * <storage_dir>/reports/produced.tsv, so it counts for report_count.
  * Returns 0; -EBADMSG when a file is missing or does not match (named in
  * err) or the manifest is damaged; -ENOENT without a manifest; -EINVAL
@@ -51,8 +69,9 @@ int report_year(const struct config *cfg, int year,
 int report_final(const struct config *cfg, const struct sla_period *p,
 		 const struct report_opts *o, char *err, size_t errlen);
 
-/* Draws the traffic graph of link l over p (storage_chart_png) into a
- * PNG held in memory (*ret_png, malloc'd, *ret_len bytes), title and
+/* Draws the utilisation graph of link l over p (storage_chart_png: in
+ * and out in % of the contracted capacity, its 95th percentile and the
+ * capacity line, days labelled 11月3日) into a PNG held in memory (*ret_png, malloc'd, *ret_len bytes), title and
  * legend in lang, with font (fontconfig name). Returns 0 or a negative
  * errno (-EIO: librrd's error) with the file named in err. */
 int report_graph_png(const struct config *cfg, const struct sla_period *p,

@@ -15,6 +15,8 @@
 #include <xlsxwriter.h>
 
 #include "indicators.h"
+#include "report_doc.h"
+#include "sla_int.h"
 
 static json_t *num(double v)
 {
@@ -229,10 +231,41 @@ static void csv_str(FILE *f, const char *s, int last)
 	fputs(last ? "\"\r\n" : "\",", f);
 }
 
+/* A number with enough fixed digits, never an exponent (1.560241e+10
+ * is not what a spreadsheet user can read): integers as such, others
+ * with six decimals less trailing zeros; empty for NAN. */
 static void csv_num(FILE *f, double v, int last)
 {
-	if (v == v)
-		fprintf(f, "%.10g", v);
+	char b[64];
+
+	if (v == v && v == floor(v) && fabs(v) < 1e15) {
+		fprintf(f, "%.0f", v);
+	} else if (v == v) {
+		size_t n = (size_t)snprintf(b, sizeof(b), "%.6f", v);
+
+		while (n > 1 && b[n - 1] == '0')
+			b[--n] = '\0';
+		if (n > 0 && b[n - 1] == '.')
+			b[--n] = '\0';
+		fputs(b, f);
+	}
+	fputs(last ? "\r\n" : ",", f);
+}
+
+/* ISO 8601 local time of the report's zone with its offset
+ * (2026-10-10T08:02:00+08:00); empty for an unset time. */
+static void csv_time(FILE *f, const char *tz, double t, int last)
+{
+	struct tm tm;
+
+	if (t > 0 && t == t && sla_local_tm(tz, t, &tm) == 0) {
+		long off = tm.tm_gmtoff;
+
+		fprintf(f, "%04d-%02d-%02dT%02d:%02d:%02d%c%02ld:%02ld",
+			tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+			tm.tm_hour, tm.tm_min, tm.tm_sec, off < 0 ? '-' : '+',
+			labs(off) / 3600, labs(off) % 3600 / 60);
+	}
 	fputs(last ? "\r\n" : ",", f);
 }
 
@@ -347,7 +380,8 @@ int report__csv(const struct config *cfg, const struct sla_result *r,
 	if (f == NULL)
 		return -EIO;
 	fputs("device,interface,capacity_mbps,samples,avg_max_bps,peak_max_bps,"
-	      "p95_max_bps,avg_sum_bps,peak_sum_bps,p95_sum_bps\r\n",
+	      "p95_max_bps,avg_sum_bps,peak_sum_bps,p95_sum_bps,"
+	      "p95_util_pct\r\n",
 	      f);
 	for (size_t i = 0; i < r->nlinks; i++) {
 		const struct sla_link *l = &r->links[i];
@@ -361,7 +395,11 @@ int report__csv(const struct config *cfg, const struct sla_result *r,
 		csv_num(f, l->p95_max, 0);
 		csv_num(f, l->avg_sum, 0);
 		csv_num(f, l->peak_sum, 0);
-		csv_num(f, l->p95_sum, 1);
+		csv_num(f, l->p95_sum, 0);
+		csv_num(f, l->capacity_mbps > 0
+				   ? l->p95_max / (l->capacity_mbps * 1e6) * 100
+				   : NAN,
+			1);
 	}
 	rc = report__close(f, path, err, errlen);
 	if (rc < 0)
@@ -403,12 +441,12 @@ int report__csv(const struct config *cfg, const struct sla_result *r,
 		csv_str(f, sf->f.object, 0);
 		csv_str(f, sf->f.kind, 0);
 		csv_str(f, sf->f.severity, 0);
-		csv_num(f, sf->f.first_fail_t, 0);
-		csv_num(f, sf->f.detect_t, 0);
-		csv_num(f, sf->f.deadline_t, 0);
-		csv_num(f, sf->f.ack_t ? sf->f.ack_t : NAN, 0);
-		csv_num(f, sf->f.resolved_t ? sf->f.resolved_t : NAN, 0);
-		csv_num(f, sf->f.closed_t ? sf->f.closed_t : NAN, 0);
+		csv_time(f, r->period.tz, sf->f.first_fail_t, 0);
+		csv_time(f, r->period.tz, sf->f.detect_t, 0);
+		csv_time(f, r->period.tz, sf->f.deadline_t, 0);
+		csv_time(f, r->period.tz, sf->f.ack_t, 0);
+		csv_time(f, r->period.tz, sf->f.resolved_t, 0);
+		csv_time(f, r->period.tz, sf->f.closed_t, 0);
 		csv_num(f, sf->response_s, 0);
 		csv_num(f, sf->repair_s, 0);
 		fprintf(f, "%d,", sf->acked_in_time);
@@ -501,15 +539,145 @@ static void talkers_sheet(lxw_workbook *wb, const struct sla_result *r,
 	}
 }
 
+struct xfmt {
+	lxw_format *bold, *pct, *mbps, *num1, *num2, *date, *wrap;
+};
+
+/* A Excel date-time cell of t in zone tz (nothing for an unset time). */
+static void xtime(lxw_worksheet *ws, int row, int col, const char *tz,
+		  double t, lxw_format *fmt)
+{
+	struct tm tm;
+	lxw_datetime dt;
+
+	if (!(t > 0) || sla_local_tm(tz, t, &tm) < 0)
+		return;
+	dt.year = tm.tm_year + 1900;
+	dt.month = tm.tm_mon + 1;
+	dt.day = tm.tm_mday;
+	dt.hour = tm.tm_hour;
+	dt.min = tm.tm_min;
+	dt.sec = tm.tm_sec;
+	worksheet_write_datetime(ws, (lxw_row_t)row, (lxw_col_t)col, &dt, fmt);
+}
+
+static void xnumf(lxw_worksheet *ws, int row, int col, double v,
+		  lxw_format *fmt)
+{
+	if (v == v)
+		worksheet_write_number(ws, (lxw_row_t)row, (lxw_col_t)col, v,
+				       fmt);
+}
+
+/* Per link, per day: mean and peak of max(in, out) in % of the
+ * contracted capacity (the 5-minute rows), into sheet ws from row 1 at
+ * column col; returns the days written. */
+static int link_days(const struct sla_result *r, const struct sla_link *l,
+		     lxw_worksheet *ws, int col, const struct xfmt *x)
+{
+	static const char *const ds[] = { "in", "out" };
+	size_t nb = (size_t)((r->period.to - r->period.from) / SLA_STEP);
+	double *v[2] = { calloc(nb + 1, sizeof(double)),
+			 calloc(nb + 1, sizeof(double)) };
+	double cap = l->capacity_mbps * 1e6;
+	char err[256];
+	int days = 0;
+
+	if (v[0] == NULL || v[1] == NULL || cap <= 0 ||
+	    sla__fetch(l->file, r->period.from, nb, 2, ds, v, err,
+		       sizeof(err)) < 0) {
+		free(v[0]);
+		free(v[1]);
+		return 0;
+	}
+	for (size_t i = 0; i < nb; days++) {
+		double sum = 0, peak = NAN, t0 = r->period.from +
+						 (double)i * SLA_STEP;
+		size_t n = 0;
+
+		for (; i < nb && r->period.from + (double)i * SLA_STEP <
+					 t0 + 86400; i++) {
+			double m = fmax(v[0][i], v[1][i]);
+
+			if (m != m)
+				continue;
+			sum += m;
+			n++;
+			if (!(peak >= m))
+				peak = m;
+		}
+		xtime(ws, days + 1, col, r->period.tz, t0 + 1, x->date);
+		xnumf(ws, days + 1, col + 1, n ? sum / (double)n / cap * 100 : NAN,
+		      x->pct);
+		xnumf(ws, days + 1, col + 2, peak / cap * 100, x->pct);
+	}
+	free(v[0]);
+	free(v[1]);
+	return days;
+}
+
+/* One sheet of daily utilisation per link, each with its line chart. */
+static void link_charts(lxw_workbook *wb, const struct config *cfg,
+			const struct sla_result *r, int en,
+			const struct xfmt *x)
+{
+	lxw_worksheet *ws;
+
+	if (r->nlinks == 0)
+		return;
+	ws = workbook_add_worksheet(wb, en ? "daily utilisation" : "每日利用率");
+	for (size_t i = 0; i < r->nlinks; i++) {
+		const struct sla_link *l = &r->links[i];
+		int col = (int)i * 4, days;
+		char name[320];
+		lxw_chart *ch;
+		lxw_chart_series *se;
+
+		snprintf(name, sizeof(name), "%s %s", cfg->devices[l->dev].name,
+			 l->ifname);
+		xstr(ws, 0, col, name, x->bold);
+		xstr(ws, 0, col + 1, en ? "mean (%)" : "日均(%)", x->bold);
+		xstr(ws, 0, col + 2, en ? "peak (%)" : "峰值(%)", x->bold);
+		worksheet_set_column(ws, (lxw_col_t)col, (lxw_col_t)col, 12,
+				     NULL);
+		days = link_days(r, l, ws, col, x);
+		if (days == 0)
+			continue;
+		ch = workbook_add_chart(wb, LXW_CHART_LINE);
+		if (ch == NULL)
+			continue;
+		for (int k = 1; k <= 2; k++) {
+			se = chart_add_series(ch, NULL, NULL);
+			chart_series_set_categories(se, en ? "daily utilisation"
+							   : "每日利用率",
+						    1, (lxw_col_t)col,
+						    (lxw_row_t)days,
+						    (lxw_col_t)col);
+			chart_series_set_values(se, en ? "daily utilisation"
+						       : "每日利用率",
+						1, (lxw_col_t)(col + k),
+						(lxw_row_t)days,
+						(lxw_col_t)(col + k));
+			chart_series_set_name(se, k == 1 ? (en ? "mean" : "日均")
+							 : (en ? "peak" : "峰值"));
+		}
+		chart_title_set_name(ch, name);
+		chart_axis_set_name(ch->y_axis, en ? "% of capacity"
+						   : "占签约带宽 %");
+		chart_axis_set_num_format(ch->x_axis, "m/d");
+		worksheet_insert_chart(ws, (lxw_row_t)(40 + (int)i * 18), 0, ch);
+	}
+}
+
 int report__xlsx(const struct config *cfg, const struct sla_result *r,
 		 const struct report_opts *o, char *err, size_t errlen)
 {
 	const struct rpt_words *w = report__words(o->lang);
 	int en = o->lang != NULL && strcmp(o->lang, "en") == 0;
-	char path[4400];
+	char path[4400], unitcol[96];
 	lxw_workbook *wb;
 	lxw_worksheet *ws;
-	lxw_format *bold;
+	struct xfmt x;
 	size_t *idx, n;
 	int missing;
 
@@ -520,14 +688,33 @@ int report__xlsx(const struct config *cfg, const struct sla_result *r,
 		snprintf(err, errlen, "%s: cannot create workbook", path);
 		return -EIO;
 	}
-	bold = workbook_add_format(wb);
-	format_set_bold(bold);
+	x.bold = workbook_add_format(wb);
+	format_set_bold(x.bold);
+	format_set_text_wrap(x.bold);
+	x.pct = workbook_add_format(wb);
+	format_set_num_format(x.pct, "0.00");
+	x.mbps = workbook_add_format(wb);
+	format_set_num_format(x.mbps, "#,##0.00");
+	x.num1 = workbook_add_format(wb);
+	format_set_num_format(x.num1, "#,##0.0");
+	x.num2 = workbook_add_format(wb);
+	format_set_num_format(x.num2, "#,##0.00");
+	x.date = workbook_add_format(wb);
+	format_set_num_format(x.date, "yyyy-mm-dd hh:mm");
+	x.wrap = workbook_add_format(wb);
+	format_set_text_wrap(x.wrap);
+
 	ws = workbook_add_worksheet(wb, en ? "indicators" : "绩效指标");
 	{
 		const char *cols[] = { w->lvl1, w->lvl3, w->target, w->actual,
-				       w->met, w->deviation, w->evidence };
+				       en ? "Unit" : "单位", w->met,
+				       w->deviation, w->evidence };
 
-		xheader(ws, cols, 7, bold);
+		xheader(ws, cols, 8, x.bold);
+		worksheet_set_column(ws, 0, 0, 22, NULL);
+		worksheet_set_column(ws, 1, 1, 30, NULL);
+		worksheet_set_column(ws, 2, 3, 12, NULL);
+		worksheet_set_column(ws, 6, 7, 40, x.wrap);
 	}
 	for (size_t i = 0; i < r->nvalues; i++) {
 		const struct sla_value *v = &r->values[i];
@@ -535,19 +722,27 @@ int report__xlsx(const struct config *cfg, const struct sla_result *r,
 
 		xstr(ws, row, 0, v->ind.level, NULL);
 		xstr(ws, row, 1, en ? v->ind.name_en : v->ind.name_zh, NULL);
-		xnum(ws, row, 2, v->target);
-		xnum(ws, row, 3, v->value);
-		xstr(ws, row, 4, sla_state_name(v->state, o->lang), NULL);
-		xstr(ws, row, 5, report__reason(v, w, &missing), NULL);
-		xstr(ws, row, 6, en ? v->evidence_en : v->evidence_zh, NULL);
+		xnumf(ws, row, 2, v->target, x.num2);
+		xnumf(ws, row, 3, v->value, x.num2);
+		xstr(ws, row, 4, v->ind.unit, NULL);
+		xstr(ws, row, 5, sla_state_name(v->state, o->lang), NULL);
+		xstr(ws, row, 6, report__reason(v, w, &missing), NULL);
+		xstr(ws, row, 7, en ? v->evidence_en : v->evidence_zh, NULL);
 	}
 	ws = workbook_add_worksheet(wb, en ? "links" : "链路带宽");
 	{
-		const char *cols[] = { w->device, w->iface, w->capacity,
-				       w->avg, w->peak, w->p95max, w->p95sum,
-				       w->samples };
+		const char *cols[] = {
+			w->device, w->iface, w->capacity,
+			en ? "Average (Mbps)" : "平均(Mbps)",
+			en ? "Peak (Mbps)" : "峰值(Mbps)",
+			en ? "95th max(in,out) (Mbps)" : "95百分位 入出取大(Mbps)",
+			en ? "95th in+out (Mbps)" : "95百分位 入+出(Mbps)",
+			en ? "95th utilisation (%)" : "95百分位利用率(%)",
+			w->samples
+		};
 
-		xheader(ws, cols, 8, bold);
+		xheader(ws, cols, 9, x.bold);
+		worksheet_set_column(ws, 0, 8, 14, NULL);
 	}
 	for (size_t i = 0; i < r->nlinks; i++) {
 		const struct sla_link *l = &r->links[i];
@@ -555,19 +750,27 @@ int report__xlsx(const struct config *cfg, const struct sla_result *r,
 
 		xstr(ws, row, 0, cfg->devices[l->dev].name, NULL);
 		xstr(ws, row, 1, l->ifname, NULL);
-		xnum(ws, row, 2, l->capacity_mbps);
-		xnum(ws, row, 3, l->avg_max);
-		xnum(ws, row, 4, l->peak_max);
-		xnum(ws, row, 5, l->p95_max);
-		xnum(ws, row, 6, l->p95_sum);
-		xnum(ws, row, 7, (double)l->samples);
+		xnumf(ws, row, 2, l->capacity_mbps, x.mbps);
+		xnumf(ws, row, 3, l->avg_max / 1e6, x.mbps);
+		xnumf(ws, row, 4, l->peak_max / 1e6, x.mbps);
+		xnumf(ws, row, 5, l->p95_max / 1e6, x.mbps);
+		xnumf(ws, row, 6, l->p95_sum / 1e6, x.mbps);
+		xnumf(ws, row, 7,
+		      l->capacity_mbps > 0
+			      ? l->p95_max / (l->capacity_mbps * 1e6) * 100
+			      : NAN,
+		      x.pct);
+		xnum(ws, row, 8, (double)l->samples);
 	}
 	ws = workbook_add_worksheet(wb, en ? "units" : "单位联网");
+	snprintf(unitcol, sizeof(unitcol), "%s(%%)", w->share);
 	{
-		const char *cols[] = { w->unit, w->device, w->share,
+		const char *cols[] = { w->unit, w->device, unitcol,
 				       w->down_h, w->unknown_h, w->maint_h };
 
-		xheader(ws, cols, 6, bold);
+		xheader(ws, cols, 6, x.bold);
+		worksheet_set_column(ws, 0, 0, 28, NULL);
+		worksheet_set_column(ws, 1, 5, 13, NULL);
 	}
 	idx = calloc(cfg->ndevices + 1, sizeof(*idx));
 	n = idx != NULL ? report__units(cfg, r, idx) : 0;
@@ -577,19 +780,25 @@ int report__xlsx(const struct config *cfg, const struct sla_result *r,
 
 		xstr(ws, row, 0, cfg->devices[idx[k]].unit, NULL);
 		xstr(ws, row, 1, cfg->devices[idx[k]].name, NULL);
-		xnum(ws, row, 2, report__share(a));
-		xnum(ws, row, 3, a->down_s / 3600);
-		xnum(ws, row, 4, a->unknown_s / 3600);
-		xnum(ws, row, 5, a->maint_s / 3600);
+		xnumf(ws, row, 2, report__share(a), x.pct);
+		xnumf(ws, row, 3, a->down_s / 3600, x.num2);
+		xnumf(ws, row, 4, a->unknown_s / 3600, x.num2);
+		xnumf(ws, row, 5, a->maint_s / 3600, x.num2);
 	}
 	free(idx);
 	ws = workbook_add_worksheet(wb, en ? "faults" : "故障");
 	{
-		const char *cols[] = { w->fid, w->object, w->kind,
-				       w->severity, w->resp_min,
-				       w->repair_min, w->in_time, w->satisf };
+		const char *cols[] = {
+			w->fid, w->object, w->kind, w->severity,
+			en ? "First failure" : "首次失败时间", w->detected,
+			w->deadline, en ? "Acknowledged" : "确认时间",
+			en ? "Resolved" : "恢复时间", w->resp_min,
+			w->repair_min, w->in_time, w->satisf
+		};
 
-		xheader(ws, cols, 8, bold);
+		xheader(ws, cols, 13, x.bold);
+		worksheet_set_column(ws, 1, 1, 18, NULL);
+		worksheet_set_column(ws, 4, 8, 17, NULL);
 	}
 	for (size_t i = 0; i < r->nfaults; i++) {
 		const struct sla_fault *sf = &r->faults[i];
@@ -597,14 +806,21 @@ int report__xlsx(const struct config *cfg, const struct sla_result *r,
 
 		xnum(ws, row, 0, (double)sf->f.id);
 		xstr(ws, row, 1, sf->f.object, NULL);
-		xstr(ws, row, 2, sf->f.kind, NULL);
-		xstr(ws, row, 3, sf->f.severity, NULL);
-		xnum(ws, row, 4, sf->response_s / 60);
-		xnum(ws, row, 5, sf->repair_s / 60);
-		xstr(ws, row, 6, sf->acked_in_time ? w->yes : w->no, NULL);
-		xstr(ws, row, 7, sf->f.satisfaction, NULL);
+		xstr(ws, row, 2, report__kind_word(sf->f.kind, en), NULL);
+		xstr(ws, row, 3, report__severity_word(sf->f.severity, en),
+		     NULL);
+		xtime(ws, row, 4, r->period.tz, sf->f.first_fail_t, x.date);
+		xtime(ws, row, 5, r->period.tz, sf->f.detect_t, x.date);
+		xtime(ws, row, 6, r->period.tz, sf->f.deadline_t, x.date);
+		xtime(ws, row, 7, r->period.tz, sf->f.ack_t, x.date);
+		xtime(ws, row, 8, r->period.tz, sf->f.resolved_t, x.date);
+		xnumf(ws, row, 9, sf->response_s / 60, x.num1);
+		xnumf(ws, row, 10, sf->repair_s / 60, x.num1);
+		xstr(ws, row, 11, sf->acked_in_time ? w->yes : w->no, NULL);
+		xstr(ws, row, 12, sf->f.satisfaction, NULL);
 	}
-	talkers_sheet(wb, r, w, en, bold);
+	talkers_sheet(wb, r, w, en, x.bold);
+	link_charts(wb, cfg, r, en, &x);
 	return xlsx_close(wb, path, err, errlen);
 }
 

@@ -66,7 +66,8 @@ static void stage_remove(const char *stage)
 		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
 			continue;
 		snprintf(p, sizeof(p), "%s/%s", stage, e->d_name);
-		(void)unlink(p);
+		if (unlink(p) < 0 && errno == EISDIR)
+			stage_remove(p); /* the DOCX's scratch folder */
 	}
 	closedir(d);
 	(void)rmdir(stage);
@@ -264,17 +265,19 @@ static int verify_line(const char *dir, const char *man, int lineno,
 }
 
 /* Every line of the manifest of label in o->out_dir matches its file, and
- * the set holds the HTML and JSON of label. */
+ * the set holds the JSON of label and a document (HTML, PDF or DOCX). */
 static int manifest_verify(const struct report_opts *o, const char *label,
 			   char *man, size_t manlen, char *err, size_t errlen)
 {
-	char line[4400], html[128], json[128];
+	char line[4400], html[128], json[128], pdf[128], docx[128];
 	int lineno = 0, has = 0, rc = 0;
 	FILE *f;
 
 	snprintf(man, manlen, "%s/slamon-%s.sha256", o->out_dir, label);
 	snprintf(html, sizeof(html), "slamon-%s.html", label);
 	snprintf(json, sizeof(json), "slamon-%s.json", label);
+	snprintf(pdf, sizeof(pdf), "slamon-%s.pdf", label);
+	snprintf(docx, sizeof(docx), "slamon-%s.docx", label);
 	f = fopen(man, "r");
 	if (f == NULL) {
 		rc = -errno;
@@ -286,15 +289,17 @@ static int manifest_verify(const struct report_opts *o, const char *label,
 	}
 	while (rc == 0 && fgets(line, sizeof(line), f) != NULL) {
 		rc = verify_line(o->out_dir, man, ++lineno, line, err, errlen);
-		if (rc == 0 && strcmp(line + 66, html) == 0)
+		if (rc == 0 && (strcmp(line + 66, html) == 0 ||
+				strcmp(line + 66, pdf) == 0 ||
+				strcmp(line + 66, docx) == 0))
 			has |= 1;
 		if (rc == 0 && strcmp(line + 66, json) == 0)
 			has |= 2;
 	}
 	fclose(f);
 	if (rc == 0 && has != 3) {
-		snprintf(err, errlen, "%s does not list %s and %s", man, html,
-			 json);
+		snprintf(err, errlen, "%s does not list %s and one of %s, %s, "
+			 "%s", man, json, pdf, docx, html);
 		rc = -EBADMSG;
 	}
 	return rc;

@@ -1,9 +1,11 @@
 /*
- * report_html.c - the HTML report: one self-contained file (no external
- * fonts, CSS, scripts or images; graphs are data: URIs) that prints on A4.
+ * report_html.c - the HTML reports: one self-contained file (no external
+ * fonts, CSS, scripts or images; graphs are data: URIs) that prints on
+ * A4: the month's document (report_doc.h) and the annual summary.
  * SPDX-License-Identifier: MIT
  */
 #include "report_int.h"
+#include "report_doc.h"
 
 #include "indicators.h"
 #include "sla_int.h"
@@ -27,7 +29,7 @@ static const struct rpt_words ZH = {
 	.lvl3 = "三级指标", .target = "指标值", .actual = "实际完成值",
 	.met = "是否达标", .deviation = "偏差原因", .evidence = "计算依据",
 	.device = "设备", .iface = "接口", .capacity = "签约带宽(Mbps)",
-	.avg = "平均", .peak = "峰值", .p95max = "95百分位 max(入,出)",
+	.avg = "平均", .peak = "峰值", .p95max = "95百分位（入出取大）",
 	.p95sum = "95百分位 入+出", .util95 = "95百分位利用率",
 	.samples = "样本数", .unit = "单位", .share = "联网率",
 	.down_h = "离线(小时)", .unknown_h = "未知(小时)",
@@ -38,10 +40,10 @@ static const struct rpt_words ZH = {
 	.satisf = "满意度", .role = "角色", .ndev = "设备数",
 	.expected = "应采样本", .collected = "实采样本", .yes = "是",
 	.no = "否", .none = "无", .annual = "全年", .month = "月份",
-	.nographs = "（未生成图形）", .mtta = "平均响应时间(MTTA)",
-	.mttr = "平均修复时间(MTTR)", .total = "合计",
-	.cap_note = "以下排名为本期每个采集间隔 Top-N 列表之和：某地址或端口"
-		    "不在某一间隔的 Top-N 之内时，该间隔不计入，因此各项为下限，"
+	.nographs = "（未生成图形）", .mtta = "平均响应时长",
+	.mttr = "平均修复时长", .total = "合计",
+	.cap_note = "以下排名为本期每个采集间隔前 N 名列表之和：某地址或端口"
+		    "不在某一间隔的前 N 名之内时，该间隔不计入，因此各项为下限，"
 		    "并非全量精确排名。",
 	.cap_local = "本地通信方", .cap_remote = "外部通信方",
 	.cap_ports = "服务端口", .cap_rank = "排名", .cap_addr = "地址",
@@ -79,7 +81,8 @@ static const struct rpt_words EN = {
 	.satisf = "Satisfaction", .role = "Role", .ndev = "Devices",
 	.expected = "Expected", .collected = "Collected", .yes = "yes",
 	.no = "no", .none = "none", .annual = "Year", .month = "Month",
-	.nographs = "(graphs not drawn)", .mtta = "MTTA", .mttr = "MTTR", .total = "all",
+	.nographs = "(graphs not drawn)", .mtta = "Mean time to respond",
+	.mttr = "Mean time to repair", .total = "all",
 	.cap_note = "The rankings below are the sums of the per-interval "
 		    "top-N lists of the period: an address or port outside an "
 		    "interval's top N adds nothing for that interval, so each "
@@ -297,136 +300,6 @@ static void simulated_history_note(FILE *f, const struct config *cfg,
 	fputs("</p>\n", f);
 }
 
-/* "产出指标/数量指标" -> level 1 and level 2. */
-static void split_level(const char *level, char *l1, char *l2, size_t len)
-{
-	const char *slash = strchr(level, '/');
-
-	if (slash == NULL) {
-		snprintf(l1, len, "%s", level);
-		l2[0] = '\0';
-		return;
-	}
-	snprintf(l1, len, "%.*s", (int)(slash - level), level);
-	snprintf(l2, len, "%s", slash + 1);
-}
-
-static void indicator_table(FILE *f, const struct sla_result *r,
-			    const struct rpt_words *w, int en)
-{
-	const char *cols[] = { w->lvl1, w->lvl2, w->lvl3, w->target,
-			       w->actual, w->met, w->deviation, w->evidence };
-
-	fprintf(f, "<h2>%s</h2>\n<table>", w->s_ind);
-	th_row(f, cols, 8);
-	for (size_t i = 0; i < r->nvalues; i++) {
-		const struct sla_value *v = &r->values[i];
-		char l1[64], l2[64], tgt[96], act[64];
-		const char *reason;
-		int missing;
-
-		split_level(v->ind.level, l1, l2, sizeof(l1));
-		report__value(v->target, v->ind.unit, act, sizeof(act));
-		snprintf(tgt, sizeof(tgt), "%s %s",
-			 cmp_op_name(v->ind.cmp) ? cmp_op_name(v->ind.cmp) : "",
-			 act);
-		report__value(v->value, v->ind.unit, act, sizeof(act));
-		fputs("<tr>", f);
-		td(f, "k", l1);
-		td(f, "k", l2);
-		td(f, "k", en ? v->ind.name_en : v->ind.name_zh);
-		td(f, "n", tgt);
-		td(f, "n", act);
-		td(f, v->state == SLA_MET ? "k ok" : "k bad",
-		   sla_state_name(v->state, en ? "en" : "zh"));
-		reason = report__reason(v, w, &missing);
-		td(f, missing ? "k bad" : NULL, reason);
-		td(f, NULL, en ? v->evidence_en : v->evidence_zh);
-		fputs("</tr>\n", f);
-	}
-	fputs("</table>\n", f);
-}
-
-static void link_sections(FILE *f, const struct config *cfg,
-			  const struct sla_result *r,
-			  const char *const *png, const struct rpt_words *w)
-{
-	const char *cols[] = { w->device, w->iface, w->capacity, w->avg,
-			       w->peak, w->p95max, w->p95sum, w->util95,
-			       w->samples };
-
-	fprintf(f, "<h2>%s</h2>\n", w->s_bw);
-	if (r->nlinks == 0)
-		fprintf(f, "<p>%s</p>\n", w->none);
-	for (size_t i = 0; i < r->nlinks; i++) {
-		fputs("<figure>", f);
-		if (png != NULL && png[i] != NULL)
-			fprintf(f, "<img alt=\"%s\" src=\"data:image/png;base64,%s\">",
-				cfg->devices[r->links[i].dev].name, png[i]);
-		else
-			fputs(w->nographs, f);
-		fputs("</figure>\n", f);
-	}
-	fprintf(f, "<h2>%s</h2>\n<table>", w->s_p95);
-	th_row(f, cols, 9);
-	for (size_t i = 0; i < r->nlinks; i++) {
-		const struct sla_link *l = &r->links[i];
-		char a[32], b[32], c[32], d[32];
-
-		report__bps(l->avg_max, a, sizeof(a));
-		report__bps(l->peak_max, b, sizeof(b));
-		report__bps(l->p95_max, c, sizeof(c));
-		report__bps(l->p95_sum, d, sizeof(d));
-		fputs("<tr>", f);
-		td(f, NULL, cfg->devices[l->dev].name);
-		td(f, NULL, l->ifname);
-		tdf(f, l->capacity_mbps, 0);
-		td(f, "n", a);
-		td(f, "n", b);
-		td(f, "n", c);
-		td(f, "n", d);
-		if (l->capacity_mbps > 0)
-			fprintf(f, "<td class=\"n\">%.2f%%</td>",
-				l->p95_max / (l->capacity_mbps * 1e6) * 100);
-		else
-			td(f, "n", "-");
-		fprintf(f, "<td class=\"n\">%zu</td></tr>\n", l->samples);
-	}
-	fputs("</table>\n", f);
-}
-
-static void unit_section(FILE *f, const struct config *cfg,
-			 const struct sla_result *r,
-			 const struct rpt_words *w)
-{
-	const char *cols[] = { w->unit, w->device, w->share, w->down_h,
-			       w->unknown_h, w->maint_h };
-	size_t *idx = calloc(cfg->ndevices + 1, sizeof(*idx)), n;
-
-	fprintf(f, "<h2>%s</h2>\n<table>", w->s_units);
-	th_row(f, cols, 6);
-	n = idx != NULL ? report__units(cfg, r, idx) : 0;
-	for (size_t k = 0; k < n; k++) {
-		const struct sla_avail *a = &r->avail[idx[k]];
-		double s = report__share(a);
-
-		fputs("<tr>", f);
-		td(f, NULL, cfg->devices[idx[k]].unit);
-		td(f, NULL, cfg->devices[idx[k]].name);
-		if (s == s)
-			fprintf(f, "<td class=\"n%s\">%.2f%%</td>",
-				s < 90 ? " bad" : "", s);
-		else
-			td(f, "n", "-");
-		tdf(f, a->down_s / 3600, 2);
-		tdf(f, a->unknown_s / 3600, 2);
-		tdf(f, a->maint_s / 3600, 2);
-		fputs("</tr>\n", f);
-	}
-	fputs("</table>\n", f);
-	free(idx);
-}
-
 static void fault_section(FILE *f, const struct config *cfg,
 			  const struct sla_result *r,
 			  const struct rpt_words *w)
@@ -456,8 +329,8 @@ static void fault_section(FILE *f, const struct config *cfg,
 			(long long)sf->f.id);
 		td(f, NULL, sf->f.object);
 		td(f, NULL, d >= 0 ? cfg->devices[d].unit : "");
-		td(f, NULL, sf->f.kind);
-		td(f, NULL, sf->f.severity);
+		td(f, NULL, report__kind_word(sf->f.kind, w == &EN));
+		td(f, NULL, report__severity_word(sf->f.severity, w == &EN));
 		td(f, NULL, t1);
 		td(f, NULL, t2);
 		tdf(f, sf->response_s / 60, 1);
@@ -476,97 +349,10 @@ static void fault_section(FILE *f, const struct config *cfg,
 		}
 	}
 	fputs("</table>\n", f);
-	fprintf(f, "<p>%s: %.1f min · %s: %.1f min</p>\n", w->mtta,
-		na ? sa / (double)na / 60 : 0, w->mttr,
+	fprintf(f, w == &EN ? "<p>%s: %.1f min · %s: %.1f min</p>\n"
+			    : "<p>%s：%.1f 分钟 · %s：%.1f 分钟</p>\n",
+		w->mtta, na ? sa / (double)na / 60 : 0, w->mttr,
 		nr ? sr / (double)nr / 60 : 0);
-}
-
-static void top_table(FILE *f, const char *title, const char *keycol,
-		      const struct sla_top *v, size_t n, double total,
-		      const struct rpt_words *w)
-{
-	const char *cols[] = { w->cap_rank, keycol, w->cap_bytes,
-			       w->cap_packets, w->cap_share, w->cap_ivs };
-
-	fprintf(f, "<p><strong>");
-	esc(f, title);
-	fputs("</strong></p>\n<table>", f);
-	th_row(f, cols, 6);
-	for (size_t i = 0; i < n; i++) {
-		char key[64], b[32];
-
-		report__bytes((double)v[i].bytes, b, sizeof(b));
-		fprintf(f, "<tr><td class=\"n\">%zu</td>", i + 1);
-		td(f, "k", sla_top_label(&v[i], key, sizeof(key)));
-		td(f, "n", b);
-		fprintf(f, "<td class=\"n\">%llu</td>",
-			(unsigned long long)v[i].packets);
-		tdf(f, total > 0 ? (double)v[i].bytes / total * 100 : NAN, 2);
-		fprintf(f, "<td class=\"n\">%zu</td></tr>\n", v[i].intervals);
-	}
-	if (n == 0)
-		fprintf(f, "<tr><td colspan=\"6\">%s</td></tr>\n", w->none);
-	fputs("</table>\n", f);
-}
-
-/* "本地通信方（Top 10）" / "Local talkers (Top 10)". */
-static void list_title(char *out, size_t len, const char *what, size_t n,
-		       int en)
-{
-	if (en)
-		snprintf(out, len, "%s (Top %zu)", what, n);
-	else
-		snprintf(out, len, "%s（Top %zu）", what, n);
-}
-
-/* Per captured link: the month's top talkers and ports, summed from the
- * per-interval top-N lists (said so in the section). */
-static void html_captures(FILE *f, const struct sla_result *r,
-			    const struct rpt_words *w, int en)
-{
-	fprintf(f, "<h2>%s</h2>\n", w->s_cap);
-	if (r->ncaptures == 0) {
-		fprintf(f, "<p>%s</p>\n", w->none);
-		return;
-	}
-	fputs("<p class=\"note\">", f);
-	esc(f, w->cap_note);
-	fputs("</p>\n", f);
-	for (size_t i = 0; i < r->ncaptures; i++) {
-		const struct sla_capture *c = &r->captures[i];
-		double seen = (double)c->records + (double)c->drops;
-		char tot[32], in[32], out[32], title[256];
-
-		report__bytes((double)c->bytes, tot, sizeof(tot));
-		report__bytes((double)c->in_bytes, in, sizeof(in));
-		report__bytes((double)c->out_bytes, out, sizeof(out));
-		fprintf(f, "<h3>%s ", w->cap_link);
-		esc(f, c->name);
-		fputs(en ? " (device " : "（设备 ", f);
-		esc(f, c->device);
-		fputs(en ? ")</h3>\n<p>" : "）</h3>\n<p>", f);
-		if (c->intervals == 0) {
-			fprintf(f, "%s</p>\n", w->cap_none);
-			continue;
-		}
-		fprintf(f,
-			en ? "%zu intervals, %s (in %s, out %s), top %zu per "
-			     "interval; %s %.3f%%; completeness %.2f%%</p>\n"
-			   : "采集间隔 %zu 个，总流量 %s（入 %s，出 %s），每间隔保留 "
-			     "Top %zu；%s %.3f%%；完整性 %.2f%%</p>\n",
-			c->intervals, tot, in, out, c->top_n, w->cap_drops,
-			seen > 0 ? (double)c->drops / seen * 100 : 0,
-			sla_capture_completeness(c));
-		list_title(title, sizeof(title), w->cap_local, c->top_n, en);
-		top_table(f, title, w->cap_addr, c->local, c->nlocal,
-			  (double)c->bytes, w);
-		list_title(title, sizeof(title), w->cap_remote, c->top_n, en);
-		top_table(f, title, w->cap_addr, c->remote, c->nremote,
-			  (double)c->bytes, w);
-		list_title(title, sizeof(title), w->cap_ports, c->top_n, en);
-		top_table(f, title, w->cap_port, c->ports, c->nports,
-			  (double)c->bytes, w);
-	}
 }
 
 static void complete_row(FILE *f, const char *label, size_t n, double exp,
@@ -610,7 +396,8 @@ static void complete_section(FILE *f, const struct config *cfg,
 		n_all += n;
 		exp_all += exp;
 		got_all += got;
-		complete_row(f, role_name((enum role)role), n, exp, got);
+		complete_row(f, report__role_word(role, w == &EN), n, exp,
+			     got);
 	}
 	for (size_t i = 0; i < r->ncaptures; i++) {
 		const struct sla_capture *c = &r->captures[i];
@@ -667,35 +454,6 @@ static void notes(FILE *f, const struct rpt_words *w, int en)
 	fputs("</ul>\n", f);
 }
 
-int report__html(const struct config *cfg, const struct sla_result *r,
-		 const char *const *png_b64, const struct report_opts *o,
-		 char *err, size_t errlen)
-{
-	const struct rpt_words *w = report__words(o->lang);
-	int en = o->lang != NULL && strcmp(o->lang, "en") == 0;
-	char path[4400], title[256];
-	FILE *f = report__open(o, r->period.label, ".html", path,
-			       sizeof(path), err, errlen);
-
-	if (f == NULL)
-		return -EIO;
-	snprintf(title, sizeof(title), "%s %s", w->title, r->period.label);
-	head(f, title, en ? "en" : "zh");
-	fputs("<h1>", f);
-	esc(f, title);
-	fputs("</h1>\n", f);
-	meta(f, cfg, r, w);
-	indicator_table(f, r, w, en);
-	link_sections(f, cfg, r, png_b64, w);
-	html_captures(f, r, w, en);
-	unit_section(f, cfg, r, w);
-	fault_section(f, cfg, r, w);
-	complete_section(f, cfg, r, w);
-	notes(f, w, en);
-	fputs("</body></html>\n", f);
-	return report__close(f, path, err, errlen);
-}
-
 int report__year_html(const struct config *cfg, struct sla_result *const *m,
 		      const struct sla_result *y, const struct report_opts *o,
 		      char *err, size_t errlen)
@@ -750,6 +508,164 @@ int report__year_html(const struct config *cfg, struct sla_result *const *m,
 	fault_section(f, cfg, y, w);
 	complete_section(f, cfg, y, w);
 	notes(f, w, en);
+	fputs("</body></html>\n", f);
+	return report__close(f, path, err, errlen);
+}
+
+/* ---- the month's document (report_doc.h) as HTML -------------------------------------------------------------- */
+
+static const char doc_css[] =
+	"@page { size: A4; margin: 16mm 12mm; }\n"
+	"body { font-family: \"WenQuanYi Micro Hei\", \"Noto Sans CJK SC\", "
+	"\"Noto Sans SC\", sans-serif; font-size: 10pt; color: #111; "
+	"margin: 0 auto; max-width: 190mm; }\n"
+	"h1 { font-size: 13pt; border-bottom: 1px solid #555; "
+	"margin-top: 7mm; page-break-after: avoid; }\n"
+	"h1.title { font-size: 18pt; text-align: center; border: 0; }\n"
+	"h2 { font-size: 11pt; margin: 4mm 0 1mm; }\n"
+	"table { border-collapse: collapse; width: 100%; margin: 2mm 0; }\n"
+	"th, td { border: 1px solid #888; padding: 1.2mm 1.5mm; "
+	"vertical-align: top; font-size: 8.5pt; }\n"
+	"th { background: #e8edf3; } tr { page-break-inside: avoid; }\n"
+	"thead { display: table-header-group; }\n"
+	"td.n { text-align: right; white-space: nowrap; }\n"
+	".bad { color: #b71c1c; font-weight: bold; } .ok { color: #1b5e20; }\n"
+	".meta { color: #444; text-align: center; }\n"
+	".note { background: #fff8e1; border: 1px solid #ffb300; "
+	"padding: 2mm; }\n"
+	".flag { color: #b71c1c; font-weight: bold; }\n"
+	"table.sign td { border: 0; font-size: 10pt; padding: 3mm; }\n"
+	"img { width: 100%; page-break-inside: avoid; }\n"
+	".appendix { page-break-before: always; }\n";
+
+static void html_table(FILE *f, const struct rdoc_block *b)
+{
+	fputs("<table>", f);
+	for (size_t r = 0; r < b->nrows; r++) {
+		fputs(r == 0 ? "<thead><tr>" : "<tr>", f);
+		for (size_t c = 0; c < b->ncols; c++) {
+			size_t i = r * b->ncols + c;
+			unsigned fl = b->flags[i];
+
+			if (r == 0)
+				fputs("<th>", f);
+			else
+				fprintf(f, "<td class=\"%s%s%s\">",
+					fl & RDOC_NUM ? "n " : "",
+					fl & RDOC_BAD ? "bad" : "",
+					fl & RDOC_OK ? "ok" : "");
+			esc(f, b->cells[i]);
+			fputs(r == 0 ? "</th>" : "</td>", f);
+		}
+		fputs(r == 0 ? "</tr></thead>\n" : "</tr>\n", f);
+	}
+	fputs("</table>\n", f);
+}
+
+int report__doc_html(const struct rdoc *d, const struct report_opts *o,
+		     char *err, size_t errlen)
+{
+	char path[4400];
+	FILE *f;
+	int appendix = 0;
+
+	if (d->oom) {
+		snprintf(err, errlen, "report %s: out of memory", d->label);
+		return -ENOMEM;
+	}
+	f = report__open(o, d->label, ".html", path, sizeof(path), err,
+			 errlen);
+	if (f == NULL)
+		return -EIO;
+	fprintf(f, "<!DOCTYPE html>\n<html lang=\"%s\"><head>"
+		   "<meta charset=\"utf-8\"><title>",
+		d->en ? "en" : "zh-CN");
+	esc(f, d->title);
+	fprintf(f, " %s</title><style>\n%s</style></head><body>\n", d->label,
+		doc_css);
+	if (d->logo != NULL) {
+		char *b64 = report__base64(d->logo, d->logolen);
+
+		if (b64 != NULL)
+			fprintf(f, "<p style=\"text-align:center\"><img "
+				   "style=\"width:30mm\" alt=\"logo\" "
+				   "src=\"data:image/png;base64,%s\"></p>\n",
+				b64);
+		free(b64);
+	}
+	if (d->bureau[0] != '\0') {
+		fputs("<p class=\"meta\" style=\"font-size:13pt\">", f);
+		esc(f, d->bureau);
+		fputs("</p>\n", f);
+	}
+	fputs("<h1 class=\"title\">", f);
+	esc(f, d->title);
+	fprintf(f, " %s</h1>\n<p class=\"meta\">", d->label);
+	esc(f, d->period);
+	fprintf(f, " · %s %s%s</p>\n", d->en ? "generated" : "生成时间",
+		d->generated,
+		d->draft ? (d->en ? " · draft: reasons to give"
+				  : " · 草稿：尚有偏差原因未说明")
+			 : "");
+	fputs("<table class=\"sign\"><tr>", f);
+	for (int i = 0; i < 3; i++) {
+		const char *who = i == 0 ? d->prepared
+				  : i == 1 ? d->reviewed : d->approved;
+
+		fprintf(f, "<td>%s：", d->role_words[i]);
+		esc(f, who[0] ? who : "________");
+		fprintf(f, "　%s：________</td>", d->en ? "date" : "日期");
+	}
+	fputs("</tr></table>\n", f);
+	for (size_t i = 0; i < d->n; i++) {
+		const struct rdoc_block *b = &d->b[i];
+
+		switch (b->kind) {
+		case RDOC_H1:
+			fputs(appendix ? "<h1 class=\"appendix\">" : "<h1>", f);
+			appendix = 0;
+			esc(f, b->text);
+			fputs("</h1>\n", f);
+			break;
+		case RDOC_H2:
+			fputs("<h2>", f);
+			esc(f, b->text);
+			fputs("</h2>\n", f);
+			break;
+		case RDOC_P:
+		case RDOC_NOTE:
+		case RDOC_FLAG:
+			fprintf(f, "<p%s>",
+				b->kind == RDOC_NOTE   ? " class=\"note\""
+				: b->kind == RDOC_FLAG ? " class=\"flag\""
+						       : "");
+			esc(f, b->text);
+			fputs("</p>\n", f);
+			break;
+		case RDOC_TABLE:
+			html_table(f, b);
+			break;
+		case RDOC_IMAGE: {
+			char *b64 = report__base64(b->png, b->pnglen);
+
+			if (b64 == NULL) {
+				fclose(f);
+				snprintf(err, errlen, "%s: out of memory",
+					 path);
+				return -ENOMEM;
+			}
+			fputs("<figure><img alt=\"", f);
+			esc(f, b->text);
+			fprintf(f, "\" src=\"data:image/png;base64,%s\">"
+				   "</figure>\n", b64);
+			free(b64);
+			break;
+		}
+		case RDOC_BREAK:
+			appendix = 1;
+			break;
+		}
+	}
 	fputs("</body></html>\n", f);
 	return report__close(f, path, err, errlen);
 }

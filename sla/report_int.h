@@ -80,9 +80,6 @@ void report__bps(double bps, char *out, size_t outlen);
 /* "1.23 GB" etc. (powers of 1000) */
 void report__bytes(double bytes, char *out, size_t outlen);
 
-int report__html(const struct config *cfg, const struct sla_result *r,
-		 const char *const *png_b64, const struct report_opts *o,
-		 char *err, size_t errlen);
 int report__json(const struct config *cfg, const struct sla_result *r,
 		 const struct report_opts *o, char *err, size_t errlen);
 int report__csv(const struct config *cfg, const struct sla_result *r,

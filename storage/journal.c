@@ -268,12 +268,14 @@ static int schema_init(struct journal *j, char *err, size_t errlen)
 	if (rc < 0)
 		return rc;
 	rc = exec(j, schema_sql, err, errlen);
-	if (rc == 0) /* schema 4: the audit trail (journal_audit.c) */
+	if (rc == 0) /* schema 6: the audit trail (journal_audit.c) */
 		rc = exec(j, journal__audit_sql, err, errlen);
 	if (rc == 0)
 		rc = journal__states_migrate(j, err, errlen);
 	if (rc == 0)
 		rc = journal__trap_schema(j, err, errlen);
+	if (rc == 0) /* schema 7: report_summaries */
+		rc = journal__summary_schema(j, err, errlen);
 	if (rc == 0)
 		rc = exec(j,
 			  "INSERT OR REPLACE INTO meta VALUES"

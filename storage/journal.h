@@ -21,9 +21,10 @@
 /* 1: faults, children, notifications, maintenance, states; 2: adds the
  * capture_links and capture_intervals tables; 3: adds report_reasons;
  * 4: adds the index state_log_time on state_log(t) (journal_states.c);
- * 5: adds traps (journal_trap.c); 6: adds audit (journal_audit.c) (an
- * older file is upgraded in place when opened read-write). */
-#define JOURNAL_SCHEMA_VERSION 6
+ * 5: adds traps (journal_trap.c); 6: adds audit (journal_audit.c);
+ * 7: adds report_summaries (journal_summary.c) (an older file is
+ * upgraded in place when opened read-write). */
+#define JOURNAL_SCHEMA_VERSION 7
 
 #define FAULT_OBJECT_MAX 160
 #define FAULT_WORD_MAX 32
@@ -353,6 +354,23 @@ int journal_audit_record(struct journal *j, const struct journal_audit *a,
 int journal_audit_list(struct journal *j, int64_t fault_id,
 		       struct journal_audit **ret, size_t *ret_n, char *err,
 		       size_t errlen);
+
+/* ---- the operator's 本月运行概况 of a month (issue 14) ---------------- */
+
+#define JOURNAL_SUMMARY_MAX 8192
+
+/* Stores text as the summary of month ("YYYY-MM") at t, replacing an
+ * earlier one; an empty text removes it (the report then generates its
+ * summary again). -EINVAL (month not YYYY-MM, a text past
+ * JOURNAL_SUMMARY_MAX - 1 bytes) with err. */
+int journal_summary_set(struct journal *j, const char *month,
+			const char *text, double t, char *err, size_t errlen);
+
+/* The operator's summary of month into buf (len bytes, truncated);
+ * *ret_found 0 (buf "") when none, also for a journal older than schema 4
+ * opened read-only. */
+int journal_summary_get(struct journal *j, const char *month, char *buf,
+			size_t len, int *ret_found, char *err, size_t errlen);
 
 /* Integrity check: PRAGMA integrity_check, and the invariants (at most one
  * active fault per object and kind; first_fail <= detect <= deadline;

@@ -93,5 +93,8 @@ int journal__states_migrate(struct journal *j, char *err, size_t errlen);
 int journal__trap_schema(struct journal *j, char *err, size_t errlen);
 /* Schema 4's statements (journal_audit.c), run after the base schema. */
 extern const char journal__audit_sql[];
+/* Schema 4's step (journal_summary.c): the report_summaries table, if it
+ * does not exist. Run inside schema_init's transaction. */
+int journal__summary_schema(struct journal *j, char *err, size_t errlen);
 
 #endif

@@ -37,13 +37,14 @@ static int def_path(const char *file, char *out, size_t outlen)
 
 /* The arguments of one chart; text lives in the struct. */
 struct chart_args {
-	const char *argv[48];
+	const char *argv[64];
 	int argc;
 	char start[32], end[32], width[16], height[16], font[192], lower[32];
 	char base[16];
 	char def[CHART_ITEMS_MAX][DEF_MAX];
 	char draw[CHART_ITEMS_MAX][256];
-	char rule[256];
+	char cdef[CHART_ITEMS_MAX][128];
+	char rule[256], rule2[256], upper[32];
 };
 
 static void arg(struct chart_args *a, const char *s)
@@ -98,10 +99,28 @@ static int args_build(const struct storage_chart *c, struct chart_args *a)
 	}
 	arg(a, "--base");
 	arg(a, a->base);
+	if (c->upper_limit > 0) {
+		snprintf(a->upper, sizeof(a->upper), "%.17g", c->upper_limit);
+		arg(a, "--upper-limit");
+		arg(a, a->upper);
+	}
+	if (c->x_grid != NULL) {
+		arg(a, "--x-grid");
+		arg(a, c->x_grid);
+	}
+	if (c->no_tag)
+		arg(a, "--disable-rrdtool-tag");
 	for (size_t i = 0; i < c->nitems; i++) {
-		snprintf(a->def[i], DEF_MAX, "DEF:%s=%s:%s:AVERAGE",
-			 c->items[i].ds, path, c->items[i].ds);
+		snprintf(a->def[i], DEF_MAX, "DEF:%s%s=%s:%s:AVERAGE",
+			 c->items[i].ds, c->scale != 0 ? "_raw" : "", path,
+			 c->items[i].ds);
 		arg(a, a->def[i]);
+		if (c->scale == 0)
+			continue;
+		snprintf(a->cdef[i], sizeof(a->cdef[i]),
+			 "CDEF:%s=%s_raw,%.17g,*", c->items[i].ds,
+			 c->items[i].ds, c->scale);
+		arg(a, a->cdef[i]);
 	}
 	for (size_t i = 0; i < c->nitems; i++) {
 		snprintf(a->draw[i], sizeof(a->draw[i]), "%s:%s#%06x:%s",
@@ -109,6 +128,12 @@ static int args_build(const struct storage_chart *c, struct chart_args *a)
 			 c->items[i].ds, (unsigned)(c->items[i].rgb & 0xffffff),
 			 c->items[i].legend != NULL ? c->items[i].legend : "");
 		arg(a, a->draw[i]);
+	}
+	if (c->hrule2_legend != NULL) {
+		snprintf(a->rule2, sizeof(a->rule2), "HRULE:%.17g#%06x:%s",
+			 c->hrule2, (unsigned)(c->hrule2_rgb & 0xffffff),
+			 c->hrule2_legend);
+		arg(a, a->rule2);
 	}
 	if (!isnan(c->hrule)) {
 		snprintf(a->rule, sizeof(a->rule), "HRULE:%.17g#%06x:%s",
@@ -210,6 +235,7 @@ const char *__lsan_default_suppressions(void);
 const char *__lsan_default_suppressions(void)
 {
 	return "leak:libfontconfig.so\nleak:librrd.so\nleak:libpango\n"
-	       "leak:libcairo\nleak:vasprintf\n";
+	       "leak:libcairo\nleak:vasprintf\nleak:libharfbuzz\n"
+	       "leak:libglib\nleak:libgobject\nleak:libpixman\n";
 }
 #endif

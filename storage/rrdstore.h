@@ -225,6 +225,17 @@ struct storage_chart {
 	const char *hrule_legend;    /* no ':' */
 	const char *comment;         /* a legend line when hrule is NAN, or
 					NULL */
+	/* additions of issue 14 (zero: as before) */
+	double scale;                /* each item drawn as value * scale
+					(a CDEF), 0: as stored */
+	const char *hrule2_legend;   /* a second rule at hrule2 when not
+					NULL (no ':') */
+	double hrule2;
+	uint32_t hrule2_rgb;
+	const char *x_grid;          /* rrdgraph --x-grid (strftime labels,
+					e.g. "%m月%d日"), NULL: rrdtool's */
+	double upper_limit;          /* 0: none */
+	int no_tag;                  /* --disable-rrdtool-tag */
 };
 
 /* Renders c with librrd's rrd_graph into a malloc'd PNG the caller

@@ -58,13 +58,19 @@ static char *slurp(const char *path)
 	return buf;
 }
 
+/* The Chinese report of the synthetic month, with its charts, in
+ * out: written once per run (the tests only read it; the daily
+ * availability chart alone evaluates 31 days). */
 static void build_report(char *out, size_t outlen)
 {
 	struct report_opts o = { 0 };
 	struct sla_period p;
-	char err[512] = "";
+	char err[512] = "", man[4600];
 
-	snprintf(out, outlen, "%s/report-%ld", S.dir, (long)getpid());
+	snprintf(out, outlen, "%s/report-shared", S.dir);
+	snprintf(man, sizeof(man), "%s/slamon-2026-10.sha256", out);
+	if (access(man, F_OK) == 0)
+		return;
 	o.out_dir = out;
 	o.lang = "zh";
 	o.now = SYN_TO + 86400;
@@ -104,6 +110,7 @@ Test(report, files_and_html)
 {
 	static const char *const files[] = {
 		"slamon-2026-10.html", "slamon-2026-10.json",
+		"slamon-2026-10.pdf", "slamon-2026-10.docx",
 		"slamon-2026-10.xlsx", "slamon-2026-10-indicators.csv",
 		"slamon-2026-10-links.csv", "slamon-2026-10-units.csv",
 		"slamon-2026-10-faults.csv", "slamon-2026-10-talkers.csv"
@@ -131,7 +138,8 @@ Test(report, files_and_html)
 	cr_assert_not_null(strstr(html, "模拟数据"));
 	/* the captured link's month: the note on what the lists are, its
 	 * talkers and ports, its row in the completeness table */
-	cr_assert_not_null(strstr(html, "每个采集间隔 Top-N 列表之和"));
+	cr_assert_not_null(strstr(html, "每个采集间隔前 N 名列表之和"));
+	cr_assert_not_null(strstr(html, "本月运行概况"));
 	cr_assert_not_null(strstr(html, "抓包链路 exit-mirror"));
 	cr_assert_not_null(strstr(html, "10.1.0.1"));
 	cr_assert_not_null(strstr(html, "2001:db8::1"));
@@ -146,7 +154,7 @@ Test(report, captured_link_in_data_files)
 {
 	struct report_opts o = { 0 };
 	struct sla_period p;
-	char out[4400], path[4600], err[512] = "", line[256];
+	char out[4400], path[4600], err[512] = "", line[256], en[4500];
 	json_t *root, *c, *e;
 	json_error_t je;
 	char *text;
@@ -187,20 +195,22 @@ Test(report, captured_link_in_data_files)
 	cr_assert_not_null(strstr(text, "\"remote\",2,\"2001:db8::1\""));
 	free(text);
 
-	o.out_dir = out;
+	/* the English report in a folder of its own (out is shared) */
+	snprintf(en, sizeof(en), "%s-en-%ld", out, (long)getpid());
+	o.out_dir = en;
 	o.lang = "en";
 	o.now = SYN_TO + 86400;
 	o.no_graphs = 1;
 	cr_assert_eq(sla_period_month("Asia/Shanghai", 2026, 10, &p), 0);
 	cr_assert_eq(report_period(S.cfg, &p, &o, NULL, err, sizeof(err)), 0,
 		     "%s", err);
-	snprintf(path, sizeof(path), "%s/slamon-2026-10.html", out);
+	snprintf(path, sizeof(path), "%s/slamon-2026-10.html", en);
 	text = slurp(path);
 	cr_assert_not_null(strstr(text, "4. Captured links: top talkers and "
 					"ports"));
 	cr_assert_not_null(strstr(text, "sums of the per-interval top-N "
 					"lists"));
-	cr_assert_not_null(strstr(text, "Local talkers (Top 3)"));
+	cr_assert_not_null(strstr(text, "Local talkers (top 3)"));
 	free(text);
 }
 
@@ -550,28 +560,34 @@ static int write_draft(char *conf, const char *out, char *msg, size_t len)
 		      out, "--no-graphs", "--now", "1793548800", NULL);
 }
 
-/* kill -9 while the JSON is being written (the HTML is complete by then):
- * no file under a final name, no manifest, nothing counted, and final
- * refuses; the next run clears what the killed one left. */
+/* kill -9 while the JSON, the PDF or the DOCX is being written (the HTML
+ * is complete by then): no file under a final name, no manifest, nothing
+ * counted, and final refuses; the next run clears what the killed one
+ * left (the DOCX's scratch folder too). */
 Test(report, killed_while_writing_leaves_no_file_no_count)
 {
+	static const char *const at[] = { ".json", ".pdf", ".docx" };
 	char dir[4400], conf[4500], out[4600], msg[4096], names[8192];
 	int rc;
 
 	own_copy(dir, sizeof(dir), "killed");
 	snprintf(conf, sizeof(conf), "%s/slamon.conf", dir);
 	snprintf(out, sizeof(out), "%s/out", dir);
-	setenv("SLAMON_TEST_REPORT_KILL", ".json", 1);
-	rc = write_draft(conf, out, msg, sizeof(msg));
-	unsetenv("SLAMON_TEST_REPORT_KILL");
-	cr_assert_eq(rc, 128 + SIGKILL, "%d: %s", rc, msg);
-	visible_files(out, names, sizeof(names));
-	cr_assert_str_eq(names, "", "files under final names: %s", names);
-	rc = slamon(conf, msg, sizeof(msg), "report", "final", "--month",
-		    "2026-10", "--out", out, NULL);
-	cr_assert_eq(rc, 1, "%d: %s", rc, msg);
-	cr_assert_not_null(strstr(msg, "slamon-2026-10.sha256"), "%s", msg);
-	cr_assert_eq(reports_counted(conf), 0);
+	for (size_t i = 0; i < sizeof(at) / sizeof(at[0]); i++) {
+		setenv("SLAMON_TEST_REPORT_KILL", at[i], 1);
+		rc = write_draft(conf, out, msg, sizeof(msg));
+		unsetenv("SLAMON_TEST_REPORT_KILL");
+		cr_assert_eq(rc, 128 + SIGKILL, "%s: %d: %s", at[i], rc, msg);
+		visible_files(out, names, sizeof(names));
+		cr_assert_str_eq(names, "", "killed at %s: files under final "
+					    "names: %s", at[i], names);
+		rc = slamon(conf, msg, sizeof(msg), "report", "final",
+			    "--month", "2026-10", "--out", out, NULL);
+		cr_assert_eq(rc, 1, "%d: %s", rc, msg);
+		cr_assert_not_null(strstr(msg, "slamon-2026-10.sha256"), "%s",
+				   msg);
+		cr_assert_eq(reports_counted(conf), 0);
+	}
 
 	rc = write_draft(conf, out, msg, sizeof(msg));
 	cr_assert_eq(rc, 0, "%d: %s", rc, msg);
@@ -594,7 +610,7 @@ Test(report, only_final_counts)
 	cr_assert_eq(rc, 0, "%d: %s", rc, msg);
 	snprintf(sh, sizeof(sh),
 		 "cd '%s' && sha256sum --strict -c slamon-2026-10.sha256 &&"
-		 " test $(wc -l < slamon-2026-10.sha256) -eq 8", out);
+		 " test $(wc -l < slamon-2026-10.sha256) -eq 10", out);
 	rc = run_cmd(check, msg, sizeof(msg), 60);
 	cr_assert_eq(rc, 0, "%d: %s", rc, msg);
 	cr_assert_eq(reports_counted(conf), 0, "a draft counted");
@@ -646,4 +662,291 @@ Test(report, final_refuses_file_not_matching_manifest)
 	cr_assert_not_null(strstr(msg, "slamon-2026-10.xlsx: missing"), "%s",
 			   msg);
 	cr_assert_eq(reports_counted(conf), 0);
+}
+
+/* ---- the document: PDF, DOCX, summary (issue 14) ----------------------- */
+
+/* ASCII words of text, one at a time: returns the next word (letters
+ * only) copied into w, or NULL at the end. */
+static const char *next_word(const char *p, char *w, size_t len)
+{
+	size_t n = 0;
+
+	while (*p != '\0' && !((*p >= 'a' && *p <= 'z') ||
+				(*p >= 'A' && *p <= 'Z')))
+		p++;
+	if (*p == '\0')
+		return NULL;
+	while ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')) {
+		if (n + 1 < len)
+			w[n++] = *p;
+		p++;
+	}
+	w[n] = '\0';
+	return p;
+}
+
+/* English words that leaked into Chinese reports before (roles,
+ * severities, states, MTTA/MTTR, axis labels, week numbers); device
+ * names (core-1) are data, not leaks. */
+static const char *const leaks[] = {
+	"critical", "major", "minor", "warning", "MTTA", "MTTR", "Week",
+	"met", "breached", "nodata", "unknown", "down", "up", "access",
+	"backbone", "aggregation", "server", "in", "out", "max",
+	"Top", "yes", "no", "none", "severity", "traffic", "percentile",
+	"capacity", "min", "Page", "of", "graphs", "Prepared", "Approved",
+};
+
+/* pdftotext -raw of pdf into text; the page count into *pages
+ * (pdfinfo). */
+static void pdf_text(char *pdf, char *text, size_t len, int *pages)
+{
+	char info[4096], *p;
+	/* -raw: the order of drawing, so a table cell wrapped on several
+	 * lines comes out in one piece */
+	char *const argv[] = { "pdftotext", "-raw", "-enc", "UTF-8", pdf, "-",
+			       NULL };
+	char *const iargv[] = { "pdfinfo", pdf, NULL };
+
+	cr_assert_eq(run_cmd(argv, text, len, 60), 0, "pdftotext: %s", text);
+	cr_assert_eq(run_cmd(iargv, info, sizeof(info), 60), 0, "%s", info);
+	p = strstr(info, "Pages:");
+	cr_assert_not_null(p, "%s", info);
+	*pages = atoi(p + 6);
+	cr_assert_gt(*pages, 2, "%s", info);
+}
+
+/* The PDF slamon writes itself: the cover with the 编制/审核/批准 block,
+ * 本月运行概况 with the month's facts first, every section and indicator,
+ * every page numbered 第 N 页 / 共 M 页, no English word of the known
+ * leaks, CJK fonts embedded, and pdftoppm renders every page. */
+Test(report, pdf_summary_pages_numbered_no_english)
+{
+	static char text[1 << 20];
+	char out[4400], pdf[4600], png[4600], sh[20000], buf[4096], w[64];
+	const char *p;
+	int pages;
+
+	build_report(out, sizeof(out));
+	snprintf(pdf, sizeof(pdf), "%s/slamon-2026-10.pdf", out);
+	pdf_text(pdf, text, sizeof(text), &pages);
+	cr_assert_null(strstr(text, "\xef\xbf\xbd"), "replacement glyphs");
+	for (p = text; (p = next_word(p, w, sizeof(w))) != NULL;)
+		for (size_t i = 0; i < sizeof(leaks) / sizeof(leaks[0]); i++)
+			cr_assert(strcmp(w, leaks[i]) != 0,
+				  "English word '%s' in the Chinese PDF", w);
+	squeeze(text);
+	for (int i = 1; i <= pages; i++) {
+		char num[64];
+
+		snprintf(num, sizeof(num), "第 %d 页 / 共 %d 页", i, pages);
+		cr_assert(has(text, num), "PDF lacks '%s'", num);
+	}
+	cr_assert(has(text, "编制："), "no sign block");
+	cr_assert(has(text, "审核："), "no sign block");
+	cr_assert(has(text, "批准："), "no sign block");
+	cr_assert(has(text, "草稿：尚有偏差原因未说明"), "cover not a draft");
+	cr_assert(has(text, "本月运行概况"), "no summary");
+	/* the generated summary's facts: 10 indicators, the faults */
+	cr_assert(has(text, "本月考核指标 10 项"), "no indicator count");
+	cr_assert(has(text, "本月发现故障 5 起"), "no fault count");
+	cr_assert(has(text, "【待填写】"), "missed indicators not flagged");
+	cr_assert(has(text, "平均响应时长"), "no mean time to respond");
+	cr_assert(has(text, "附录"), "no appendix");
+	for (size_t i = 0; i < sizeof(sections) / sizeof(sections[0]); i++)
+		cr_assert(has(text, sections[i]), "PDF lacks %s", sections[i]);
+	for (size_t i = 0; i < config_count(S.cfg, &indicator_section); i++)
+		cr_assert(has(text, sla_indicators(S.cfg, NULL)[i].name_zh),
+			  "PDF lacks %s", sla_indicators(S.cfg, NULL)[i].name_zh);
+	{
+		char *const argv[] = { "pdffonts", pdf, NULL };
+
+		cr_assert_eq(run_cmd(argv, text, sizeof(text), 60), 0, "%s",
+			     text);
+		cr_assert_not_null(strstr(text, "NotoSansCJK"), "%s", text);
+		cr_assert_null(strstr(text, " no  "), "not embedded: %s",
+			       text);
+	}
+	/* every page renders, and the summary page is not blank */
+	snprintf(png, sizeof(png), "%s/page", out);
+	snprintf(sh, sizeof(sh),
+		 "pdftoppm -r 40 -png '%s' '%s' && ls '%s'/page-*.png | wc -l"
+		 " && test $(stat -c %%s '%s'/page-2.png) -gt 8000",
+		 pdf, png, out, out);
+	{
+		char *const argv[] = { "sh", "-c", sh, NULL };
+
+		cr_assert_eq(run_cmd(argv, buf, sizeof(buf), 120), 0, "%s",
+			     buf);
+	}
+	cr_assert_eq(atoi(buf), pages, "pdftoppm made %s pages of %d", buf,
+		     pages);
+}
+
+/* The DOCX opens with python3-docx and has the indicator table as a
+ * Word table: a header with 偏差原因 and a row per indicator. */
+Test(report, docx_opens_with_indicator_table)
+{
+	char out[4400], docx[4600], script[6000], buf[8192];
+	char *const argv[] = { "/usr/bin/python3", "-c", script, NULL };
+	int rc;
+
+	if (run_cmd((char *const[]){ "/usr/bin/python3", "-c", "import docx",
+				     NULL },
+		    buf, sizeof(buf), 30) != 0) {
+		cr_skip_test("python3-docx is missing (apt-get install "
+			     "python3-docx)");
+		return;
+	}
+	build_report(out, sizeof(out));
+	snprintf(docx, sizeof(docx), "%s/slamon-2026-10.docx", out);
+	snprintf(script, sizeof(script),
+		 "import docx\n"
+		 "d = docx.Document('%s')\n"
+		 "t = [t for t in d.tables if any('偏差原因' in c.text"
+		 " for c in t.rows[0].cells)]\n"
+		 "assert len(t) == 1, 'indicator tables: %%d' %% len(t)\n"
+		 "t = t[0]\n"
+		 "print(len(t.rows))\n"
+		 "print('|'.join(c.text for c in t.rows[4].cells))\n"
+		 "body = '\\n'.join(p.text for p in d.paragraphs)\n"
+		 "assert '本月运行概况' in body\n"
+		 "assert '第 1 页' not in body\n",
+		 docx);
+	rc = run_cmd(argv, buf, sizeof(buf), 60);
+	cr_assert_eq(rc, 0, "%d: %s", rc, buf);
+	cr_assert_eq(atoi(buf), (int)config_count(S.cfg, &indicator_section) + 1,
+		     "%s", buf);
+	cr_assert_not_null(strstr(buf, "单位联网率"), "%s", buf);
+	cr_assert_not_null(strstr(buf, "【待填写】"), "%s", buf);
+}
+
+/* `slamon report summary` stores the operator's 本月运行概况 (text or
+ * file), which replaces the generated one in the PDF and HTML; a missed
+ * indicator without a reason is still flagged; "" brings the generated
+ * summary back. The English PDF is numbered in English. */
+Test(report, operator_summary_replaces_generated)
+{
+	static char text[1 << 20];
+	static const char mine[] = "十月全区网络运行总体平稳，区民政局专线迁移"
+				   "导致联网率下降。";
+	char dir[4400], conf[4500], out[4600], msg[4096], path[4700];
+	int rc, pages;
+	FILE *f;
+
+	own_copy(dir, sizeof(dir), "summary");
+	snprintf(conf, sizeof(conf), "%s/slamon.conf", dir);
+	snprintf(out, sizeof(out), "%s/out", dir);
+	snprintf(path, sizeof(path), "%s/summary.txt", dir);
+	f = fopen(path, "w");
+	cr_assert_not_null(f);
+	fprintf(f, "%s\n\n第二段。\n", mine);
+	fclose(f);
+	rc = slamon(conf, msg, sizeof(msg), "report", "summary", "--month",
+		    "2026-10", "--file", path, NULL);
+	cr_assert_eq(rc, 0, "%d: %s", rc, msg);
+	rc = slamon(conf, msg, sizeof(msg), "report", "summary", "--month",
+		    "2026-10", NULL);
+	cr_assert_eq(rc, 2, "%d: %s", rc, msg);
+	rc = slamon(conf, msg, sizeof(msg), "report", "--month", "2026-10",
+		    "--out", out, "--no-graphs", "--format", "pdf,html",
+		    "--now", "1793548800", NULL);
+	cr_assert_eq(rc, 0, "%d: %s", rc, msg);
+	cr_assert_not_null(strstr(msg, "slamon-2026-10.pdf"), "%s", msg);
+	snprintf(path, sizeof(path), "%s/slamon-2026-10.xlsx", out);
+	cr_assert_neq(access(path, F_OK), 0, "--format wrote the XLSX");
+	snprintf(path, sizeof(path), "%s/slamon-2026-10.pdf", out);
+	pdf_text(path, text, sizeof(text), &pages);
+	squeeze(text);
+	cr_assert(has(text, mine), "operator's summary missing");
+	cr_assert(has(text, "第二段。"));
+	cr_assert(!has(text, "本月考核指标"), "generated summary still there");
+	cr_assert(has(text, "【待填写】"), "missed indicators not flagged");
+
+	rc = slamon(conf, msg, sizeof(msg), "report", "summary", "--month",
+		    "2026-10", "--text", "", NULL);
+	cr_assert_eq(rc, 0, "%d: %s", rc, msg);
+	rc = slamon(conf, msg, sizeof(msg), "report", "--month", "2026-10",
+		    "--out", out, "--no-graphs", "--format", "pdf",
+		    "--lang", "en", "--now", "1793548800", NULL);
+	cr_assert_eq(rc, 0, "%d: %s", rc, msg);
+	pdf_text(path, text, sizeof(text), &pages);
+	cr_assert(strstr(text, "Summary of the month") != NULL);
+	cr_assert(strstr(text, "Of 10 indicators") != NULL, "%s", text);
+	cr_assert(strstr(text, "本月考核指标") == NULL);
+	{
+		char num[64];
+
+		/* pdftotext may drop a blank in the footer: compare squeezed */
+		snprintf(num, sizeof(num), "Page %d of %d", pages, pages);
+		cr_assert(has(squeeze(text), num), "no '%s'", num);
+	}
+	rc = slamon(conf, msg, sizeof(msg), "report", "--month", "2026-10",
+		    "--out", out, "--format", "pdf,odt", NULL);
+	cr_assert_eq(rc, 2, "%d: %s", rc, msg);
+	cr_assert_not_null(strstr(msg, "'odt'"), "%s", msg);
+}
+
+/* The CSV files: fault times in ISO 8601 local time with the zone's
+ * offset, no epoch seconds, no exponent anywhere. */
+Test(report, csv_iso_times_no_exponent)
+{
+	char out[4400], path[4600];
+	char *text;
+
+	build_report(out, sizeof(out));
+	snprintf(path, sizeof(path), "%s/slamon-2026-10-faults.csv", out);
+	text = slurp(path);
+	cr_assert_not_null(strstr(text, ",2026-10-10T08:0"), "%s", text);
+	cr_assert_not_null(strstr(text, "+08:00,"), "%s", text);
+	cr_assert_null(strstr(text, ",179"), "epoch seconds: %s", text);
+	free(text);
+	for (int i = 0; i < 5; i++) {
+		static const char *const what[] = { "faults", "links", "units",
+						    "indicators", "talkers" };
+
+		snprintf(path, sizeof(path), "%s/slamon-2026-10-%s.csv", out,
+			 what[i]);
+		text = slurp(path);
+		for (char *e = strstr(text, "e+"); e != NULL;
+		     e = strstr(e + 1, "e+"))
+			cr_assert(!(e > text && e[-1] >= '0' && e[-1] <= '9'),
+				  "%s: an exponent: %.40s", what[i], e - 8);
+		free(text);
+	}
+}
+
+/* The XLSX: a chart per link (daily utilisation), fault times as dates
+ * (a date number format), units in the headers and the utilisation
+ * column the HTML has. Read with python3's zipfile. */
+Test(report, xlsx_charts_dates_units)
+{
+	char out[4400], script[6000], buf[8192];
+	char *const argv[] = { "/usr/bin/python3", "-c", script, NULL };
+	struct sla_result *r = NULL;
+	struct sla_period p;
+	char err[512] = "";
+	int rc;
+
+	build_report(out, sizeof(out));
+	cr_assert_eq(sla_period_month("Asia/Shanghai", 2026, 10, &p), 0);
+	cr_assert_eq(sla_evaluate(S.cfg, &p, SYN_TO + 86400, &r, err,
+				  sizeof(err)),
+		     0, "%s", err);
+	snprintf(script, sizeof(script),
+		 "import zipfile\n"
+		 "z = zipfile.ZipFile('%s/slamon-2026-10.xlsx')\n"
+		 "n = [f for f in z.namelist() if f.startswith('xl/charts/chart')]\n"
+		 "print(len(n))\n"
+		 "st = z.read('xl/styles.xml').decode()\n"
+		 "assert 'yyyy-mm-dd hh:mm' in st, 'no date format'\n"
+		 "ss = z.read('xl/sharedStrings.xml').decode()\n"
+		 "for w in ('95百分位利用率(%%)', '平均(Mbps)', '首次失败时间'):\n"
+		 "    assert w in ss, w\n"
+		 "assert '每日利用率' in z.read('xl/workbook.xml').decode()\n",
+		 out);
+	rc = run_cmd(argv, buf, sizeof(buf), 60);
+	cr_assert_eq(rc, 0, "%d: %s", rc, buf);
+	cr_assert_eq(atoi(buf), (int)r->nlinks, "charts: %s", buf);
+	sla_result_destroy(r);
 }

@@ -14,6 +14,7 @@
 #include "core/config.h"
 #include "modules/modules.h"
 #include "sla/indicators.h"
+#include "sla/report_config.h"
 
 static char dir[64];
 static struct diag d;
@@ -548,6 +549,45 @@ Test(config, indicator_errors)
 	      "util_avg, util_max, util_p95, online_count, time_share_up, "
 	      "service_availability, fault_ack_ratio, satisfaction_ratio, "
 	      "report_count, completeness");
+}
+
+/* [report]: the bureau, title and sign block as given, a logo relative
+ * to the configuration's folder; a logo that cannot be read is an error
+ * at its line. */
+Test(config, report_section)
+{
+	const struct report_cfg *r;
+
+	put("logo.png", "\x89PNG\r\n");
+	cr_assert_eq(load("[general]\ninventory = inv.csv\n"
+			  "[profile p]\nversion = 2c\ncommunity = x\n"
+			  "[report]\nbureau = 某某区大数据中心\n"
+			  "prepared_by = 张三\napproved_by = 王五\n"
+			  "logo = logo.png\nreaders = robot, mail\n"),
+		     0);
+	r = report_config(cfg);
+	cr_assert_str_eq(r->bureau, "某某区大数据中心");
+	cr_assert_str_eq(r->prepared_by, "张三");
+	cr_assert_str_eq(r->reviewed_by, "");
+	cr_assert_str_eq(r->approved_by, "王五");
+	cr_assert_str_eq(r->title, "");
+	cr_assert_str_eq(r->logo, path("logo.png"));
+	cr_assert_str_eq(r->readers, "robot, mail");
+	config_destroy(cfg);
+	cfg = NULL;
+	cr_assert_eq(load("[general]\ninventory = inv.csv\n"
+			  "[profile p]\nversion = 2c\ncommunity = x\n"
+			  "[report]\nlogo = nope.png\n"),
+		     -EINVAL);
+	cr_assert_eq(d.n, 1);
+	{
+		char want[1024];
+
+		snprintf(want, sizeof(want),
+			 "%s/c.conf:7: key 'logo' in [report]: cannot read "
+			 "%s/nope.png", dir, dir);
+		cr_assert_str_eq(d.msgs[0], want);
+	}
 }
 
 Test(config, errors_in_config_and_inventory_all_reported)

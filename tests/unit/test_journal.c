@@ -801,6 +801,68 @@ Test(journal, traps_round_trip_and_filters)
 	cr_assert_eq(journal_check(j, err, sizeof(err)), 0, "%s", err);
 }
 
+/* ---- the operator's 本月运行概况 (schema 7) ---------------------------- */
+
+/* One summary per month, replaced by a later one and removed by an
+ * empty text; a version 3 journal (no report_summaries) reads as "none"
+ * read-only and is upgraded in place by a read-write open. */
+Test(journal, summary_set_get_and_version3_upgraded)
+{
+	struct journal *ro = NULL;
+	char text[JOURNAL_SUMMARY_MAX], out[1024];
+	int found = 9;
+
+	cr_assert_eq(journal_summary_set(j, "2026-10", "十月运行平稳。", 1,
+					 err, sizeof(err)),
+		     0, "%s", err);
+	cr_assert_eq(journal_summary_set(j, "2026-10", "十月运行总体平稳。", 2,
+					 err, sizeof(err)),
+		     0, "%s", err);
+	cr_assert_eq(journal_summary_get(j, "2026-10", text, sizeof(text),
+					 &found, err, sizeof(err)),
+		     0, "%s", err);
+	cr_assert_eq(found, 1);
+	cr_assert_str_eq(text, "十月运行总体平稳。");
+	cr_assert_eq(journal_summary_get(j, "2026-11", text, sizeof(text),
+					 &found, err, sizeof(err)),
+		     0, "%s", err);
+	cr_assert_eq(found, 0);
+	cr_assert_str_eq(text, "");
+	cr_assert_eq(journal_summary_set(j, "2026-10", "", 3, err,
+					 sizeof(err)),
+		     0, "%s", err);
+	cr_assert_eq(journal_summary_get(j, "2026-10", text, sizeof(text),
+					 &found, err, sizeof(err)),
+		     0, "%s", err);
+	cr_assert_eq(found, 0);
+	cr_assert_eq(journal_summary_set(j, "26-10", "x", 1, err,
+					 sizeof(err)),
+		     -EINVAL);
+	cr_assert(strstr(err, "26-10") != NULL, "%s", err);
+
+	journal_close(j);
+	j = NULL;
+	cr_assert_eq(sql_cli("DROP TABLE report_summaries;"
+			     "UPDATE meta SET value = '3'"
+			     " WHERE key = 'schema_version';"
+			     "PRAGMA user_version = 3",
+			     out, sizeof(out)),
+		     0, "%s", out);
+	cr_assert_eq(journal_open_ro(db, &ro, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(journal_summary_get(ro, "2026-10", text, sizeof(text),
+					 &found, err, sizeof(err)),
+		     0, "%s", err);
+	cr_assert_eq(found, 0);
+	journal_close(ro);
+	cr_assert_eq(journal_open(db, &j, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(journal_summary_set(j, "2026-10", "x", 4, err,
+					 sizeof(err)),
+		     0, "%s", err);
+	cr_assert_eq(sql_cli("PRAGMA user_version", out, sizeof(out)), 0,
+		     "%s", out);
+	cr_assert_eq(atoi(out), JOURNAL_SCHEMA_VERSION, "%s", out);
+}
+
 /* ---- read APIs for sla/ ------------------------------------------------ */
 
 /* Maintenance occurrences overlapping a range, by start; the read-only
