@@ -37,7 +37,7 @@
 
 static const char *const traffic_tmpl = "in:out";
 static const char *const status_tmpl = "oper:inerr:outerr:indisc:outdisc";
-static const char *const device_tmpl = "reach:latency_ms";
+static const char *const device_tmpl = "latency_ms:loss";
 
 /* ---- names and paths -------------------------------------------------- */
 
@@ -549,8 +549,8 @@ static int writer_row(struct rrd_writer *w, const struct qrow *r,
 			writer_fail(w, r->device, strerror(-rc));
 			return rc;
 		}
-		v[0] = r->v.dev.reach;
-		v[1] = r->v.dev.latency_ms;
+		v[0] = r->v.dev.latency_ms;
+		v[1] = 1 - r->v.dev.reach; /* NAN stays NAN */
 		return writer_update(w, path, STORAGE_LAYOUT_DEVICE,
 				     device_tmpl, r->t, v, 2, ret_created);
 	}
