@@ -146,6 +146,9 @@ static int open_writer(const struct config *cfg, struct rrd_writer **ret)
 
 	if (rc < 0)
 		log_errorx("storage: %s", err);
+	else
+		rrd_writer_set_batch(*ret, cfg->rrd_hold_s,
+				     (unsigned)cfg->rrd_create_rate);
 	return rc;
 }
 
@@ -274,6 +277,9 @@ static void reload(struct daemon *dm)
 	if (new_storage && !dm->opts.no_rrd) {
 		rrd_writer_destroy(dm->writer);
 		dm->writer = w;
+	} else if (dm->writer != NULL) {
+		rrd_writer_set_batch(dm->writer, cfg->rrd_hold_s,
+				     (unsigned)cfg->rrd_create_rate);
 	}
 	dm->cur = g;
 	/* captures change with the old sinks still attached: the last

@@ -53,6 +53,8 @@ struct rrd_writer;
  * the file. */
 struct rrd_writer_stats {
 	uint64_t submitted, written, failed, dropped, created;
+	uint64_t batches;  /* rrd_update_r rounds / rrdcached BATCHes */
+	uint64_t deferred; /* rows that waited for their file's creation */
 	size_t queued;
 	char last_error[256];
 };
@@ -70,6 +72,17 @@ int rrd_writer_submit_if(struct rrd_writer *w, const char *device,
 			 const char *ifname, time_t t, const struct if_row *row);
 int rrd_writer_submit_dev(struct rrd_writer *w, const char *device, time_t t,
 			  const struct dev_row *row);
+
+/* Batching (docs/storage.md, "Writing"): rows wait up to hold_s seconds in
+ * the queue so that the rows of one file go in one rrd_update_r call
+ * (direct writes; through rrdcached they go out every 0.2 s at least, as
+ * one BATCH); 0 writes them at once. At most create_per_s files are
+ * created a second (0: no limit); a row whose file must wait keeps its
+ * place (rows of one file stay in order) and is written once the file
+ * exists. Flush and destroy write everything (destroy creates without
+ * limit). Defaults: 0 and 0. */
+void rrd_writer_set_batch(struct rrd_writer *w, double hold_s,
+			  unsigned create_per_s);
 
 /* Blocks until every row queued before the call is written. */
 void rrd_writer_flush(struct rrd_writer *w);

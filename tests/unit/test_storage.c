@@ -1077,3 +1077,85 @@ Test(storage, chart_png)
 	cr_assert_eq(memcmp(png, "\x89PNG", 4), 0);
 	free(png);
 }
+
+/* ---- batching (issue 15) ---------------------------------------------- */
+
+/* Direct writes with a hold window: the rows of one file go out in one
+ * rrd_update_r round (rrd_writer_stats.batches), in order, and one row at
+ * or before the file's last update fails alone, naming the file, while
+ * the rows after it in the same round are written. */
+Test(storage, held_rows_go_out_together)
+{
+	struct rrd_writer *w = writer_new(NULL, 0);
+	struct rrd_writer_stats st;
+	char p[PATH_MAX];
+	struct if_row r;
+
+	rrd_writer_set_batch(w, 300, 0);
+	for (int i = 0; i < 6; i++) {
+		time_t t = T0 + (i == 3 ? 1 : i) * RRD_STEP; /* 3: too old */
+
+		r = if_row_of(1000 + i, 2000 + i);
+		cr_assert_eq(rrd_writer_submit_if(w, "sw9", "Gi0/9", t, &r),
+			     0);
+	}
+	usleep(200 * 1000);
+	st = stats(w);
+	cr_assert_eq(st.written + st.failed, 0, "held, not written yet");
+	cr_assert_eq(st.queued, 6);
+	rrd_writer_flush(w); /* a flush does not wait for the window */
+	st = stats(w);
+	cr_assert_eq(st.written, 5, "%s", st.last_error);
+	cr_assert_eq(st.failed, 1);
+	cr_assert_eq(st.batches, 1);
+	cr_assert(strstr(st.last_error, "-Gi0%2F9.v3.rrd: illegal") != NULL, "%s",
+		  st.last_error);
+	if_path("sw9", "Gi0/9", p);
+	cr_assert_eq(fetch_at(p, "in", T0 + 2 * RRD_STEP), 1002);
+	cr_assert_eq(fetch_at(p, "in", T0 + 5 * RRD_STEP), 1005);
+	rrd_writer_destroy(w);
+}
+
+/* At most create_per_s files a second: rows of devices whose file waits
+ * are written later, none lost, rows of one device in order; the wait
+ * is spread over seconds, not spent at once. */
+Test(storage, file_creation_is_spread_over_time)
+{
+	struct rrd_writer *w = writer_new(NULL, 0);
+	struct rrd_writer_stats st;
+	struct dev_row d = { 1, 2.5 };
+	struct timespec a, b;
+	char name[32];
+
+	rrd_writer_set_batch(w, 0, 2);
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	for (int k = 0; k < 2; k++)
+		for (int i = 0; i < 6; i++) {
+			snprintf(name, sizeof(name), "cam-%d", i);
+			d.latency_ms = 10 * i + k;
+			cr_assert_eq(rrd_writer_submit_dev(w, name,
+							   T0 + k * RRD_STEP,
+							   &d),
+				     0);
+		}
+	rrd_writer_flush(w);
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	st = stats(w);
+	cr_assert_eq(st.created, 6);
+	cr_assert_eq(st.written, 12, "%s", st.last_error);
+	cr_assert_eq(st.failed, 0, "%s", st.last_error);
+	cr_assert_geq(st.deferred, 4);
+	/* 6 files at 2 a second: the third second at least */
+	cr_assert_geq((double)(b.tv_sec - a.tv_sec) +
+			      (double)(b.tv_nsec - a.tv_nsec) / 1e9,
+		      1.9);
+	{
+		char dir[PATH_MAX], p[PATH_MAX];
+
+		snprintf(dir, sizeof(dir), "%s/rrd", tmp);
+		cr_assert_eq(storage_path_dev(dir, "cam-5", p, sizeof(p)), 0);
+		cr_assert_eq(fetch_at(p, "latency_ms", T0), 50);
+		cr_assert_eq(fetch_at(p, "latency_ms", T0 + RRD_STEP), 51);
+	}
+	rrd_writer_destroy(w);
+}
