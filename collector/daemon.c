@@ -141,8 +141,12 @@ static void on_status_timer(uv_timer_t *h)
 static int open_writer(const struct config *cfg, struct rrd_writer **ret)
 {
 	char err[256];
-	int rc = rrd_writer_create(cfg->storage_dir, cfg->rrdcached, 0, ret,
-				   err, sizeof(err));
+	/* through a remote rrdcached, the folder as it names it */
+	const char *dir = cfg->rrdcached[0] != '\0' && cfg->rrdcached_dir[0]
+				  ? cfg->rrdcached_dir
+				  : cfg->storage_dir;
+	int rc = rrd_writer_create(dir, cfg->rrdcached, 0, ret, err,
+				   sizeof(err));
 
 	if (rc < 0)
 		log_errorx("storage: %s", err);
@@ -261,7 +265,8 @@ static void reload(struct daemon *dm)
 	diag_destroy(&d);
 	fill_defaults(cfg);
 	new_storage = strcmp(cfg->storage_dir, old->cfg->storage_dir) != 0 ||
-		      strcmp(cfg->rrdcached, old->cfg->rrdcached) != 0;
+		      strcmp(cfg->rrdcached, old->cfg->rrdcached) != 0 ||
+		      strcmp(cfg->rrdcached_dir, old->cfg->rrdcached_dir) != 0;
 	if (new_storage && !dm->opts.no_rrd && open_writer(cfg, &w) < 0) {
 		log_errorx("reload failed: keeping the running configuration");
 		config_destroy(cfg);

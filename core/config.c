@@ -160,6 +160,8 @@ static const struct cfg_opt general_opts[] = {
 	{ "status_file", CFG_PATH, G(status_file), 0, 0, 0, "", NULL, 0,
 	  NULL },
 	{ "rrdcached", CFG_STR, G(rrdcached), 0, 0, 0, "", NULL, 0, NULL },
+	{ "rrdcached_dir", CFG_STR, G(rrdcached_dir), 0, 0, 0, "", NULL, 0,
+	  NULL },
 	{ "rrd_hold", CFG_INT, G(rrd_hold_s), 0, 3600, 0, NULL, NULL, 0,
 	  NULL },
 	{ "rrd_create_rate", CFG_INT, G(rrd_create_rate), 0, 100000, 100,
