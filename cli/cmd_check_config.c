@@ -17,15 +17,20 @@ static const struct cli_opt opts[] = {
 
 static void print_counts(const char *path, const struct config *cfg)
 {
-	size_t per_role[ROLE_COUNT] = { 0 };
+	size_t per_role[ROLE_COUNT] = { 0 }, icmp = 0;
 
-	for (size_t i = 0; i < cfg->ndevices; i++)
+	for (size_t i = 0; i < cfg->ndevices; i++) {
 		per_role[cfg->devices[i].role]++;
+		icmp += cfg->devices[i].probe == DEV_PROBE_ICMP;
+	}
 	printf("%s: OK\n", path);
 	printf("inventory %s: %zu devices\n", cfg->inventory, cfg->ndevices);
 	for (int r = 0; r < ROLE_COUNT; r++)
 		if (per_role[r])
 			printf("  %-12s %zu\n", role_name(r), per_role[r]);
+	if (icmp > 0)
+		printf("probe icmp: %zu devices, snmp: %zu\n", icmp,
+		       cfg->ndevices - icmp);
 	printf("profiles: %zu, indicators: %zu\n",
 	       config_count(cfg, &snmp_profile_section),
 	       config_count(cfg, &indicator_section));

@@ -270,10 +270,18 @@ static void print_devices(FILE *out, const json_t *down, const char *title,
 
 		time_text(since, sizeof(since),
 			  json_number_value(json_object_get(l, "since")));
-		snprintf(addr, sizeof(addr), "%s:%lld",
-			 json_string_value(json_object_get(l, "address")),
-			 (long long)json_integer_value(
-				 json_object_get(l, "port")));
+		if (json_is_string(json_object_get(l, "probe")) &&
+		    strcmp(json_string_value(json_object_get(l, "probe")),
+			   "icmp") == 0)
+			snprintf(addr, sizeof(addr), "%s (icmp)",
+				 json_string_value(
+					 json_object_get(l, "address")));
+		else
+			snprintf(addr, sizeof(addr), "%s:%lld",
+				 json_string_value(
+					 json_object_get(l, "address")),
+				 (long long)json_integer_value(
+					 json_object_get(l, "port")));
 		if (fid > 0)
 			snprintf(fault, sizeof(fault), "#%lld", (long long)fid);
 		else
@@ -292,6 +300,73 @@ static void print_devices(FILE *out, const json_t *down, const char *title,
 		else
 			fprintf(out, "%s\n",
 				json_string_value(json_object_get(l, "error")));
+	}
+}
+
+/* v with decimals digits, then unit; "-" when v is null. */
+static void num_text(char *buf, size_t len, const json_t *v, int decimals,
+		     const char *unit)
+{
+	if (json_is_number(v))
+		snprintf(buf, len, "%.*f%s", decimals, json_number_value(v),
+			 unit);
+	else
+		snprintf(buf, len, "-");
+}
+
+/* The ICMP devices (cameras, IoT terminals): how many answer, RTT, loss,
+ * and the answering ones that lose echoes. Only when there are some. */
+static void print_icmp(FILE *out, const json_t *ic, int zh)
+{
+	json_int_t n = json_integer_value(json_object_get(ic, "devices"));
+	const json_t *lossy = json_object_get(ic, "lossy");
+	const json_t *sw = json_object_get(ic, "sweep");
+	char rtt[32], loss[32];
+	size_t i;
+	json_t *l;
+
+	if (n <= 0)
+		return;
+	num_text(rtt, sizeof(rtt), json_object_get(ic, "rtt_avg_ms"), 2, "");
+	num_text(loss, sizeof(loss), json_object_get(ic, "loss_avg_pct"), 1,
+		 "");
+	fprintf(out,
+		zh ? "\nICMP 设备 (探测方式 icmp): %lld 台, 应答 %lld 台, "
+		     "平均往返时延 %s ms, 应答设备平均丢包率 %s%%\n"
+		   : "\nICMP devices (probe icmp): %lld, answering %lld, "
+		     "average RTT %s ms, average loss of the answering %s%%\n",
+		(long long)n,
+		(long long)json_integer_value(json_object_get(ic, "answering")),
+		rtt, loss);
+	if (sw != NULL)
+		fprintf(out,
+			zh ? "  回显请求: 已发 %lld, 应答 %lld, 超时后应答 %lld, "
+			     "发送失败 %lld (%s 套接字)\n"
+			   : "  echo requests: sent %lld, answered %lld, late "
+			     "%lld, send errors %lld (%s socket)\n",
+			(long long)json_integer_value(json_object_get(sw, "sent")),
+			(long long)json_integer_value(
+				json_object_get(sw, "received")),
+			(long long)json_integer_value(json_object_get(sw, "late")),
+			(long long)json_integer_value(
+				json_object_get(sw, "send_errors")),
+			json_string_value(json_object_get(sw, "socket")));
+	if (json_array_size(lossy) == 0)
+		return;
+	fprintf(out, zh ? "  有丢包的在线设备 (%zu):\n"
+			: "  answering with loss (%zu):\n",
+		json_array_size(lossy));
+	json_array_foreach((json_t *)(uintptr_t)lossy, i, l) {
+		num_text(rtt, sizeof(rtt), json_object_get(l, "rtt_ms"), 2,
+			 " ms");
+		num_text(loss, sizeof(loss), json_object_get(l, "loss_pct"), 0,
+			 "%");
+		fputs("    ", out);
+		pad(out, json_string_value(json_object_get(l, "device")), 12);
+		pad(out, json_string_value(json_object_get(l, "unit")), 30);
+		pad(out, json_string_value(json_object_get(l, "address")), 16);
+		fprintf(out, "%s %s %s %s\n", zh ? "丢包" : "loss", loss,
+			zh ? "时延" : "rtt", rtt);
 	}
 }
 
@@ -425,6 +500,7 @@ int status_print(const char *path, int as_json, const char *lang,
 			      zh ? "能 ping 通但 SNMP 无应答的设备 (nodata)"
 				 : "Devices answering ping but not SNMP (nodata)",
 			      "nodata", w);
+	print_icmp(out, json_object_get(root, "icmp"), zh);
 	print_captures(out, json_object_get(root, "captures"), w);
 	if (json_array_size(json_object_get(root, "captures")) > 0)
 		print_capture_records(out,

@@ -29,11 +29,14 @@
 #include "modules/modules.h"
 #include "probes/capture_config.h"
 #include "probes/icmp.h"
+#include "probes/icmp_sweep.h"
+#include "collector/registry.h"
 #include "probes/snmp_config.h"
 #include "storage/journal.h"
 #include "storage/rrdstore.h"
 
 static void daemon_stop(struct daemon *dm);
+static void close_icmp(struct daemon *dm);
 static void on_stop_timer(uv_timer_t *h);
 
 void daemon__stop_soon(struct daemon *dm)
@@ -62,6 +65,9 @@ static void snap_device(void *arg, size_t i, struct status_device *ret)
 	ret->nodata = alerts_device_nodata(g->ae, (uint32_t)i);
 	ret->error = g->pops[d->kind]->last_error(g->probes[d->kind],
 						  (uint32_t)i);
+	ret->icmp = g->cfg->devices[i].probe == DEV_PROBE_ICMP;
+	ret->rtt_ms = d->rtt_ms;
+	ret->loss_pct = d->loss_pct;
 }
 
 static int snap_link(void *arg, size_t i, size_t k, struct status_link *ret)
@@ -92,6 +98,7 @@ static void write_status(struct daemon *dm)
 	struct alerts_stats ast;
 	struct rrd_writer_stats rst;
 	struct capture_store_stats cst;
+	struct icmp_sweep_stats sws;
 	uint64_t discards[DISCARD_COUNT];
 	struct status_source src = {
 		.cfg = g->cfg,
@@ -120,6 +127,10 @@ static void write_status(struct daemon *dm)
 	if (dm->cap_store) {
 		capture_store_stats_get(dm->cap_store, &cst);
 		src.records = &cst;
+	}
+	if (dm->sweep) {
+		icmp_sweep_stats_get(dm->sweep, &sws);
+		src.sweep = &sws;
 	}
 	snap = status_snapshot(&src);
 	if (snap == NULL) {
@@ -339,8 +350,7 @@ static void daemon_stop(struct daemon *dm)
 	uv_close((uv_handle_t *)&dm->sighup, NULL);
 	daemon__gen_retire(dm->cur);
 	dm->cur = NULL;
-	icmp_probe_close(dm->icmp, NULL, NULL);
-	dm->icmp = NULL;
+	close_icmp(dm);
 }
 
 /* The fault journal and the notifier outlive reloads: faults are the
@@ -386,10 +396,22 @@ static void close_alerts(struct daemon *dm)
 	journal_close(dm->journal);
 }
 
+/* The echo after a failed SNMP poll and the sweep of ICMP devices. */
 static void open_icmp(struct daemon *dm, const struct config *cfg)
 {
+	struct icmp_sweep_params par;
 	char err[256];
+	size_t nicmp = 0;
 
+	for (size_t i = 0; i < cfg->ndevices; i++)
+		nicmp += cfg->devices[i].probe == DEV_PROBE_ICMP;
+	probe_icmp_params(cfg, &par);
+	if (icmp_sweep_create(&dm->loop, &par, &dm->sweep, err,
+			      sizeof(err)) == 0)
+		probe_icmp_use(dm->sweep);
+	else if (nicmp > 0)
+		log_warnx("%s: the %zu ICMP devices are taken as down", err,
+			  nicmp);
 	if (icmp_probe_create(&dm->loop, &dm->icmp, err, sizeof(err)) == 0)
 		return;
 	dm->icmp = NULL;
@@ -397,6 +419,15 @@ static void open_icmp(struct daemon *dm, const struct config *cfg)
 		log_warnx("%s: a device that stops answering SNMP is taken as "
 			  "down (no nodata faults)",
 			  err);
+}
+
+static void close_icmp(struct daemon *dm)
+{
+	icmp_probe_close(dm->icmp, NULL, NULL);
+	dm->icmp = NULL;
+	probe_icmp_use(NULL);
+	icmp_sweep_close(dm->sweep, NULL, NULL);
+	dm->sweep = NULL;
 }
 
 static void fill_defaults(struct config *cfg)
@@ -472,7 +503,7 @@ int daemon_run(const struct daemon_opts *opts)
 		if (dr < 0) {
 			log_errorx("%s", perr);
 			capture_bridge_close(dm->cap);
-			icmp_probe_close(dm->icmp, NULL, NULL);
+			close_icmp(dm);
 			uv_run(&dm->loop, UV_RUN_DEFAULT);
 			uv_loop_close(&dm->loop);
 			free(dm);
@@ -489,7 +520,7 @@ int daemon_run(const struct daemon_opts *opts)
 		log_warn("storage folder %s", cfg->storage_dir);
 	if (!opts->no_rrd && open_writer(cfg, &dm->writer) < 0) {
 		capture_bridge_close(dm->cap);
-		icmp_probe_close(dm->icmp, NULL, NULL);
+		close_icmp(dm);
 		uv_run(&dm->loop, UV_RUN_DEFAULT);
 		uv_loop_close(&dm->loop);
 		free(dm);
@@ -506,7 +537,7 @@ int daemon_run(const struct daemon_opts *opts)
 		close_alerts(dm);
 		capture_bridge_close(dm->cap);
 		capture_store_close(dm->cap_store);
-		icmp_probe_close(dm->icmp, NULL, NULL);
+		close_icmp(dm);
 		rrd_writer_destroy(dm->writer);
 		config_destroy(cfg);
 		uv_run(&dm->loop, UV_RUN_DEFAULT);

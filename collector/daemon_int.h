@@ -39,6 +39,7 @@ struct drt {
 	struct complain cpl;
 	int last_status;    /* enum poll_status of the last poll, -1 none */
 	double last_poll;
+	double rtt_ms, loss_pct; /* the last poll's (ICMP devices), NAN */
 	struct link_view *links;
 	size_t nlinks;
 	int pinging;        /* an echo is out; the poll's result waits */
@@ -72,6 +73,7 @@ struct daemon {
 	struct capture_bridge *cap; /* [capture] links (possibly none) */
 	struct capture_store *cap_store; /* their interval records, or NULL */
 	struct icmp_probe *icmp;    /* echo after failed polls, or NULL */
+	struct icmp_sweep *sweep;   /* ICMP devices' polls, or NULL */
 	char journal_path[4096];
 	uv_signal_t sigterm, sigint, sighup;
 	uv_timer_t status_timer, stop_timer, alerts_timer;

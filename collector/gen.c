@@ -142,8 +142,9 @@ int daemon__ping_start(struct drt *d, double t)
 	struct sockaddr_storage sa;
 	int rc;
 
-	if (!alerts_config(g->cfg)->ping || g->dm->icmp == NULL || d->pinging)
-		return -EAGAIN;
+	if (!alerts_config(g->cfg)->ping || g->dm->icmp == NULL ||
+	    d->pinging || dev->probe == DEV_PROBE_ICMP)
+		return -EAGAIN; /* an ICMP device's poll was the echo */
 	memset(&sa, 0, sizeof(sa));
 	if (dev->af == AF_INET6)
 		rc = uv_ip6_addr(dev->host, 0, (struct sockaddr_in6 *)&sa);
@@ -303,6 +304,8 @@ static void adopt(struct gen *g, struct drt *d, const struct gen *old,
 		d->cpl = o->cpl;
 		d->last_status = o->last_status;
 		d->last_poll = o->last_poll;
+		d->rtt_ms = o->rtt_ms;
+		d->loss_pct = o->loss_pct;
 		return;
 	}
 }
@@ -409,8 +412,11 @@ struct gen *daemon__gen_create(struct daemon *dm, struct config *cfg,
 		d->idx = (uint32_t)i;
 		d->kind = (uint8_t)probe_kind_of(dev);
 		d->last_status = -1;
+		d->rtt_ms = d->loss_pct = NAN;
 		if (old != NULL)
 			adopt(g, d, old, &oi);
+		if (dev->probe == DEV_PROBE_ICMP)
+			sched_device_paced(&g->sched, (uint32_t)i);
 		sched_device_start(&g->sched, (uint32_t)i, iv,
 				   sched_offset(dev->name, iv), now,
 				   uv_now(&dm->loop));

@@ -48,6 +48,7 @@ struct devstate {
 	int uptime_prev_valid, uptime_cur_valid;
 	int reach_status; /* enum poll_status of M_DEV_REACH, -1 absent */
 	double latency_ms;
+	double loss_pct;  /* M_DEV_LOSS of the poll, NAN absent */
 };
 
 struct metric_engine {
@@ -82,8 +83,10 @@ struct metric_engine *metric_engine_create(size_t ndevices, metric_sink_fn sink,
 	me->ndevs = ndevices;
 	me->sink = sink;
 	me->arg = arg;
-	for (size_t i = 0; i < ndevices; i++)
+	for (size_t i = 0; i < ndevices; i++) {
 		me->devs[i].reach_status = -1;
+		me->devs[i].loss_pct = NAN;
+	}
 	return me;
 }
 
@@ -314,7 +317,7 @@ static void finish_if(struct metric_engine *me, uint32_t device, int slot,
 	row.ifr.in_disc = out[4];
 	row.ifr.out_disc = out[5];
 	row.ifr.oper = ifs->oper == 0 ? NAN : (ifs->oper == 1 ? 1.0 : 0.0);
-	row.dev.reach = row.dev.latency_ms = NAN;
+	row.dev.reach = row.dev.latency_ms = row.dev.loss_pct = NAN;
 	me->sink(me->arg, &row);
 
 	memset(ifs->cur, 0, sizeof(ifs->cur));
@@ -355,10 +358,12 @@ static void finish_poll(struct metric_engine *me, const struct sample *end)
 	row.poll_status = d->reach_status < 0 ? POLL_ERROR : d->reach_status;
 	row.dev.reach = ok ? 1.0 : 0.0;
 	row.dev.latency_ms = ok ? d->latency_ms : NAN;
+	row.dev.loss_pct = d->loss_pct;
 	memset(&row.ifr, 0, sizeof(row.ifr));
 	me->sink(me->arg, &row);
 	d->reach_status = -1;
 	d->latency_ms = NAN;
+	d->loss_pct = NAN;
 }
 
 void metric_engine_feed(struct metric_engine *me, const struct sample *s)
@@ -375,6 +380,8 @@ void metric_engine_feed(struct metric_engine *me, const struct sample *s)
 	case SAMPLE_LATENCY:
 		if (s->metric == M_DEV_LATENCY)
 			d->latency_ms = s->fvalue;
+		else if (s->metric == M_DEV_LOSS)
+			d->loss_pct = s->fvalue;
 		return;
 	default:
 		break;

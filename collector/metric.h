@@ -41,6 +41,7 @@ struct metric_if {
 struct metric_dev {
 	double reach; /* 1 answered, 0 not */
 	double latency_ms;
+	double loss_pct; /* ICMP polls: echoes lost, percent; else NAN */
 };
 
 /* What the engine hands on after a poll. ifslot -1: the device row. The

@@ -7,6 +7,7 @@
 
 static const struct probe_ops *const probes[] = {
 	&probe_snmp_ops, /* index 0: the default kind */
+	&probe_icmp_ops, /* index 1: the inventory's probe "icmp" */
 };
 
 static const struct sink_ops *const sinks[] = {
@@ -24,8 +25,7 @@ const struct probe_ops *const *probe_kinds(size_t *ret_n)
 
 size_t probe_kind_of(const struct device *dev)
 {
-	(void)dev; /* every inventory device is an SNMP device today */
-	return 0;
+	return dev->probe == DEV_PROBE_ICMP ? 1 : 0;
 }
 
 const struct sink_ops *const *sink_list(size_t *ret_n)

@@ -114,11 +114,11 @@ static void start_poll(struct sched *s, uint32_t i, double now)
 		s->late++;
 	}
 	d->state = SCHED_ST_POLLING;
-	s->inflight++;
+	s->inflight += !d->paced;
 	rc = s->start(s->arg, i, now);
 	if ((rc == -EBUSY || rc == -EINVAL) && d->state == SCHED_ST_POLLING) {
 		d->state = SCHED_ST_IDLE;
-		s->inflight--;
+		s->inflight -= !d->paced;
 	}
 }
 
@@ -160,7 +160,7 @@ static void due(struct sched *s, uint32_t i, double now, uint64_t now_ms)
 		s->skipped++;
 		return;
 	}
-	if (s->inflight >= s->max_inflight) {
+	if (!d->paced && s->inflight >= s->max_inflight) {
 		s->waitq[(s->wq_head + s->wq_len) % s->n] = i;
 		s->wq_len++;
 		d->state = SCHED_ST_WAITING;
@@ -197,10 +197,15 @@ void sched_done(struct sched *s, uint32_t i, double now)
 	if (d->state != SCHED_ST_POLLING)
 		return;
 	d->state = SCHED_ST_IDLE;
-	s->inflight--;
+	s->inflight -= !d->paced;
 	d->polls++;
 	s->polls++;
 	pump(s, now);
+}
+
+void sched_device_paced(struct sched *s, uint32_t i)
+{
+	s->dev[i].paced = 1;
 }
 
 void sched_stop(struct sched *s)

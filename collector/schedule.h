@@ -59,6 +59,7 @@ enum sched_state {
 struct sched_dev {
 	uint32_t wnext;    /* next device in the same wheel slot */
 	uint8_t state;     /* enum sched_state */
+	uint8_t paced;     /* its probe paces itself: no max_inflight slot */
 	uint64_t due_tick; /* loop clock / SCHED_TICK_MS */
 	double interval, offset;
 	double next_due;   /* wall clock of the next poll */
@@ -97,6 +98,10 @@ void sched_free(struct sched *s);
  * due time after now (wall clock; now_ms is the loop clock). */
 void sched_device_start(struct sched *s, uint32_t i, double interval,
 			double offset, double now, uint64_t now_ms);
+
+/* Device i's probe paces and bounds its own requests (the ICMP sweep's
+ * rate): its polls never wait for, nor take, one of max_inflight slots. */
+void sched_device_paced(struct sched *s, uint32_t i);
 
 /* Starts every device due in a tick up to now_ms: polls when a slot is
  * free, else the device waits. A device still polling or waiting when its

@@ -34,6 +34,8 @@ static void links_row(struct gen *g, const struct sink_row *r)
 	}
 	d->last_status = row->poll_status;
 	d->last_poll = row->t;
+	d->rtt_ms = row->dev.latency_ms;
+	d->loss_pct = row->dev.loss_pct;
 	if (row->poll_status == POLL_OK)
 		c_release(&d->cpl, "%s (%s): answering again", r->dev->name,
 			  r->dev->host);

@@ -162,10 +162,66 @@ static json_t *role_counts(uint64_t counts[ROLE_COUNT][OBJ_STATE_COUNT])
 	return roles;
 }
 
+#define LOSSY_MAX 50 /* answering ICMP devices listed with their loss */
+
+/* The ICMP devices: how many answer, their RTT and loss, the answering
+ * ones that lose echoes, and the sweep's counters. */
+struct icmp_sum {
+	size_t n, up, nrtt, nloss;
+	double rtt, loss;
+	json_t *lossy;
+};
+
+static void icmp_add(struct icmp_sum *is, const struct device *dev,
+		     const struct status_device *sd)
+{
+	is->n++;
+	is->up += sd->state == OBJ_UP;
+	if (isfinite(sd->rtt_ms)) {
+		is->rtt += sd->rtt_ms;
+		is->nrtt++;
+	}
+	/* the loss of the answering ones: a down device's 100 % is in its
+	 * state already */
+	if (!isfinite(sd->loss_pct) || sd->state != OBJ_UP)
+		return;
+	is->loss += sd->loss_pct;
+	is->nloss++;
+	if (sd->loss_pct > 0 &&
+	    json_array_size(is->lossy) < LOSSY_MAX)
+		json_array_append_new(is->lossy, json_pack(
+			"{s:s, s:s, s:s, s:s, s:f, s:o}", "device", dev->name,
+			"unit", dev->unit, "role", role_name(dev->role),
+			"address", dev->host, "loss_pct", sd->loss_pct,
+			"rtt_ms", jnum(sd->rtt_ms)));
+}
+
+static json_t *icmp_json(const struct status_source *src, struct icmp_sum *is)
+{
+	const struct icmp_sweep_stats *w = src->sweep;
+	json_t *o = json_pack(
+		"{s:I, s:I, s:o, s:o, s:o}", "devices", (json_int_t)is->n,
+		"answering", (json_int_t)is->up, "rtt_avg_ms",
+		jnum(is->nrtt ? is->rtt / is->nrtt : NAN), "loss_avg_pct",
+		jnum(is->nloss ? is->loss / is->nloss : NAN), "lossy",
+		is->lossy ? is->lossy : json_array());
+
+	if (o != NULL && w != NULL)
+		json_object_set_new(o, "sweep", json_pack(
+			"{s:s, s:I, s:I, s:I, s:I, s:I, s:I}", "socket",
+			w->raw ? "raw" : "ping", "sent", (json_int_t)w->sent,
+			"received", (json_int_t)w->received, "late",
+			(json_int_t)w->late, "stray", (json_int_t)w->stray,
+			"send_errors", (json_int_t)w->send_errors, "active",
+			(json_int_t)w->active));
+	return o;
+}
+
 /* Per device: counts per role and state, the down/unreachable and
- * nodata lists, the links (add_devices' rule). */
+ * nodata lists, the links (add_devices' rule), the ICMP summary. */
 static void add_devices(const struct status_source *src, json_t *root)
 {
+	struct icmp_sum is = { .lossy = json_array() };
 	uint64_t counts[ROLE_COUNT][OBJ_STATE_COUNT];
 	json_t *down = json_array(), *nodata = json_array();
 	json_t *links = json_array();
@@ -173,17 +229,26 @@ static void add_devices(const struct status_source *src, json_t *root)
 	memset(counts, 0, sizeof(counts));
 	for (size_t i = 0; i < src->cfg->ndevices; i++) {
 		const struct device *dev = &src->cfg->devices[i];
-		struct status_device sd = { .error = "" };
+		struct status_device sd = { .error = "", .rtt_ms = NAN,
+					    .loss_pct = NAN };
 		json_t *e;
 
 		src->device(src->arg, i, &sd);
 		counts[dev->role][sd.state]++;
+		if (sd.icmp)
+			icmp_add(&is, dev, &sd);
 		if (sd.state == OBJ_DOWN || sd.state == OBJ_UNREACHABLE) {
 			e = device_entry(dev, &sd, sd.since, sd.fault);
 			json_object_set_new(e, "flapping",
 					    json_boolean(sd.flapping));
 			json_object_set_new(e, "parent",
 					    json_string(dev->parent));
+			json_object_set_new(e, "probe",
+					    json_string(sd.icmp ? "icmp"
+								: "snmp"));
+			if (sd.icmp)
+				json_object_set_new(e, "loss_pct",
+						    jnum(sd.loss_pct));
 			json_array_append_new(down, e);
 		}
 		if (sd.nodata != 0)
@@ -200,6 +265,7 @@ static void add_devices(const struct status_source *src, json_t *root)
 	json_object_set_new(root, "links", links);
 	json_object_set_new(root, "down", down);
 	json_object_set_new(root, "nodata", nodata);
+	json_object_set_new(root, "icmp", icmp_json(src, &is));
 }
 
 static void add_stores(const struct status_source *src, json_t *root)
@@ -267,7 +333,7 @@ json_t *status_snapshot(const struct status_source *src)
 	json_object_set_new(root, "captures",
 			    src->captures ? src->captures : json_array());
 	/* a member that failed to build is missing: out of memory */
-	if (json_object_size(root) < 14 + (f != NULL)) {
+	if (json_object_size(root) < 15 + (f != NULL)) {
 		json_decref(root);
 		return NULL;
 	}

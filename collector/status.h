@@ -16,6 +16,7 @@
 #include "collector/metric.h"
 #include "collector/capture_store.h"
 #include "core/config.h"
+#include "probes/icmp_sweep.h"
 #include "storage/rrdstore.h"
 
 /* One device as the snapshot shows it; alerts/ decided the state. */
@@ -26,6 +27,9 @@ struct status_device {
 	int64_t fault;     /* active down fault, 0 none */
 	int64_t nodata;    /* active nodata fault, 0 none */
 	const char *error; /* the probe's last failure, "" none */
+	int icmp;          /* an ICMP device (the inventory's probe) */
+	double rtt_ms;     /* ICMP: average RTT of the last poll, NAN none */
+	double loss_pct;   /* ICMP: echo loss of the last poll, NAN none */
 };
 
 /* One monitored interface of a backbone or exit device, or of a device
@@ -58,6 +62,7 @@ struct status_source {
 	const struct rrd_writer_stats *rrd;            /* NULL: no RRD */
 	json_t *captures;                              /* taken; NULL = [] */
 	const struct capture_store_stats *records;     /* NULL: not kept */
+	const struct icmp_sweep_stats *sweep;          /* NULL: no sweep */
 };
 
 /* The snapshot document (docs/architecture.md, "status.json"); NULL when

@@ -45,6 +45,12 @@ int role_parse(const char *name);
 #define CFG_NAME_MAX 64
 #define CFG_SECRET_MAX 128
 
+/* How a device is probed (the inventory's probe column). */
+enum dev_probe {
+	DEV_PROBE_SNMP, /* the default; needs a profile */
+	DEV_PROBE_ICMP, /* echo requests only (cameras, IoT terminals) */
+};
+
 /* One row of the inventory. Strings are owned by the struct (fixed size). */
 #define INV_ADDR_MAX 64
 #define INV_TEXT_MAX 256
@@ -64,6 +70,7 @@ struct device {
 	                              empty = every up interface with a speed */
 	double capacity_mbps;      /* contracted capacity, 0 when not given */
 	char tags[INV_TEXT_MAX];   /* ';'-separated */
+	uint8_t probe;             /* enum dev_probe */
 	int line;                  /* inventory line of this row */
 };
 

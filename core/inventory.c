@@ -33,6 +33,7 @@ enum col {
 	COL_IFACES,
 	COL_CAPACITY,
 	COL_TAGS,
+	COL_PROBE,
 	COL_COUNT
 };
 
@@ -48,11 +49,25 @@ static const struct {
 	[COL_ADDRESS] = { "address", "地址", true },
 	[COL_ROLE] = { "role", "角色", true },
 	[COL_PARENT] = { "parent", "上级设备", false },
-	[COL_PROFILE] = { "profile", "凭据", true },
+	/* required for snmp rows only (row_values) */
+	[COL_PROFILE] = { "profile", "凭据", false },
 	[COL_IFACES] = { "interfaces", "接口", false },
 	[COL_CAPACITY] = { "capacity_mbps", "签约带宽", false },
 	[COL_TAGS] = { "tags", "标签", false },
+	[COL_PROBE] = { "probe", "探测方式", false },
 };
+
+/* The probe column: "snmp" (also when empty) or "icmp" ("ping" is an
+ * alias), case-insensitive. */
+static int probe_parse(const char *v)
+{
+	if (v[0] == '\0' || strcasecmp(v, "snmp") == 0)
+		return DEV_PROBE_SNMP;
+	if (strcasecmp(v, "icmp") == 0 || strcasecmp(v, "ping") == 0 ||
+	    strcmp(v, "åæ£æµ") == 0 /* ping in zh? */)
+		return DEV_PROBE_ICMP;
+	return -1;
+}
 
 /* Open-addressing set of device indices (stored +1, 0 = free), keyed by
  * name or by host+port. 28 000 camera feeds make a linear scan too slow. */
@@ -383,7 +398,10 @@ static bool row_fields(struct inv *iv, char **val, struct device *dv)
 	bool ok = true;
 
 	for (int c = 0; c < COL_COUNT; c++) {
-		if (columns[c].required && val[c][0] == '\0') {
+		bool need = columns[c].required ||
+			    (c == COL_PROFILE && dv->probe == DEV_PROBE_SNMP);
+
+		if (need && val[c][0] == '\0') {
 			diag_add(iv->d, iv->file, iv->rec_line,
 				 "missing value for '%s'", columns[c].en);
 			ok = false;
@@ -399,8 +417,21 @@ static bool row_fields(struct inv *iv, char **val, struct device *dv)
 static bool row_values(struct inv *iv, char **val, struct device *dv)
 {
 	char b[INV_TEXT_MAX];
-	bool ok = row_fields(iv, val, dv);
-	int r;
+	bool ok = true;
+	int r = probe_parse(val[COL_PROBE]);
+
+	if (r < 0) {
+		diag_add(iv->d, iv->file, iv->rec_line,
+			 "unknown probe '%s' (snmp or icmp)",
+			 shown(val[COL_PROBE], b, sizeof(b)));
+		ok = false;
+	}
+	/* an unknown probe asks for no profile: one message per mistake */
+	dv->probe = r < 0 ? UINT8_MAX : (uint8_t)r;
+	if (!row_fields(iv, val, dv))
+		ok = false;
+	if (r < 0)
+		dv->probe = DEV_PROBE_SNMP;
 
 	if (dv->name[0] != '\0' && !name_ok(dv->name)) {
 		diag_add(iv->d, iv->file, iv->rec_line,

@@ -16,7 +16,8 @@ enum sample_kind {
 	SAMPLE_COUNTER, /* monotonically growing, width 32 or 64 */
 	SAMPLE_GAUGE,   /* instantaneous value */
 	SAMPLE_STATUS,  /* enumerated state (ifOperStatus, reachability) */
-	SAMPLE_LATENCY, /* milliseconds, value in fvalue */
+	SAMPLE_LATENCY, /* milliseconds, value in fvalue (M_DEV_LOSS: the
+	                   echo loss in percent) */
 	SAMPLE_END      /* closes one device poll */
 };
 
@@ -44,6 +45,7 @@ enum metric_id {
 	M_IF_OUT_ERRORS,
 	M_IF_IN_DISCARDS,
 	M_IF_OUT_DISCARDS,
+	M_DEV_LOSS,     /* echo loss of an ICMP poll, percent, in fvalue */
 	M_COUNT
 };
 

@@ -11,6 +11,7 @@
 
 #include "alerts/config.h"
 #include "probes/capture_config.h"
+#include "probes/icmp_config.h"
 #include "probes/snmp_config.h"
 #include "sla/indicators.h"
 
@@ -21,6 +22,7 @@ static inline int modules_register(void)
 	int (*const reg[])(void) = {
 		snmp_config_register,
 		capture_config_register,
+		icmp_config_register,
 		alerts_config_register,
 		sla_config_register,
 	};

@@ -604,6 +604,8 @@ int snmp_probe_poll(struct snmp_probe *p, uint32_t device)
 	if (device >= p->ndevs || p->closing)
 		return -EINVAL;
 	d = &p->devs[device];
+	if (d->prof == NULL)
+		return -EINVAL; /* no profile: another probe's device */
 	if (d->state != DS_IDLE || d->poll_closing)
 		return -EBUSY;
 	p->busy++;
@@ -675,6 +677,8 @@ int snmp_probe_create(uv_loop_t *loop, const struct config *cfg,
 		d->dev = &cfg->devices[i];
 		d->prof = snmp_profile_of(cfg, d->dev);
 		d->need_discovery = 1;
+		if (d->prof == NULL)
+			continue; /* not an SNMP device (an icmp row) */
 		snmp__fast_setup(d);
 		snmp__session_dev_init(d);
 		uv_timer_init(loop, &d->budget);

@@ -5,6 +5,7 @@
 # for the simulated month.
 #
 #   scripts/demo.sh [--aps N] [--down N] [--cycles N] [--interval S]
+#                   [--cameras N] [--iot N] [--down-cameras N] [--down-iot N]
 #
 # Installs what is missing (scripts/install-deps.sh), builds into
 # build-demo/, generates the network into demo-run/ (snmpsim recordings of
@@ -15,11 +16,17 @@
 # 127.0.0.1, runs slamond, prints the status, faults, the SLA table and
 # report of last month, and stops everything it started. Nothing leaves
 # 127.0.0.0/8.
+#
+# Cameras and IoT terminals (probe icmp, docs/demo-network.md) are
+# loopback addresses, which all answer ping; the ones that are down sit in
+# 127.21.0.0/16, which the demo routes to a blackhole in the local routing
+# table while it runs (root only; `ip route del` at exit).
 # SPDX-License-Identifier: MIT
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 aps=520 down=5 down_aggs=1 cycles=4 interval=20
+cameras=2000 iot=300 down_cameras=12 down_iot=6
 while [ $# -gt 0 ]; do
 	case $1 in
 	--aps) aps=$2; shift 2 ;;
@@ -27,6 +34,10 @@ while [ $# -gt 0 ]; do
 	--down-aggs) down_aggs=$2; shift 2 ;;
 	--cycles) cycles=$2; shift 2 ;;
 	--interval) interval=$2; shift 2 ;;
+	--cameras) cameras=$2; shift 2 ;;
+	--iot) iot=$2; shift 2 ;;
+	--down-cameras) down_cameras=$2; shift 2 ;;
+	--down-iot) down_iot=$2; shift 2 ;;
 	*) echo "demo.sh: unknown option $1" >&2; exit 2 ;;
 	esac
 done
@@ -44,7 +55,31 @@ mkdir -p "$run"
 echo "== generating the simulated network ($aps access points, $down of them" \
 	"down, $down_aggs aggregation switch(es) down with everything behind)"
 python3 "$top/scripts/gen-demo-network.py" --out "$run/net" --aps "$aps" \
-	--down "$down" --down-aggs "$down_aggs"
+	--down "$down" --down-aggs "$down_aggs" --cameras "$cameras" \
+	--iot "$iot" --down-cameras "$down_cameras" --down-iot "$down_iot"
+
+# the ICMP devices that are down must not answer: a blackhole route in the
+# local table (which 127/8 lives in) for their prefix, removed at exit
+blackholes=()
+unroute() {
+	for net in "${blackholes[@]}"; do
+		ip route del blackhole "$net" table local 2>/dev/null || true
+	done
+}
+if [ -s "$run/net/icmp-blackhole.txt" ]; then
+	if [ "$(id -u)" = 0 ] && command -v ip >/dev/null; then
+		while read -r net; do
+			ip route replace blackhole "$net" table local
+			blackholes+=("$net")
+		done <"$run/net/icmp-blackhole.txt"
+		echo "== down cameras and IoT terminals: blackhole route for" \
+			"${blackholes[*]} (table local) while the demo runs"
+	else
+		echo "== not root: the down cameras and IoT terminals in" \
+			"$(cat "$run/net/icmp-blackhole.txt") will answer ping"
+	fi
+fi
+trap unroute EXIT
 
 cat >"$run/slamon.conf" <<CONF
 ; Demo configuration written by scripts/demo.sh: the simulated district
@@ -70,6 +105,43 @@ ping = no
 [profile demo]
 version = 2c
 community = public
+
+; cameras and IoT terminals (probe icmp): three echo requests a poll
+[icmp]
+count = 3
+spacing_ms = 500
+timeout_ms = 1000
+
+; the budget table's camera and IoT rows, with the demo's own counts
+[indicator camera_online]
+name = 视频监控路数
+name_en = Camera feeds online
+level = 产出指标/数量指标
+metric = online_count
+scope = role:camera
+comparator = >=
+target = $((cameras * 99 / 100))
+unit = 路
+
+[indicator camera_integrated]
+name = 城市视联平台整合视频数量
+name_en = Feeds integrated into the city video platform
+level = 产出指标/数量指标
+metric = online_count
+scope = tag:视联平台
+comparator = >=
+target = $((cameras * 85 / 100))
+unit = 路
+
+[indicator iot_online]
+name = 监测终端在线率
+name_en = IoT terminals online
+level = 产出指标/质量指标
+metric = time_share_up
+scope = role:iot
+comparator = >=
+target = 95
+unit = %
 CONF
 
 # last month in the configured zone: the simulated history goes there, in
@@ -79,7 +151,10 @@ month=$(TZ=Asia/Shanghai date +%Y-%m)
 echo "== slamon-simulate-history --month $prev (simulated, labelled history)"
 "$top/build-demo/slamon-simulate-history" -c "$run/slamon.conf" --month "$prev"
 
-stop_sim() { bash "$top/scripts/snmpsim-run.sh" stop "$run/sim" || true; }
+stop_sim() {
+	bash "$top/scripts/snmpsim-run.sh" stop "$run/sim" || true
+	unroute
+}
 trap stop_sim EXIT
 
 echo "== starting snmpsim"

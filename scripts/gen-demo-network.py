@@ -9,6 +9,15 @@ Writes into --out DIR:
   ports.txt                       the same endpoints, one 127.0.0.1:PORT a line
   inventory.csv                   the matching slamon inventory (UTF-8)
   expected.json                   device -> interface -> configured byte rates
+  icmp-blackhole.txt              with --cameras/--iot: the prefix of the
+                                  ICMP devices that must not answer (demo.sh
+                                  routes it to a blackhole in table local)
+
+Cameras and IoT terminals (--cameras, --iot) are inventory rows of probe
+icmp on loopback addresses: 127.20.0.0/16 (cameras) and 127.22.0.0/16 (IoT
+terminals) answer ping (all of 127/8 does on Linux); the ones that are down,
+and those behind a down aggregation switch, are in 127.21.0.0/16, which
+demo.sh makes silent. Nothing leaves 127.0.0.0/8.
 
 Counters use snmpsim's numeric variation module without `cumulative`:
 value = initial + rate * (now - snmpsimd start), so every counter grows at
@@ -240,6 +249,50 @@ def build(aps, down, rng, down_aggs=0):
     return devs
 
 
+CAMERA_UNITS = ["公安分局", "公安分局", "公安分局", "交通运输局", "城市管理局",
+                "应急管理局"]
+IOT_UNITS = ["生态环境局", "水务局", "应急管理局", "城市管理局"]
+SILENT_NET = "127.21.0.0/16"
+
+
+def loop_addr(second, i):
+    """127.<second>.x.y for the i-th device (y 1..250)."""
+    return "127.%d.%d.%d" % (second, i // 250, i % 250 + 1)
+
+
+def build_icmp(devs, cameras, iot, down_cameras, down_iot):
+    """Cameras and IoT terminals (probe icmp) behind the aggregation
+    switches, round robin; the last down_* of each are down, and so is
+    every one behind a switch that is not served. Returns the rows."""
+    aggs = [d for d in devs if d.role == "aggregation"]
+    silent = 0
+    rows = []
+    for kind, n, down, units, second, role in (
+            ("cam", cameras, down_cameras, CAMERA_UNITS, 20, "camera"),
+            ("iot", iot, down_iot, IOT_UNITS, 22, "iot")):
+        width = max(4, len(str(n)))
+        for i in range(n):
+            d = Device("%s-%0*d" % (kind, width, i + 1), role,
+                       DISTRICT + units[i % len(units)],
+                       aggs[i % len(aggs)].name if aggs else "")
+            parent_down = aggs and not aggs[i % len(aggs)].served
+            d.served = not (i >= n - down or parent_down)
+            if d.served:
+                d.addr = loop_addr(second, i)
+            else:
+                d.addr = loop_addr(21, silent)
+                silent += 1
+            d.tags = "demo;simulated"
+            if role == "camera":
+                # most feeds are integrated into the city video platform
+                d.tags += ";视频" + (";视联平台" if i % 10 else "")
+            if not d.served:
+                d.tags += ";unreachable"
+            rows.append(d)
+    assert silent < 250 * 256, "too many silent ICMP devices"
+    return rows
+
+
 def oid_key(oid):
     return tuple(int(x) for x in oid.split("."))
 
@@ -332,8 +385,20 @@ def main():
                     "point behind them (a parent outage), default 0")
     ap.add_argument("--base-port", type=int, default=20161,
                     help="UDP port of the first device, default 20161")
+    ap.add_argument("--cameras", type=int, default=0,
+                    help="cameras (probe icmp, 127.20.x.y), default 0")
+    ap.add_argument("--iot", type=int, default=0,
+                    help="IoT terminals (probe icmp, 127.22.x.y), default 0")
+    ap.add_argument("--down-cameras", type=int, default=0,
+                    help="cameras that never answer, default 0")
+    ap.add_argument("--down-iot", type=int, default=0,
+                    help="IoT terminals that never answer, default 0")
     ap.add_argument("--seed", type=int, default=20240101)
     args = ap.parse_args()
+    if not (0 <= args.down_cameras <= args.cameras <= 60000 and
+            0 <= args.down_iot <= args.iot <= 60000):
+        sys.exit("gen-demo-network: need 0 <= --down-cameras <= --cameras "
+                 "<= 60000 and the same for --iot")
     if args.aps < 1 or not 0 <= args.down <= args.aps:
         sys.exit("gen-demo-network: need --aps >= 1 and 0 <= --down <= --aps")
 
@@ -368,15 +433,29 @@ def main():
     with open(os.path.join(args.out, "ports.txt"), "w") as fh:
         fh.write("".join(e + "\n" for e in endpoints))
 
+    icmp = build_icmp(devs, args.cameras, args.iot, args.down_cameras,
+                      args.down_iot)
+    # the probe column only when there are ICMP devices: the SNMP-only
+    # inventory stays as it was
+    probe = ",snmp" if icmp else ""
     with open(os.path.join(args.out, "inventory.csv"), "w",
               encoding="utf-8", newline="") as fh:
         fh.write("unit,name,address,role,parent,profile,interfaces,"
-                 "capacity_mbps,tags\n")
+                 "capacity_mbps,tags%s\n" % (",probe" if icmp else ""))
         for d in devs:
             tags = "demo;simulated" + ("" if d.served else ";unreachable")
-            fh.write("%s,%s,127.0.0.1:%d,%s,%s,demo,%s,%s,%s\n" % (
+            fh.write("%s,%s,127.0.0.1:%d,%s,%s,demo,%s,%s,%s%s\n" % (
                 d.unit, d.name, d.port, d.role, d.parent, d.monitored,
-                d.capacity, tags))
+                d.capacity, tags, probe))
+        for d in icmp:
+            fh.write("%s,%s,%s,%s,%s,,,,%s,icmp\n" % (
+                d.unit, d.name, d.addr, d.role, d.parent, d.tags))
+    blackhole = os.path.join(args.out, "icmp-blackhole.txt")
+    if any(not d.served for d in icmp):
+        with open(blackhole, "w") as fh:
+            fh.write(SILENT_NET + "\n")
+    elif os.path.exists(blackhole):
+        os.unlink(blackhole)
 
     expected = {}
     for d in served:
@@ -398,6 +477,11 @@ def main():
           "%d down) in %s" % (len(devs), len(served), args.base_port,
                               args.base_port + len(served) - 1,
                               len(unserved), args.out))
+    if icmp:
+        print("gen-demo-network: %d cameras and %d IoT terminals (probe "
+              "icmp), %d of them silent in %s" % (
+                  args.cameras, args.iot,
+                  sum(1 for d in icmp if not d.served), SILENT_NET))
 
 
 if __name__ == "__main__":

@@ -32,6 +32,7 @@ PACKAGES=(
   procps              # ps/pgrep used by test helpers
   iproute2            # veth pairs in test network namespaces
   tcpdump             # pcap peer in bench/ and capture checks
+  fping               # the ICMP sweep benchmark's peer (bench/icmp_run.sh)
   python3             # demo network generator, small test receivers
   man-db groff-base   # man(1) renders the manual pages in test_man
   # the Debian package (scripts/build-deb.sh, docs/packaging.md)

@@ -701,3 +701,52 @@ Test(config, binary_file_as_config_or_inventory)
 	cr_assert_eq(config_load(path("c.conf"), &cfg, &d), -EINVAL);
 	messages_clean();
 }
+
+/* ---- [icmp] (issue 13): the sweep of cameras and IoT terminals ------- */
+
+Test(config, icmp_defaults_values_and_errors)
+{
+	const struct icmp_cfg *ic;
+
+	cr_assert_eq(load("[general]\ninventory = inv.csv\n"
+			  "[profile p]\nversion = 2c\ncommunity = public\n"),
+		     0);
+	ic = icmp_config(cfg);
+	cr_assert_not_null(ic);
+	cr_assert_eq(ic->count, 3);
+	cr_assert_eq(ic->spacing_ms, 500);
+	cr_assert_eq(ic->timeout_ms, 1000);
+	cr_assert_eq(ic->rate_pps, 10000);
+	cr_assert_eq(ic->min_replies, 1);
+	config_destroy(cfg);
+	cfg = NULL;
+	cr_assert_eq(load("[general]\ninventory = inv.csv\n"
+			  "[profile p]\nversion = 2c\ncommunity = public\n"
+			  "[icmp]\ncount = 5\nspacing_ms = 20\n"
+			  "timeout_ms = 300\nrate_pps = 50000\n"
+			  "min_replies = 2\n"),
+		     0);
+	ic = icmp_config(cfg);
+	cr_assert_eq(ic->count, 5);
+	cr_assert_eq(ic->spacing_ms, 20);
+	cr_assert_eq(ic->timeout_ms, 300);
+	cr_assert_eq(ic->rate_pps, 50000);
+	cr_assert_eq(ic->min_replies, 2);
+	config_destroy(cfg);
+	cfg = NULL;
+	FAILS("[general]\ninventory = inv.csv\n"
+	      "[profile p]\nversion = 2c\ncommunity = public\n"
+	      "[icmp]\n"
+	      "count = 3\n"
+	      "min_replies = 4\n"
+	      "rate_pps = 0\n"
+	      "timeout_ms = 5\n"
+	      "colour = red\n",
+	      "c.conf:9: key 'rate_pps' in [icmp]: '0' is out of range "
+	      "1..1000000",
+	      "c.conf:10: key 'timeout_ms' in [icmp]: '5' is out of range "
+	      "10..10000",
+	      "c.conf:11: unknown key 'colour' in [icmp]",
+	      "c.conf:8: key 'min_replies' in [icmp]: 4 is more than count "
+	      "(3)");
+}

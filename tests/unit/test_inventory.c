@@ -420,3 +420,54 @@ Test(inventory, binary_file)
 		     *p != '\0'; p++)
 			cr_assert(*p >= 0x20 && *p < 0x7f, "%s", d.msgs[i]);
 }
+
+/* ---- the probe column (issue 13): cameras and IoT terminals ---------- */
+
+Test(inventory, icmp_devices_need_no_profile)
+{
+	cr_assert_eq(LOAD("unit,name,address,role,parent,profile,probe\n"
+			  "区公安分局,agg-ga,10.0.0.1,aggregation,,p,\n"
+			  "区公安分局,cam-1,10.9.0.1,camera,agg-ga,,icmp\n"
+			  "区公安分局,cam-2,10.9.0.2,camera,agg-ga,, ICMP \n"
+			  "区城管局,iot-1,10.8.0.1,iot,,,ping\n"
+			  "区城管局,sw-1,10.8.0.9,access,,p,snmp\n"),
+		     0);
+	cr_assert_eq(d.n, 0);
+	cr_assert_eq(cfg->ndevices, 5);
+	cr_assert_eq(cfg->devices[0].probe, DEV_PROBE_SNMP, "empty: snmp");
+	cr_assert_eq(cfg->devices[1].probe, DEV_PROBE_ICMP);
+	cr_assert_eq(cfg->devices[1].profile_idx, -1);
+	cr_assert_eq(cfg->devices[1].parent_idx, 0, "a parent like any other");
+	cr_assert_eq(cfg->devices[2].probe, DEV_PROBE_ICMP);
+	cr_assert_eq(cfg->devices[3].probe, DEV_PROBE_ICMP, "ping: an alias");
+	cr_assert_eq(cfg->devices[3].role, ROLE_IOT);
+	cr_assert_eq(cfg->devices[4].probe, DEV_PROBE_SNMP);
+	cr_assert_eq(cfg->devices[4].profile_idx, 0);
+}
+
+Test(inventory, chinese_probe_header_and_no_profile_column)
+{
+	/* a camera list has no profile column at all */
+	cr_assert_eq(LOAD("单位,设备名称,地址,角色,探测方式\n"
+			  "区交通局,cam-jt-1,10.9.1.1,摄像头,icmp\n"),
+		     0);
+	cr_assert_eq(cfg->ndevices, 1);
+	cr_assert_eq(cfg->devices[0].probe, DEV_PROBE_ICMP);
+	cr_assert_eq(cfg->devices[0].role, ROLE_CAMERA);
+}
+
+Test(inventory, probe_errors_name_their_line)
+{
+	FAILS("unit,name,address,role,parent,profile,probe\n"
+	      "u,cam-1,10.9.0.1,camera,,,icmp\n"
+	      "u,cam-2,10.9.0.2,camera,,,http\n"
+	      "u,sw-1,10.0.0.1,access,,,snmp\n"
+	      "u,sw-2,10.0.0.2,access,,,\n"
+	      "u,cam-3,10.9.0.3,camera,,nope,icmp\n",
+	      "inv.csv:3: unknown probe 'http' (snmp or icmp)",
+	      "inv.csv:4: missing value for 'profile'",
+	      "inv.csv:5: missing value for 'profile'",
+	      "inv.csv:6: unknown profile 'nope'");
+	cr_assert_eq(cfg->ndevices, 5, "rows with errors are kept for "
+					"their parents, as before");
+}

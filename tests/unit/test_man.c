@@ -574,7 +574,7 @@ Test(man, slamon_inventory_5_documents_every_column_and_role)
 			cr_expect(strstr(tag, zh) != NULL, "slamon-inventory.5:"
 				  " column %s without its header %s", col, zh);
 	}
-	cr_expect_eq(ncols, 9, "columns read from docs/config.md: %zu", ncols);
+	cr_expect_eq(ncols, 10, "columns read from docs/config.md: %zu", ncols);
 	tags_free(tags, ntags);
 	/* the roles paragraph: `backbone` (骨干), ... up to the blank line */
 	cr_assert_eq(block_of(src, ".SH", "ROLES", &s, &e), 0);

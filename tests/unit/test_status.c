@@ -47,12 +47,12 @@ static void add(const char *name, enum role role, const char *parent,
 static void fixed_device(void *arg, size_t i, struct status_device *ret)
 {
 	static const struct status_device st[] = {
-		{ OBJ_UP, 100, 0, 0, 0, "" },
-		{ OBJ_UP, 100, 0, 0, 0, "" },
-		{ OBJ_DOWN, 1700000000, 1, 7, 0, "timeout" },
-		{ OBJ_UNREACHABLE, 1700000060, 0, 7, 0, "timeout" },
-		{ OBJ_UP, 1700000100, 0, 0, 9, "timeout" },
-		{ OBJ_MAINT, 0, 0, 0, 0, "" },
+		{ OBJ_UP, 100, 0, 0, 0, "", 0, NAN, NAN },
+		{ OBJ_UP, 100, 0, 0, 0, "", 0, NAN, NAN },
+		{ OBJ_DOWN, 1700000000, 1, 7, 0, "timeout", 0, NAN, NAN },
+		{ OBJ_UNREACHABLE, 1700000060, 0, 7, 0, "timeout", 0, NAN, NAN },
+		{ OBJ_UP, 1700000100, 0, 0, 9, "timeout", 0, NAN, NAN },
+		{ OBJ_MAINT, 0, 0, 0, 0, "", 0, NAN, NAN },
 	};
 
 	(void)arg;
@@ -265,7 +265,7 @@ static void all_up(void *arg, size_t i, struct status_device *ret)
 {
 	(void)arg;
 	(void)i;
-	*ret = (struct status_device){ OBJ_UP, 100, 0, 0, 0, "" };
+	*ret = (struct status_device){ OBJ_UP, 100, 0, 0, 0, "", 0, NAN, NAN };
 }
 
 /* core-1 and exit-1 as in fixed_link; ap-c (access, 100 Mbps contract)
@@ -363,5 +363,102 @@ Test(status, utilisation_against_contracted_capacity_first_on_every_link)
 	fclose(out);
 	cr_assert(strstr(text, "100 签约") != NULL, "%s", text);
 	cr_assert(strstr(text, "1000 端口") != NULL, "%s", text);
+	free(text);
+}
+
+/* ---- issue 13: devices of probe icmp (cameras, IoT terminals) -------- */
+
+/* The six devices of setup, then cam-1 (up, 1 echo of 3 lost), cam-2
+ * (down, every echo lost), iot-1 (up, no loss). */
+static void icmp_device(void *arg, size_t i, struct status_device *ret)
+{
+	static const struct status_device st[] = {
+		{ OBJ_UP, 100, 0, 0, 0, "", 1, 1.5, 100.0 / 3 },
+		{ OBJ_DOWN, 1700000100, 0, 11, 0,
+		  "0 of 3 echo requests answered", 1, NAN, 100 },
+		{ OBJ_UP, 100, 0, 0, 0, "", 1, 0.5, 0 },
+	};
+
+	if (i < 6)
+		fixed_device(arg, i, ret);
+	else
+		*ret = st[i - 6];
+}
+
+Test(status, icmp_devices_with_probe_rtt_and_loss)
+{
+	struct icmp_sweep_stats sw = { .sent = 900, .received = 700,
+				       .late = 2, .raw = 1 };
+	uint64_t discards[DISCARD_COUNT] = { 0 };
+	struct status_source src = {
+		.cfg = cfg, .now = 1700000300, .started = 1700000000,
+		.device = icmp_device, .link = fixed_link,
+		.discards = discards, .sweep = &sw,
+	};
+	json_t *snap, *ic, *lossy, *e = NULL, *agg = NULL, *l;
+	char path[4200], err[256], *text = NULL;
+	size_t len = 0, i;
+	FILE *out;
+
+	add("cam-1", ROLE_CAMERA, "agg", 0);
+	add("cam-2", ROLE_CAMERA, "", 0);
+	add("iot-1", ROLE_IOT, "", 0);
+	snap = status_snapshot(&src);
+	cr_assert_not_null(snap);
+	ic = json_object_get(snap, "icmp");
+	cr_assert_eq(json_integer_value(json_object_get(ic, "devices")), 3);
+	cr_assert_eq(json_integer_value(json_object_get(ic, "answering")), 2);
+	cr_assert_float_eq(json_number_value(json_object_get(ic,
+							     "rtt_avg_ms")),
+			   1.0, 1e-9, "the average of the devices' RTTs");
+	cr_assert_float_eq(json_number_value(json_object_get(ic,
+							     "loss_avg_pct")),
+			   (100.0 / 3 + 0) / 2, 1e-9,
+			   "the loss of the answering devices");
+	lossy = json_object_get(ic, "lossy");
+	cr_assert_eq(json_array_size(lossy), 1, "only answering ones with loss");
+	cr_assert_str_eq(json_string_value(json_object_get(
+				 json_array_get(lossy, 0), "device")),
+			 "cam-1");
+	cr_assert_eq(json_integer_value(json_object_get(
+			     json_object_get(ic, "sweep"), "received")),
+		     700);
+	json_array_foreach(json_object_get(snap, "down"), i, l) {
+		const char *n = json_string_value(json_object_get(l, "device"));
+
+		if (strcmp(n, "cam-2") == 0)
+			e = l;
+		if (strcmp(n, "agg") == 0)
+			agg = l;
+	}
+	cr_assert_not_null(e);
+	cr_assert_str_eq(json_string_value(json_object_get(e, "probe")),
+			 "icmp");
+	cr_assert_float_eq(json_number_value(json_object_get(e, "loss_pct")),
+			   100, 1e-9);
+	cr_assert_str_eq(json_string_value(json_object_get(agg, "probe")),
+			 "snmp");
+	cr_assert_null(json_object_get(agg, "loss_pct"));
+
+	snprintf(path, sizeof(path), "%s/status.json", dir);
+	cr_assert_eq(status_write(path, snap, err, sizeof(err)), 0, "%s", err);
+	json_decref(snap);
+	out = open_memstream(&text, &len);
+	cr_assert_eq(status_print(path, 0, "zh", 0, out), 0);
+	fclose(out);
+	cr_assert(strstr(text, "ICMP 设备 (探测方式 icmp): 3 台, 应答 2 台") !=
+			  NULL,
+		  "%s", text);
+	cr_assert(strstr(text, "127.0.0.8 (icmp)") != NULL, "%s", text);
+	cr_assert(strstr(text, "0 of 3 echo requests answered") != NULL, "%s",
+		  text);
+	cr_assert(strstr(text, "丢包 33%") != NULL, "%s", text);
+	free(text);
+	out = open_memstream(&text, &len);
+	cr_assert_eq(status_print(path, 0, "en", 0, out), 0);
+	fclose(out);
+	cr_assert(strstr(text, "ICMP devices (probe icmp): 3, answering 2, "
+			       "average RTT 1.00 ms") != NULL,
+		  "%s", text);
 	free(text);
 }
