@@ -95,12 +95,14 @@ def icmp_addr(i):
     return "127.2.%d.%d" % (i // 250, 1 + i % 250)
 
 
-def write_fleet(d, scale, interval, sock):
+def write_fleet(d, scale, interval, sock, snmp_only=False):
     n_snmp = n_icmp = 0
     rows = []
     counts = {}
     for role, n, probe in MIX:
         k = max(1, int(round(n * scale)))
+        if snmp_only and probe == "icmp":
+            k = 0
         counts[role] = k
         for j in range(k):
             if probe == "snmp":
@@ -163,8 +165,12 @@ def main():
     ap.add_argument("--interval", type=int, default=60)
     ap.add_argument("--cycles", type=int, default=3)
     ap.add_argument("--no-collectd", action="store_true")
+    ap.add_argument("--snmp-only", action="store_true",
+                    help="no ICMP devices: slamond's CPU per SNMP poll alone")
     ap.add_argument("--keep", action="store_true")
     a = ap.parse_args()
+    if a.snmp_only:
+        MIX[:] = [m for m in MIX if m[2] == "snmp"]
 
     slamond = os.path.join(ROOT, "build-bench", "collector", "slamond")
     if not os.path.exists(slamond):
@@ -173,7 +179,8 @@ def main():
     work = "/tmp/slamon-realmix-%d" % os.getpid()
     os.makedirs(work)
     sock = os.path.join(work, "rrdcached.sock")
-    n_snmp, n_icmp, counts = write_fleet(work, a.scale, a.interval, sock)
+    n_snmp, n_icmp, counts = write_fleet(work, a.scale, a.interval, sock,
+                                         a.snmp_only)
     need = n_snmp * (4 * IF_BYTES + DEV_BYTES) + n_icmp * DEV_BYTES
     free = shutil.disk_usage(work).free
     log("%d SNMP devices (%d interfaces), %d ICMP devices: %.1f GB of RRD "
@@ -183,6 +190,7 @@ def main():
         sys.exit("realmix: that is more than half the free disk: "
                  "use a smaller --scale")
     R = {"scale": a.scale, "interval": a.interval, "counts": counts,
+         "snmp_only": a.snmp_only,
          "n_snmp": n_snmp, "n_icmp": n_icmp}
     rstats = os.path.join(work, "responder.stats")
     dur = a.interval * (a.cycles + 8) + 600
