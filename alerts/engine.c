@@ -1129,10 +1129,9 @@ void alerts_engine_stop(struct alerts_engine *e, double now)
 	for (size_t d = 0; d < e->n; d++) {
 		if (e->d[d].state == OBJ_UNKNOWN)
 			continue;
+		/* the log only: the last status snapshot keeps the states */
 		state_queue(e, d, OBJ_UNKNOWN, "slamond stopped",
 			    now > e->d[d].state_t ? now : e->d[d].state_t);
-		e->d[d].state = OBJ_UNKNOWN;
-		e->d[d].state_t = now;
 	}
 	state_flush(e);
 	e->stopped = true;

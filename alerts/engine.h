@@ -105,8 +105,9 @@ int alerts_engine_adopt_device(struct alerts_engine *e, uint32_t dev,
 			       uint32_t old_dev);
 
 /* slamond stops at now: every device not unknown is recorded unknown
- * ("slamond stopped") from now, in one transaction, and nothing more is
- * recorded by e. The next start records each device's state at its first
+ * ("slamond stopped") from now in the state log, in one transaction, and
+ * nothing more is recorded by e (its in-memory states, which the last
+ * status snapshot shows, are left as they were). The next start records each device's state at its first
  * result (a crash records nothing: the last state then lasts until the
  * next start's first result; docs/alerts.md). */
 void alerts_engine_stop(struct alerts_engine *e, double now);

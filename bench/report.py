@@ -6,8 +6,8 @@
 import json
 import sys
 
-DEV_RRD = 1897152  # device.v2.rrd, docs/storage.md (layout 2)
-IF_RRD = 2067392 + 241816  # if-*.v2.rrd + st-*.v2.rrd per interface
+DEV_RRD = 272352  # device.v3.rrd, docs/storage.md (layout 3)
+IF_RRD = 2067392 + 241816  # if-*.v3.rrd + st-*.v3.rrd per interface
 
 
 def f(v, fmt="%.3f"):
@@ -203,7 +203,7 @@ def render(R):
         md.append("| >= 100x less CPU/poll than fork-per-device | %.0fx | %s |" % (v, "yes" if v >= 100 else "**no**"))
     md.append("| <= 2.5 MB disk per interface, 5-min data 400 days | %.2f MB (if+st files); %.2f MB with the device file shared by 4 interfaces | %s |" % (
         IF_RRD / 1e6, (IF_RRD + DEV_RRD / 4) / 1e6,
-        "yes (interface files); no with the device share" if IF_RRD <= 2.5e6 else "**no**"))
+        "yes" if IF_RRD + DEV_RRD / 4 <= 2.5e6 else ("yes (interface files); no with the device share" if IF_RRD <= 2.5e6 else "**no**")))
     for r in R["runs"]:
         if r["mode"] != "norrd" and r.get("disk_per_if_incl_dev"):
             md.append("| (measured on disk, %s, N=%d) | %.2f MB per interface incl. device share | |" % (

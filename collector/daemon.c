@@ -242,11 +242,18 @@ static int start_web(struct daemon *dm)
 static int open_writer(const struct config *cfg, struct rrd_writer **ret)
 {
 	char err[256];
-	int rc = rrd_writer_create(cfg->storage_dir, cfg->rrdcached, 0, ret,
-				   err, sizeof(err));
+	/* through a remote rrdcached, the folder as it names it */
+	const char *dir = cfg->rrdcached[0] != '\0' && cfg->rrdcached_dir[0]
+				  ? cfg->rrdcached_dir
+				  : cfg->storage_dir;
+	int rc = rrd_writer_create(dir, cfg->rrdcached, 0, ret, err,
+				   sizeof(err));
 
 	if (rc < 0)
 		log_errorx("storage: %s", err);
+	else
+		rrd_writer_set_batch(*ret, cfg->rrd_hold_s,
+				     (unsigned)cfg->rrd_create_rate);
 	return rc;
 }
 
@@ -363,7 +370,8 @@ static void reload(struct daemon *dm)
 			  "(times stay in %s until then)",
 			  cfg->timezone, old->cfg->timezone);
 	new_storage = strcmp(cfg->storage_dir, old->cfg->storage_dir) != 0 ||
-		      strcmp(cfg->rrdcached, old->cfg->rrdcached) != 0;
+		      strcmp(cfg->rrdcached, old->cfg->rrdcached) != 0 ||
+		      strcmp(cfg->rrdcached_dir, old->cfg->rrdcached_dir) != 0;
 	if (new_storage && !dm->opts.no_rrd && open_writer(cfg, &w) < 0) {
 		log_errorx("reload failed: keeping the running configuration");
 		config_destroy(cfg);
@@ -379,6 +387,9 @@ static void reload(struct daemon *dm)
 	if (new_storage && !dm->opts.no_rrd) {
 		rrd_writer_destroy(dm->writer);
 		dm->writer = w;
+	} else if (dm->writer != NULL) {
+		rrd_writer_set_batch(dm->writer, cfg->rrd_hold_s,
+				     (unsigned)cfg->rrd_create_rate);
 	}
 	dm->cur = g;
 	/* captures change with the old sinks still attached: the last

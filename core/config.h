@@ -232,6 +232,11 @@ struct config {
 	char storage_dir[4096];
 	char status_file[4096];  /* default <storage_dir>/status.json */
 	char rrdcached[512];     /* "" = write RRD files directly */
+	char rrdcached_dir[512]; /* RRD folder as rrdcached names it (relative
+	                            to its -b); "" = storage_dir */
+	int rrd_hold_s;          /* rows held to be written together, s */
+	int rrd_create_rate;     /* RRD files created per second, 0 = no
+	                            limit */
 	char log_target[16];     /* "stderr" or "syslog" */
 	char log_level[16];      /* "debug", "info", "warn", "error" */
 	char timezone[64];       /* default "Asia/Shanghai" */

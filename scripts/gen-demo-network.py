@@ -221,6 +221,9 @@ def build(aps, down, rng, down_aggs=0):
                              up=False))
         agg.ifs.insert(0, Iface("XGigabitEthernet0/0/1", 10000,
                                 "上行-至" + core.name, s_out, s_in))
+        # its uplink only: each downlink is an access point's uplink,
+        # stored on the access point's side (one file per link, not two)
+        agg.monitored = "XGigabitEthernet0/0/1"
         agg.ifs.append(Iface("MEth0/0/1", 100, "管理口",
                              rng.randint(1000, 5000), rng.randint(1000, 5000),
                              mgmt=True))
@@ -231,6 +234,7 @@ def build(aps, down, rng, down_aggs=0):
                                      "上行-至bb-rtr-%d" % i,
                                      frac_rate(rng, 100000, 0.03, 0.06),
                                      frac_rate(rng, 100000, 0.03, 0.06)))
+    core.monitored = "100GE1/0/*"  # its uplinks to the backbone
     core.ifs.append(Iface("10GE2/0/48", 10000, "备用", up=False))
     core.ifs.append(Iface("MEth0/0/0", 1000, "管理口",
                           rng.randint(2000, 20000), rng.randint(2000, 20000),

@@ -3,8 +3,8 @@
  * is created with, docs/storage.md "Layouts") and the check that a file
  * about to be written has the layout its name promises.
  *
- * Layout version 2. The version is in every file name (device.v2.rrd,
- * if-NAME.v2.rrd, st-NAME.v2.rrd), so a later layout gets new names and a
+ * Layout version 3. The version is in every file name (device.v3.rrd,
+ * if-NAME.v3.rrd, st-NAME.v3.rrd), so a later layout gets new names and a
  * migration finds the old files by name; the check below compares the
  * file's step, data sources (names, in order) and archives with the table
  * before the first write, so a file that merely carries the name is
@@ -40,7 +40,7 @@ static const char *traffic_args[] = {
 };
 
 /* Status and error rates: no report reads them (availability comes from
- * state intervals and reach), the console graphs them: 1-min for 3 days,
+ * the journal's state intervals), the console graphs them: 1-min for 3 days,
  * hourly for 35 days, daily average and peak for 400 days. */
 static const char *status_args[] = {
 	"DS:oper:GAUGE:" HEARTBEAT ":0:1",
@@ -55,17 +55,17 @@ static const char *status_args[] = {
 	NULL,
 };
 
-/* Reach and latency of every device, ICMP-only ones included. sla/ still
- * takes availability, "seen online" and completeness from the 5-min reach
- * of any month of the last 13, so the 5-min rows stay for 400 days; an
- * hourly row would hide a 30-minute gap (xff 0.5). Once sla/ reads them
- * from the journal's state intervals, a smaller layout (docs/storage.md)
- * is the next version. */
+/* Latency and loss of every device, ICMP-only ones included: graphs only
+ * (availability, "seen online" and completeness come from the journal's
+ * state intervals, sla/avail.c), so 5-min rows for 14 days and hourly
+ * ones for 400: 0.27 MB a device (docs/storage.md). loss is the share of
+ * the poll's requests left unanswered (1 - reach). */
 static const char *device_args[] = {
-	"DS:reach:GAUGE:" HEARTBEAT ":0:1",
 	"DS:latency_ms:GAUGE:" HEARTBEAT ":0:U",
+	"DS:loss:GAUGE:" HEARTBEAT ":0:1",
 	"RRA:AVERAGE:0.5:1:2880",    /* 1 min, 2 days */
-	"RRA:AVERAGE:0.5:5:115200",  /* 5 min, 400 days */
+	"RRA:AVERAGE:0.5:5:4032",    /* 5 min, 14 days */
+	"RRA:AVERAGE:0.5:60:9600",   /* 1 h, 400 days */
 	"RRA:MAX:0.5:1440:400",      /* 1 day, 400 days: latency peaks */
 	NULL,
 };

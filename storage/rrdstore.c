@@ -1,7 +1,9 @@
 /*
  * rrdstore.c - the RRD writer: a bounded queue of fixed-size rows drained by one
  * writer thread that creates and updates RRD files, directly with librrd's
- * thread-safe *_r calls or through rrdcached (librrd's rrdc_* client).
+ * thread-safe *_r calls (the rows of one file in one call) or through
+ * rrdcached (librrd's rrdc_* client for CREATE/LAST/FLUSH, rrdcached.c's
+ * BATCH for the updates: many rows per round trip).
  *
  * Only the writer thread calls librrd. librrd 1.7 keeps its error buffer per
  * thread (rrd_get_context() is a pthread key), so rrd_get_error() read right
@@ -37,7 +39,7 @@
 
 static const char *const traffic_tmpl = "in:out";
 static const char *const status_tmpl = "oper:inerr:outerr:indisc:outdisc";
-static const char *const device_tmpl = "reach:latency_ms";
+static const char *const device_tmpl = "latency_ms:loss";
 
 /* ---- names and paths -------------------------------------------------- */
 
@@ -215,6 +217,7 @@ struct known {
 	struct known *next;
 	bool verified; /* exists with our layout; cleared by a failed update */
 	bool dirty;    /* updated since the last FLUSH */
+	time_t last_t; /* last update written (0: not known) */
 	char path[];
 };
 
@@ -284,6 +287,7 @@ static struct known *known_add(struct known_set *ks, const char *path)
 	if (k == NULL)
 		return NULL;
 	k->verified = k->dirty = false;
+	k->last_t = 0;
 	memcpy(k->path, path, len);
 	h = path_hash(path) % ks->nb;
 	k->next = ks->b[h];
@@ -315,6 +319,7 @@ enum row_kind { ROW_IF, ROW_DEV };
 struct qrow {
 	enum row_kind kind;
 	time_t t;
+	double qt; /* when it was queued (monotonic s) */
 	char device[NAME_CAP];
 	char ifname[NAME_CAP];
 	union {
@@ -344,7 +349,37 @@ struct rrd_writer {
 	bool cached_local;  /* unix socket: same file system as ours */
 	struct known_set known;
 	char err[256];      /* last error of the row being written */
+
+	/* batching (rrd_writer_set_batch; under mu, read by the thread) */
+	double hold_s;      /* rows wait this long to be written together */
+	unsigned create_rate; /* files created per second, 0 = no limit */
+	/* writer thread only */
+	struct storage_rrdc conn; /* own connection for BATCH */
+	double win_start;   /* the current second of the creation budget */
+	unsigned win_created;
+	struct qrow *def;   /* rows waiting for their file's creation (under
+			       mu), oldest first */
+	size_t ndef, defcap;
+	unsigned bcreated;  /* files created by the batch being written */
+	struct qrow *batch; /* the rows being written */
+	int *res;           /* per row: 0, < 0 failed, ROW_DEFERRED */
+	char *arena;        /* paths and update lines of the batch */
+	size_t alen, acap;
+	struct bent *ents;  /* one per file update of the batch */
+	size_t nents, entcap;
 };
+
+#define BATCH_MAX 4096     /* rows written together at most */
+#define ROW_DEFERRED 1     /* its file waits for the creation budget */
+#define CACHED_GATHER_S 0.2 /* rrdcached: rows gathered per BATCH */
+
+static double mono_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
 
 /* Copies msg into the one-line error buffer, naming path unless msg
  * already does (librrd's update errors name the file, rrdcached's don't). */
@@ -423,7 +458,8 @@ static int writer_check(struct rrd_writer *w, const char *path,
  * no_overwrite is set, so even a file created meanwhile by someone else is
  * never truncated. */
 static int writer_ensure(struct rrd_writer *w, const char *path,
-			 enum storage_layout l, time_t t, bool *ret_created)
+			 enum storage_layout l, time_t t, bool may_create,
+			 bool *ret_created)
 {
 	const char *const *args;
 	struct known *k;
@@ -441,12 +477,26 @@ static int writer_ensure(struct rrd_writer *w, const char *path,
 	}
 	if (k->verified)
 		return 0;
-	if (w->cached == NULL && access(path, F_OK) == 0)
-		return writer_check(w, path, l, k);
-	if (w->cached != NULL) {
+	/* no creation left this second: not even a look (rrdcached's LAST is
+	 * a round trip); the row waits for the next second */
+	if (!may_create)
+		return -EAGAIN;
+	if (w->cached == NULL && access(path, F_OK) == 0) {
 		rrd_clear_error();
-		if (rrdc_last(path) > 0)
+		k->last_t = rrd_last_r(path);
+		if (k->last_t < 0)
+			k->last_t = 0;
+		return writer_check(w, path, l, k);
+	}
+	if (w->cached != NULL) {
+		time_t last;
+
+		rrd_clear_error();
+		last = rrdc_last(path);
+		if (last > 0) {
+			k->last_t = last;
 			return writer_check(w, path, l, k);
+		}
 		drain_sigpipe();
 	}
 	/* Device folders on demand; a remote rrdcached makes its own (-R). */
@@ -476,6 +526,7 @@ static int writer_ensure(struct rrd_writer *w, const char *path,
 		return -EIO;
 	}
 	k->verified = true;
+	k->last_t = t - RRD_STEP;
 	*ret_created = true;
 	return 0;
 }
@@ -489,95 +540,376 @@ static void fmt_value(char *buf, size_t len, double v)
 		snprintf(buf, len, "U");
 }
 
-/* Writes one update "t:v1:v2..." to path (created first if needed). */
-static int writer_update(struct rrd_writer *w, const char *path,
-			 enum storage_layout l, const char *tmpl, time_t t,
-			 const double *v, size_t nv, unsigned *ret_created)
-{
-	char line[512], num[32];
-	const char *argv[1] = { line };
-	struct known *k;
-	bool created;
-	size_t i, o;
-	int rc;
+/* ---- writing a batch of rows ------------------------------------------ */
 
-	if (w->cached != NULL) {
-		rc = cached_connect(w, path);
-		if (rc < 0)
-			return rc;
+/* One file update of a batch: its row, file and "t:v1:v2..." line (both
+ * in the arena). */
+struct bent {
+	size_t row;
+	enum storage_layout l;
+	const char *tmpl;
+	time_t t;
+	size_t path, line; /* offsets into the arena */
+};
+
+static int arena_put(struct rrd_writer *w, const char *s, size_t *ret_off)
+{
+	size_t len = strlen(s) + 1;
+
+	if (w->alen + len > w->acap) {
+		size_t cap = w->acap ? w->acap * 2 : 1 << 16;
+		char *a;
+
+		while (cap < w->alen + len)
+			cap *= 2;
+		a = realloc(w->arena, cap);
+		if (a == NULL)
+			return -ENOMEM;
+		w->arena = a;
+		w->acap = cap;
 	}
-	rc = writer_ensure(w, path, l, t, &created);
-	if (rc < 0)
-		return rc;
-	if (created)
-		(*ret_created)++;
-	o = (size_t)snprintf(line, sizeof(line), "%lld", (long long)t);
-	for (i = 0; i < nv; i++) {
-		fmt_value(num, sizeof(num), v[i]);
-		o += (size_t)snprintf(line + o, sizeof(line) - o, ":%s", num);
-	}
-	rrd_clear_error();
-	if (w->cached != NULL)
-		rc = rrdc_update(path, 1, argv); /* DS order of our layout */
-	else
-		rc = rrd_update_r(path, tmpl, 1, argv);
-	if (rc != 0) {
-		writer_fail(w, path, rrd_get_error());
-		drain_sigpipe();
-		k = known_find(&w->known, path);
-		if (k != NULL)
-			k->verified = false; /* gone? check before the next */
-		return -EIO;
-	}
-	k = w->cached != NULL ? known_find(&w->known, path) : NULL;
-	if (k != NULL)
-		k->dirty = true;
+	memcpy(w->arena + w->alen, s, len);
+	*ret_off = w->alen;
+	w->alen += len;
 	return 0;
 }
 
-/* Writes one row; returns 0 when every file of it took the update. */
-static int writer_row(struct rrd_writer *w, const struct qrow *r,
-		      unsigned *ret_created)
+static int ent_add(struct rrd_writer *w, size_t row, const char *path,
+		   enum storage_layout l, const char *tmpl, time_t t,
+		   const double *v, size_t nv)
 {
-	char path[PATH_MAX];
-	double v[5];
-	int rc, bad = 0;
+	char line[512], num[32];
+	struct bent *e;
+	size_t o;
+
+	if (w->nents == w->entcap) {
+		size_t cap = w->entcap ? w->entcap * 2 : 1024;
+		struct bent *ne = realloc(w->ents, cap * sizeof(*ne));
+
+		if (ne == NULL)
+			return -ENOMEM;
+		w->ents = ne;
+		w->entcap = cap;
+	}
+	o = (size_t)snprintf(line, sizeof(line), "%lld", (long long)t);
+	for (size_t i = 0; i < nv; i++) {
+		fmt_value(num, sizeof(num), v[i]);
+		o += (size_t)snprintf(line + o, sizeof(line) - o, ":%s", num);
+	}
+	e = &w->ents[w->nents];
+	e->row = row;
+	e->l = l;
+	e->tmpl = tmpl;
+	e->t = t;
+	if (arena_put(w, path, &e->path) < 0 ||
+	    arena_put(w, line, &e->line) < 0)
+		return -ENOMEM;
+	w->nents++;
+	return 0;
+}
+
+/* Marks row i of the batch failed with w->err as its error. */
+static void row_fail(struct rrd_writer *w, size_t i, int rc)
+{
+	if (w->res[i] == 0 || w->res[i] == ROW_DEFERRED)
+		w->res[i] = rc < 0 ? rc : -EIO;
+}
+
+/* The files and values of row r: 1 (device) or 2 (interface) files. */
+static int row_files(struct rrd_writer *w, const struct qrow *r,
+		     char paths[2][PATH_MAX], enum storage_layout ls[2],
+		     const char *tmpls[2], double v[2][5], size_t nv[2])
+{
+	int rc;
 
 	if (r->kind == ROW_DEV) {
-		rc = storage_path_dev(w->dir, r->device, path, sizeof(path));
+		rc = storage_path_dev(w->dir, r->device, paths[0], PATH_MAX);
 		if (rc < 0) {
 			writer_fail(w, r->device, strerror(-rc));
 			return rc;
 		}
-		v[0] = r->v.dev.reach;
-		v[1] = r->v.dev.latency_ms;
-		return writer_update(w, path, STORAGE_LAYOUT_DEVICE,
-				     device_tmpl, r->t, v, 2, ret_created);
+		ls[0] = STORAGE_LAYOUT_DEVICE;
+		tmpls[0] = device_tmpl;
+		v[0][0] = r->v.dev.latency_ms;
+		v[0][1] = 1 - r->v.dev.reach; /* NAN stays NAN */
+		nv[0] = 2;
+		return 1;
 	}
-
-	rc = storage_path_if(w->dir, r->device, r->ifname, path, sizeof(path));
+	rc = storage_path_if(w->dir, r->device, r->ifname, paths[0], PATH_MAX);
+	if (rc == 0)
+		rc = storage_path_ifstatus(w->dir, r->device, r->ifname,
+					   paths[1], PATH_MAX);
 	if (rc < 0) {
 		writer_fail(w, r->ifname, strerror(-rc));
 		return rc;
 	}
-	v[0] = r->v.ifr.in_bps;
-	v[1] = r->v.ifr.out_bps;
-	if (writer_update(w, path, STORAGE_LAYOUT_TRAFFIC, traffic_tmpl, r->t,
-			  v, 2, ret_created) < 0)
-		bad = 1;
+	ls[0] = STORAGE_LAYOUT_TRAFFIC;
+	tmpls[0] = traffic_tmpl;
+	v[0][0] = r->v.ifr.in_bps;
+	v[0][1] = r->v.ifr.out_bps;
+	nv[0] = 2;
+	ls[1] = STORAGE_LAYOUT_STATUS;
+	tmpls[1] = status_tmpl;
+	v[1][0] = r->v.ifr.oper;
+	v[1][1] = r->v.ifr.in_err;
+	v[1][2] = r->v.ifr.out_err;
+	v[1][3] = r->v.ifr.in_disc;
+	v[1][4] = r->v.ifr.out_disc;
+	nv[1] = 5;
+	return 2;
+}
 
-	/* The status file is written even when traffic failed. */
-	storage_path_ifstatus(w->dir, r->device, r->ifname, path,
-			      sizeof(path));
-	v[0] = r->v.ifr.oper;
-	v[1] = r->v.ifr.in_err;
-	v[2] = r->v.ifr.out_err;
-	v[3] = r->v.ifr.in_disc;
-	v[4] = r->v.ifr.out_disc;
-	if (writer_update(w, path, STORAGE_LAYOUT_STATUS, status_tmpl, r->t,
-			  v, 5, ret_created) < 0)
-		bad = 1;
-	return bad ? -EIO : 0;
+/* May the writer create one more file now? At most create_rate a second
+ * (spread over time); no limit while stopping. */
+static bool create_budget(struct rrd_writer *w, unsigned rate, bool stopping)
+{
+	double now;
+
+	if (rate == 0 || stopping)
+		return true;
+	now = mono_now();
+	if (now - w->win_start >= 1.0) {
+		w->win_start = now;
+		w->win_created = 0;
+	}
+	return w->win_created < rate;
+}
+
+/* Makes sure every file of row i exists (creating within the budget) and
+ * adds its updates. A row whose file may not be created this second is
+ * deferred whole (nothing of it written). */
+static void batch_prepare_row(struct rrd_writer *w, size_t i, unsigned rate,
+			      bool stopping)
+{
+	const struct qrow *r = &w->batch[i];
+	char paths[2][PATH_MAX];
+	enum storage_layout ls[2];
+	const char *tmpls[2];
+	double v[2][5];
+	size_t nv[2];
+	bool ok[2] = { false, false };
+	int n, rc;
+
+	n = row_files(w, r, paths, ls, tmpls, v, nv);
+	if (n < 0) {
+		row_fail(w, i, n);
+		return;
+	}
+	if (w->cached != NULL && cached_connect(w, paths[0]) < 0) {
+		row_fail(w, i, -ENOTCONN);
+		return;
+	}
+	for (int f = 0; f < n; f++) {
+		bool created = false;
+		bool may = create_budget(w, rate, stopping);
+
+		rc = writer_ensure(w, paths[f], ls[f], r->t, may, &created);
+		if (created) {
+			w->win_created++;
+			w->bcreated++;
+		}
+		if (rc == -EAGAIN) {
+			w->res[i] = ROW_DEFERRED;
+			return;
+		}
+		if (rc < 0)
+			row_fail(w, i, rc); /* the other file still written */
+		else
+			ok[f] = true;
+	}
+	for (int f = 0; f < n; f++)
+		if (ok[f] && ent_add(w, i, paths[f], ls[f], tmpls[f], r->t,
+				     v[f], nv[f]) < 0) {
+			writer_fail(w, paths[f], strerror(ENOMEM));
+			row_fail(w, i, -ENOMEM);
+		}
+}
+
+static const struct rrd_writer *sort_w; /* writer thread only */
+
+static int cmp_ent(const void *a, const void *b)
+{
+	const struct bent *x = a, *y = b;
+	int c = strcmp(sort_w->arena + x->path, sort_w->arena + y->path);
+
+	if (c != 0)
+		return c;
+	return (x->row > y->row) - (x->row < y->row);
+}
+
+/* Direct writes: the updates of one file in one rrd_update_r call (librrd
+ * opens, reads the header of and closes the file once per call, not once
+ * per row). Rows at or before the file's last update are refused here,
+ * one by one, as librrd would, so that they do not fail the others. */
+static void batch_write_direct(struct rrd_writer *w)
+{
+	const char **argv = NULL;
+	size_t cap = 0;
+
+	if (w->nents == 0)
+		return;
+	sort_w = w;
+	qsort(w->ents, w->nents, sizeof(*w->ents), cmp_ent);
+	for (size_t g = 0; g < w->nents;) {
+		const char *path = w->arena + w->ents[g].path;
+		struct known *k = known_find(&w->known, path);
+		time_t last = k != NULL ? k->last_t : 0;
+		size_t e = g, n = 0;
+
+		while (e < w->nents &&
+		       strcmp(w->arena + w->ents[e].path, path) == 0)
+			e++;
+		if (e - g > cap) {
+			const char **na = realloc(argv, (e - g) * sizeof(*na));
+
+			if (na == NULL) {
+				writer_fail(w, path, strerror(ENOMEM));
+				for (size_t i = g; i < e; i++)
+					row_fail(w, w->ents[i].row, -ENOMEM);
+				g = e;
+				continue;
+			}
+			argv = na;
+			cap = e - g;
+		}
+		for (size_t i = g; i < e; i++) {
+			char msg[160];
+
+			if (last != 0 && w->ents[i].t <= last) {
+				snprintf(msg, sizeof(msg),
+					 "illegal attempt to update using time "
+					 "%lld when last update time is %lld "
+					 "(minimum one second step)",
+					 (long long)w->ents[i].t,
+					 (long long)last);
+				writer_fail(w, path, msg);
+				row_fail(w, w->ents[i].row, -EIO);
+				continue;
+			}
+			last = w->ents[i].t;
+			argv[n++] = w->arena + w->ents[i].line;
+		}
+		if (n > 0) {
+			rrd_clear_error();
+			if (rrd_update_r(path, w->ents[g].tmpl, (int)n,
+					 argv) != 0) {
+				writer_fail(w, path, rrd_get_error());
+				for (size_t i = g; i < e; i++)
+					row_fail(w, w->ents[i].row, -EIO);
+				if (k != NULL) {
+					k->verified = false; /* gone? */
+					k->last_t = 0;
+				}
+			} else if (k != NULL) {
+				k->last_t = last;
+			}
+		}
+		g = e;
+	}
+	free(argv);
+}
+
+static void on_batch_err(void *arg, size_t cmd, const char *msg)
+{
+	struct rrd_writer *w = arg;
+	struct known *k;
+	const char *path;
+
+	if (cmd >= w->nents)
+		return;
+	path = w->arena + w->ents[cmd].path;
+	writer_fail(w, path, msg);
+	row_fail(w, w->ents[cmd].row, -EIO);
+	k = known_find(&w->known, path);
+	if (k != NULL)
+		k->verified = false; /* gone? checked before the next */
+}
+
+/* rrdcached: every update of the batch in one BATCH command (one write,
+ * one answer) on the writer's own connection. */
+static void batch_write_cached(struct rrd_writer *w)
+{
+	char *cmds = NULL, msg[300];
+	size_t len = 0, cap = 0;
+	int rc;
+
+	if (w->nents == 0)
+		return;
+	for (size_t i = 0; i < w->nents; i++) {
+		const char *path = w->arena + w->ents[i].path;
+		const char *line = w->arena + w->ents[i].line;
+		size_t need = strlen(path) + strlen(line) + 10;
+
+		if (len + need > cap) {
+			size_t nc = cap ? cap * 2 : 1 << 16;
+			char *nb;
+
+			while (nc < len + need)
+				nc *= 2;
+			nb = realloc(cmds, nc);
+			if (nb == NULL) {
+				free(cmds);
+				writer_fail(w, path, strerror(ENOMEM));
+				for (size_t k = 0; k < w->nents; k++)
+					row_fail(w, w->ents[k].row, -ENOMEM);
+				return;
+			}
+			cmds = nb;
+			cap = nc;
+		}
+		len += (size_t)snprintf(cmds + len, cap - len, "UPDATE %s %s\n",
+					path, line);
+	}
+	/* a connection from before a restart of rrdcached fails in the
+	 * handshake, before any update is sent: one more try, fresh */
+	for (int tries = w->conn.fd >= 0 ? 2 : 1; tries > 0; tries--) {
+		char why[200];
+
+		rc = storage__rrdc_open(&w->conn, w->cached);
+		if (rc < 0) {
+			snprintf(msg, sizeof(msg), "rrdcached %.64s: %s",
+				 w->cached, strerror(-rc));
+			break;
+		}
+		rc = storage__rrdc_batch(&w->conn, cmds, len, on_batch_err, w,
+					 why, sizeof(why));
+		if (rc < 0)
+			snprintf(msg, sizeof(msg), "rrdcached %.64s: %s",
+				 w->cached, why);
+		if (rc != -ENOTCONN)
+			break;
+	}
+	free(cmds);
+	if (rc < 0) {
+		writer_fail(w, NULL, msg);
+		for (size_t i = 0; i < w->nents; i++)
+			row_fail(w, w->ents[i].row, rc);
+		return;
+	}
+	for (size_t i = 0; i < w->nents; i++) {
+		struct known *k = known_find(&w->known,
+					     w->arena + w->ents[i].path);
+
+		if (k != NULL)
+			k->dirty = true;
+	}
+}
+
+/* Writes the n rows of w->batch: res[i] = 0 written, < 0 failed (w->err
+ * has the last error), ROW_DEFERRED waiting for its file's creation. */
+static void writer_batch(struct rrd_writer *w, size_t n, unsigned rate,
+			 bool stopping)
+{
+	w->nents = 0;
+	w->alen = 0;
+	for (size_t i = 0; i < n; i++) {
+		w->res[i] = 0;
+		batch_prepare_row(w, i, rate, stopping);
+	}
+	if (w->cached != NULL)
+		batch_write_cached(w);
+	else
+		batch_write_direct(w);
 }
 
 /* rrdcached keeps updates in memory; FLUSH each file updated since the last
@@ -636,43 +968,167 @@ static void writer_flush_step(struct rrd_writer *w)
 	pthread_cond_broadcast(&w->done_cv);
 }
 
+/* May the rows waiting for their file's creation be tried again: a new
+ * second of the budget, or no budget, or the stop. Caller holds mu. */
+static bool def_ready(const struct rrd_writer *w)
+{
+	return w->ndef > 0 && (w->stop || w->create_rate == 0 ||
+			       mono_now() - w->win_start >= 1.0);
+}
+
+/* Are rows due? Queued rows wait hold_s (direct writes; rrdcached: at
+ * least CACHED_GATHER_S) to be written together, unless a flush or the
+ * stop asks for them or the queue is half full; rows waiting for their
+ * file, the next second. Caller holds mu; *ret_wait gets how long to wait
+ * otherwise (0: until signalled). */
+static bool rows_due(const struct rrd_writer *w, double *ret_wait)
+{
+	double hold = w->hold_s, age, wait = 0;
+
+	if (w->cached != NULL && hold < CACHED_GATHER_S)
+		hold = CACHED_GATHER_S;
+	if (def_ready(w))
+		return true;
+	if (w->ndef > 0)
+		wait = 1.0 - (mono_now() - w->win_start);
+	*ret_wait = wait;
+	if (w->count == 0)
+		return false;
+	if (hold <= 0 || w->stop || w->flush_done < w->flush_req ||
+	    w->count >= w->max / 2)
+		return true;
+	age = mono_now() - w->ring[w->head].qt;
+	if (age >= hold)
+		return true;
+	if (wait <= 0 || hold - age < wait)
+		*ret_wait = hold - age;
+	return false;
+}
+
+static void cond_wait_s(struct rrd_writer *w, double s)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	if (s > 5)
+		s = 5;
+	if (s < 0.001)
+		s = 0.001;
+	ts.tv_sec += (time_t)s;
+	ts.tv_nsec += (long)((s - (double)(time_t)s) * 1e9);
+	if (ts.tv_nsec >= 1000000000L) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000L;
+	}
+	pthread_cond_timedwait(&w->work_cv, &w->mu, &ts);
+}
+
+/* Puts the rows of the batch that wait for their file back in front of
+ * the rows still waiting (they are older: order per file is kept), the
+ * queue's after them. Caller holds mu. Beyond the queue's bound the
+ * oldest are dropped. */
+static void def_requeue(struct rrd_writer *w, size_t n, size_t from_def)
+{
+	size_t back = 0, rest = w->ndef, need;
+	struct qrow *d;
+
+	for (size_t i = 0; i < n; i++)
+		back += w->res[i] == ROW_DEFERRED;
+	need = back + rest;
+	if (back == 0)
+		return; /* nothing of the batch waits: def unchanged */
+	if (need > w->defcap) {
+		size_t cap = w->defcap ? w->defcap : 256;
+
+		while (cap < need)
+			cap *= 2;
+		d = realloc(w->def, cap * sizeof(*d));
+		if (d == NULL) {
+			/* cannot keep them: failed, as a full queue would */
+			for (size_t i = 0; i < n; i++)
+				if (w->res[i] == ROW_DEFERRED) {
+					w->res[i] = -ENOMEM;
+					w->done_seq++;
+					w->st.failed++;
+				}
+			return;
+		}
+		w->def = d;
+		w->defcap = cap;
+	}
+	/* [waiting from def] [rest of def] [waiting from the queue] */
+	memmove(w->def + back, w->def, rest * sizeof(*w->def));
+	back = 0;
+	for (size_t i = 0; i < from_def; i++)
+		if (w->res[i] == ROW_DEFERRED)
+			w->def[back++] = w->batch[i];
+	back += rest;
+	for (size_t i = from_def; i < n; i++)
+		if (w->res[i] == ROW_DEFERRED) {
+			w->def[back++] = w->batch[i];
+			w->st.deferred++;
+		}
+	w->ndef = back;
+}
+
 static void *writer_main(void *arg)
 {
 	struct rrd_writer *w = arg;
-	struct qrow r;
-	unsigned created;
-	int rc;
+	double wait;
 
 	pthread_mutex_lock(&w->mu);
 	for (;;) {
+		size_t n = 0, nd = 0;
+		unsigned rate = w->create_rate;
+		bool stopping = w->stop;
+
 		/* A flush is due once every row queued before it is done. */
 		if (w->flush_done < w->flush_req &&
 		    w->done_seq >= w->flush_target) {
 			writer_flush_step(w);
 			continue;
 		}
-		if (w->count > 0) {
-			queue_pop(w, &r);
-			pthread_mutex_unlock(&w->mu);
-			created = 0;
-			w->err[0] = '\0';
-			rc = writer_row(w, &r, &created);
-			pthread_mutex_lock(&w->mu);
-			w->done_seq++;
-			w->st.created += created;
-			if (rc < 0) {
-				w->st.failed++;
-				snprintf(w->st.last_error,
-					 sizeof(w->st.last_error), "%s",
-					 w->err);
-			} else {
-				w->st.written++;
-			}
+		if (!rows_due(w, &wait)) {
+			if (w->stop && w->count == 0 && w->ndef == 0)
+				break;
+			if (wait > 0)
+				cond_wait_s(w, wait);
+			else
+				pthread_cond_wait(&w->work_cv, &w->mu);
 			continue;
 		}
-		if (w->stop)
-			break;
-		pthread_cond_wait(&w->work_cv, &w->mu);
+		/* rows waiting for their file first (they are older), then
+		 * the queue */
+		if (def_ready(w)) {
+			nd = w->ndef < BATCH_MAX ? w->ndef : BATCH_MAX;
+			memcpy(w->batch, w->def, nd * sizeof(*w->batch));
+			memmove(w->def, w->def + nd,
+				(w->ndef - nd) * sizeof(*w->def));
+			w->ndef -= nd;
+		}
+		n = nd;
+		while (n < BATCH_MAX && w->count > 0)
+			queue_pop(w, &w->batch[n++]);
+		pthread_mutex_unlock(&w->mu);
+		w->err[0] = '\0';
+		w->bcreated = 0;
+		writer_batch(w, n, rate, stopping);
+		pthread_mutex_lock(&w->mu);
+		w->st.created += w->bcreated;
+		w->st.batches++;
+		for (size_t i = 0; i < n; i++) {
+			if (w->res[i] == ROW_DEFERRED)
+				continue;
+			w->done_seq++;
+			if (w->res[i] < 0)
+				w->st.failed++;
+			else
+				w->st.written++;
+		}
+		def_requeue(w, n, nd);
+		if (w->err[0] != '\0')
+			snprintf(w->st.last_error, sizeof(w->st.last_error),
+				 "%s", w->err);
 	}
 	pthread_mutex_unlock(&w->mu);
 
@@ -684,6 +1140,7 @@ static void *writer_main(void *arg)
 			 w->err);
 		pthread_mutex_unlock(&w->mu);
 	}
+	storage__rrdc_close(&w->conn);
 	if (w->cached != NULL)
 		rrdc_disconnect();
 	return NULL;
@@ -774,7 +1231,21 @@ int rrd_writer_create(const char *dir, const char *rrdcached, size_t queue_max,
 	rc = -pthread_mutex_init(&w->mu, NULL);
 	if (rc < 0)
 		goto err_msg;
-	rc = -pthread_cond_init(&w->work_cv, NULL);
+	w->batch = malloc(BATCH_MAX * sizeof(*w->batch));
+	w->res = malloc(BATCH_MAX * sizeof(*w->res));
+	if (w->batch == NULL || w->res == NULL) {
+		rc = -ENOMEM;
+		goto err_mutex;
+	}
+	storage__rrdc_init(&w->conn);
+	{
+		pthread_condattr_t ca;
+
+		pthread_condattr_init(&ca);
+		pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+		rc = -pthread_cond_init(&w->work_cv, &ca);
+		pthread_condattr_destroy(&ca);
+	}
 	if (rc < 0)
 		goto err_mutex;
 	rc = -pthread_cond_init(&w->done_cv, NULL);
@@ -795,6 +1266,8 @@ err_mutex:
 err_msg:
 	snprintf(err, errlen, "rrd writer: %s", strerror(-rc));
 err_free:
+	free(w->batch);
+	free(w->res);
 	free(w->cached);
 	free(w);
 	return rc;
@@ -857,6 +1330,7 @@ static int writer_submit(struct rrd_writer *w, enum row_kind kind,
 	r = &w->ring[(w->head + w->count) % w->cap];
 	r->kind = kind;
 	r->t = t;
+	r->qt = mono_now();
 	memcpy(r->device, device, dlen + 1);
 	memcpy(r->ifname, ifname != NULL ? ifname : "", ilen + 1);
 	if (kind == ROW_IF)
@@ -898,13 +1372,25 @@ void rrd_writer_flush(struct rrd_writer *w)
 	pthread_mutex_unlock(&w->mu);
 }
 
+void rrd_writer_set_batch(struct rrd_writer *w, double hold_s,
+			  unsigned create_per_s)
+{
+	if (w == NULL)
+		return;
+	pthread_mutex_lock(&w->mu);
+	w->hold_s = hold_s > 0 ? hold_s : 0;
+	w->create_rate = create_per_s;
+	pthread_cond_signal(&w->work_cv);
+	pthread_mutex_unlock(&w->mu);
+}
+
 void rrd_writer_stats_get(struct rrd_writer *w, struct rrd_writer_stats *ret)
 {
 	if (w == NULL || ret == NULL)
 		return;
 	pthread_mutex_lock(&w->mu);
 	*ret = w->st;
-	ret->queued = w->count;
+	ret->queued = w->count + w->ndef;
 	pthread_mutex_unlock(&w->mu);
 }
 
@@ -920,6 +1406,11 @@ void rrd_writer_destroy(struct rrd_writer *w)
 
 	known_free(&w->known);
 	free(w->ring);
+	free(w->def);
+	free(w->batch);
+	free(w->res);
+	free(w->arena);
+	free(w->ents);
 	free(w->cached);
 	pthread_cond_destroy(&w->done_cv);
 	pthread_cond_destroy(&w->work_cv);

@@ -7,11 +7,11 @@
  * the last update, the interface files of a device, charts as PNG.
  *
  * Files are named by stable device and interface names, never by ifIndex:
- *   <dir>/<device>/device.v2.rrd        reach (0..1), latency_ms
- *   <dir>/<device>/if-<ifname>.v2.rrd   traffic: in, out (bits/s)
- *   <dir>/<device>/st-<ifname>.v2.rrd   status: oper (0..1 share up),
+ *   <dir>/<device>/device.v3.rrd        latency_ms, loss (0..1, 1 - reach)
+ *   <dir>/<device>/if-<ifname>.v3.rrd   traffic: in, out (bits/s)
+ *   <dir>/<device>/st-<ifname>.v3.rrd   status: oper (0..1 share up),
  *                                       inerr, outerr, indisc, outdisc (/s)
- * ".v2" is the layout version (STORAGE_LAYOUT_VERSION): a later layout
+ * ".v3" is the layout version (STORAGE_LAYOUT_VERSION): a later layout
  * gets new names, so a migration finds the files of each version by name.
  * Names are percent-encoded (storage_name_encode) so any interface name
  * maps to exactly one file and no file name holds '/' or ':'.
@@ -28,8 +28,8 @@
 
 /* The layout version every file name carries (docs/storage.md). A file
  * that has the name but not the layout is refused, never written. */
-#define STORAGE_LAYOUT_VERSION 2
-#define STORAGE_LAYOUT_SUFFIX ".v2.rrd"
+#define STORAGE_LAYOUT_VERSION 3
+#define STORAGE_LAYOUT_SUFFIX ".v3.rrd"
 
 /* One interface row; NAN means unknown (written as U). */
 struct if_row {
@@ -38,7 +38,8 @@ struct if_row {
 	double in_err, out_err, in_disc, out_disc; /* per second */
 };
 
-/* One device row; NAN means unknown. */
+/* One device row; NAN means unknown. The device file keeps latency_ms
+ * and loss = 1 - reach (availability is in the journal's state log). */
 struct dev_row {
 	double reach;      /* 1 answered, 0 not */
 	double latency_ms;
@@ -52,6 +53,8 @@ struct rrd_writer;
  * the file. */
 struct rrd_writer_stats {
 	uint64_t submitted, written, failed, dropped, created;
+	uint64_t batches;  /* rrd_update_r rounds / rrdcached BATCHes */
+	uint64_t deferred; /* rows that waited for their file's creation */
 	size_t queued;
 	char last_error[256];
 };
@@ -69,6 +72,17 @@ int rrd_writer_submit_if(struct rrd_writer *w, const char *device,
 			 const char *ifname, time_t t, const struct if_row *row);
 int rrd_writer_submit_dev(struct rrd_writer *w, const char *device, time_t t,
 			  const struct dev_row *row);
+
+/* Batching (docs/storage.md, "Writing"): rows wait up to hold_s seconds in
+ * the queue so that the rows of one file go in one rrd_update_r call
+ * (direct writes; through rrdcached they go out every 0.2 s at least, as
+ * one BATCH); 0 writes them at once. At most create_per_s files are
+ * created a second (0: no limit); a row whose file must wait keeps its
+ * place (rows of one file stay in order) and is written once the file
+ * exists. Flush and destroy write everything (destroy creates without
+ * limit). Defaults: 0 and 0. */
+void rrd_writer_set_batch(struct rrd_writer *w, double hold_s,
+			  unsigned create_per_s);
 
 /* Blocks until every row queued before the call is written. */
 void rrd_writer_flush(struct rrd_writer *w);
@@ -103,17 +117,17 @@ int storage_mkdir_p(const char *path);
  * created with: static, NULL-terminated, *ret_argc gets the count. The
  * writer uses these tables; docs and tests read them. */
 enum storage_layout {
-	STORAGE_LAYOUT_TRAFFIC, /* if-*.v2.rrd */
-	STORAGE_LAYOUT_STATUS,  /* st-*.v2.rrd */
-	STORAGE_LAYOUT_DEVICE,  /* device.v2.rrd */
+	STORAGE_LAYOUT_TRAFFIC, /* if-*.v3.rrd */
+	STORAGE_LAYOUT_STATUS,  /* st-*.v3.rrd */
+	STORAGE_LAYOUT_DEVICE,  /* device.v3.rrd */
 };
 const char *const *storage_layout_args(enum storage_layout l, int *ret_argc);
 
 /* ---- batch writes (rrdbatch.c) ---------------------------------------- */
 
 /* The rows of one file for storage_rrd_batch_write: nrows rows of the
- * layout's data sources in their storage_layout_args order (device: reach,
- * latency_ms; traffic: in, out; status: oper, inerr, outerr, indisc,
+ * layout's data sources in their storage_layout_args order (device:
+ * latency_ms, loss; traffic: in, out; status: oper, inerr, outerr, indisc,
  * outdisc), row-major, NAN for unknown. Borrowed for the call only. */
 struct rrd_batch {
 	enum storage_layout layout; /* which file of the device */
@@ -176,7 +190,7 @@ int storage_series_read(struct rrd_series *s, char *err, size_t errlen);
 int storage_rrd_last(const char *file, time_t *ret_t, char *err,
 		     size_t errlen);
 
-/* The interfaces of device that have a traffic file (if-*.v2.rrd) under
+/* The interfaces of device that have a traffic file (if-*.v3.rrd) under
  * dir, names decoded, sorted: a malloc'd array of malloc'd strings, freed
  * with storage_if_list_free. A device without a folder has none (0).
  * -ENOMEM (nothing returned) or -ENAMETOOLONG. */

@@ -9,10 +9,10 @@
  * Exit status 0 done, 1 refused or failed, 2 usage or configuration error.
  *
  * What is written (docs/demo-network.md, "Simulated history"):
- *   - every device: device.v2.rrd, one row every 5 minutes (reach 1, a
+ *   - every device: device.v3.rrd, one row every 5 minutes (loss 0, a
  *     latency with a daily curve); every interface named in the inventory
  *     `interfaces` column (or matched there as a glob against
- *     expected.json): if-*.v2.rrd and st-*.v2.rrd with a daily traffic curve
+ *     expected.json): if-*.v3.rrd and st-*.v3.rrd with a daily traffic curve
  *     around the rates of expected.json next to the inventory, capped
  *     below the capacity;
  *   - scripted events, all in the configured zone: an access point down
@@ -611,17 +611,18 @@ static void dev_rows(const struct sim *s, const struct sim_dev *d,
 		int st = dev_state(d, (double)s->times[k]);
 		double *v = rb->v + k * 2;
 
+		/* latency_ms, loss */
 		if (st == EV_NODATA) {
 			v[0] = v[1] = NAN;
 		} else if (st == EV_DOWN || st == EV_MAINT) {
-			v[0] = 0;
-			v[1] = NAN;
+			v[0] = NAN;
+			v[1] = 1;
 		} else {
 			double j = urand(s->seed, d->idx, k, 3);
 
-			v[0] = 1;
-			v[1] = d->latency_ms * (1 + 0.6 * (s->load[k] - 0.2)) +
+			v[0] = d->latency_ms * (1 + 0.6 * (s->load[k] - 0.2)) +
 			       d->latency_ms * 0.3 * j * j * j;
+			v[1] = 0;
 		}
 	}
 }

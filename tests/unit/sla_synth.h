@@ -312,8 +312,8 @@ static void syn_write_rrd_batch(const char *store, double from, double to)
 
 			if (!syn_dev_row(d, t, &row))
 				continue;
-			v[0] = row.reach;
-			v[1] = row.latency_ms;
+			v[0] = row.latency_ms;
+			v[1] = 1 - row.reach;
 			syn_line_add(&b, t, v, 2);
 		}
 		cr_assert_eq(storage_path_dev(store, syn_devs[d], path,
