@@ -125,7 +125,7 @@ void web__indicators_refresh(struct web_server *ws)
 static void series_run(struct web_job *j)
 {
 	static const char *const if_ds[] = { "in", "out" };
-	static const char *const dev_ds[] = { "reach", "latency_ms" };
+	static const char *const dev_ds[] = { "loss", "latency_ms" };
 	int is_if = j->c[0] != '\0';
 	unsigned long step = (unsigned long)j->id;
 	size_t nb = (size_t)ceil((j->to - j->from) / (double)step);
@@ -166,7 +166,7 @@ static void series_run(struct web_job *j)
 	j->out = json_pack("{s:s, s:s, s:I, s:f, s:f, s:[s, s], s:o}",
 			   "device", j->a, "if", j->c, "step", (json_int_t)step,
 			   "start", j->from, "end", j->to, "columns",
-			   is_if ? "in_bps" : "reach",
+			   is_if ? "in_bps" : "loss",
 			   is_if ? "out_bps" : "latency_ms", "rows", rows);
 out:
 	free(col[0]);

@@ -721,7 +721,7 @@ Test(web, api_needs_login_roles_csrf_and_records_who_acked_and_closed)
 		     "%s", r.body);
 	cr_assert_str_eq(json_string_value(json_array_get(
 				 json_object_get(r.json, "columns"), 0)),
-			 "reach");
+			 "loss");
 	cr_assert(json_array_size(json_object_get(r.json, "rows")) > 0);
 	resp_free(&r);
 	cr_assert_eq(get("/api/v1/series?device=nope", vw.cookie, &r), 404);
