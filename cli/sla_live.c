@@ -72,6 +72,12 @@ static void fmt_budget(const struct sla_live_value *lv, int en, char *out,
 	case SLA_LIVE_RATIO:
 		if (lv->late_allowed < 0 && !lv->one_more_late_breaches)
 			snprintf(out, len, "-");
+		else if (lv->v.state == SLA_BREACHED)
+			snprintf(out, len,
+				 en ? "already missed (%zu of %zu in time, "
+				      "%zu pending)"
+				    : "已不达标（按时 %zu / %zu 起，待响应 %zu 起）",
+				 lv->ok, lv->n, lv->pending);
 		else if (lv->one_more_late_breaches)
 			snprintf(out, len,
 				 en ? "one more late response breaches it "

@@ -202,6 +202,8 @@ metric = service_availability
 scope = service:sms
 comparator = >=
 target = 99
+unit = %
+
 ; cameras and IoT terminals (probe icmp): three echo requests a poll
 [icmp]
 count = 3
