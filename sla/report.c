@@ -517,3 +517,36 @@ int report_year(const struct config *cfg, int year,
 			 strerror(-rc));
 	return rc;
 }
+
+void report__simulated_months(const struct config *cfg,
+			      const struct sla_period *p, char *out,
+			      size_t len)
+{
+	char path[4200], line[512];
+	size_t used = 0;
+	FILE *in;
+
+	if (len == 0)
+		return;
+	out[0] = '\0';
+	snprintf(path, sizeof(path), "%s/SIMULATED", cfg->storage_dir);
+	in = fopen(path, "r");
+	if (in == NULL)
+		return;
+	while (fgets(line, sizeof(line), in) != NULL) {
+		char month[32];
+		double from, to;
+
+		if (line[0] == '#' ||
+		    sscanf(line, "%31[^\t]\t%lf\t%lf", month, &from, &to) != 3)
+			continue;
+		if (to <= p->from || from >= p->to)
+			continue;
+		used += (size_t)snprintf(out + used,
+					 used < len ? len - used : 0, "%s%s",
+					 used ? ", " : "", month);
+		if (used >= len)
+			break;
+	}
+	fclose(in);
+}

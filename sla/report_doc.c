@@ -758,31 +758,10 @@ static void methods(struct rdoc *d, const struct rpt_words *w, int *k)
 static void data_notes(struct rdoc *d, const struct config *cfg,
 		       const struct sla_result *r, const struct rpt_words *w)
 {
-	char path[4200], line[512], months[256] = "", names[1024] = "";
+	char months[256], names[1024] = "";
 	size_t used = 0, k = 0;
-	FILE *in;
 
-	snprintf(path, sizeof(path), "%s/SIMULATED", cfg->storage_dir);
-	in = fopen(path, "r");
-	while (in != NULL && fgets(line, sizeof(line), in) != NULL) {
-		char month[32];
-		double from, to;
-
-		if (line[0] == '#' ||
-		    sscanf(line, "%31[^\t]\t%lf\t%lf", month, &from, &to) != 3)
-			continue;
-		if (to <= r->period.from || from >= r->period.to)
-			continue;
-		used += (size_t)snprintf(months + used,
-					 used < sizeof(months)
-						 ? sizeof(months) - used
-						 : 0,
-					 "%s%s", used ? ", " : "", month);
-		if (used >= sizeof(months))
-			break;
-	}
-	if (in != NULL)
-		fclose(in);
+	report__simulated_months(cfg, &r->period, months, sizeof(months));
 	if (months[0] != '\0')
 		text(d, RDOC_NOTE,
 		     d->en ? "Simulated history: %s written by slamon "

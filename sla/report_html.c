@@ -260,32 +260,9 @@ static void meta(FILE *f, const struct config *cfg,
 static void simulated_history_note(FILE *f, const struct config *cfg,
 				   const struct sla_result *r, int zh)
 {
-	char path[4200], line[512], months[256] = "";
-	size_t used = 0;
-	FILE *in;
+	char months[256];
 
-	snprintf(path, sizeof(path), "%s/SIMULATED", cfg->storage_dir);
-	in = fopen(path, "r");
-	if (in == NULL)
-		return;
-	while (fgets(line, sizeof(line), in) != NULL) {
-		char month[32];
-		double from, to;
-
-		if (line[0] == '#' ||
-		    sscanf(line, "%31[^\t]\t%lf\t%lf", month, &from, &to) != 3)
-			continue;
-		if (to <= r->period.from || from >= r->period.to)
-			continue;
-		used += (size_t)snprintf(months + used,
-					 used < sizeof(months)
-						 ? sizeof(months) - used
-						 : 0,
-					 "%s%s", used ? ", " : "", month);
-		if (used >= sizeof(months))
-			break;
-	}
-	fclose(in);
+	report__simulated_months(cfg, &r->period, months, sizeof(months));
 	if (months[0] == '\0')
 		return;
 	fputs("<p class=\"note\"><strong>", f);

@@ -39,6 +39,13 @@ char *report__base64(const unsigned char *p, size_t n);
 /* Up share of a device in percent (unknown time counts as not up);
  * NAN without any time. */
 double report__share(const struct sla_avail *a);
+/* The months that `slamon-simulate-history` wrote (<storage_dir>/
+ * SIMULATED: month, from, to, ... tab-separated) overlapping period p, as
+ * "2026-10, 2026-11" into out ("" when none): those numbers are not
+ * measurements, and the reports say so. */
+void report__simulated_months(const struct config *cfg,
+			      const struct sla_period *p, char *out,
+			      size_t len);
 /* Indices of the access devices (one per unit), worst share first; idx
  * must hold cfg->ndevices entries. Returns the count. */
 size_t report__units(const struct config *cfg, const struct sla_result *r,

@@ -21,6 +21,7 @@
 #include <sys/stat.h>
 
 #include "agents.h"
+#include "slamond_run.h"
 
 #define OUT_MAX (256 * 1024)
 #define H 3600.0
@@ -204,6 +205,25 @@ Test(simulate, month_has_values_and_faults)
 	/* labelled */
 	snprintf(label, sizeof(label), "%s/rrd/SIMULATED", dir);
 	cr_assert_eq(stat(label, &st), 0, "no %s", label);
+	/* and the report says so: its numbers are not measurements */
+	{
+		char rep[4300], html[4400], bin[] = SLAMON_PROGRAM;
+		char *argv[] = { bin, "report", "--month", "2025-02", "--out",
+				 rep, "--format", "html,json", "--no-graphs",
+				 "-c", conf, NULL };
+		char *text;
+
+		snprintf(rep, sizeof(rep), "%s/report", dir);
+		cr_assert_eq(run_cmd(argv, out, sizeof(out), 300), 0, "%s",
+			     out);
+		snprintf(html, sizeof(html), "%s/slamon-2025-02.html", rep);
+		text = file_slurp(html);
+		cr_assert_not_null(text, "no %s", html);
+		cr_expect(strstr(text, "模拟历史数据") != NULL &&
+				  strstr(text, "2025-02 的数据由") != NULL,
+			  "no simulated-history note in %s", html);
+		free(text);
+	}
 
 	/* the same month again: refused, nothing written */
 	rc = slamon("simulate-history", "--month", "2025-02", NULL);
