@@ -62,8 +62,9 @@ static void on_result(void *arg, const struct svc_result *r)
 	if (s->g->dm->writer != NULL) {
 		/* the device layout: reach and latency under the service's
 		 * name (no device has it: probes/service_config.c) */
-		struct dev_row row = { r->ok ? 1 : 0,
-				       r->ok ? r->total_ms : NAN };
+		struct dev_row row = { .reach = r->ok ? 1 : 0,
+				       .latency_ms = r->ok ? r->total_ms
+							   : NAN };
 
 		rrd_writer_submit_dev(s->g->dm->writer, sc->name,
 				      (time_t)r->t, &row);

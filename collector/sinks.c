@@ -76,6 +76,11 @@ static void rrd_row(struct gen *g, const struct sink_row *r)
 		struct dev_row dr = { .reach = row->dev.reach,
 				      .latency_ms = row->dev.latency_ms };
 
+		if (!isnan(row->dev.loss_pct)) { /* an ICMP poll's echoes */
+			dr.loss = row->dev.loss_pct / 100;
+			dr.has_loss = 1;
+		}
+
 		rrd_writer_submit_dev(w, r->dev->name, (time_t)row->t, &dr);
 	}
 }

@@ -59,7 +59,7 @@ static const char *status_args[] = {
  * (availability, "seen online" and completeness come from the journal's
  * state intervals, sla/avail.c), so 5-min rows for 14 days and hourly
  * ones for 400: 0.27 MB a device (docs/storage.md). loss is the share of
- * the poll's requests left unanswered (1 - reach). */
+ * the poll's requests left unanswered (ICMP: echoes lost; else 1 - reach). */
 static const char *device_args[] = {
 	"DS:latency_ms:GAUGE:" HEARTBEAT ":0:U",
 	"DS:loss:GAUGE:" HEARTBEAT ":0:1",

@@ -631,7 +631,8 @@ static int row_files(struct rrd_writer *w, const struct qrow *r,
 		ls[0] = STORAGE_LAYOUT_DEVICE;
 		tmpls[0] = device_tmpl;
 		v[0][0] = r->v.dev.latency_ms;
-		v[0][1] = 1 - r->v.dev.reach; /* NAN stays NAN */
+		v[0][1] = r->v.dev.has_loss ? r->v.dev.loss
+					    : 1 - r->v.dev.reach; /* NAN stays */
 		nv[0] = 2;
 		return 1;
 	}

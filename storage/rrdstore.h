@@ -7,7 +7,7 @@
  * the last update, the interface files of a device, charts as PNG.
  *
  * Files are named by stable device and interface names, never by ifIndex:
- *   <dir>/<device>/device.v3.rrd        latency_ms, loss (0..1, 1 - reach)
+ *   <dir>/<device>/device.v3.rrd        latency_ms, loss (0..1: echoes lost, else 1 - reach)
  *   <dir>/<device>/if-<ifname>.v3.rrd   traffic: in, out (bits/s)
  *   <dir>/<device>/st-<ifname>.v3.rrd   status: oper (0..1 share up),
  *                                       inerr, outerr, indisc, outdisc (/s)
@@ -39,10 +39,14 @@ struct if_row {
 };
 
 /* One device row; NAN means unknown. The device file keeps latency_ms
- * and loss = 1 - reach (availability is in the journal's state log). */
+ * and loss: the share of the poll's echo requests lost when has_loss (an
+ * ICMP poll of several echoes), else 1 - reach (availability is in the
+ * journal's state log). */
 struct dev_row {
 	double reach;      /* 1 answered, 0 not */
 	double latency_ms;
+	double loss;       /* 0..1, used when has_loss */
+	int has_loss;
 };
 
 struct rrd_writer;

@@ -359,7 +359,7 @@ Test(storage, layouts_match_rrd_info)
 	const double dmax[] = { NAN, 1 };
 	struct rrd_writer *w = writer_new(NULL, 0);
 	struct if_row r = if_row_of(1, 2);
-	struct dev_row d = { 1, 0.5 };
+	struct dev_row d = { .reach = 1, .latency_ms = 0.5 };
 	char dir[PATH_MAX], p[PATH_MAX];
 	off_t ifbytes;
 	int argc;
@@ -454,7 +454,7 @@ Test(storage, traffic_values_read_back)
 Test(storage, status_and_device_read_back)
 {
 	struct rrd_writer *w = writer_new(NULL, 0);
-	struct dev_row d;
+	struct dev_row d = { 0 };
 	struct if_row r;
 	char dir[PATH_MAX], p[PATH_MAX];
 	int i;
@@ -466,6 +466,9 @@ Test(storage, status_and_device_read_back)
 		r.out_disc = 3;
 		d.reach = i == 2 ? 0 : 1;
 		d.latency_ms = i == 2 ? NAN : 1.5 + i;
+		/* the last: an ICMP poll that lost one echo of four */
+		d.has_loss = i == 3;
+		d.loss = i == 3 ? 0.25 : 0;
 		cr_assert_eq(rrd_writer_submit_if(w, "ap-东楼-3", "wlan0",
 						  T0 + i * RRD_STEP, &r),
 			     0);
@@ -489,9 +492,9 @@ Test(storage, status_and_device_read_back)
 	for (i = 0; i < 4; i++) {
 		double lat = fetch_at(p, "latency_ms", T0 + i * RRD_STEP);
 
-		/* loss = 1 - reach */
+		/* loss = 1 - reach, or the echoes lost */
 		cr_assert_eq(fetch_at(p, "loss", T0 + i * RRD_STEP),
-			     i == 2 ? 1 : 0);
+			     i == 2 ? 1 : i == 3 ? 0.25 : 0);
 		if (i == 2)
 			cr_assert(isnan(lat));
 		else
@@ -574,7 +577,7 @@ Test(storage, file_of_another_layout_is_refused)
 	char dir[PATH_MAX], p[PATH_MAX], old[PATH_MAX + 16], out[512];
 	char err[512] = "", **names = NULL;
 	char *const argv[] = { bin, cmd, p, start, step, ds1, ds2, rra, NULL };
-	struct dev_row d = { 1, 0.5 };
+	struct dev_row d = { .reach = 1, .latency_ms = 0.5 };
 	struct rrd_writer *w;
 	struct stat before, after;
 	time_t t[1] = { T0 };
@@ -873,7 +876,7 @@ Test(storage, rrdcached_down_counts_failed)
 	char addr[PATH_MAX + 8];
 	struct rrd_writer *w;
 	struct rrd_writer_stats st;
-	struct dev_row d = { 1, 2 };
+	struct dev_row d = { .reach = 1, .latency_ms = 2 };
 	int i;
 
 	snprintf(addr, sizeof(addr), "unix:%s/nobody.sock", tmp);
@@ -1123,7 +1126,7 @@ Test(storage, file_creation_is_spread_over_time)
 {
 	struct rrd_writer *w = writer_new(NULL, 0);
 	struct rrd_writer_stats st;
-	struct dev_row d = { 1, 2.5 };
+	struct dev_row d = { .reach = 1, .latency_ms = 2.5 };
 	struct timespec a, b;
 	char name[32];
 
