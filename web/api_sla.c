@@ -250,9 +250,61 @@ void web__series(struct web_server *ws, h2o_req_t *req,
 
 /* ---- SLA and evidence ------------------------------------------------------- */
 
+/* One device's value for the indicator's metric, as the indicator sums
+ * it over its scope (sla/eval.c); *basis names what it is. Time shares
+ * (and the metrics without a per-device figure: fault and report counts)
+ * give the device's up share in % of the elapsed period, unknown time not
+ * up (the report's per-device share); NAN when the period has no whole
+ * 5 minutes yet (the caller then takes the share from the intervals). */
+static double device_value(const struct sla_result *r, size_t d,
+			   const struct device *dev, const char *metric,
+			   const char **basis)
+{
+	const struct sla_avail *a = &r->avail[d];
+	double all = a->up_s + a->down_s + a->unknown_s;
+
+	if (strncmp(metric, "capacity_", 9) == 0) {
+		*basis = "capacity_mbps";
+		return dev->capacity_mbps > 0 ? dev->capacity_mbps : NAN;
+	}
+	if (strncmp(metric, "util_", 5) == 0) {
+		double worst = NAN;
+
+		*basis = "util_pct";
+		for (size_t l = 0; l < r->nlinks; l++) {
+			const struct sla_link *k = &r->links[l];
+			double x = strcmp(metric, "util_avg") == 0   ? k->avg_max
+				   : strcmp(metric, "util_max") == 0 ? k->peak_max
+								     : k->p95_max;
+
+			if (k->dev != d || k->capacity_mbps <= 0 || x != x)
+				continue;
+			x = x / (k->capacity_mbps * 1e6) * 100;
+			if (worst != worst || x > worst)
+				worst = x;
+		}
+		return worst;
+	}
+	if (strcmp(metric, "online_count") == 0) {
+		*basis = "seen_up";
+		return a->seen_up ? 1 : 0;
+	}
+	if (strcmp(metric, "completeness") == 0) {
+		*basis = "known_pct";
+		return a->buckets ? a->known_s / SLA_STEP / (double)a->buckets *
+					    100
+				  : NAN;
+	}
+	*basis = "up_pct";
+	return all > 0 ? a->up_s / all * 100 : NAN;
+}
+
 static json_t *evidence(struct web_job *j, const struct sla_result *r,
 			const struct sla_value *v)
 {
+	/* intervals end at the period's end or now, whichever is first (an
+	 * outage still going on does not run to the end of the month) */
+	double end = r->period.to < j->now ? r->period.to : j->now;
 	const struct config *cfg = j->cfg;
 	struct journal_state *st = NULL;
 	struct journal_audit *au = NULL;
@@ -272,36 +324,47 @@ static json_t *evidence(struct web_job *j, const struct sla_result *r,
 	for (size_t i = 0; in != NULL && i < cfg->ndevices; i++) {
 		const struct device *d = &cfg->devices[i];
 		const struct sla_avail *a = &r->avail[i];
-		double known = a->up_s + a->down_s;
+		const char *basis = "up_pct";
+		double value, up_t = 0;
 		json_t *iv;
 
 		if (!config_scope_match(cfg, i, v->ind.scope))
 			continue;
 		in[i] = 1;
 		iv = json_array();
+		value = device_value(r, i, d, v->ind.metric, &basis);
 		while (k < nst && strcmp(st[k].object, d->name) < 0)
 			k++;
 		for (; k < nst && strcmp(st[k].object, d->name) == 0; k++) {
 			double t0 = fmax(st[k].t, r->period.from);
-			double t1 = r->period.to;
+			double t1 = end;
 
 			if (k + 1 < nst && strcmp(st[k + 1].object, d->name) == 0)
-				t1 = st[k + 1].t;
-			if (strcmp(st[k].state, "up") == 0 || t1 <= t0)
+				t1 = fmin(st[k + 1].t, end);
+			if (t1 <= t0)
 				continue;
+			if (strcmp(st[k].state, "up") == 0) {
+				up_t += t1 - t0;
+				continue;
+			}
 			json_array_append_new(
 				iv, json_pack("{s:f, s:f, s:s, s:s}", "from", t0,
 					      "to", t1, "state", st[k].state,
 					      "reason", st[k].reason));
 		}
+		/* no whole 5 minutes elapsed yet: the up share of the
+		 * intervals above, time before the first state not up */
+		if (value != value && strcmp(basis, "up_pct") == 0 &&
+		    end > r->period.from)
+			value = up_t / (end - r->period.from) * 100;
 		json_array_append_new(
 			devs,
-			json_pack("{s:s, s:s, s:s, s:o, s:f, s:f, s:f, s:o}",
+			json_pack("{s:s, s:s, s:s, s:o, s:s, s:f, s:f, s:f, s:f, "
+				  "s:o}",
 				  "name", d->name, "unit", d->unit, "role",
-				  role_name(d->role), "value",
-				  web__num(known > 0 ? 100.0 * a->up_s / known
-						     : NAN),
-				  "up_s", a->up_s, "down_s", a->down_s,
+				  role_name(d->role), "value", web__num(value),
+				  "basis", basis, "up_s", a->up_s, "down_s",
+				  a->down_s, "unknown_s", a->unknown_s,
 				  "maint_s", a->maint_s, "intervals", iv));
 	}
 	for (size_t i = 0; in != NULL && i < r->nfaults; i++) {

@@ -47,6 +47,24 @@ static void sb_add(struct sbuf *b, const char *s, size_t n)
 	b->p[b->n] = '\0';
 }
 
+/* Room for n more bytes in one allocation: a full scrape is 30 MB at
+ * 28,000 devices, and growing to it by doubling copied about as much
+ * again (a quarter of the formatting time). */
+static void sb_reserve(struct sbuf *b, size_t n)
+{
+	char *np;
+
+	if (b->oom || b->n + n + 1 <= b->cap)
+		return;
+	np = realloc(b->p, b->n + n + 1);
+	if (np == NULL) {
+		b->oom = 1;
+		return;
+	}
+	b->p = np;
+	b->cap = b->n + n + 1;
+}
+
 static void sb_printf(struct sbuf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 static void sb_printf(struct sbuf *b, const char *fmt, ...)
@@ -93,20 +111,83 @@ static void family(struct sbuf *b, const char *name, const char *type,
 	sb_printf(b, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
-/* Ten significant digits: a rate of 1.25e9 bytes/s to the byte. */
+/* Digits of u, right to left, ending at end; returns the first. */
+static char *utoa_r(char *end, unsigned long long u)
+{
+	do
+		*--end = (char)('0' + u % 10);
+	while ((u /= 10) != 0);
+	return end;
+}
+
+/* At least ten significant digits (a rate of 1.25e9 bytes/s to the
+ * byte), integers as integers. printf's %g was a third of a full scrape
+ * at 28,000 devices, so the usual ranges are written by hand: |v| scaled
+ * to a fixed number of decimals stays below 2^53, rounded once. */
 static void value(struct sbuf *b, double v)
 {
-	char tmp[40];
+	static const struct {
+		double lo, hi, scale;
+		unsigned long long div;
+		int dec;
+	} r[] = {
+		{ 1e9, 1e12, 1e3, 1000ULL, 3 },
+		{ 1e6, 1e9, 1e6, 1000000ULL, 6 },
+		{ 1, 1e6, 1e9, 1000000000ULL, 9 },
+		{ 1e-2, 1, 1e12, 1000000000000ULL, 12 },
+	};
+	char tmp[48], *e = tmp + sizeof(tmp), *p;
+	double a = fabs(v);
 	int n;
 
 	if (!isfinite(v)) {
 		sb_add(b, " NaN\n", 5);
 		return;
 	}
-	if (v == (double)(long long)v && fabs(v) < 1e15)
-		n = snprintf(tmp, sizeof(tmp), " %lld\n", (long long)v);
-	else
-		n = snprintf(tmp, sizeof(tmp), " %.10g\n", v);
+	if (v == (double)(long long)v && a < 1e15) {
+		*--e = '\n';
+		p = utoa_r(e, (unsigned long long)a);
+		if (v < 0)
+			*--p = '-';
+		*--p = ' ';
+		sb_add(b, p, (size_t)(tmp + sizeof(tmp) - p));
+		return;
+	}
+	for (size_t i = 0; i < sizeof(r) / sizeof(r[0]); i++) {
+		unsigned long long q, ip, fp;
+		char frac[16];
+		int d;
+
+		if (a < r[i].lo || a >= r[i].hi)
+			continue;
+		q = (unsigned long long)llround(a * r[i].scale);
+		ip = q / r[i].div;
+		fp = q % r[i].div;
+		d = r[i].dec;
+		*--e = '\n';
+		if (fp != 0) {
+			char *f = utoa_r(frac + sizeof(frac), fp);
+			size_t len = (size_t)(frac + sizeof(frac) - f);
+
+			while (fp % 10 == 0) { /* no trailing zeros */
+				fp /= 10;
+				len--;
+				d--;
+			}
+			e -= len;
+			memcpy(e, f, len);
+			while (d-- > (int)len)
+				*--e = '0';
+			*--e = '.';
+		}
+		p = utoa_r(e, ip);
+		if (v < 0)
+			*--p = '-';
+		*--p = ' ';
+		sb_add(b, p, (size_t)(tmp + sizeof(tmp) - p));
+		return;
+	}
+	n = snprintf(tmp, sizeof(tmp), " %.10g\n", v);
 	sb_add(b, tmp, (size_t)n);
 }
 
@@ -204,6 +285,16 @@ static void live(const struct msnap *m, struct sbuf *b)
 {
 	size_t cnt[ROLE_COUNT][OBJ_STATE_COUNT] = { { 0 } };
 	uint64_t cum = 0;
+	size_t need = 65536;
+
+	/* the size of what follows, a little over: names, labels and values
+	 * of the device lines and the three interface families */
+	for (size_t i = 0; i < m->ndev; i++)
+		need += strlen(m->dev[i].name) + 64;
+	for (size_t i = 0; i < m->nif; i++)
+		need += 3 * (strlen(m->dev[m->ifs[i].dev].name) +
+			     strlen(m->ifs[i].name) + 80);
+	sb_reserve(b, need);
 
 	family(b, "slamon_build_info", "gauge", "slamond's version.");
 	sb_add(b, "slamon_build_info{", 18);

@@ -710,6 +710,36 @@ Test(web, api_needs_login_roles_csrf_and_records_who_acked_and_closed)
 						0),
 				 "state")),
 			 "down");
+	/* each device's value is its up share in %, a number; the outage
+	 * still going on ends now, not at the end of the month */
+	for (size_t i = 0;
+	     i < json_array_size(json_object_get(r.json, "devices")); i++) {
+		json_t *dv = json_array_get(json_object_get(r.json, "devices"),
+					    i);
+		json_t *ivs = json_object_get(dv, "intervals");
+		double now = (double)time(NULL);
+
+		cr_assert(json_is_number(json_object_get(dv, "value")), "%s",
+			  r.body);
+		cr_assert(json_number_value(json_object_get(dv, "value")) >= 0 &&
+				  json_number_value(json_object_get(dv, "value")) <
+					  100,
+			  "%s", r.body);
+		cr_assert_str_eq(json_string_value(json_object_get(dv, "basis")),
+				 "up_pct");
+		cr_assert(json_array_size(ivs) > 0, "%s", r.body);
+		for (size_t k = 0; k < json_array_size(ivs); k++) {
+			json_t *iv = json_array_get(ivs, k);
+
+			cr_assert(json_number_value(json_object_get(iv, "to")) <=
+					  now + 1,
+				  "%s", r.body);
+			cr_assert(json_number_value(json_object_get(iv, "to")) >
+					  json_number_value(
+						  json_object_get(iv, "from")),
+				  "%s", r.body);
+		}
+	}
 	cr_assert(json_array_size(json_object_get(r.json, "faults")) >= 2,
 		  "%s", r.body);
 	resp_free(&r);

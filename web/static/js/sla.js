@@ -81,7 +81,11 @@ Views.evidence = function (main, route) {
 			{ h: t('dev.name'), f: function (x) { return deviceLink(x.name); } },
 			{ h: t('dev.unit'), f: function (x) { return x.unit || ''; } },
 			{ h: t('dev.role'), f: function (x) { return tv('role', x.role); } },
-			{ h: t('sla.value'), cls: 'num', f: function (x) { return fmtValue(x.value, ind.unit); } },
+			{ h: t('sla.value'), cls: 'num', f: function (x) {
+				/* a device's own figure: its basis says the unit (api.md) */
+				var u = /_pct$/.test(x.basis || '') ? '%' :
+					x.basis === 'capacity_mbps' ? 'Mbps' : ind.unit;
+				return fmtValue(x.value, u); } },
 			{ h: t('sla.ev.intervals'), cls: 'wrap', f: function (x) {
 				var iv = x.intervals || [];
 				if (!iv.length)
