@@ -27,6 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/words.h"
 #include "storage/journal.h"
 
 extern char **environ;
@@ -114,7 +115,8 @@ void notify_format_text(const struct alert_event *ev, char *out, size_t len)
 		 "%s#%lld %s %s（%s）%s\n首次失败 %s，检测 %s，响应期限 %s%s%s"
 		 "\n%s",
 		 ev->type <= AEV_REMIND ? head[ev->type] : "【slamon】",
-		 (long long)f->id, f->object, f->kind, f->severity, kids,
+		 (long long)f->id, f->object, word_fault_kind(f->kind, 0),
+		 word_severity(f->severity, 0), kids,
 		 fmt_t(f->first_fail_t, b1, sizeof(b1)),
 		 fmt_t(f->detect_t, b2, sizeof(b2)),
 		 fmt_t(f->deadline_t, b3, sizeof(b3)),

@@ -8,6 +8,7 @@
 
 #include "indicators.h"
 #include "sla_int.h"
+#include "core/words.h"
 
 #include <errno.h>
 #include <math.h>
@@ -21,37 +22,12 @@
 
 const char *report__severity_word(const char *sev, int en)
 {
-	static const char *const w[][3] = {
-		{ "critical", "紧急", "Critical" },
-		{ "major", "重要", "Major" },
-		{ "minor", "次要", "Minor" },
-		{ "warning", "提示", "Warning" },
-	};
-
-	for (size_t i = 0; i < sizeof(w) / sizeof(w[0]); i++)
-		if (strcmp(sev, w[i][0]) == 0)
-			return w[i][en ? 2 : 1];
-	return sev;
+	return word_severity(sev, en);
 }
 
 const char *report__kind_word(const char *kind, int en)
 {
-	static const char *const w[][3] = {
-		{ "down", "设备中断", "Down" },
-		{ "nodata", "无采集数据", "No data" },
-		{ "unreachable", "不可达", "Unreachable" },
-		{ "util", "利用率超限", "Utilisation" },
-		{ "speed", "速率异常", "Speed" },
-		{ "errors", "错包超限", "Errors" },
-		{ "flapping", "频繁抖动", "Flapping" },
-		{ "divergence", "流量不一致", "Divergence" },
-		{ "drops", "抓包丢包", "Capture drops" },
-	};
-
-	for (size_t i = 0; i < sizeof(w) / sizeof(w[0]); i++)
-		if (strcmp(kind, w[i][0]) == 0)
-			return w[i][en ? 2 : 1];
-	return kind;
+	return word_fault_kind(kind, en);
 }
 
 const char *report__role_word(int role, int en)

@@ -817,6 +817,7 @@ Test(notify, recovery_text_shows_both_times)
 	ev.fault.id = 9;
 	snprintf(ev.fault.object, sizeof(ev.fault.object), "ap-1");
 	snprintf(ev.fault.kind, sizeof(ev.fault.kind), "down");
+	snprintf(ev.fault.severity, sizeof(ev.fault.severity), "minor");
 	ev.fault.first_fail_t = (double)t1;
 	ev.fault.detect_t = (double)t1 + 120;
 	ev.fault.resolved_t = (double)t2;
@@ -829,6 +830,10 @@ Test(notify, recovery_text_shows_both_times)
 	notify_format_text(&ev, text, sizeof(text));
 	cr_assert(strstr(text, want_first) != NULL, "%s", text);
 	cr_assert(strstr(text, want_rec) != NULL, "%s", text);
+	/* the fault's kind and severity in Chinese, as the duty team reads
+	 * them, not the journal's English words */
+	cr_assert(strstr(text, "#9 ap-1 设备中断（次要）") != NULL, "%s", text);
+	cr_assert(strstr(text, "minor") == NULL, "%s", text);
 }
 
 #include <errno.h>
