@@ -39,20 +39,16 @@ static int set(void *arg, int key, const char *val)
 static int ack(struct journal *j, int64_t id, const struct ack_args *a,
 	       double now)
 {
-	char err[256];
+	char err[256], note[FAULT_TEXT_MAX];
 
 	if (journal_fault_ack(j, id, now, a->by, a->note, err, sizeof(err)) <
 	    0) {
 		fprintf(stderr, "slamon ack: %s\n", err);
 		return 1;
 	}
-	{
-		char note[FAULT_TEXT_MAX];
-
-		snprintf(note, sizeof(note), "by %.63s%s%.400s", a->by,
-			 a->note ? ": " : "", a->note ? a->note : "");
-		cli__audit(j, "ack", id, NULL, note, now);
-	}
+	snprintf(note, sizeof(note), "by %.63s%s%.400s", a->by,
+		 a->note ? ": " : "", a->note ? a->note : "");
+	cli__audit(j, "ack", id, NULL, note, now);
 	printf("fault %lld acknowledged by %s\n", (long long)id, a->by);
 	return 0;
 }

@@ -11,6 +11,7 @@
  * SPDX-License-Identifier: MIT
  */
 #include "icmp.h"
+#include "icmp_sock.h"
 
 #include <errno.h>
 #include <netinet/icmp6.h>
@@ -23,10 +24,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-#ifndef ICMP_FILTER
-#define ICMP_FILTER 1 /* <linux/icmp.h>, which clashes with glibc's */
-#endif
 
 #define ECHO_PAYLOAD 16
 #define READS_PER_WAKEUP 64
@@ -67,61 +64,11 @@ struct icmp_probe {
 
 /* ---- sockets ------------------------------------------------------- */
 
-/* Raw first (root, CAP_NET_RAW), else a ping socket. */
+/* Raw first (root, CAP_NET_RAW), else a ping socket (icmp_sock.c). */
 static int sock_open(struct icmp_sock *s, int family)
 {
-	int proto = family == AF_INET ? IPPROTO_ICMP : IPPROTO_ICMPV6;
-	int type = SOCK_NONBLOCK | SOCK_CLOEXEC;
-	int fd;
-
-	s->fd = -1;
-	fd = socket(family, SOCK_RAW | type, proto);
-	if (fd >= 0) {
-		s->fd = fd;
-		s->raw = true;
-		return 0;
-	}
-	fd = socket(family, SOCK_DGRAM | type, proto);
-	if (fd < 0)
-		return -errno;
-	s->fd = fd;
-	s->raw = false;
-	return 0;
-}
-
-/* Only echo replies reach a raw socket (else it sees every ICMP packet of
- * the host, our own requests on loopback included). Best effort. */
-static void sock_filter(struct icmp_sock *s, int family)
-{
-	if (!s->raw)
-		return;
-	if (family == AF_INET) {
-		uint32_t block = ~(1u << ICMP_ECHOREPLY);
-
-		(void)setsockopt(s->fd, SOL_RAW, ICMP_FILTER, &block,
-				 sizeof(block));
-	} else {
-		struct icmp6_filter f;
-
-		ICMP6_FILTER_SETBLOCKALL(&f);
-		ICMP6_FILTER_SETPASS(ICMP6_ECHO_REPLY, &f);
-		(void)setsockopt(s->fd, IPPROTO_ICMPV6, ICMP6_FILTER, &f,
-				 sizeof(f));
-	}
-}
-
-static uint16_t inet_cksum(const void *data, size_t len)
-{
-	const uint8_t *b = data;
-	uint32_t sum = 0;
-
-	for (size_t i = 0; i + 1 < len; i += 2)
-		sum += (uint32_t)(b[i] << 8 | b[i + 1]);
-	if (len & 1)
-		sum += (uint32_t)b[len - 1] << 8;
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return htons((uint16_t)~sum);
+	s->fd = icmp_sock_open(family, &s->raw);
+	return s->fd >= 0 ? 0 : s->fd;
 }
 
 /* ---- requests ------------------------------------------------------ */
@@ -286,9 +233,6 @@ int icmp_probe_create(uv_loop_t *loop, struct icmp_probe **ret_p, char *err,
 	}
 	if (sock_open(&p->s6, AF_INET6) < 0)
 		p->s6.fd = -1;
-	sock_filter(&p->s4, AF_INET);
-	if (p->s6.fd >= 0)
-		sock_filter(&p->s6, AF_INET6);
 	uv_timer_init(loop, &p->timer);
 	p->timer.data = p;
 	p->open_handles = 1;
@@ -322,7 +266,7 @@ static size_t echo_build(struct icmp_probe *p, int family, uint16_t seq,
 	memcpy(pkt + 8, &ns, sizeof(ns));
 	memcpy(pkt + 16, "slamon\0\0", 8);
 	if (family == AF_INET) {
-		ck = inet_cksum(pkt, len);
+		ck = icmp_cksum(pkt, len);
 		memcpy(pkt + 2, &ck, 2);
 	}
 	return len;

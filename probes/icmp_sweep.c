@@ -19,6 +19,7 @@
  * SPDX-License-Identifier: MIT
  */
 #include "icmp_sweep.h"
+#include "icmp_sock.h"
 
 #include <errno.h>
 #include <math.h>
@@ -31,9 +32,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#ifndef ICMP_FILTER
-#define ICMP_FILTER 1 /* <linux/icmp.h>, which clashes with glibc's */
-#endif
 
 #define NONE UINT32_MAX
 #define MAGIC 0x736c6d53u /* "slmS" */
@@ -222,20 +220,6 @@ static void job_finish(struct icmp_sweep *sw, uint32_t i)
 
 /* ---- packets --------------------------------------------------------- */
 
-static uint16_t inet_cksum(const void *data, size_t len)
-{
-	const uint8_t *b = data;
-	uint32_t sum = 0;
-
-	for (size_t i = 0; i + 1 < len; i += 2)
-		sum += (uint32_t)(b[i] << 8 | b[i + 1]);
-	if (len & 1)
-		sum += (uint32_t)b[len - 1] << 8;
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return htons((uint16_t)~sum);
-}
-
 static void put32(uint8_t *p, uint32_t v)
 {
 	p[0] = (uint8_t)(v >> 24);
@@ -269,7 +253,7 @@ static void echo_build(struct icmp_sweep *sw, uint32_t i, unsigned e,
 	pkt[20] = (uint8_t)e;
 	memcpy(pkt + 24, &now_us, sizeof(now_us)); /* our own clock */
 	if (j->af == AF_INET) {
-		uint16_t ck = inet_cksum(pkt, PKT_LEN);
+		uint16_t ck = icmp_cksum(pkt, PKT_LEN);
 
 		memcpy(pkt + 2, &ck, 2);
 	}
@@ -547,33 +531,15 @@ static void on_readable(uv_poll_t *h, int status, int events)
 
 static int sock_open(struct ssock *s, int af, bool *raw)
 {
-	int proto = af == AF_INET ? IPPROTO_ICMP : IPPROTO_ICMPV6;
-	int type = SOCK_NONBLOCK | SOCK_CLOEXEC;
-	int fd = socket(af, SOCK_RAW | type, proto), sz = RCVBUF;
+	int fd = icmp_sock_open(af, raw), sz = RCVBUF;
 
-	*raw = fd >= 0;
 	if (fd < 0)
-		fd = socket(af, SOCK_DGRAM | type, proto);
-	if (fd < 0)
-		return -errno;
+		return fd;
 	s->fd = fd;
 	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &sz, sizeof(sz)) < 0)
 		(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
 	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &sz, sizeof(sz)) < 0)
 		(void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sz, sizeof(sz));
-	if (*raw && af == AF_INET) {
-		uint32_t block = ~(1u << ICMP_ECHOREPLY);
-
-		(void)setsockopt(fd, SOL_RAW, ICMP_FILTER, &block,
-				 sizeof(block));
-	} else if (*raw) {
-		struct icmp6_filter f;
-
-		ICMP6_FILTER_SETBLOCKALL(&f);
-		ICMP6_FILTER_SETPASS(ICMP6_ECHO_REPLY, &f);
-		(void)setsockopt(fd, IPPROTO_ICMPV6, ICMP6_FILTER, &f,
-				 sizeof(f));
-	}
 	return 0;
 }
 
