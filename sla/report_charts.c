@@ -16,6 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/words.h"
+
 #define FONT REPORT_FONT_DEFAULT
 
 struct mem {
@@ -248,7 +250,7 @@ int report__chart_faults(const struct sla_result *r, const char *lang,
 		cairo_fill(cr);
 		rgb(cr, 0x111111);
 		snprintf(t, sizeof(t), en ? "%s: %zu" : "%s：%zu 起",
-			 report__severity_word(sev[k], en), cnt[k]);
+			 word_severity(sev[k], en), cnt[k]);
 		label(cr, t, 12, 1, cx, y1 + 16, 1);
 		if (na[k] > 0) {
 			snprintf(t, sizeof(t),

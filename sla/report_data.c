@@ -17,6 +17,7 @@
 #include "indicators.h"
 #include "report_doc.h"
 #include "sla_int.h"
+#include "core/words.h"
 
 static json_t *num(double v)
 {
@@ -806,8 +807,8 @@ int report__xlsx(const struct config *cfg, const struct sla_result *r,
 
 		xnum(ws, row, 0, (double)sf->f.id);
 		xstr(ws, row, 1, sf->f.object, NULL);
-		xstr(ws, row, 2, report__kind_word(sf->f.kind, en), NULL);
-		xstr(ws, row, 3, report__severity_word(sf->f.severity, en),
+		xstr(ws, row, 2, word_fault_kind(sf->f.kind, en), NULL);
+		xstr(ws, row, 3, word_severity(sf->f.severity, en),
 		     NULL);
 		xtime(ws, row, 4, r->period.tz, sf->f.first_fail_t, x.date);
 		xtime(ws, row, 5, r->period.tz, sf->f.detect_t, x.date);

@@ -20,16 +20,6 @@
 
 /* ---- words ----------------------------------------------------------- */
 
-const char *report__severity_word(const char *sev, int en)
-{
-	return word_severity(sev, en);
-}
-
-const char *report__kind_word(const char *kind, int en)
-{
-	return word_fault_kind(kind, en);
-}
-
 const char *report__role_word(int role, int en)
 {
 	static const char *const zh[ROLE_COUNT] = {
@@ -590,9 +580,9 @@ static void faults(struct rdoc *d, const struct config *cfg,
 		cell(d, t, RDOC_NUM, "%lld", (long long)sf->f.id);
 		cell(d, t, 0, "%s", sf->f.object);
 		cell(d, t, 0, "%s", di >= 0 ? cfg->devices[di].unit : "");
-		cell(d, t, 0, "%s", report__kind_word(sf->f.kind, d->en));
+		cell(d, t, 0, "%s", word_fault_kind(sf->f.kind, d->en));
 		cell(d, t, 0, "%s",
-		     report__severity_word(sf->f.severity, d->en));
+		     word_severity(sf->f.severity, d->en));
 		cell(d, t, 0, "%s", t1);
 		cell(d, t, 0, "%s", t2);
 		if (sf->response_s == sf->response_s)

@@ -108,10 +108,8 @@ int report__chart_compare(const struct sla_result *r,
 			  unsigned char **png, size_t *len, char *err,
 			  size_t errlen);
 
-/* Words for fault kinds, severities, roles and states in lang: the
- * Chinese report has no English word. */
-const char *report__severity_word(const char *sev, int en);
-const char *report__kind_word(const char *kind, int en);
+/* Words for roles in lang (fault kinds and severities: core/words.h):
+ * the Chinese report has no English word. */
 const char *report__role_word(int role, int en);
 
 #endif

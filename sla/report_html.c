@@ -16,6 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/words.h"
+
 static const struct rpt_words ZH = {
 	.title = "电子政务外网信息系统运维月报表",
 	.year_title = "电子政务外网运维年度汇总",
@@ -306,8 +308,8 @@ static void fault_section(FILE *f, const struct config *cfg,
 			(long long)sf->f.id);
 		td(f, NULL, sf->f.object);
 		td(f, NULL, d >= 0 ? cfg->devices[d].unit : "");
-		td(f, NULL, report__kind_word(sf->f.kind, w == &EN));
-		td(f, NULL, report__severity_word(sf->f.severity, w == &EN));
+		td(f, NULL, word_fault_kind(sf->f.kind, w == &EN));
+		td(f, NULL, word_severity(sf->f.severity, w == &EN));
 		td(f, NULL, t1);
 		td(f, NULL, t2);
 		tdf(f, sf->response_s / 60, 1);

@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/words.h"
+
 struct buf {
 	char *s;
 	size_t n, cap;
@@ -191,14 +193,14 @@ static void faults_par(struct buf *b, const struct config *cfg,
 		if (en)
 			put(b, "%s#%lld %s (%s, %s) from %s, %.1f h",
 			    k ? "; " : "", (long long)f->f.id, f->f.object,
-			    report__kind_word(f->f.kind, 1),
-			    report__severity_word(f->f.severity, 1), t,
+			    word_fault_kind(f->f.kind, 1),
+			    word_severity(f->f.severity, 1), t,
 			    fault_len(f, r) / 3600);
 		else
 			put(b, "%s%lld 号 %s（%s，%s），%s 起，持续 %.1f 小时",
 			    k ? "；" : "", (long long)f->f.id, f->f.object,
-			    report__kind_word(f->f.kind, 0),
-			    report__severity_word(f->f.severity, 0), t,
+			    word_fault_kind(f->f.kind, 0),
+			    word_severity(f->f.severity, 0), t,
 			    fault_len(f, r) / 3600);
 	}
 	put(b, "%s\n\n", en ? "." : "。");
