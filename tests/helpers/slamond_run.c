@@ -185,3 +185,11 @@ int free_udp_port_range(int n)
 	}
 	return -1;
 }
+
+double wall_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}

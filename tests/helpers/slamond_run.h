@@ -34,6 +34,9 @@ int slamond_wait_exit(pid_t pid, int timeout_s);
 /* The whole file as a NUL-terminated string the caller frees, or NULL. */
 char *file_slurp(const char *path);
 
+/* The wall clock in seconds (what slamond writes into the journal). */
+double wall_now(void);
+
 /* A base port such that base..base+n-1 are free UDP ports on 127.0.0.1,
  * below the kernel's ephemeral range (32768+) where client sockets land,
  * each reserved for this process until it exits (agent_port_reserve in

@@ -88,14 +88,6 @@ static void teardown(void)
 
 TestSuite(icmp_devices, .init = setup, .fini = teardown, .timeout = 180);
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static void pathf(char *out, size_t len, const char *name)
 {
 	snprintf(out, len, "%s/%s", tmp, name);
@@ -296,7 +288,7 @@ Test(icmp_devices, answering_up_lossy_not_down_silent_down_child_unreachable)
 	cr_assert_eq(slamond_conf_stay_root(conf), 0);
 	home = netns_enter(lk.ns_a);
 	cr_assert_geq(home, 0);
-	start = now_s();
+	start = wall_now();
 	daemon_pid = slamond_spawn(conf, log, extra);
 	netns_leave(home);
 	cr_assert(daemon_pid > 0);
@@ -326,7 +318,7 @@ Test(icmp_devices, answering_up_lossy_not_down_silent_down_child_unreachable)
 				lossy_pct = json_number_value(
 					json_object_get(lossy, "loss_pct"));
 		if (seen_down == 0 && down_entry(st, "iot-dead"))
-			seen_down = now_s();
+			seen_down = wall_now();
 		if (down_entry(st, "iot-dead") && down_entry(st, "agg-dead") &&
 		    down_entry(st, "cam-behind") &&
 		    role_count(st, "camera", "up") == 3)

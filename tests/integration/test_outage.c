@@ -84,14 +84,6 @@ TestSuite(outage, .init = setup, .fini = teardown, .timeout = 400);
 
 /* ---- helpers -------------------------------------------------------- */
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static void sleep_s(double s)
 {
 	struct timespec ts;
@@ -258,10 +250,10 @@ static json_t *down_entry(json_t *st, const char *device)
 static json_t *wait_role(const char *role, const char *key, long want,
 			 double timeout_s)
 {
-	double end = now_s() + timeout_s;
+	double end = wall_now() + timeout_s;
 	long have = -1;
 
-	while (now_s() < end) {
+	while (wall_now() < end) {
 		json_t *st = status_try();
 
 		if (st != NULL) {
@@ -335,14 +327,14 @@ static struct fault wait_fault(const char *object, double deadline)
 	struct fault f;
 
 	memset(&f, 0, sizeof(f));
-	while (now_s() < deadline) {
+	while (wall_now() < deadline) {
 		if (faults_on(object, "down", &f) > 0)
 			return f;
 		assert_daemon_alive();
 		sleep_s(0.1);
 	}
 	cr_assert_fail("no down fault on %s by the deadline (%.1f s late)",
-		       object, now_s() - deadline);
+		       object, wall_now() - deadline);
 	return f;
 }
 
@@ -354,7 +346,7 @@ static struct fault wait_resolved(int64_t id, double deadline)
 	char err[256];
 
 	memset(&f, 0, sizeof(f));
-	while (now_s() < deadline) {
+	while (wall_now() < deadline) {
 		cr_assert_eq(journal_open(db, &j, err, sizeof(err)), 0, "%s",
 			     err);
 		cr_assert_eq(journal_fault_get(j, id, &f, err, sizeof(err)), 0,
@@ -455,9 +447,9 @@ Test(outage, agent_stopped_opens_one_fault_and_recovery_resolves_it)
 	json_decref(wait_role("core", "up", 1, 3 * IV + STATUS_EVERY));
 	cr_assert_eq(faults_on("core-1", NULL, NULL), 0);
 
-	t_stop0 = now_s();
+	t_stop0 = wall_now();
 	agent_stop(&agents[0]);
-	t_stop1 = now_s();
+	t_stop1 = wall_now();
 	/* the down_after-th failed poll comes within down_after + 1 cycles */
 	f = wait_fault("core-1", t_stop1 + (DOWN_AFTER + 1) * IV + SLACK);
 	cr_log_info("stop %.1f..%.1f first_fail %.1f detect %.1f", t_stop0,
@@ -493,9 +485,9 @@ Test(outage, agent_stopped_opens_one_fault_and_recovery_resolves_it)
 	sleep_s(IV);
 	cr_assert_eq(faults_on("core-1", NULL, NULL), 1);
 
-	t_up0 = now_s();
+	t_up0 = wall_now();
 	snmpd_start(0, port);
-	t_up1 = now_s();
+	t_up1 = wall_now();
 	r = wait_resolved(f.id, t_up1 + (UP_AFTER + 1) * IV + SLACK);
 	cr_log_info("restart %.1f..%.1f resolved %.1f", t_up0, t_up1,
 		    r.resolved_t);
@@ -546,10 +538,10 @@ Test(outage, parent_outage_is_one_fault_with_unreachable_children)
 
 	/* the aggregation switch fails; its access points behind it go dark
 	 * with it (the parent's agent is stopped first, as in reality) */
-	t_stop0 = now_s();
+	t_stop0 = wall_now();
 	for (int i = 0; i < 4; i++)
 		agent_stop(&agents[i]);
-	t_stop1 = now_s();
+	t_stop1 = wall_now();
 	f = wait_fault("agg-1", t_stop1 + (DOWN_AFTER + 1) * IV + SLACK);
 	cr_assert_str_eq(f.severity, "major", "aggregation: major");
 	cr_assert(f.first_fail_t >= t_stop0 &&
@@ -594,7 +586,7 @@ Test(outage, parent_outage_is_one_fault_with_unreachable_children)
 		for (k = 0; k < n && strcmp(ch[k].object, kids[i]) != 0; k++)
 			;
 		cr_assert_lt(k, n, "%s not listed under the fault", kids[i]);
-		cr_assert(ch[k].t >= f.detect_t - IV && ch[k].t <= now_s());
+		cr_assert(ch[k].t >= f.detect_t - IV && ch[k].t <= wall_now());
 	}
 	free(ch);
 	e = cli_fault(0, f.id, &arr);
@@ -607,10 +599,10 @@ Test(outage, parent_outage_is_one_fault_with_unreachable_children)
 	json_decref(arr);
 
 	/* back: the access points first, then the switch */
-	t_up0 = now_s();
+	t_up0 = wall_now();
 	for (int i = 3; i >= 0; i--)
 		snmpd_start(i, base + i);
-	t_up1 = now_s();
+	t_up1 = wall_now();
 	r = wait_resolved(f.id, t_up1 + (UP_AFTER + 1) * IV + SLACK);
 	cr_assert(r.resolved_t >= t_up0 && r.resolved_t <= t_up1 + IV + SLACK,
 		  "resolved %.1f, agents back at %.1f..%.1f", r.resolved_t,
@@ -639,7 +631,7 @@ Test(outage, ack_and_close_via_cli)
 	write_inventory(rows);
 	write_conf(NULL);
 	slamond_start(240);
-	f = wait_fault("ap-jyj", now_s() + (DOWN_AFTER + 2) * IV + SLACK);
+	f = wait_fault("ap-jyj", wall_now() + (DOWN_AFTER + 2) * IV + SLACK);
 	cr_assert_str_eq(f.severity, "minor");
 
 	/* `slamon faults --json` lists it, not acknowledged */
@@ -665,7 +657,7 @@ Test(outage, ack_and_close_via_cli)
 		cr_assert_str_eq(before.ack_by, "张三");
 		cr_assert_str_eq(before.ack_note, "已派人到场");
 		cr_assert(before.ack_t >= f.detect_t &&
-			  before.ack_t <= now_s());
+			  before.ack_t <= wall_now());
 
 		/* a second ack: one line on stderr, exit 1, nothing changed */
 		rc = cli(out, sizeof(out), "ack", id, "--by", "李四", NULL);
@@ -732,10 +724,10 @@ Test(outage, ack_and_close_via_cli)
 
 	/* the device comes back: the closed fault gets its resolution */
 	{
-		double t0 = now_s(), t1;
+		double t0 = wall_now(), t1;
 
 		snmpd_start(0, port);
-		t1 = now_s();
+		t1 = wall_now();
 		after = wait_resolved(f.id, t1 + (UP_AFTER + 1) * IV + SLACK);
 		cr_assert(after.resolved_t >= t0 &&
 			  after.resolved_t <= t1 + IV + SLACK);
@@ -827,8 +819,8 @@ Test(outage, webhook_notification_is_delivered_and_a_hanging_receiver_does_not_b
 		 base, base + 1);
 	write_inventory(rows);
 	slamond_start(300);
-	f = wait_fault("ap-dead", now_s() + (DOWN_AFTER + 2) * IV + SLACK);
-	t_open = now_s();
+	f = wait_fault("ap-dead", wall_now() + (DOWN_AFTER + 2) * IV + SLACK);
+	t_open = wall_now();
 	st = wait_role("core", "up", 1, STATUS_EVERY + 2);
 	poll_counters(st, &done0, &late0, &skip0, &gen0);
 	json_decref(st);
@@ -836,7 +828,7 @@ Test(outage, webhook_notification_is_delivered_and_a_hanging_receiver_does_not_b
 	/* the robot gets the fault at once, despite the hanging one ahead
 	 * of it (that one delays the worker by its 3 s timeout only) */
 	end = t_open + 3 + SLACK + 3;
-	while (http_receiver_count(recv_[0]) < 1 && now_s() < end)
+	while (http_receiver_count(recv_[0]) < 1 && wall_now() < end)
 		sleep_s(0.1);
 	cr_assert_geq(http_receiver_count(recv_[0]), 1,
 		      "the wecom robot got nothing");
@@ -858,8 +850,8 @@ Test(outage, webhook_notification_is_delivered_and_a_hanging_receiver_does_not_b
 	}
 	json_decref(msg);
 	/* the generic template: event and fault fields */
-	end = now_s() + 10;
-	while (http_receiver_count(recv_[2]) < 1 && now_s() < end)
+	end = wall_now() + 10;
+	while (http_receiver_count(recv_[2]) < 1 && wall_now() < end)
 		sleep_s(0.1);
 	http_receiver_last_body(recv_[2], body, sizeof(body));
 	msg = json_loads(body, 0, &jerr);
@@ -876,12 +868,12 @@ Test(outage, webhook_notification_is_delivered_and_a_hanging_receiver_does_not_b
 
 	/* every attempt is in the journal: the hanging receiver timed out
 	 * twice and was given up, the 500 failed twice and was given up */
-	end = now_s() + 2 * 3 + 1 + 2 * SLACK + 5;
+	end = wall_now() + 2 * 3 + 1 + 2 * SLACK + 5;
 	for (;;) {
 		rs = attempts(f.id, &n);
 		if ((has_attempt(rs, n, "hang", "open", "gave-up") &&
 		     has_attempt(rs, n, "err500", "open", "gave-up")) ||
-		    now_s() > end)
+		    wall_now() > end)
 			break;
 		free(rs);
 		sleep_s(0.2);
@@ -908,8 +900,8 @@ Test(outage, webhook_notification_is_delivered_and_a_hanging_receiver_does_not_b
 
 	/* meanwhile polling kept its schedule: no late or skipped poll, and
 	 * both devices polled every interval */
-	end = now_s() + 4 * IV + STATUS_EVERY + SLACK;
-	for (st = NULL; now_s() < end; sleep_s(0.5)) {
+	end = wall_now() + 4 * IV + STATUS_EVERY + SLACK;
+	for (st = NULL; wall_now() < end; sleep_s(0.5)) {
 		json_decref(st);
 		st = status_try();
 		cr_assert_not_null(st);
@@ -935,9 +927,9 @@ Test(outage, webhook_notification_is_delivered_and_a_hanging_receiver_does_not_b
 
 	/* recovery goes out too */
 	snmpd_start(1, base + 1);
-	wait_resolved(f.id, now_s() + (UP_AFTER + 1) * IV + SLACK);
-	end = now_s() + 3 + SLACK + 5;
-	while (http_receiver_count(recv_[0]) < 2 && now_s() < end)
+	wait_resolved(f.id, wall_now() + (UP_AFTER + 1) * IV + SLACK);
+	end = wall_now() + 3 + SLACK + 5;
+	while (http_receiver_count(recv_[0]) < 2 && wall_now() < end)
 		sleep_s(0.1);
 	cr_assert_eq(http_receiver_count(recv_[0]), 2);
 	http_receiver_last_body(recv_[0], body, sizeof(body));
@@ -973,11 +965,11 @@ Test(outage, kill9_restart_finds_the_open_fault_and_no_duplicate)
 	json_decref(wait_role("access", "up", 1, 3 * IV + STATUS_EVERY));
 	agent_stop(&agents[0]);
 	f = wait_fault("acc-zwfw",
-		       now_s() + (DOWN_AFTER + 1) * IV + SLACK);
+		       wall_now() + (DOWN_AFTER + 1) * IV + SLACK);
 	cr_assert_eq(slamond_stop(SIGKILL, 10), 128 + SIGKILL);
 
 	/* restart with the agent still down: the same fault, adopted */
-	t_start = now_s();
+	t_start = wall_now();
 	slamond_start(300);
 	st = wait_role("access", "down", 1, STATUS_EVERY + 2);
 	e = down_entry(st, "acc-zwfw");
@@ -1003,14 +995,14 @@ Test(outage, kill9_restart_finds_the_open_fault_and_no_duplicate)
 	/* kill -9 again; the agent comes back while slamond is down */
 	cr_assert_eq(slamond_stop(SIGKILL, 10), 128 + SIGKILL);
 	assert_journal_consistent();
-	t_up0 = now_s();
+	t_up0 = wall_now();
 	cr_assert_eq(agent_snmpsim_start(&agents[0],
 					 SLAMON_TESTDATA "/snmprec", port,
 					 "bison"),
 		     0, "snmpsimd: see %s", agents[0].log);
-	t_up1 = now_s();
+	t_up1 = wall_now();
 	sleep_s(1);
-	t_start = now_s();
+	t_start = wall_now();
 	slamond_start(300);
 	/* resolved at its first good sample after the restart, once
 	 * up_after good polls confirm it */
@@ -1044,7 +1036,7 @@ Test(outage, closed_fault_of_an_ongoing_outage_is_not_reopened_after_restart)
 	write_inventory(rows);
 	write_conf(NULL);
 	slamond_start(240);
-	f = wait_fault("ap-mzj", now_s() + (DOWN_AFTER + 2) * IV + SLACK);
+	f = wait_fault("ap-mzj", wall_now() + (DOWN_AFTER + 2) * IV + SLACK);
 	snprintf(id, sizeof(id), "%lld", (long long)f.id);
 	/* docs/alerts.md: an operator may close a fault that has not
 	 * recovered; its resolution time is still recorded when the object
@@ -1066,9 +1058,9 @@ Test(outage, closed_fault_of_an_ongoing_outage_is_not_reopened_after_restart)
 		     (long long)f.id);
 
 	/* and when it comes back, the closed fault gets its resolution */
-	t0 = now_s();
+	t0 = wall_now();
 	snmpd_start(0, port);
-	t1 = now_s();
+	t1 = wall_now();
 	/* until it is resolved, at most up_after + 1 cycles (not
 	 * wait_resolved: a miss here is reported, not fatal) */
 	for (double end = t1 + (UP_AFTER + 1) * IV + SLACK;;) {
@@ -1080,7 +1072,7 @@ Test(outage, closed_fault_of_an_ongoing_outage_is_not_reopened_after_restart)
 		cr_assert_eq(journal_fault_get(j, f.id, &g, err, sizeof(err)),
 			     0, "%s", err);
 		journal_close(j);
-		if (g.resolved_t != 0 || now_s() >= end)
+		if (g.resolved_t != 0 || wall_now() >= end)
 			break;
 		assert_daemon_alive();
 		sleep_s(0.2);
@@ -1118,7 +1110,7 @@ Test(outage, parent_polled_less_often_than_children_is_still_one_fault)
 	json_decref(wait_role("aggregation", "up", 1, piv + STATUS_EVERY));
 	for (int i = 0; i < 3; i++)
 		agent_stop(&agents[i]);
-	t_stop = now_s();
+	t_stop = wall_now();
 	/* docs/alerts.md: a child whose parent is failing but not yet down
 	 * is held for up to (parent's down_after + 1) x parent's interval,
 	 * "so the poll order does not matter" */
@@ -1129,7 +1121,7 @@ Test(outage, parent_polled_less_often_than_children_is_still_one_fault)
 	cr_expect_eq(faults_on("ap-czj", NULL, NULL), 0,
 		     "ap-czj has its own fault");
 	cr_assert_eq(device_faults(), 1, "one outage must be one fault");
-	f = wait_fault("agg-2", now_s() + 1);
+	f = wait_fault("agg-2", wall_now() + 1);
 	cr_assert_eq(f.nchildren, 2);
 	cr_assert_eq(slamond_stop(SIGTERM, 20), 0);
 	assert_journal_consistent();

@@ -62,14 +62,6 @@ static void teardown(void)
 
 TestSuite(ping_rule, .init = setup, .fini = teardown, .timeout = 240);
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static void pathf(char *out, size_t len, const char *name)
 {
 	snprintf(out, len, "%s/%s", tmp, name);
@@ -166,7 +158,7 @@ static struct fault wait_fault(const char *kind, double deadline)
 	struct fault f;
 
 	memset(&f, 0, sizeof(f));
-	while (now_s() < deadline) {
+	while (wall_now() < deadline) {
 		if (faults_of(kind, &f) > 0)
 			return f;
 		assert_alive();
@@ -188,7 +180,7 @@ static json_t *status_load(void)
  * not (want 0); returns the snapshot. */
 static json_t *wait_status_nodata(int want, double deadline)
 {
-	while (now_s() < deadline) {
+	while (wall_now() < deadline) {
 		json_t *st = status_load();
 		json_t *nd = json_object_get(st, "nodata");
 
@@ -224,7 +216,7 @@ Test(ping_rule, agent_down_but_ping_answers_is_nodata_not_down)
 	cr_assert_eq(write_file(script, text), 0);
 	cr_assert_eq(chmod(script, 0755), 0);
 
-	t0 = now_s();
+	t0 = wall_now();
 	start_daemon();
 	/* down_after failed polls, the first within one interval */
 	f = wait_fault("nodata", t0 + (DOWN_AFTER + 1) * IV + SLACK);
@@ -236,7 +228,7 @@ Test(ping_rule, agent_down_but_ping_answers_is_nodata_not_down)
 		  "first_fail %.1f detect %.1f", f.first_fail_t, f.detect_t);
 	cr_assert_eq(faults_of("down", NULL), 0, "a down fault was opened");
 
-	st = wait_status_nodata(1, now_s() + 12);
+	st = wait_status_nodata(1, wall_now() + 12);
 	e = json_array_get(json_object_get(st, "nodata"), 0);
 	cr_assert_str_eq(json_string_value(json_object_get(e, "device")),
 			 "acc-agentless");
@@ -278,9 +270,9 @@ Test(ping_rule, agent_down_but_ping_answers_is_nodata_not_down)
 	cr_assert_eq(agent_snmpd_start(&agent, port, "public", NULL, NULL,
 				       NULL),
 		     0, "snmpd on 127.0.0.1:%d (log %s)", port, agent.log);
-	deadline = now_s() + (UP_AFTER + 1) * IV + SLACK;
+	deadline = wall_now() + (UP_AFTER + 1) * IV + SLACK;
 	memset(&r, 0, sizeof(r));
-	while (now_s() < deadline) {
+	while (wall_now() < deadline) {
 		faults_of("nodata", &r);
 		if (r.resolved_t > 0)
 			break;
@@ -292,11 +284,11 @@ Test(ping_rule, agent_down_but_ping_answers_is_nodata_not_down)
 	cr_assert_eq(r.id, f.id);
 	cr_assert_eq(faults_of("nodata", NULL), 1);
 	cr_assert_eq(faults_of("down", NULL), 0);
-	json_decref(wait_status_nodata(0, now_s() + 12));
+	json_decref(wait_status_nodata(0, wall_now() + 12));
 
-	deadline = now_s() + 10;
+	deadline = wall_now() + 10;
 	got = NULL;
-	while (now_s() < deadline) {
+	while (wall_now() < deadline) {
 		free(got);
 		got = file_slurp(notified);
 		if (got != NULL && strstr(got, "resolve nodata") != NULL)
@@ -324,7 +316,7 @@ Test(ping_rule, ping_off_is_down_as_before)
 	cr_assert(port > 0);
 	write_inventory(port);
 	write_conf("ping = no\n", "");
-	t0 = now_s();
+	t0 = wall_now();
 	start_daemon();
 	f = wait_fault("down", t0 + (DOWN_AFTER + 1) * IV + SLACK);
 	cr_assert_str_eq(f.severity, "minor");

@@ -76,14 +76,6 @@ static void teardown(void)
 
 TestSuite(traps, .init = setup, .fini = teardown, .timeout = 180);
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static void pathf(char *out, size_t len, const char *name)
 {
 	snprintf(out, len, "%s/%s", tmp, name);
@@ -131,8 +123,8 @@ static void start_daemon_with(const char *rows)
 	daemon_pid = slamond_spawn(conf, log, extra);
 	cr_assert(daemon_pid > 0, "slamond: %d", (int)daemon_pid);
 	/* listening once the log says so */
-	deadline = now_s() + 20;
-	while (now_s() < deadline) {
+	deadline = wall_now() + 20;
+	while (wall_now() < deadline) {
 		char *l = file_slurp(log);
 		int up = l && strstr(l, "receiving SNMP traps on") != NULL;
 
@@ -233,7 +225,7 @@ static struct fault wait_fault(const char *object, double deadline)
 	struct fault f;
 
 	memset(&f, 0, sizeof(f));
-	while (now_s() < deadline) {
+	while (wall_now() < deadline) {
 		if (faults_of(object, &f) > 0)
 			return f;
 		assert_alive();
@@ -263,10 +255,10 @@ static long long traps_counter(const char *key)
 /* Waits (status is written every 5 s) until traps.key is want. */
 static void wait_counter(const char *key, long long want)
 {
-	double deadline = now_s() + 15;
+	double deadline = wall_now() + 15;
 	long long got = -1;
 
-	while (now_s() < deadline) {
+	while (wall_now() < deadline) {
 		got = traps_counter(key);
 		if (got == want)
 			return;
@@ -323,8 +315,8 @@ Test(traps, linkdown_from_a_device_whose_agent_stopped_opens_the_fault_within_se
 	 * the device up long before its first poll of the grid could */
 	cr_assert_eq(trap_v2c("127.0.0.1", "public", COLDSTART, 1), 0,
 		     "the inform got no response");
-	deadline = now_s() + 12;
-	while (access_up() != 1 && now_s() < deadline)
+	deadline = wall_now() + 12;
+	while (access_up() != 1 && wall_now() < deadline)
 		usleep(250000);
 	cr_assert_eq(access_up(), 1, "dev1 never came up");
 
@@ -337,7 +329,7 @@ Test(traps, linkdown_from_a_device_whose_agent_stopped_opens_the_fault_within_se
 	/* the agent stops: the linkDown's confirmation polls take the
 	 * device down within seconds, not 3 x 60 s */
 	agent_stop(&agent);
-	t0 = now_s();
+	t0 = wall_now();
 	cr_assert_eq(trap_v2c("127.0.0.1", "public", LINKDOWN, 0), 0);
 	f = wait_fault("dev1", t0 + 12);
 	cr_assert_str_eq(f.kind, "down");
@@ -418,7 +410,7 @@ Test(traps, v3_trap_with_the_profile_keys_is_accepted_and_a_wrong_key_refused)
 	cr_assert_eq(faults_of(NULL, NULL), 0,
 		     "a trap that is not a link or restart event polled");
 	/* a v3 linkDown from it (nothing answers at 127.0.0.2) */
-	t0 = now_s();
+	t0 = wall_now();
 	cr_assert_eq(trap_v3(AUTHPASS, LINKDOWN, 0), 0);
 	f = wait_fault("dev-v3", t0 + 12);
 	cr_assert_str_eq(f.kind, "down");
@@ -464,8 +456,8 @@ Test(traps, linkdown_of_an_interface_that_went_down_opens_its_fault_within_secon
 	start_daemon_with(rows);
 	/* a coldStart: discovery and the device up within seconds */
 	cr_assert_eq(trap_v2c("127.0.0.1", "public", COLDSTART, 0), 0);
-	deadline = now_s() + 15;
-	while (access_up() != 1 && now_s() < deadline)
+	deadline = wall_now() + 15;
+	while (access_up() != 1 && wall_now() < deadline)
 		usleep(250000);
 	cr_assert_eq(access_up(), 1, "sw1 never came up");
 	/* the port goes down (same length: snmpsim's index stays valid) */
@@ -476,7 +468,7 @@ Test(traps, linkdown_of_an_interface_that_went_down_opens_its_fault_within_secon
 	p[strlen("1.3.6.1.2.1.2.2.1.8.1|2|")] = '2';
 	cr_assert_eq(write_file(rec, text), 0);
 	free(text);
-	t0 = now_s();
+	t0 = wall_now();
 	cr_assert_eq(trap_v2c("127.0.0.1", "public", LINKDOWN, 0), 0);
 	f = wait_fault("sw1/ge-0/0/1", t0 + 12);
 	cr_assert_str_eq(f.kind, "down");

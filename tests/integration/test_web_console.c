@@ -69,14 +69,6 @@ static void teardown(void)
 
 TestSuite(web_console, .init = setup, .fini = teardown, .timeout = 300);
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static void sleep_ms(int ms)
 {
 	struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
@@ -264,8 +256,8 @@ Test(web_console, log_in_find_the_down_access_point_ack_and_close_its_fault)
 	daemon_pid = slamond_spawn(conf, log, extra);
 	cr_assert_gt(daemon_pid, 0);
 	/* the console answers, and ap-2 is down with an open fault */
-	end = now_s() + 60;
-	while (now_s() < end && (!web_answers(web_port) ||
+	end = wall_now() + 60;
+	while (wall_now() < end && (!web_answers(web_port) ||
 				 (id = down_fault(db, "ap-2", &f)) == 0)) {
 		cr_assert_eq(waitpid(daemon_pid, NULL, WNOHANG), 0,
 			     "slamond exited; see %s", log);
