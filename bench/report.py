@@ -6,8 +6,8 @@
 import json
 import sys
 
-DEV_RRD = 272352  # device.v3.rrd, docs/storage.md (layout 3)
-IF_RRD = 2067392 + 241816  # if-*.v3.rrd + st-*.v3.rrd per interface
+DEV_RRD = 272352  # device.v4.rrd, docs/storage.md (layout 4)
+IF_RRD = 2221280 + 241816  # if-*.v4.rrd of a link + st-*.v4.rrd per interface
 
 
 def f(v, fmt="%.3f"):

@@ -385,6 +385,8 @@ static void cap_interval(struct cap *k, const struct capture_interval *iv)
 		row.in_disc = iv->stats_valid ? ((double)iv->drops +
 						 (double)iv->ifdrops) / len
 					      : NAN;
+		/* a captured link's traffic is read by the report as a link's */
+		row.link = 1;
 		snprintf(ifname, sizeof(ifname), "pcap-%s", k->c.name);
 		rrd_writer_submit_if(b->w, k->c.device, ifname, (time_t)k->t,
 				     &row);

@@ -40,6 +40,9 @@ struct drt {
 	struct gen *g;
 	uint32_t idx;
 	uint8_t kind;       /* index into probe_kinds() */
+	uint8_t link;       /* a report reads its interfaces' 95th percentile
+			       (sla_link_device): their traffic files keep
+			       5-minute rows 400 days */
 	struct complain cpl;
 	int last_status;    /* enum poll_status of the last poll, -1 none */
 	double last_poll;

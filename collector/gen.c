@@ -30,6 +30,7 @@
 #include "core/hash.h"
 #include "probes/icmp.h"
 #include "probes/trap_config.h"
+#include "sla/sla.h"
 
 double daemon__now(void)
 {
@@ -518,6 +519,7 @@ struct gen *daemon__gen_create(struct daemon *dm, struct config *cfg,
 
 		d->g = g;
 		d->idx = (uint32_t)i;
+		d->link = sla_link_device(cfg, i) != 0;
 		d->kind = (uint8_t)probe_kind_of(dev);
 		d->last_status = -1;
 		d->rtt_ms = d->loss_pct = NAN;

@@ -66,6 +66,7 @@ static void rrd_row(struct gen *g, const struct sink_row *r)
 			.out_err = row->ifr.out_err,
 			.in_disc = row->ifr.in_disc,
 			.out_disc = row->ifr.out_disc,
+			.link = g->drts[r->dev - g->cfg->devices].link,
 		};
 
 		rrd_writer_submit_if(w, r->dev->name, r->ifname,

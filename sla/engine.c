@@ -142,9 +142,7 @@ out:
 	return rc;
 }
 
-/* Is device d a link endpoint: backbone or exit, or in the scope of a
- * capacity/utilisation indicator? */
-static int is_link_dev(const struct config *cfg, size_t d)
+int sla_link_device(const struct config *cfg, size_t d)
 {
 	if (cfg->devices[d].role == ROLE_BACKBONE ||
 	    cfg->devices[d].role == ROLE_EXIT)
@@ -170,7 +168,7 @@ static int eval_links(const struct config *cfg, const struct sla_period *p,
 		char **names = NULL;
 		size_t n = 0;
 
-		if (!is_link_dev(cfg, d))
+		if (!sla_link_device(cfg, d))
 			continue;
 		rc = storage_if_list(cfg->storage_dir, cfg->devices[d].name,
 				     &names, &n);

@@ -195,6 +195,12 @@ int sla_evaluate(const struct config *cfg, const struct sla_period *p,
 
 void sla_result_destroy(struct sla_result *r);
 
+/* Whether a report reads the monthly 95th percentile of device d's
+ * interfaces (a link endpoint): role backbone or exit, or in the scope of
+ * a capacity_* or util_* indicator. Their traffic files keep 5-minute rows
+ * for 400 days (struct if_row's link, docs/storage.md). */
+int sla_link_device(const struct config *cfg, size_t d);
+
 /* 95th percentile as burstable billing computes it: sort the n known
  * samples, discard the top 5 %, take the highest remaining (index
  * ceil(0.95 n) - 1). NAN when n == 0. Sorts v in place. */

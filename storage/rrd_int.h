@@ -16,9 +16,12 @@ void storage__rrd_err(const char *file, char *err, size_t errlen);
 
 /* Checks that the existing file path has layout l (step, data sources in
  * order, archives): 0; -EPROTO with one line naming the file and the first
- * difference in err; -EIO when librrd cannot read it. */
-int storage__layout_check(const char *path, enum storage_layout l, char *err,
-			  size_t errlen);
+ * difference in err; -EIO when librrd cannot read it. Of the two traffic
+ * shapes, a link file passes as a graph-only one, and a graph-only file
+ * asked to be a link file is grown in place (its 5-minute archive to 400
+ * days, flushed out of rrdcached at daemon first when daemon is set). */
+int storage__layout_check(const char *path, enum storage_layout l,
+			  const char *daemon, char *err, size_t errlen);
 
 /* ---- rrdcached BATCH (rrdcached.c) ---- */
 

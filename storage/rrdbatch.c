@@ -44,6 +44,7 @@ static int batch_path(const char *dir, const struct rrd_batch *b, char *out,
 	case STORAGE_LAYOUT_DEVICE:
 		return storage_path_dev(dir, b->device, out, outlen);
 	case STORAGE_LAYOUT_TRAFFIC:
+	case STORAGE_LAYOUT_TRAFFIC_GRAPH:
 		return storage_path_if(dir, b->device, b->ifname, out, outlen);
 	case STORAGE_LAYOUT_STATUS:
 		return storage_path_ifstatus(dir, b->device, b->ifname, out,
@@ -137,7 +138,8 @@ static int batch_one(const char *dir, const struct rrd_batch *b, char *err,
 		if (rc < 0)
 			return rc;
 	} else {
-		rc = storage__layout_check(path, b->layout, err, errlen);
+		rc = storage__layout_check(path, b->layout, NULL, err,
+					   errlen);
 		if (rc < 0)
 			return rc;
 	}

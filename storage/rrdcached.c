@@ -6,8 +6,8 @@
  *
  *   -> BATCH
  *   <- 0 Go ahead.  End with dot '.' on its own line.
- *   -> UPDATE /path/a.v3.rrd 1700000000:1:2
- *   -> UPDATE /path/b.v3.rrd 1700000000:3:4
+ *   -> UPDATE /path/a.v4.rrd 1700000000:1:2
+ *   -> UPDATE /path/b.v4.rrd 1700000000:3:4
  *   -> .
  *   <- 1 errors
  *   <- 2 illegal attempt to update using time ...

@@ -3,8 +3,8 @@
  * is created with, docs/storage.md "Layouts") and the check that a file
  * about to be written has the layout its name promises.
  *
- * Layout version 3. The version is in every file name (device.v3.rrd,
- * if-NAME.v3.rrd, st-NAME.v3.rrd), so a later layout gets new names and a
+ * Layout version 4. The version is in every file name (device.v4.rrd,
+ * if-NAME.v4.rrd, st-NAME.v4.rrd), so a later layout gets new names and a
  * migration finds the old files by name; the check below compares the
  * file's step, data sources (names, in order) and archives with the table
  * before the first write, so a file that merely carries the name is
@@ -16,6 +16,7 @@
 
 #include <errno.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,17 +28,39 @@
  * every such minute into unknown. Intervals above ~10 min need more. */
 #define HEARTBEAT "900"
 
-/* Traffic: the monthly 95th percentile of any month of the last 13 is taken
- * from the 5-min AVERAGE rows (400 days); 1-min rows only for the console's
- * graphs (3 days); hourly peaks for 400 days. 2 DS x 8 bytes a row. */
+/* Traffic of a link (an interface whose monthly 95th percentile a report
+ * reads: sla_p95_device): the 95th percentile of any month of the last 13
+ * is taken from the 5-min AVERAGE rows (400 days); 1-min rows only for the
+ * console's graphs (3 days); hourly averages and peaks for 400 days (a
+ * year's graph reads 9,600 rows, not 115,200). 2 DS x 8 bytes a row. */
 static const char *traffic_args[] = {
 	"DS:in:GAUGE:" HEARTBEAT ":0:U",
 	"DS:out:GAUGE:" HEARTBEAT ":0:U",
 	"RRA:AVERAGE:0.5:1:4320",    /* 1 min, 3 days */
 	"RRA:AVERAGE:0.5:5:115200",  /* 5 min, 400 days */
+	"RRA:AVERAGE:0.5:60:9600",   /* 1 h, 400 days */
 	"RRA:MAX:0.5:60:9600",       /* 1 h, 400 days */
 	NULL,
 };
+
+/* Traffic of every other interface (access points, switch ports): no
+ * report reads its 95th percentile, so 5-min rows only for two weeks of
+ * graphs; the same archives otherwise, so that it becomes a link file by
+ * growing one archive in place (TRAFFIC_5MIN_RRA, storage__layout_check). */
+static const char *traffic_graph_args[] = {
+	"DS:in:GAUGE:" HEARTBEAT ":0:U",
+	"DS:out:GAUGE:" HEARTBEAT ":0:U",
+	"RRA:AVERAGE:0.5:1:4320",    /* 1 min, 3 days */
+	"RRA:AVERAGE:0.5:5:4032",    /* 5 min, 14 days */
+	"RRA:AVERAGE:0.5:60:9600",   /* 1 h, 400 days */
+	"RRA:MAX:0.5:60:9600",       /* 1 h, 400 days */
+	NULL,
+};
+
+/* The archive the two traffic shapes differ in (0-based) and its rows in
+ * a link file. */
+#define TRAFFIC_5MIN_RRA 1
+#define TRAFFIC_5MIN_ROWS "115200"
 
 /* Status and error rates: no report reads them (availability comes from
  * the journal's state intervals), the console graphs them: 1-min for 3 days,
@@ -75,6 +98,8 @@ static const char **layout_table(enum storage_layout l)
 	switch (l) {
 	case STORAGE_LAYOUT_TRAFFIC:
 		return traffic_args;
+	case STORAGE_LAYOUT_TRAFFIC_GRAPH:
+		return traffic_graph_args;
 	case STORAGE_LAYOUT_STATUS:
 		return status_args;
 	case STORAGE_LAYOUT_DEVICE:
@@ -201,10 +226,35 @@ static int shape_diff(const struct shape *want, const struct shape *got,
 	return 0;
 }
 
-int storage__layout_check(const char *path, enum storage_layout l, char *err,
-			  size_t errlen)
+/* Grows a graph-only traffic file into a link file in place: its 5-min
+ * archive from two weeks to 400 days, rows kept (rrdtool tune RRA#1:=N,
+ * which flushes the file out of rrdcached first when daemon is set). */
+static int traffic_grow(const char *path, const char *daemon, char *err,
+			size_t errlen)
 {
-	struct shape want, got;
+	char *argv[6];
+	int argc = 0;
+
+	argv[argc++] = (char *)"tune";
+	if (daemon != NULL && daemon[0] != '\0') {
+		argv[argc++] = (char *)"--daemon";
+		argv[argc++] = (char *)(uintptr_t)daemon;
+	}
+	argv[argc++] = (char *)(uintptr_t)path;
+	argv[argc++] = (char *)"RRA#1:=" TRAFFIC_5MIN_ROWS;
+	argv[argc] = NULL;
+	rrd_clear_error();
+	if (rrd_tune(argc, argv) != 0) {
+		storage__rrd_err(path, err, errlen);
+		return -EIO;
+	}
+	return 0;
+}
+
+int storage__layout_check(const char *path, enum storage_layout l,
+			  const char *daemon, char *err, size_t errlen)
+{
+	struct shape want, got, other;
 	rrd_info_t *info;
 	char msg[160];
 
@@ -219,6 +269,19 @@ int storage__layout_check(const char *path, enum storage_layout l, char *err,
 	rrd_info_free(info);
 	if (shape_diff(&want, &got, msg, sizeof(msg)) == 0)
 		return 0;
+	/* The two traffic shapes: a link file keeps serving as a graph-only
+	 * one (more rows than needed), a graph-only file whose interface
+	 * became a link (a new role, an indicator's scope) grows. */
+	if (l == STORAGE_LAYOUT_TRAFFIC || l == STORAGE_LAYOUT_TRAFFIC_GRAPH) {
+		shape_of_layout(l == STORAGE_LAYOUT_TRAFFIC
+					? STORAGE_LAYOUT_TRAFFIC_GRAPH
+					: STORAGE_LAYOUT_TRAFFIC,
+				&other);
+		if (shape_diff(&other, &got, NULL, 0) == 0)
+			return l == STORAGE_LAYOUT_TRAFFIC
+				       ? traffic_grow(path, daemon, err, errlen)
+				       : 0;
+	}
 	snprintf(err, errlen,
 		 "%s: not a layout v%d file (%s); move it away or migrate it",
 		 path, STORAGE_LAYOUT_VERSION, msg);

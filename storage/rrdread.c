@@ -211,7 +211,7 @@ static char *if_name_of(const char *file, int *ret_oom)
 	size_t len = strlen(file), sfx = strlen(STORAGE_LAYOUT_SUFFIX), elen;
 	char enc[NAME_MAX + 1], *name;
 
-	/* if-<enc>.v3.rrd: files of another layout version are not listed */
+	/* if-<enc>.v4.rrd: files of another layout version are not listed */
 	if (len < 4 + sfx || strncmp(file, "if-", 3) != 0 ||
 	    strcmp(file + len - sfx, STORAGE_LAYOUT_SUFFIX) != 0)
 		return NULL;

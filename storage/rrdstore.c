@@ -216,6 +216,7 @@ int storage_mkdir_p(const char *path)
 struct known {
 	struct known *next;
 	bool verified; /* exists with our layout; cleared by a failed update */
+	bool link;     /* verified as (or created) a link traffic file */
 	bool dirty;    /* updated since the last FLUSH */
 	time_t last_t; /* last update written (0: not known) */
 	char path[];
@@ -286,7 +287,7 @@ static struct known *known_add(struct known_set *ks, const char *path)
 	k = malloc(sizeof(*k) + len);
 	if (k == NULL)
 		return NULL;
-	k->verified = k->dirty = false;
+	k->verified = k->dirty = k->link = false;
 	k->last_t = 0;
 	memcpy(k->path, path, len);
 	h = path_hash(path) % ks->nb;
@@ -441,15 +442,16 @@ static int writer_check(struct rrd_writer *w, const char *path,
 	int rc;
 
 	if (w->cached != NULL && !w->cached_local) {
-		k->verified = true;
+		k->verified = k->link = true; /* not ours to check or grow */
 		return 0;
 	}
-	rc = storage__layout_check(path, l, msg, sizeof(msg));
+	rc = storage__layout_check(path, l, w->cached, msg, sizeof(msg));
 	if (rc < 0) {
 		writer_fail(w, path, msg);
 		return rc;
 	}
 	k->verified = true;
+	k->link = l == STORAGE_LAYOUT_TRAFFIC; /* grown if it was not */
 	return 0;
 }
 
@@ -475,7 +477,10 @@ static int writer_ensure(struct rrd_writer *w, const char *path,
 		writer_fail(w, path, strerror(ENOMEM));
 		return -ENOMEM;
 	}
-	if (k->verified)
+	/* a graph-only traffic file whose interface became a link (a reload
+	 * gave its device a new role or an indicator's scope) is checked
+	 * again, which grows it */
+	if (k->verified && (l != STORAGE_LAYOUT_TRAFFIC || k->link))
 		return 0;
 	/* no creation left this second: not even a look (rrdcached's LAST is
 	 * a round trip); the row waits for the next second */
@@ -526,6 +531,7 @@ static int writer_ensure(struct rrd_writer *w, const char *path,
 		return -EIO;
 	}
 	k->verified = true;
+	k->link = l == STORAGE_LAYOUT_TRAFFIC;
 	k->last_t = t - RRD_STEP;
 	*ret_created = true;
 	return 0;
@@ -644,7 +650,8 @@ static int row_files(struct rrd_writer *w, const struct qrow *r,
 		writer_fail(w, r->ifname, strerror(-rc));
 		return rc;
 	}
-	ls[0] = STORAGE_LAYOUT_TRAFFIC;
+	ls[0] = r->v.ifr.link ? STORAGE_LAYOUT_TRAFFIC
+			      : STORAGE_LAYOUT_TRAFFIC_GRAPH;
 	tmpls[0] = traffic_tmpl;
 	v[0][0] = r->v.ifr.in_bps;
 	v[0][1] = r->v.ifr.out_bps;

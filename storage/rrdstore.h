@@ -7,11 +7,11 @@
  * the last update, the interface files of a device, charts as PNG.
  *
  * Files are named by stable device and interface names, never by ifIndex:
- *   <dir>/<device>/device.v3.rrd        latency_ms, loss (0..1: echoes lost, else 1 - reach)
- *   <dir>/<device>/if-<ifname>.v3.rrd   traffic: in, out (bits/s)
- *   <dir>/<device>/st-<ifname>.v3.rrd   status: oper (0..1 share up),
+ *   <dir>/<device>/device.v4.rrd        latency_ms, loss (0..1: echoes lost, else 1 - reach)
+ *   <dir>/<device>/if-<ifname>.v4.rrd   traffic: in, out (bits/s)
+ *   <dir>/<device>/st-<ifname>.v4.rrd   status: oper (0..1 share up),
  *                                       inerr, outerr, indisc, outdisc (/s)
- * ".v3" is the layout version (STORAGE_LAYOUT_VERSION): a later layout
+ * ".v4" is the layout version (STORAGE_LAYOUT_VERSION): a later layout
  * gets new names, so a migration finds the files of each version by name.
  * Names are percent-encoded (storage_name_encode) so any interface name
  * maps to exactly one file and no file name holds '/' or ':'.
@@ -28,14 +28,20 @@
 
 /* The layout version every file name carries (docs/storage.md). A file
  * that has the name but not the layout is refused, never written. */
-#define STORAGE_LAYOUT_VERSION 3
-#define STORAGE_LAYOUT_SUFFIX ".v3.rrd"
+#define STORAGE_LAYOUT_VERSION 4
+#define STORAGE_LAYOUT_SUFFIX ".v4.rrd"
 
 /* One interface row; NAN means unknown (written as U). */
 struct if_row {
 	double in_bps, out_bps;
 	double oper;   /* 1 up, 0 not up */
 	double in_err, out_err, in_disc, out_disc; /* per second */
+	/* 1: a report reads this interface's monthly 95th percentile (a link:
+	 * sla_link_device), so its traffic file keeps 5-minute rows for 400
+	 * days (STORAGE_LAYOUT_TRAFFIC); 0: for two weeks, graphs only
+	 * (STORAGE_LAYOUT_TRAFFIC_GRAPH). A graph-only file is grown in place
+	 * the first time a row says 1. */
+	int link;
 };
 
 /* One device row; NAN means unknown. The device file keeps latency_ms
@@ -121,9 +127,11 @@ int storage_mkdir_p(const char *path);
  * created with: static, NULL-terminated, *ret_argc gets the count. The
  * writer uses these tables; docs and tests read them. */
 enum storage_layout {
-	STORAGE_LAYOUT_TRAFFIC, /* if-*.v3.rrd */
-	STORAGE_LAYOUT_STATUS,  /* st-*.v3.rrd */
-	STORAGE_LAYOUT_DEVICE,  /* device.v3.rrd */
+	STORAGE_LAYOUT_TRAFFIC, /* if-*.v4.rrd of a link: 5 min for 400 days */
+	STORAGE_LAYOUT_STATUS,  /* st-*.v4.rrd */
+	STORAGE_LAYOUT_DEVICE,  /* device.v4.rrd */
+	STORAGE_LAYOUT_TRAFFIC_GRAPH, /* if-*.v4.rrd, graphs only: 5 min for
+					 14 days */
 };
 const char *const *storage_layout_args(enum storage_layout l, int *ret_argc);
 
@@ -194,7 +202,7 @@ int storage_series_read(struct rrd_series *s, char *err, size_t errlen);
 int storage_rrd_last(const char *file, time_t *ret_t, char *err,
 		     size_t errlen);
 
-/* The interfaces of device that have a traffic file (if-*.v3.rrd) under
+/* The interfaces of device that have a traffic file (if-*.v4.rrd) under
  * dir, names decoded, sorted: a malloc'd array of malloc'd strings, freed
  * with storage_if_list_free. A device without a folder has none (0).
  * -ENOMEM (nothing returned) or -ENAMETOOLONG. */

@@ -9,10 +9,10 @@
  * Exit status 0 done, 1 refused or failed, 2 usage or configuration error.
  *
  * What is written (docs/demo-network.md, "Simulated history"):
- *   - every device: device.v3.rrd, one row every 5 minutes (loss 0, a
+ *   - every device: device.v4.rrd, one row every 5 minutes (loss 0, a
  *     latency with a daily curve); every interface named in the inventory
  *     `interfaces` column (or matched there as a glob against
- *     expected.json): if-*.v3.rrd and st-*.v3.rrd with a daily traffic curve
+ *     expected.json): if-*.v4.rrd and st-*.v4.rrd with a daily traffic curve
  *     around the rates of expected.json next to the inventory, capped
  *     below the capacity;
  *   - scripted events, all in the configured zone: an access point down
@@ -689,7 +689,10 @@ static int write_dev(struct sim *s, struct sim_dev *d, struct rowbuf *rb,
 	rc = write_file(s, name, NULL, STORAGE_LAYOUT_DEVICE, rb, err, errlen);
 	for (size_t i = 0; i < d->nifs && rc == 0; i++) {
 		traffic_rows(s, d, i, rb);
-		rc = write_file(s, name, d->ifs[i].name, STORAGE_LAYOUT_TRAFFIC,
+		rc = write_file(s, name, d->ifs[i].name,
+				sla_link_device(s->cfg, d->idx)
+					? STORAGE_LAYOUT_TRAFFIC
+					: STORAGE_LAYOUT_TRAFFIC_GRAPH,
 				rb, err, errlen);
 		if (rc < 0)
 			break;

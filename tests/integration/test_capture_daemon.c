@@ -171,7 +171,7 @@ Test(capture_daemon, file_capture_shows_in_status_and_rrd)
 
 	pathf(conf, sizeof(conf), "slamon.conf");
 	pathf(inv, sizeof(inv), "inv.csv");
-	pathf(rrd, sizeof(rrd), "rrd/exit-rtr-1/if-pcap-sflow.v3.rrd");
+	pathf(rrd, sizeof(rrd), "rrd/exit-rtr-1/if-pcap-sflow.v4.rrd");
 	/* the device does not answer (nothing on that port): the capture
 	 * does not depend on SNMP */
 	snprintf(text, sizeof(text),

@@ -173,11 +173,11 @@ Test(collector, v2c_and_v3_poll_and_a_wrong_secret_fails_only_its_device)
 	json_decref(st);
 
 	/* the good devices have interface files, named by interface */
-	snprintf(text, sizeof(text), "%s/v2ok/if-lo.v3.rrd", storage);
+	snprintf(text, sizeof(text), "%s/v2ok/if-lo.v4.rrd", storage);
 	cr_assert_eq(access(text, R_OK), 0, "%s missing", text);
-	snprintf(text, sizeof(text), "%s/v3ok/device.v3.rrd", storage);
+	snprintf(text, sizeof(text), "%s/v3ok/device.v4.rrd", storage);
 	cr_assert_eq(access(text, R_OK), 0, "%s missing", text);
-	snprintf(text, sizeof(text), "%s/v1ok/if-lo.v3.rrd", storage);
+	snprintf(text, sizeof(text), "%s/v1ok/if-lo.v4.rrd", storage);
 	cr_assert_eq(access(text, R_OK), 0, "%s missing", text);
 
 	/* one clear error line for the failing device, not one per poll */

@@ -197,8 +197,8 @@ Test(rrdcached_tcp, two_instances_share_one_rrdcached)
 		agent_stop(&a[i]);
 
 	for (int i = 0; i < 2; i++) {
-		const char *files[] = { "device.v3.rrd", "if-lo.v3.rrd",
-					"st-lo.v3.rrd" };
+		const char *files[] = { "device.v4.rrd", "if-lo.v4.rrd",
+					"st-lo.v4.rrd" };
 		json_error_t je;
 		json_t *st;
 

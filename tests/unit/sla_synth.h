@@ -177,6 +177,7 @@ static void syn_if_row(int k, double t, struct if_row *row)
 	memset(row, 0, sizeof(*row));
 	syn_traffic(k, t, &row->in_bps, &row->out_bps);
 	row->oper = 1;
+	row->link = 1; /* backbone and exit: a report reads their 95th pct */
 }
 
 static void syn_submit_dev(struct rrd_writer *w, const char *dev, double t,
