@@ -271,7 +271,9 @@ static void value_str(const netsnmp_variable_list *vb, char *buf, size_t len)
 		for (size_t i = 0; i < n; i++)
 			if ((unsigned char)tmp[i] < 0x20 || tmp[i] == 0x7f)
 				tmp[i] = '.';
-		snprintf(buf, len, "\"%s\"", tmp);
+		/* bounded on purpose: a long string ends where buf does */
+		if (snprintf(buf, len, "\"%s\"", tmp) >= (int)len && len > 1)
+			buf[len - 2] = '"';
 		break;
 	case SNMP_NOSUCHOBJECT:
 	case SNMP_NOSUCHINSTANCE:
@@ -302,7 +304,9 @@ static void v1_trap_oid(const netsnmp_pdu *pdu, char *buf, size_t len)
 		return;
 	}
 	oid_str(pdu->enterprise, pdu->enterprise_length, ent, sizeof(ent));
-	snprintf(buf, len, "%s.0.%ld", ent, pdu->specific_type);
+	if (snprintf(buf, len, "%s.0.%ld", ent, pdu->specific_type) >=
+	    (int)len)
+		buf[0] = '\0'; /* no OID rather than a wrong one */
 }
 
 static void msg_fill(struct trap_msg *m, const netsnmp_pdu *pdu)

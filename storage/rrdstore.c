@@ -391,10 +391,13 @@ static void writer_fail(struct rrd_writer *w, const char *path,
 
 	if (msg == NULL || *msg == '\0')
 		msg = "unknown librrd error";
-	if (path != NULL && strstr(msg, path) == NULL)
-		snprintf(w->err, sizeof(w->err), "%s: %s", path, msg);
-	else
-		snprintf(w->err, sizeof(w->err), "%s", msg);
+	/* one line of at most sizeof(w->err): a longer message is cut */
+	if (path != NULL && strstr(msg, path) == NULL) {
+		if (snprintf(w->err, sizeof(w->err), "%s: %s", path, msg) < 0)
+			w->err[0] = '\0';
+	} else if (snprintf(w->err, sizeof(w->err), "%s", msg) < 0) {
+		w->err[0] = '\0';
+	}
 	for (p = w->err; *p != '\0'; p++)
 		if (*p == '\n' || *p == '\r')
 			*p = ' ';

@@ -114,11 +114,12 @@ static void cached_start(int port, const char *base)
 /* The time of the last update of file, from `rrdtool lastupdate`. */
 static long last_update(const char *file)
 {
-	char out[4096], arg[4200];
+	char out[4096], arg[4400];
 	char *argv[] = { "rrdtool", "lastupdate", arg, NULL };
 	char *p, *line = NULL;
 
-	snprintf(arg, sizeof(arg), "%s", file);
+	cr_assert_lt((size_t)snprintf(arg, sizeof(arg), "%s", file),
+		     sizeof(arg));
 	if (run_cmd(argv, out, sizeof(out), 30) != 0)
 		return -1;
 	/* "\n\n<t>: <v1> <v2>" */
