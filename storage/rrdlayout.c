@@ -33,13 +33,20 @@
  * is taken from the 5-min AVERAGE rows (400 days); 1-min rows only for the
  * console's graphs (3 days); hourly averages and peaks for 400 days (a
  * year's graph reads 9,600 rows, not 115,200). 2 DS x 8 bytes a row. */
+/* What the two traffic shapes share: the data sources, 1-min rows for 3
+ * days, hourly averages and peaks for 400 days; archive 1 (5-min rows)
+ * is where they differ. */
+#define TRAFFIC_DS "DS:in:GAUGE:" HEARTBEAT ":0:U", "DS:out:GAUGE:" HEARTBEAT ":0:U"
+#define TRAFFIC_1MIN "RRA:AVERAGE:0.5:1:4320"          /* 1 min, 3 days */
+#define TRAFFIC_HOURS                                                       \
+	"RRA:AVERAGE:0.5:60:9600", /* 1 h, 400 days */                      \
+		"RRA:MAX:0.5:60:9600" /* 1 h, 400 days */
+
 static const char *traffic_args[] = {
-	"DS:in:GAUGE:" HEARTBEAT ":0:U",
-	"DS:out:GAUGE:" HEARTBEAT ":0:U",
-	"RRA:AVERAGE:0.5:1:4320",    /* 1 min, 3 days */
+	TRAFFIC_DS,
+	TRAFFIC_1MIN,
 	"RRA:AVERAGE:0.5:5:115200",  /* 5 min, 400 days */
-	"RRA:AVERAGE:0.5:60:9600",   /* 1 h, 400 days */
-	"RRA:MAX:0.5:60:9600",       /* 1 h, 400 days */
+	TRAFFIC_HOURS,
 	NULL,
 };
 
@@ -48,12 +55,10 @@ static const char *traffic_args[] = {
  * graphs; the same archives otherwise, so that it becomes a link file by
  * growing one archive in place (TRAFFIC_5MIN_RRA, storage__layout_check). */
 static const char *traffic_graph_args[] = {
-	"DS:in:GAUGE:" HEARTBEAT ":0:U",
-	"DS:out:GAUGE:" HEARTBEAT ":0:U",
-	"RRA:AVERAGE:0.5:1:4320",    /* 1 min, 3 days */
+	TRAFFIC_DS,
+	TRAFFIC_1MIN,
 	"RRA:AVERAGE:0.5:5:4032",    /* 5 min, 14 days */
-	"RRA:AVERAGE:0.5:60:9600",   /* 1 h, 400 days */
-	"RRA:MAX:0.5:60:9600",       /* 1 h, 400 days */
+	TRAFFIC_HOURS,
 	NULL,
 };
 

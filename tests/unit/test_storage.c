@@ -812,23 +812,31 @@ static void cached_stop(pid_t pid)
 	cached_pid = 0;
 }
 
+/* rrdcached on sock (PATH_MAX) in the test folder, its address "unix:sock"
+ * into addr (PATH_MAX + 8). rrdcached -B compares against its resolved
+ * base dir, so tmp becomes its real path first. */
+static pid_t cached_in_tmp(char *sock, char *addr)
+{
+	char *real = realpath(tmp, NULL);
+
+	cr_assert(real != NULL && strlen(real) < sizeof(tmp));
+	memcpy(tmp, real, strlen(real) + 1);
+	free(real);
+	snprintf(sock, PATH_MAX, "%s/rrdcached.sock", tmp);
+	snprintf(addr, PATH_MAX + 8, "unix:%s", sock);
+	return cached_start(sock);
+}
+
 Test(storage, rrdcached_write_flush_reconnect, .timeout = 60)
 {
-	char sock[PATH_MAX], addr[PATH_MAX + 8], p[PATH_MAX], *real;
+	char sock[PATH_MAX], addr[PATH_MAX + 8], p[PATH_MAX];
 	struct rrd_writer *w;
 	struct rrd_writer_stats st;
 	struct if_row r;
 	pid_t pid;
 	int i;
 
-	/* rrdcached -B compares against its resolved base dir. */
-	real = realpath(tmp, NULL);
-	cr_assert(real != NULL && strlen(real) < sizeof(tmp));
-	memcpy(tmp, real, strlen(real) + 1);
-	free(real);
-	snprintf(sock, sizeof(sock), "%s/rrdcached.sock", tmp);
-	snprintf(addr, sizeof(addr), "unix:%s", sock);
-	pid = cached_start(sock);
+	pid = cached_in_tmp(sock, addr);
 
 	w = writer_new(addr, 0);
 	for (i = 0; i < 5; i++) {
@@ -896,7 +904,7 @@ Test(storage, rrdcached_write_flush_reconnect, .timeout = 60)
  * rows rrdcached still held written first and none lost. */
 Test(storage, graph_file_grows_into_link, .timeout = 60)
 {
-	char sock[PATH_MAX], addr[PATH_MAX + 8], p[PATH_MAX], *real;
+	char sock[PATH_MAX], addr[PATH_MAX + 8], p[PATH_MAX];
 	struct rrd_writer *w;
 	struct rrd_writer_stats st;
 	const struct info *info;
@@ -904,13 +912,7 @@ Test(storage, graph_file_grows_into_link, .timeout = 60)
 	pid_t pid;
 	int i;
 
-	real = realpath(tmp, NULL);
-	cr_assert(real != NULL && strlen(real) < sizeof(tmp));
-	memcpy(tmp, real, strlen(real) + 1);
-	free(real);
-	snprintf(sock, sizeof(sock), "%s/rrdcached.sock", tmp);
-	snprintf(addr, sizeof(addr), "unix:%s", sock);
-	pid = cached_start(sock);
+	pid = cached_in_tmp(sock, addr);
 	if_path("ap-1", "wlan0", p);
 
 	w = writer_new(addr, 0);
