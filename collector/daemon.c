@@ -136,13 +136,17 @@ static void write_status(struct daemon *dm)
 		icmp_sweep_stats_get(dm->sweep, &sws);
 		src.sweep = &sws;
 	}
+	if (g->status_cache == NULL)
+		g->status_cache = status_cache_new(); /* NULL: no cache */
+	src.cache = g->status_cache;
 	snap = status_snapshot(&src);
 	if (snap == NULL) {
 		log_warnx("status snapshot: out of memory");
 		return;
 	}
 	json_object_set_new(snap, "traps", daemon__traps_json(dm));
-	if (status_write(g->cfg->status_file, snap, err, sizeof(err)) < 0)
+	if (status_write_cached(g->cfg->status_file, snap, g->status_cache,
+				err, sizeof(err)) < 0)
 		log_warnx("%s", err);
 	json_decref(snap);
 }

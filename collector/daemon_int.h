@@ -24,6 +24,7 @@
 #include "collector/metric.h"
 #include "collector/probe.h"
 #include "collector/schedule.h"
+#include "collector/status.h"
 #include "core/config.h"
 #include "core/log.h"
 #include "web/web.h"
@@ -78,6 +79,7 @@ struct gen {
 	uint32_t *confirm;  /* devices with a confirmation under way */
 	size_t nconfirm, confirm_cap;
 	int closing, open_handles;
+	struct status_cache *status_cache; /* its snapshots' links (status.c) */
 };
 
 struct daemon {

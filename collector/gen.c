@@ -427,6 +427,7 @@ static void gen_free(struct gen *g)
 		for (size_t i = 0; i < g->cfg->ndevices; i++)
 			free(g->drts[i].links);
 	free(g->drts);
+	status_cache_free(g->status_cache);
 	daemon__svc_free(g);
 	free(g->confirm);
 	sched_free(&g->sched);

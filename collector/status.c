@@ -8,7 +8,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -16,11 +18,121 @@
 #include <time.h>
 #include <unistd.h>
 
+/* ---- the links' text, kept between snapshots ------------------------ */
+
+/* What one link's entry is made of (besides the device's configuration):
+ * when none of it changed, the entry's text is the same. */
+struct link_key {
+	char ifname[128];
+	double in_bps, out_bps, speed_mbps, t;
+};
+
+struct dev_links {
+	struct link_key *keys;
+	size_t n;
+	char *text; /* the entries, indented for depth 2, ",\n" between */
+	size_t len;
+	bool valid;
+};
+
+struct status_cache {
+	const struct config *cfg; /* the entries are of this configuration */
+	struct dev_links *d;
+	size_t n;
+	char *text; /* every entry of the last snapshot */
+	size_t len, cap;
+	bool used;  /* the last snapshot left "links" for the cache */
+};
+
+struct status_cache *status_cache_new(void)
+{
+	return calloc(1, sizeof(struct status_cache));
+}
+
+static void cache_reset(struct status_cache *c)
+{
+	for (size_t i = 0; i < c->n; i++) {
+		free(c->d[i].keys);
+		free(c->d[i].text);
+	}
+	free(c->d);
+	c->d = NULL;
+	c->n = 0;
+	c->cfg = NULL;
+}
+
+void status_cache_free(struct status_cache *c)
+{
+	if (c == NULL)
+		return;
+	cache_reset(c);
+	free(c->text);
+	free(c);
+}
+
+static int cache_append(char **buf, size_t *len, size_t *cap, const char *s,
+			size_t n)
+{
+	if (*len + n + 1 > *cap) {
+		size_t nc = *cap ? *cap : 4096;
+		char *b;
+
+		while (nc < *len + n + 1)
+			nc *= 2;
+		b = realloc(*buf, nc);
+		if (b == NULL)
+			return -ENOMEM;
+		*buf = b;
+		*cap = nc;
+	}
+	memcpy(*buf + *len, s, n);
+	*len += n;
+	(*buf)[*len] = '\0';
+	return 0;
+}
+
+/* The text of the status document: the tree, with the cache's links in
+ * place of the empty "links" array the snapshot left (the same bytes
+ * json_dumps would give for the whole tree). */
+static char *status_text(const json_t *snap, const struct status_cache *c)
+{
+	static const char mark[] = "\n \"links\": []";
+	char *text = json_dumps(snap, JSON_INDENT(1) | JSON_SORT_KEYS);
+	char *at, *out = NULL;
+	size_t len = 0, cap = 0, head;
+
+	if (text == NULL || c == NULL || !c->used || c->len == 0)
+		return text;
+	at = strstr(text, mark);
+	if (at == NULL)
+		return text; /* cannot happen: the snapshot sets "links" */
+	head = (size_t)(at - text) + sizeof(mark) - 3; /* at the "[]" */
+	if (cache_append(&out, &len, &cap, text, head) < 0 ||
+	    cache_append(&out, &len, &cap, "[\n", 2) < 0 ||
+	    cache_append(&out, &len, &cap, c->text, c->len) < 0 ||
+	    cache_append(&out, &len, &cap, "\n ]", 3) < 0 ||
+	    cache_append(&out, &len, &cap, text + head + 2,
+			 strlen(text + head + 2)) < 0) {
+		free(out);
+		free(text);
+		return NULL;
+	}
+	free(text);
+	return out;
+}
+
 int status_write(const char *path, const json_t *snap, char *err,
 		 size_t errlen)
 {
+	return status_write_cached(path, snap, NULL, err, errlen);
+}
+
+int status_write_cached(const char *path, const json_t *snap,
+			const struct status_cache *cache, char *err,
+			size_t errlen)
+{
 	char tmp[4200];
-	char *text = json_dumps(snap, JSON_INDENT(1) | JSON_SORT_KEYS);
+	char *text = status_text(snap, cache);
 	size_t len, off = 0;
 	int fd, rc = 0;
 
@@ -140,6 +252,147 @@ static void add_links(const struct status_source *src, size_t i,
 	}
 }
 
+/* Starts a snapshot's links in the cache: the entries of another
+ * configuration are forgotten. */
+static int cache_begin(const struct status_source *src)
+{
+	struct status_cache *c = src->cache;
+
+	if (c->cfg != src->cfg || c->n != src->cfg->ndevices) {
+		cache_reset(c);
+		if (src->cfg->ndevices > 0) {
+			c->d = calloc(src->cfg->ndevices, sizeof(*c->d));
+			if (c->d == NULL)
+				return -ENOMEM;
+		}
+		c->n = src->cfg->ndevices;
+		c->cfg = src->cfg;
+	}
+	c->len = 0;
+	if (c->text != NULL)
+		c->text[0] = '\0';
+	c->used = true;
+	return 0;
+}
+
+static bool key_same(const struct link_key *k, const struct status_link *l)
+{
+	/* bitwise: NAN is the same as NAN */
+	return memcmp(&k->in_bps, &l->in_bps, sizeof(double)) == 0 &&
+	       memcmp(&k->out_bps, &l->out_bps, sizeof(double)) == 0 &&
+	       memcmp(&k->speed_mbps, &l->speed_mbps, sizeof(double)) == 0 &&
+	       memcmp(&k->t, &l->t, sizeof(double)) == 0 &&
+	       strcmp(k->ifname, l->ifname) == 0;
+}
+
+/* Renders device i's entries as add_links would, each dumped alone and
+ * indented two levels deeper (where the document's "links" holds them). */
+static int links_render(const struct status_source *src, size_t i,
+			struct dev_links *dl)
+{
+	json_t *arr = json_array();
+	size_t len = 0, cap = 0, n;
+	char *text = NULL;
+
+	if (arr == NULL)
+		return -ENOMEM;
+	add_links(src, i, arr);
+	n = json_array_size(arr);
+	if (n != dl->n) {
+		json_decref(arr);
+		return -EAGAIN; /* a link answered differently: not cached */
+	}
+	for (size_t k = 0; k < n; k++) {
+		char *e = json_dumps(json_array_get(arr, k),
+				     JSON_INDENT(1) | JSON_SORT_KEYS);
+		int rc = e == NULL ? -ENOMEM : 0;
+
+		if (rc == 0 && k > 0)
+			rc = cache_append(&text, &len, &cap, ",\n", 2);
+		if (rc == 0)
+			rc = cache_append(&text, &len, &cap, "  ", 2);
+		for (const char *p = e; rc == 0 && *p != '\0';) {
+			const char *nl = strchr(p, '\n');
+			size_t m = nl ? (size_t)(nl - p) + 1 : strlen(p);
+
+			rc = cache_append(&text, &len, &cap, p, m);
+			if (rc == 0 && nl != NULL)
+				rc = cache_append(&text, &len, &cap, "  ", 2);
+			p += m;
+		}
+		free(e);
+		if (rc < 0) {
+			free(text);
+			json_decref(arr);
+			return rc;
+		}
+	}
+	json_decref(arr);
+	free(dl->text);
+	dl->text = text;
+	dl->len = len;
+	dl->valid = true;
+	return 0;
+}
+
+/* Device i's links into the cache's text: its entries as they were when
+ * nothing they are made of changed, rendered again otherwise. */
+static void cache_links(const struct status_source *src, size_t i)
+{
+	struct status_cache *c = src->cache;
+	struct dev_links *dl = &c->d[i];
+	struct status_link l;
+	size_t k;
+	bool same = dl->valid;
+
+	for (k = 0; src->link(src->arg, i, k, &l) == 0; k++) {
+		if (k >= dl->n) {
+			struct link_key *nk = realloc(dl->keys,
+						      (k + 1) * sizeof(*nk));
+
+			if (nk == NULL) {
+				dl->valid = false;
+				c->used = false; /* the snapshot fails */
+				return;
+			}
+			dl->keys = nk;
+			dl->n = k + 1;
+			same = false;
+		}
+		if (same && key_same(&dl->keys[k], &l))
+			continue;
+		same = false;
+		snprintf(dl->keys[k].ifname, sizeof(dl->keys[k].ifname), "%s",
+			 l.ifname);
+		dl->keys[k].in_bps = l.in_bps;
+		dl->keys[k].out_bps = l.out_bps;
+		dl->keys[k].speed_mbps = l.speed_mbps;
+		dl->keys[k].t = l.t;
+	}
+	if (k != dl->n) {
+		dl->n = k;
+		same = false;
+	}
+	if (!same) {
+		dl->valid = false;
+		if (links_render(src, i, dl) < 0) {
+			c->used = false;
+			return;
+		}
+		/* a name the key cannot hold whole is never the same */
+		for (k = 0; k < dl->n; k++)
+			if (strlen(dl->keys[k].ifname) >=
+			    sizeof(dl->keys[k].ifname) - 1)
+				dl->valid = false;
+	}
+	if (dl->len == 0)
+		return;
+	if ((c->len > 0 && cache_append(&c->text, &c->len, &c->cap, ",\n",
+					2) < 0) ||
+	    cache_append(&c->text, &c->len, &c->cap, dl->text, dl->len) < 0)
+		c->used = false;
+}
+
 static json_t *role_counts(uint64_t counts[ROLE_COUNT][OBJ_STATE_COUNT])
 {
 	json_t *roles = json_object();
@@ -227,6 +480,10 @@ static void add_devices(const struct status_source *src, json_t *root)
 	json_t *links = json_array();
 
 	memset(counts, 0, sizeof(counts));
+	if (src->cache != NULL && cache_begin(src) < 0) {
+		json_decref(links);
+		links = NULL; /* out of memory: the snapshot fails */
+	}
 	for (size_t i = 0; i < src->cfg->ndevices; i++) {
 		const struct device *dev = &src->cfg->devices[i];
 		struct status_device sd = { .error = "", .rtt_ms = NAN,
@@ -258,9 +515,22 @@ static void add_devices(const struct status_source *src, json_t *root)
 		/* the links the NOC watches: backbone and exit, and every
 		 * link with a contracted capacity (rules and SLA use it) */
 		if (dev->role == ROLE_BACKBONE || dev->role == ROLE_EXIT ||
-		    dev->capacity_mbps > 0)
-			add_links(src, i, links);
+		    dev->capacity_mbps > 0) {
+			if (src->cache != NULL)
+				cache_links(src, i);
+			else
+				add_links(src, i, links);
+		}
 	}
+	if (src->cache != NULL && !src->cache->used && links != NULL)
+		for (size_t i = 0; i < src->cfg->ndevices; i++) {
+			const struct device *dev = &src->cfg->devices[i];
+
+			/* the cache ran out of memory: the whole tree */
+			if (dev->role == ROLE_BACKBONE ||
+			    dev->role == ROLE_EXIT || dev->capacity_mbps > 0)
+				add_links(src, i, links);
+		}
 	json_object_set_new(root, "roles", role_counts(counts));
 	json_object_set_new(root, "links", links);
 	json_object_set_new(root, "down", down);

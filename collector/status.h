@@ -64,6 +64,11 @@ struct status_source {
 	const struct capture_store_stats *records;     /* NULL: not kept */
 	const struct icmp_sweep_stats *sweep;          /* NULL: no sweep */
 	json_t *services;  /* [service] sections, taken; NULL = no member */
+	/* NULL: the links are in the tree. Else the snapshot leaves "links"
+	 * empty and renders them into the cache, again only for a device
+	 * whose links changed since the last snapshot with this cache;
+	 * status_write_cached puts them in place. */
+	struct status_cache *cache;
 };
 
 /* The snapshot document (docs/architecture.md, "status.json"); NULL when
@@ -74,5 +79,17 @@ json_t *status_snapshot(const struct status_source *src);
  * one-line reason naming the file in err. */
 int status_write(const char *path, const json_t *snap, char *err,
 		 size_t errlen);
+
+/* The links of the snapshots of one writer, kept as text between them
+ * (at 2,000 links, the snapshot's largest and mostly unchanged part). */
+struct status_cache;
+struct status_cache *status_cache_new(void);
+void status_cache_free(struct status_cache *c);
+
+/* status_write of a snapshot built with src->cache = cache: the same
+ * bytes as status_write of the snapshot built without it. */
+int status_write_cached(const char *path, const json_t *snap,
+			const struct status_cache *cache, char *err,
+			size_t errlen);
 
 #endif

@@ -540,13 +540,34 @@ static int writer_ensure(struct rrd_writer *w, const char *path,
 	return 0;
 }
 
-static void fmt_value(char *buf, size_t len, double v)
+/* Writes v as %.17g would, with '\0'; returns the length. %.17g
+ * round-trips every double (bits/s up to 1e11 and beyond), but costs a
+ * bignum conversion each; most values of a row are whole numbers (oper
+ * status, error and discard rates of 0), which below 1e15 %.17g prints as
+ * their plain digits: those skip printf. */
+static size_t fmt_value(char *buf, size_t len, double v)
 {
-	/* %.17g round-trips every double (bits/s up to 1e11 and beyond). */
-	if (isfinite(v))
-		snprintf(buf, len, "%.17g", v);
-	else
-		snprintf(buf, len, "U");
+	if (!isfinite(v))
+		return (size_t)snprintf(buf, len, "U");
+	if (v > -1e15 && v < 1e15 && v == (double)(long long)v &&
+	    (v != 0 || !signbit(v)) && len >= 24) {
+		unsigned long long u = v < 0 ? (unsigned long long)-(long long)v
+					     : (unsigned long long)v;
+		char tmp[24];
+		size_t n = 0, o = 0;
+
+		do {
+			tmp[n++] = (char)('0' + u % 10);
+			u /= 10;
+		} while (u != 0);
+		if (v < 0)
+			buf[o++] = '-';
+		while (n > 0)
+			buf[o++] = tmp[--n];
+		buf[o] = '\0';
+		return o;
+	}
+	return (size_t)snprintf(buf, len, "%.17g", v);
 }
 
 /* ---- writing a batch of rows ------------------------------------------ */
@@ -601,9 +622,13 @@ static int ent_add(struct rrd_writer *w, size_t row, const char *path,
 		w->entcap = cap;
 	}
 	o = (size_t)snprintf(line, sizeof(line), "%lld", (long long)t);
-	for (size_t i = 0; i < nv; i++) {
-		fmt_value(num, sizeof(num), v[i]);
-		o += (size_t)snprintf(line + o, sizeof(line) - o, ":%s", num);
+	for (size_t i = 0; i < nv && o + sizeof(num) + 1 < sizeof(line);
+	     i++) {
+		size_t k = fmt_value(num, sizeof(num), v[i]);
+
+		line[o++] = ':';
+		memcpy(line + o, num, k + 1);
+		o += k;
 	}
 	e = &w->ents[w->nents];
 	e->row = row;
@@ -1351,7 +1376,12 @@ static int writer_submit(struct rrd_writer *w, enum row_kind kind,
 	w->count++;
 	w->enq_seq++;
 	w->st.submitted++;
-	pthread_cond_signal(&w->work_cv);
+	/* The writer waits for the first row (untimed), then for the oldest
+	 * row's hold, which later rows do not shorten: wake it for the first
+	 * row and for a queue half full, not for every row (a futex wake and
+	 * a context switch each). */
+	if (w->count == 1 || w->count >= w->max / 2)
+		pthread_cond_signal(&w->work_cv);
 	pthread_mutex_unlock(&w->mu);
 	return 0;
 }

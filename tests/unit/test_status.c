@@ -462,3 +462,106 @@ Test(status, icmp_devices_with_probe_rtt_and_loss)
 		  "%s", text);
 	free(text);
 }
+
+/* ---- the links kept as text between snapshots (status_cache) -------- */
+
+/* Links that a test changes between snapshots: device i has nl[i] links,
+ * link k's in rate is rate[i] + k, its name "if-<i>-<k>". */
+static size_t nl[8];
+static double rate[8];
+
+static int var_link(void *arg, size_t i, size_t k, struct status_link *ret)
+{
+	static char names[8][4][32];
+
+	(void)arg;
+	if (i >= 8 || k >= nl[i])
+		return -1;
+	snprintf(names[i][k], sizeof(names[i][k]), "if-%zu-%zu", i, k);
+	*ret = (struct status_link){ names[i][k], rate[i] + (double)k,
+				     i == 1 ? NAN : 2e5, i == 2 ? 0 : 1000,
+				     1700000200 + (double)i };
+	return 0;
+}
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf;
+	long n;
+
+	cr_assert_not_null(f, "%s", path);
+	cr_assert_eq(fseek(f, 0, SEEK_END), 0);
+	n = ftell(f);
+	cr_assert_geq(n, 0);
+	rewind(f);
+	buf = malloc((size_t)n + 1);
+	cr_assert_not_null(buf);
+	cr_assert_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
+	buf[n] = '\0';
+	fclose(f);
+	return buf;
+}
+
+/* status.json written with the cache has the same bytes as without it,
+ * after every change of a link's rate, name count or speed. */
+static void same_bytes(struct status_cache *c, const char *what)
+{
+	static const uint64_t discards[DISCARD_COUNT] = { 0 };
+	struct status_source src = {
+		.cfg = cfg, .now = 1700000300, .started = 1700000000,
+		.device = fixed_device, .link = var_link,
+		.discards = discards,
+	};
+	char a[4200], b[4200], err[256], *ta, *tb;
+	json_t *snap;
+
+	snprintf(a, sizeof(a), "%s/plain.json", dir);
+	snprintf(b, sizeof(b), "%s/cached.json", dir);
+	snap = status_snapshot(&src);
+	cr_assert_not_null(snap);
+	cr_assert_eq(status_write(a, snap, err, sizeof(err)), 0, "%s", err);
+	json_decref(snap);
+	src.cache = c;
+	snap = status_snapshot(&src);
+	cr_assert_not_null(snap);
+	cr_assert_eq(status_write_cached(b, snap, c, err, sizeof(err)), 0,
+		     "%s", err);
+	json_decref(snap);
+	ta = slurp(a);
+	tb = slurp(b);
+	cr_assert_str_eq(tb, ta, "%s: the cached links differ", what);
+	free(ta);
+	free(tb);
+}
+
+Test(status, cached_links_give_the_same_file_as_a_full_snapshot)
+{
+	struct status_cache *c = status_cache_new();
+
+	cr_assert_not_null(c);
+	/* devices 0 and 1 (backbone, exit) have links; 2 gets a contract */
+	cfg->devices[2].capacity_mbps = 100;
+	nl[0] = 2;
+	nl[1] = 1;
+	nl[2] = 3;
+	rate[0] = 1e9 / 3;
+	rate[1] = 5e8;
+	rate[2] = 0.1;
+	same_bytes(c, "first");
+	same_bytes(c, "nothing changed");
+	rate[1] = 7.25e8;
+	same_bytes(c, "one rate changed");
+	nl[2] = 1;
+	same_bytes(c, "a device lost links");
+	nl[0] = 0;
+	same_bytes(c, "a device has none");
+	nl[0] = 3;
+	rate[0] = NAN;
+	same_bytes(c, "links back, rates unknown");
+	nl[0] = nl[1] = nl[2] = 0;
+	same_bytes(c, "no link at all");
+	nl[1] = 1;
+	same_bytes(c, "one again");
+	status_cache_free(c);
+}

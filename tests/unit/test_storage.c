@@ -435,6 +435,13 @@ Test(storage, traffic_values_read_back)
 			r.out_bps = 1e11; /* 100 Gbit/s */
 		if (i == 5)
 			r.in_bps = 98765432109.5;
+		/* whole numbers below 1e15 are written without printf, the
+		 * others with %.17g (librrd's own rate arithmetic keeps
+		 * these two exact) */
+		if (i == 6)
+			r.out_bps = 99999999999999.0;
+		if (i == 7)
+			r.out_bps = 1e15 + 2;
 		cr_assert_eq(rrd_writer_submit_if(w, "core-1", "Te1/0/1",
 						  T0 + i * RRD_STEP, &r),
 			     0);
@@ -461,6 +468,10 @@ Test(storage, traffic_values_read_back)
 			cr_assert_eq(in, 1e9 + i, "minute %d: %.17g", i, in);
 		if (i == 4)
 			cr_assert_eq(out, 1e11);
+		else if (i == 6)
+			cr_assert_eq(out, 99999999999999.0);
+		else if (i == 7)
+			cr_assert_eq(out, 1e15 + 2);
 		else
 			cr_assert_eq(out, 125000.25 * i, "minute %d", i);
 	}
