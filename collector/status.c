@@ -285,6 +285,219 @@ static bool key_same(const struct link_key *k, const struct status_link *l)
 	       strcmp(k->ifname, l->ifname) == 0;
 }
 
+/* ---- link entries written by hand, byte for byte as jansson would ---- */
+
+/* A strict UTF-8 check, as jansson's (json_string refuses the others). */
+static bool utf8_ok(const unsigned char *s)
+{
+	while (*s != '\0') {
+		unsigned c = *s, n, cp;
+
+		if (c < 0x80) {
+			s++;
+			continue;
+		}
+		if (c >= 0xC2 && c <= 0xDF) {
+			n = 1;
+			cp = c & 0x1F;
+		} else if (c >= 0xE0 && c <= 0xEF) {
+			n = 2;
+			cp = c & 0x0F;
+		} else if (c >= 0xF0 && c <= 0xF4) {
+			n = 3;
+			cp = c & 0x07;
+		} else {
+			return false;
+		}
+		for (unsigned k = 1; k <= n; k++) {
+			if ((s[k] & 0xC0) != 0x80)
+				return false;
+			cp = (cp << 6) | (s[k] & 0x3F);
+		}
+		if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
+		    cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+			return false;
+		s += n + 1;
+	}
+	return true;
+}
+
+/* A JSON string as json_dumps writes it (no JSON_ENSURE_ASCII). */
+static int put_str(char **b, size_t *len, size_t *cap, const char *s)
+{
+	int rc = cache_append(b, len, cap, "\"", 1);
+
+	for (const char *p = s; rc == 0 && *p != '\0'; p++) {
+		unsigned char c = (unsigned char)*p;
+		char esc[8];
+		const char *e = NULL;
+		size_t run = strcspn(p, "\"\\\x01\x02\x03\x04\x05\x06\x07\x08"
+				     "\t\n\x0b\x0c\r\x0e\x0f\x10\x11\x12\x13"
+				     "\x14\x15\x16\x17\x18\x19\x1a\x1b\x1c\x1d"
+				     "\x1e\x1f");
+
+		if (run > 0) { /* the plain bytes up to the next escape */
+			rc = cache_append(b, len, cap, p, run);
+			p += run - 1;
+			continue;
+		}
+
+		switch (c) {
+		case '\\': e = "\\\\"; break;
+		case '"': e = "\\\""; break;
+		case '\b': e = "\\b"; break;
+		case '\f': e = "\\f"; break;
+		case '\n': e = "\\n"; break;
+		case '\r': e = "\\r"; break;
+		case '\t': e = "\\t"; break;
+		default:
+			if (c < 0x20) {
+				snprintf(esc, sizeof(esc), "\\u%04X", c);
+				e = esc;
+			}
+		}
+		rc = e != NULL ? cache_append(b, len, cap, e, strlen(e))
+			       : cache_append(b, len, cap, p, 1);
+	}
+	return rc == 0 ? cache_append(b, len, cap, "\"", 1) : rc;
+}
+
+/* A real as jansson 2.x writes it: %.17g, ".0" when it has neither '.'
+ * nor 'e', the exponent without '+' and leading zeros; null when not
+ * finite (jnum). */
+static int put_real(char **b, size_t *len, size_t *cap, double v)
+{
+	char buf[40], *e;
+	int n;
+
+	if (!isfinite(v))
+		return cache_append(b, len, cap, "null", 4);
+	n = snprintf(buf, sizeof(buf) - 3, "%.17g", v);
+	if (n < 0 || (size_t)n >= sizeof(buf) - 3)
+		return -EINVAL;
+	if (strchr(buf, '.') == NULL && strchr(buf, 'e') == NULL) {
+		memcpy(buf + n, ".0", 3);
+		n += 2;
+	}
+	e = strchr(buf, 'e');
+	if (e != NULL) {
+		char *start = e + 1, *end = e + 2;
+
+		if (*start == '-')
+			start++;
+		while (*end == '0')
+			end++;
+		if (end != start) {
+			memmove(start, end, (size_t)n - (size_t)(end - buf) + 1);
+			n -= (int)(end - start);
+		}
+	}
+	return cache_append(b, len, cap, buf, (size_t)n);
+}
+
+/* Device i's entries as links_render gives them, without building and
+ * sorting a tree per link (the keys below are in sorted order). -EINVAL:
+ * a name json_string would refuse or a value json_pack would (not
+ * finite): links_render decides. */
+static int links_render_fast(const struct status_source *src, size_t i,
+			     struct dev_links *dl)
+{
+	const struct device *dev = &src->cfg->devices[i];
+	struct status_link l;
+	size_t len = 0, cap = 0, k;
+	char *t = NULL;
+	int rc = 0;
+
+	if (!utf8_ok((const unsigned char *)dev->name) ||
+	    !utf8_ok((const unsigned char *)dev->unit) ||
+	    !isfinite(dev->capacity_mbps))
+		return -EINVAL;
+	for (k = 0; rc == 0 && src->link(src->arg, i, k, &l) == 0; k++) {
+		const char *basis;
+		double base = util_base(dev, &l, &basis);
+		double speed = l.speed_mbps > 0 ? l.speed_mbps
+						: dev->capacity_mbps;
+		double cap_bps = base * 1e6;
+
+		if (!utf8_ok((const unsigned char *)l.ifname) ||
+		    !isfinite(speed) || !isfinite(l.t)) {
+			rc = -EINVAL;
+			break;
+		}
+#define LIT(s) cache_append(&t, &len, &cap, s, sizeof(s) - 1)
+		rc = k > 0 ? LIT(",\n") : 0;
+		if (rc == 0)
+			rc = LIT("  {\n   \"capacity_mbps\": ");
+		if (rc == 0)
+			rc = put_real(&t, &len, &cap, dev->capacity_mbps);
+		if (rc == 0)
+			rc = LIT(",\n   \"device\": ");
+		if (rc == 0)
+			rc = put_str(&t, &len, &cap, dev->name);
+		if (rc == 0)
+			rc = LIT(",\n   \"in_bps\": ");
+		if (rc == 0)
+			rc = put_real(&t, &len, &cap, l.in_bps);
+		if (rc == 0)
+			rc = LIT(",\n   \"interface\": ");
+		if (rc == 0)
+			rc = put_str(&t, &len, &cap, l.ifname);
+		if (rc == 0)
+			rc = LIT(",\n   \"out_bps\": ");
+		if (rc == 0)
+			rc = put_real(&t, &len, &cap, l.out_bps);
+		if (rc == 0)
+			rc = LIT(",\n   \"role\": ");
+		if (rc == 0)
+			rc = put_str(&t, &len, &cap, role_name(dev->role));
+		if (rc == 0)
+			rc = LIT(",\n   \"speed_mbps\": ");
+		if (rc == 0)
+			rc = put_real(&t, &len, &cap, speed);
+		if (rc == 0)
+			rc = LIT(",\n   \"t\": ");
+		if (rc == 0)
+			rc = put_real(&t, &len, &cap, l.t);
+		if (rc == 0)
+			rc = LIT(",\n   \"unit\": ");
+		if (rc == 0)
+			rc = put_str(&t, &len, &cap, dev->unit);
+		if (rc == 0)
+			rc = LIT(",\n   \"util_base_mbps\": ");
+		if (rc == 0)
+			rc = put_real(&t, &len, &cap, base > 0 ? base : NAN);
+		if (rc == 0)
+			rc = LIT(",\n   \"util_basis\": ");
+		if (rc == 0)
+			rc = basis ? put_str(&t, &len, &cap, basis)
+				   : LIT("null");
+		if (rc == 0)
+			rc = LIT(",\n   \"util_in\": ");
+		if (rc == 0)
+			rc = put_real(&t, &len, &cap,
+				      cap_bps > 0 ? l.in_bps / cap_bps : NAN);
+		if (rc == 0)
+			rc = LIT(",\n   \"util_out\": ");
+		if (rc == 0)
+			rc = put_real(&t, &len, &cap,
+				      cap_bps > 0 ? l.out_bps / cap_bps : NAN);
+		if (rc == 0)
+			rc = LIT("\n  }");
+#undef LIT
+	}
+	if (rc == 0 && k != dl->n)
+		rc = -EAGAIN; /* a link answered differently: not cached */
+	if (rc < 0) {
+		free(t);
+		return rc;
+	}
+	free(dl->text);
+	dl->text = t;
+	dl->len = len;
+	dl->valid = true;
+	return 0;
+}
+
 /* Renders device i's entries as add_links would, each dumped alone and
  * indented two levels deeper (where the document's "links" holds them). */
 static int links_render(const struct status_source *src, size_t i,
@@ -375,7 +588,8 @@ static void cache_links(const struct status_source *src, size_t i)
 	}
 	if (!same) {
 		dl->valid = false;
-		if (links_render(src, i, dl) < 0) {
+		if (links_render_fast(src, i, dl) < 0 &&
+		    links_render(src, i, dl) < 0) {
 			c->used = false;
 			return;
 		}

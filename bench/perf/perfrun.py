@@ -4,7 +4,7 @@ at any fleet size, with optional profiles (issue 15, the "perf" work).
 
     python3 bench/perf/perfrun.py N [--ifaces 4|1] [--interval 60]
             [--cycles 2] [--perf] [--rrdcached-args "-w 300 -z 300"]
-            [--tag NAME]
+            [--tag NAME] [--slamond PATH]
 
 N SNMP devices served by bench/responder (127.100.x.y:16100, 4 interfaces
 each); --ifaces 1 lists one interface per device in the inventory's
@@ -90,9 +90,12 @@ def main():
     ap.add_argument("--perf", action="store_true")
     ap.add_argument("--rrdcached-args", default="-w 300 -z 300")
     ap.add_argument("--tag", default="")
+    ap.add_argument("--slamond", default="",
+                    help="another slamond binary (e.g. a copy of the "
+                    "one before a change)")
     a = ap.parse_args()
 
-    slamond = os.path.join(ROOT, "build-bench", "slamond")
+    slamond = a.slamond or os.path.join(ROOT, "build-bench", "slamond")
     subprocess.run(["make", "-C", BENCH, "-s", "responder"], check=True)
     work = "/tmp/slamon-perfrun-%d" % os.getpid()
     os.makedirs(os.path.join(work, "rrd"))

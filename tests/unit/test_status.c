@@ -563,5 +563,19 @@ Test(status, cached_links_give_the_same_file_as_a_full_snapshot)
 	same_bytes(c, "no link at all");
 	nl[1] = 1;
 	same_bytes(c, "one again");
+	/* what the entries are written with by hand: escapes, exponents */
+	snprintf(cfg->devices[1].unit, sizeof(cfg->devices[1].unit),
+		 "单位 \"x\"\t\\ \x01/");
+	rate[1] = 1e17;
+	same_bytes(c, "escapes, a large exponent");
+	rate[1] = 2.5e-7;
+	same_bytes(c, "a negative exponent");
+	rate[1] = 1e300;
+	same_bytes(c, "a three-digit exponent");
+	/* a name json_string refuses: the entries jansson would drop */
+	snprintf(cfg->devices[1].name, sizeof(cfg->devices[1].name),
+		 "bad-\xff");
+	rate[1] = 3;
+	same_bytes(c, "a name that is not UTF-8");
 	status_cache_free(c);
 }
