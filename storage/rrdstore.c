@@ -874,7 +874,8 @@ static void batch_write_cached(struct rrd_writer *w)
 	for (size_t i = 0; i < w->nents; i++) {
 		const char *path = w->arena + w->ents[i].path;
 		const char *line = w->arena + w->ents[i].line;
-		size_t need = strlen(path) + strlen(line) + 10;
+		size_t pl = strlen(path), ll = strlen(line);
+		size_t need = pl + ll + 10;
 
 		if (len + need > cap) {
 			size_t nc = cap ? cap * 2 : 1 << 16;
@@ -893,8 +894,12 @@ static void batch_write_cached(struct rrd_writer *w)
 			cmds = nb;
 			cap = nc;
 		}
-		len += (size_t)snprintf(cmds + len, cap - len, "UPDATE %s %s\n",
-					path, line);
+		memcpy(cmds + len, "UPDATE ", 7);
+		memcpy(cmds + len + 7, path, pl);
+		cmds[len + 7 + pl] = ' ';
+		memcpy(cmds + len + 8 + pl, line, ll);
+		cmds[len + 8 + pl + ll] = '\n';
+		len += pl + ll + 9;
 	}
 	/* a connection from before a restart of rrdcached fails in the
 	 * handshake, before any update is sent: one more try, fresh */
