@@ -372,7 +372,7 @@ struct rrd_writer {
 
 #define BATCH_MAX 4096     /* rows written together at most */
 #define ROW_DEFERRED 1     /* its file waits for the creation budget */
-#define CACHED_GATHER_S 1.0 /* rrdcached: rows gathered per BATCH */
+#define CACHED_GATHER_S 0.2 /* rrdcached: rows gathered per BATCH */
 
 static double mono_now(void)
 {

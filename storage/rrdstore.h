@@ -85,7 +85,7 @@ int rrd_writer_submit_dev(struct rrd_writer *w, const char *device, time_t t,
 
 /* Batching (docs/storage.md, "Writing"): rows wait up to hold_s seconds in
  * the queue so that the rows of one file go in one rrd_update_r call
- * (direct writes; through rrdcached they go out every 1 s at least, as
+ * (direct writes; through rrdcached they go out every 0.2 s at least, as
  * one BATCH); 0 writes them at once. At most create_per_s files are
  * created a second (0: no limit); a row whose file must wait keeps its
  * place (rows of one file stay in order) and is written once the file
