@@ -134,7 +134,7 @@ def write_collectd(d, hosts, community, interval, rrd_dir=None):
                 name = "poll" if nif == 4 and len(bl) == 1 else \
                     "if%d_%d" % (nif, k)
                 f.write('  <Data "%s">\n    Type "bench%d"\n    Table false\n'
-                        '    Instance "%s"\n    Values %s\n  </Data>\n'
+                        '    TypeInstance "%s"\n    Values %s\n  </Data>\n'
                         % (name, len(vals), name,
                            " ".join('"%s"' % o for o in vals)))
         for name, address, ival, nif in hosts:

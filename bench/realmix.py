@@ -282,8 +282,8 @@ def collectd_est_bytes(devs):
     for _, _, probe, _, nif, _ in devs:
         if probe == "snmp":
             for b in fleet.collectd_blocks(nif):
-                tot += 5 * 3 * 1200 * len(b) * 8 + 4096
-    return tot
+                tot += (5 * 3 * 1200 * len(b) * 8 + 4096) * 1.1
+    return int(tot)
 
 
 def du(path):
