@@ -2,15 +2,18 @@
 """realmix.py - the bureau's real mix on this machine, storage on (issue 15).
 
     python3 bench/realmix.py [--scale S] [--intervals shipped | --interval N]
-                             [--cycles 3] [--no-collectd] [--snmp-only]
-                             [--keep]
+                             [--cycles 3] [--warmup S] [--no-collectd]
+                             [--snmp-only] [--keep] [--plan]
     python3 bench/realmix.py --snmp-fleet N [--ifaces K] [--stored-ifaces M]
-                             [--interval 60] [--cycles 3] [--no-collectd]
+                             [--interval 60] [--cycles 3] [--warmup S]
+                             [--no-collectd] [--keep] [--plan]
 
 Run as root (it creates a network namespace). Needs build-bench/ (slamond,
-RelWithDebInfo, no sanitizers: cmake -S . -B build-bench
--DCMAKE_BUILD_TYPE=RelWithDebInfo && cmake --build build-bench --target
-slamond), rrdcached, collectd (collectd-core), /usr/bin/python3.
+RelWithDebInfo, no sanitizers:
+    cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=RelWithDebInfo
+    nice -n 10 cmake --build build-bench -j2 --target slamond),
+rrdcached, collectd (collectd-core: snmp.so, rrdtool.so), /usr/bin/python3;
+bench/responder is built by the script (make -C bench responder).
 
 The mix at --scale 1 (--scale multiplies every count, at least 1 each):
 
@@ -22,52 +25,69 @@ The mix at --scale 1 (--scale multiplies every count, at least 1 each):
   access          520  snmp    4
   iot           7 300  icmp    -
   camera       28 000  icmp    -
-  services         20  http (one GET each, [service NAME] type http)
+  services         20  [service svc-NN] type http, one GET of /health
 
 SNMP agents are bench/responder on 127.100.x.y:16100 (the first 34 with 48
 interfaces: responder -B 34:48 -i 4), ICMP devices 127.2.x.y, the HTTP
-services bench/httpsrv.py on 127.3.0.x:8080. Everything (responder,
-rrdcached, slamond, the HTTP servers, collectd) runs inside a network
-namespace the script creates (slamon-realmix-PID, lo up), deleted at the
-end, also on an error, Ctrl-C or SIGTERM.
+services bench/httpsrv.py (one process, one ThreadingHTTPServer per
+address) on 127.3.0.x:8080. Everything (responder, HTTP servers,
+rrdcached, slamond, collectd) runs inside a network namespace the script
+creates (slamon-realmix-PID, lo up), deleted at the end, also on an error,
+Ctrl-C or SIGTERM (after a SIGKILL: ip netns delete slamon-realmix-PID,
+rm -rf /tmp/slamon-realmix-PID). Work files: /tmp/slamon-realmix-PID.
 
 Intervals: --intervals shipped (the default) polls each role at the
 interval of packaging/slamon.conf.example's [intervals] (read at start;
-services at 60 s, the shipped [service] interval) and measures --cycles
-windows of the longest one; --interval N polls every role and service
-every N s and measures --cycles windows of N s.
+services every 60 s, the shipped [service] interval) and measures --cycles
+windows of the longest interval; --interval N polls every role and
+service every N s and measures --cycles windows of N s.
 
-Storage through rrdcached (unix socket, -w 300 -z 300). After a warm-up
-(two longest intervals and every file created) it measures --cycles steady
-windows: polls done/late/skipped per window, service checks done/failed,
-slamond + rrdcached CPU (% of a core, ms per poll, ms per SNMP poll), RSS,
-RRD rows written/failed/dropped. Then disk: every *.rrd under the RRD
-folder measured by kind (device file, if-* traffic per role, st-* status,
-any other), and "the whole mix for 400 days" as each kind's measured mean
-size x files per device x the full-scale counts (files are preallocated:
-day 1 = day 400). slamond's RRD folder is deleted then (--keep keeps
-everything), and collectd (snmp + rrdtool plugins) polls the SNMP part with
-the same OIDs (one GET per slamond PDU), the same intervals, for the same
-steady windows, its CPU per poll measured the same way.
+Storage through rrdcached (unix socket, -w 300 -z 300). The warm-up lasts
+two longest intervals, at least 660 s (rrdcached has then written every
+file once, so its writes in the windows are steady; --warmup S for quick
+checks), and until every file is made (a folder per device, the count of
+*.rrd files unchanged for 10 s). Then --cycles steady windows: polls
+done/late/skipped per window (and the nominal count), service checks
+done/failed (seen in status.json) and requests served, slamond + rrdcached
+CPU (/proc user + system: % of a core, ms per poll, ms per SNMP poll = all
+their CPU over the SNMP polls, ICMP and services included), RSS, RRD rows
+written/failed/dropped, rrdcached's STATS. Then disk: every *.rrd under
+the RRD folder measured by kind (device*, if-* traffic, st-* status,
+other) and role, and "the whole mix for 400 days" as the sum over kinds
+and roles of measured mean file size x files per device x the full-scale
+device count (files are preallocated: day 1 = day 400); so a new layout
+(file names, shapes per role) needs no change here. slamond's RRD folder
+is deleted then (--keep keeps everything), and collectd (snmp + rrdtool
+plugins, bench/fleet.py write_collectd) polls the SNMP part with the same
+OIDs (one Data block = one GET per slamond PDU of 60 varbinds, ifName
+left out), the same per-device intervals, for the same windows after a
+warm-up of the longest interval + 130 s; its CPU per poll measured the
+same way.
 
---snmp-fleet N: only N SNMP devices (responder agents with --ifaces K
-interfaces, K = 4 by default; the inventory's interfaces column names the
-first --stored-ifaces M of them, default all), every --interval (60) s,
-storage through rrdcached: slamond + rrdcached CPU per SNMP poll over
---cycles steady cycles, then collectd on the same N devices and OIDs.
+--snmp-fleet N: only N SNMP devices (role access, responder agents with
+--ifaces K interfaces, 4 by default; the inventory's interfaces column
+names the first --stored-ifaces M of them, Gi0/1..Gi0/M, default all),
+every --interval (60) s, storage through rrdcached; the same figures, and
+collectd on the same N devices, OIDs and interval.
 
 Before starting it estimates the disk (layout 3 sizes, an upper bound;
-collectd's files by its rrdtool plugin defaults) and refuses more than
-half of the free disk. Results: bench/results/realmix-DATE.json and a
-summary on stdout.
+collectd's files at its rrdtool defaults) and the duration, and refuses
+more than half of the free disk (slamond's files are deleted before
+collectd starts, so the peak is the larger of the two). --plan prints the
+estimates and starts nothing. Results: bench/results/realmix-DATE.json and
+a summary on stdout.
 
-Small checks (minutes each):
-    python3 bench/realmix.py --scale 0.03 --interval 60 --cycles 1
-    python3 bench/realmix.py --snmp-fleet 300 --cycles 1
-The full runs (a quiet machine):
-    python3 bench/realmix.py --cycles 3                    (about 50 min)
-    python3 bench/realmix.py --snmp-fleet 10000 --ifaces 4 --stored-ifaces 1
-                                                           (about 15 min)
+Quick checks (about 6 minutes each):
+    python3 bench/realmix.py --scale 0.03 --interval 60 --cycles 1 --warmup 130
+    python3 bench/realmix.py --snmp-fleet 300 --cycles 1 --warmup 130
+The full runs (a quiet machine; --plan first):
+    python3 bench/realmix.py --cycles 3
+        the whole mix at the shipped intervals, 3 windows of 300 s: about
+        50 min; RRD estimate 18.3 GB at layout 3 (less with layout 4),
+        collectd 5.4 GB after it
+    python3 bench/realmix.py --snmp-fleet 10000 --ifaces 4 --stored-ifaces 1 --cycles 5
+        10,000 SNMP devices, one of 4 interfaces stored, every 60 s, 5
+        windows of 60 s: about 25 min; 25.8 GB at layout 3, collectd 15.9 GB
 """
 import argparse
 import datetime
@@ -78,6 +98,7 @@ import platform
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -90,6 +111,7 @@ import fleet  # noqa: E402  (addr(), poll_oids(), write_collectd())
 TICK = os.sysconf("SC_CLK_TCK")
 PORT = 16100
 HTTP_PORT = 8080
+RRDC_W, RRDC_Z = 300, 300  # rrdcached -w -z: a file's rows wait 300..600 s
 # estimate only (the pre-run disk check): layout 3, an upper bound for later
 # layouts; the figures of the result are measured
 EST_IF_BYTES = 2067392 + 241816  # if-*.v3.rrd + st-*.v3.rrd
@@ -158,6 +180,35 @@ def read_json(path, tries=1):
             if i + 1 < tries:
                 time.sleep(0.2)
     return None
+
+
+def rrdc_stats(sock_path):
+    """rrdcached's STATS (UpdatesReceived, DataSetsWritten, ...), or {}."""
+    out = {}
+    try:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as c:
+            c.settimeout(5)
+            c.connect(sock_path)
+            c.sendall(b"STATS\n")
+            buf = b""
+            while True:
+                chunk = c.recv(4096)
+                if not chunk:
+                    break
+                buf += chunk
+                lines = buf.decode(errors="replace").splitlines()
+                if lines and lines[0].split()[0].isdigit() and \
+                        len(lines) > int(lines[0].split()[0]):
+                    break
+        for line in buf.decode(errors="replace").splitlines()[1:]:
+            k, _, v = line.partition(":")
+            try:
+                out[k.strip()] = int(v.strip())
+            except ValueError:
+                pass
+    except (OSError, ValueError, IndexError):
+        pass
+    return out
 
 
 def icmp_addr(i):
@@ -416,16 +467,34 @@ def run(a, work, R):
            peak / 1e9, free / 1e9))
     R["disk_estimate_bytes"] = {"slamond": need, "collectd": need_cd,
                                 "free": free}
+
+    # two longest intervals, and every file flushed once by rrdcached (its
+    # first rows wait RRDC_W + up to RRDC_Z s): its writes are then steady
+    warm_min = a.warmup if a.warmup is not None else \
+        max(2 * longest + 10, RRDC_W + RRDC_Z + 60)
+    warm_max = max(warm_min, 2 * longest) + 600
+    steady = a.cycles * window
+    sd_dur = warm_max + steady + 120
+    # collectd: its first cycle creates the files, its rrdtool cache
+    # (CacheTimeout 120) is flushed once
+    cd_warm = longest + 130
+    cd_dur = (0 if a.no_collectd else cd_warm + steady + 120)
+    total = sd_dur + cd_dur + 300
+    expect = warm_min + steady + 60 + (0 if a.no_collectd
+                                       else cd_warm + steady + 10)
+    log("expected duration: about %.0f min (warm-up %d s, %d steady s%s)"
+        % (expect / 60, warm_min, steady, "" if a.no_collectd else
+           ", then collectd %d + %d s" % (cd_warm, steady)))
     if peak > free / 2:
         sys.exit("realmix: that is more than half the free disk: use a "
                  "smaller --scale / --snmp-fleet, or --no-collectd")
-
-    warm_min = 2 * longest + 10
-    warm_max = 2 * longest + 600
-    steady = a.cycles * window
-    sd_dur = warm_max + steady + 120
-    cd_dur = (0 if a.no_collectd else longest + 10 + steady + 120)
-    total = sd_dur + cd_dur + 300
+    if a.plan:
+        print("plan: %s" % json.dumps(
+            {"counts": R["counts"], "intervals": ivals,
+             "interfaces_stored": n_if, "services": n_svc,
+             "windows": "%d x %d s" % (a.cycles, window)},
+            ensure_ascii=False))
+        raise SystemExit(0)
 
     netns_up("slamon-realmix-%d" % os.getpid())
     R["netns"] = netns
@@ -448,7 +517,7 @@ def run(a, work, R):
     os.makedirs(rrd)
     os.makedirs(os.path.join(work, "rrdc-journal"))
     rrdc = start(["rrdcached", "-g", "-l", "unix:" + sock, "-b", rrd, "-B",
-                  "-F", "-w", "300", "-z", "300", "-j",
+                  "-F", "-w", str(RRDC_W), "-z", str(RRDC_Z), "-j",
                   os.path.join(work, "rrdc-journal"), "-p",
                   os.path.join(work, "rrdcached.pid")],
                  os.path.join(work, "rrdcached.log"))
@@ -494,7 +563,7 @@ def run(a, work, R):
     def snap():
         return {"t": time.time(), "st": read_json(status, 25) or {},
                 "sd": cpu(sd.pid), "rrdc": cpu(rrdc.pid),
-                "resp": responses(rstats)}
+                "resp": responses(rstats), "rrdc_stats": rrdc_stats(sock)}
 
     s0 = snap()
     marks = [s0]
@@ -559,6 +628,14 @@ def run(a, work, R):
     R["icmp"] = {k: icmp.get(k) for k in ("devices", "answering",
                                           "rtt_avg_ms", "loss_avg_pct")}
     R["icmp"]["socket"] = (icmp.get("sweep") or {}).get("socket")
+    R["rrdcached_steady"] = {
+        k: s1["rrdc_stats"].get(k, 0) - s0["rrdc_stats"].get(k, 0)
+        for k in ("UpdatesReceived", "FlushesReceived", "UpdatesWritten",
+                  "DataSetsWritten", "JournalBytes")}
+    R["rrdcached_steady"]["QueueLength_end"] = \
+        s1["rrdc_stats"].get("QueueLength")
+    R["rrdcached_steady"]["TreeNodesNumber_end"] = \
+        s1["rrdc_stats"].get("TreeNodesNumber")
     R["cpu_slamond_s"] = round(s1["sd"] - s0["sd"], 2)
     R["cpu_rrdcached_s"] = round(s1["rrdc"] - s0["rrdc"], 2)
     tot = R["cpu_slamond_s"] + R["cpu_rrdcached_s"]
@@ -597,14 +674,17 @@ def run(a, work, R):
             return
         cdir = os.path.join(work, "collectd")
         os.makedirs(cdir)
+        R["collectd_conf"] = ("snmp plugin, one GET per slamond PDU, "
+                              "ReadThreads 5; rrdtool plugin CacheTimeout "
+                              "120, CacheFlush 900, WritesPerSecond 50")
         conf = fleet.write_collectd(
             cdir, [("d%05d" % i, d[3], d[5], d[4]) for i, d in
                    enumerate(snmp)], "bench", min(d[5] for d in snmp),
             os.path.join(cdir, "rrd"))
         cd = start([exe, "-f", "-C", conf], os.path.join(work, "collectd.err"))
         log("collectd: warm-up %d s, then %d window(s)"
-            % (longest + 10, a.cycles))
-        time.sleep(longest + 10)  # its first cycle creates files
+            % (cd_warm, a.cycles))
+        time.sleep(cd_warm)  # its first cycle, then its first cache flush
         k0 = (cpu(cd.pid), time.time(), responses(rstats))
         time.sleep(steady)
         k1 = (cpu(cd.pid), time.time(), responses(rstats))
@@ -664,6 +744,7 @@ def summary(R):
              R["rrdcached_rss_kb"] / 1024))
     print("RRD rows in the steady windows: %s; files created by %s s"
           % (R["rrd_steady"], R["files_created_by_s"]))
+    print("rrdcached in the steady windows: %s" % R["rrdcached_steady"])
     if R.get("icmp", {}).get("devices"):
         print("ICMP: %s of %s answering (%s socket)" % (
             R["icmp"]["answering"], R["icmp"]["devices"], R["icmp"]["socket"]))
@@ -714,9 +795,17 @@ def main():
     ap.add_argument("--stored-ifaces", type=int, metavar="M",
                     help="--snmp-fleet: interfaces stored (inventory "
                     "interfaces column), default all")
+    ap.add_argument("--warmup", type=int, metavar="S",
+                    help="seconds before the steady windows at least "
+                    "(default: two longest intervals, at least %d s so that "
+                    "rrdcached has flushed every file once)"
+                    % (RRDC_W + RRDC_Z + 60))
     ap.add_argument("--keep", action="store_true")
+    ap.add_argument("--plan", action="store_true",
+                    help="print the fleet, disk and duration estimates, "
+                    "start nothing")
     a = ap.parse_args()
-    if os.geteuid() != 0:
+    if os.geteuid() != 0 and not a.plan:
         sys.exit("realmix: run as root (it creates a network namespace)")
     if a.cycles < 1 or a.scale <= 0:
         sys.exit("realmix: --cycles >= 1, --scale > 0")
