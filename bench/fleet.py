@@ -12,6 +12,8 @@ B = 1 + (i // 250) % 250, C = 1 + i % 250). Writes into DIR:
   oids.txt          the 41 OIDs of one poll (same as slamond's GET)
   collectd.conf     collectd's snmp plugin for the same fleet and OIDs
   bench.types.db    the collectd type of one device's poll
+bench/realmix.py imports poll_oids(), collectd_blocks() and write_collectd()
+for fleets whose devices have other interface counts and intervals.
 """
 import argparse
 import os
@@ -63,20 +65,55 @@ def main():
         for i in range(a.n):
             f.write("%s:%d\n" % (addr(i), a.port))
 
-    oids = ["1.3.6.1.2.1.1.3.0"]
-    for k in range(1, 5):
-        for base, col in COLS:
-            oids.append("%s.%d.%d" % (base, col, k))
+    oids = poll_oids(4)
     with open(j("oids.txt"), "w") as f:
         f.write(" ".join(oids) + "\n")
+    write_collectd(a.dir, [("d%05d" % i, "%s:%d" % (addr(i), a.port),
+                            a.interval, 4) for i in range(a.n)],
+                   a.community, a.interval)
 
-    # collectd: one Data block = one GET (csnmp_read_value); give it the
-    # same single GET per device. Its values must be numbers, so the four
-    # ifName varbinds are left out (37 of the 41 OIDs).
-    numeric = [o for o in oids if not o.startswith(IFX + ".1.")]
+
+def poll_oids(nif):
+    """slamond's GET of one poll: sysUpTime, then 10 columns of each of
+    the monitored interfaces 1..nif, in its order."""
+    oids = ["1.3.6.1.2.1.1.3.0"]
+    for k in range(1, nif + 1):
+        for base, col in COLS:
+            oids.append("%s.%d.%d" % (base, col, k))
+    return oids
+
+
+def collectd_blocks(nif, max_varbinds=60):
+    """The GETs of one poll as collectd Data blocks: slamond splits its OIDs
+    into PDUs of max_varbinds (the profile's default 60); collectd's snmp
+    plugin sends one GET per Data block, so each block is one of those
+    PDUs. Its values must be numbers, so the ifName varbinds are left out
+    (37 of the 41 OIDs of 4 interfaces, in one block)."""
+    oids = poll_oids(nif)
+    out = []
+    for j in range(0, len(oids), max_varbinds):
+        vals = [o for o in oids[j:j + max_varbinds]
+                if not o.startswith(IFX + ".1.")]
+        if vals:  # 48 interfaces: the 9th PDU is one ifName
+            out.append(vals)
+    return out
+
+
+def write_collectd(d, hosts, community, interval, rrd_dir=None):
+    """collectd.conf and bench.types.db in d for hosts = [(name, "addr:port",
+    interval, monitored interfaces)]: the snmp plugin (one Data block per
+    slamond PDU), and with rrd_dir the rrdtool plugin storing there."""
+    d = os.path.abspath(d)
+    j = lambda f: os.path.join(d, f)
+    blocks = {}
+    for _, _, _, nif in hosts:
+        if nif not in blocks:
+            blocks[nif] = collectd_blocks(nif)
+    sizes = sorted({len(b) for bl in blocks.values() for b in bl})
     with open(j("bench.types.db"), "w") as f:
-        f.write("bench37 " + ", ".join(
-            "v%d:GAUGE:U:U" % k for k in range(len(numeric))) + "\n")
+        for n in sizes:
+            f.write("bench%d " % n + ", ".join(
+                "v%d:GAUGE:U:U" % k for k in range(n)) + "\n")
     with open(j("collectd.conf"), "w") as f:
         f.write('Hostname "bench"\nFQDNLookup false\n'
                 'BaseDir "%s"\nPIDFile "%s"\nPluginDir "/usr/lib/collectd"\n'
@@ -84,20 +121,34 @@ def main():
                 'Interval %d\nReadThreads 5\nWriteThreads 1\n'
                 'LoadPlugin logfile\n<Plugin logfile>\n  LogLevel "warning"\n'
                 '  File "%s"\n</Plugin>\n'
-                'LoadPlugin snmp\n<Plugin snmp>\n'
-                '  <Data "poll">\n    Type "bench37"\n    Table false\n'
-                '    Instance "poll"\n    Values %s\n  </Data>\n'
-                % (os.path.abspath(a.dir), os.path.abspath(j("collectd.pid")),
-                   os.path.abspath(j("bench.types.db")), a.interval,
-                   os.path.abspath(j("collectd.log")),
-                   " ".join('"%s"' % o for o in numeric)))
-        for i in range(a.n):
-            f.write('  <Host "d%05d">\n    Address "udp:%s:%d"\n'
+                % (d, j("collectd.pid"), j("bench.types.db"), interval,
+                   j("collectd.log")))
+        if rrd_dir:
+            f.write('LoadPlugin rrdtool\n<Plugin rrdtool>\n'
+                    '  DataDir "%s"\n  CacheTimeout 120\n'
+                    '  CacheFlush 900\n  WritesPerSecond 50\n'
+                    '</Plugin>\n' % rrd_dir)
+        f.write('LoadPlugin snmp\n<Plugin snmp>\n')
+        for nif, bl in sorted(blocks.items()):
+            for k, vals in enumerate(bl):
+                name = "poll" if nif == 4 and len(bl) == 1 else \
+                    "if%d_%d" % (nif, k)
+                f.write('  <Data "%s">\n    Type "bench%d"\n    Table false\n'
+                        '    TypeInstance "%s"\n    Values %s\n  </Data>\n'
+                        % (name, len(vals), name,
+                           " ".join('"%s"' % o for o in vals)))
+        for name, address, ival, nif in hosts:
+            bl = blocks[nif]
+            names = ["poll"] if nif == 4 and len(bl) == 1 else \
+                ["if%d_%d" % (nif, k) for k in range(len(bl))]
+            f.write('  <Host "%s">\n    Address "udp:%s"\n'
                     '    Version 2\n    Community "%s"\n'
-                    '    Collect "poll"\n    Interval %d\n    Timeout 2\n'
+                    '    Collect %s\n    Interval %d\n    Timeout 2\n'
                     '    Retries 1\n  </Host>\n'
-                    % (i, addr(i), a.port, a.community, a.interval))
+                    % (name, address, community,
+                       " ".join('"%s"' % n for n in names), ival))
         f.write("</Plugin>\n")
+    return j("collectd.conf")
 
 
 if __name__ == "__main__":

@@ -9,16 +9,20 @@
  * out from that address.  Datagrams from or to anything outside 127/8 are
  * dropped.
  *
- * Every agent has 4 interfaces (ifIndex 1..4, all up, 1 Gbps) whose
+ * Every agent has -i COUNT interfaces (4 by default), the first K agents
+ * -B K:COUNT (e.g. -B 34:48 -i 4: the routers and switches of the bureau's
+ * mix, then access points): ifIndex 1..COUNT, all up, 1 Gbps, ifDescr
+ * GigabitEthernet0/X, ifName Gi0/X, ifAlias "bench agent A port X", whose
  * counters grow with wall time: ifHCInOctets = rate * (now - start), rate
  * in bytes/s depends on the agent and interface (1..50 MB/s, well under the
  * link speed); out = in / 2; errors and discards grow slowly; sysUpTime
  * counts from the responder's start.  GET, GETNEXT and GETBULK are served
  * from one sorted table; unknown OIDs get noSuchObject, a walk past the end
- * endOfMibView.  recvmmsg/sendmmsg in batches of 64.
+ * endOfMibView.  One table per interface count (the two are shared by all
+ * agents: no per-agent memory).  recvmmsg/sendmmsg in batches of 64.
  *
  *   responder -n N [-p PORT] [-c COMMUNITY] [-t THREADS] [-s STATSFILE]
- *             [-d MAX_SECONDS]
+ *             [-d MAX_SECONDS] [-i COUNT] [-B K:COUNT]
  *
  * The stats file is rewritten every second: "requests responses bad".
  * SIGTERM/SIGINT stop it; it always stops after MAX_SECONDS (default 3600).
@@ -41,7 +45,7 @@
 
 #include "ber.h"
 
-#define NIF 4
+#define NIF_MAX 1000
 #define BATCH 64
 #define PKT_MAX 65536
 #define VB_MAX 2048
@@ -57,11 +61,18 @@ struct entry {
 	uint32_t oid[OID_MAX];
 	int len;
 	enum kind kind;
-	int ifx; /* 1..NIF, 0 scalar */
+	int ifx; /* 1..nif, 0 scalar */
 };
 
-static struct entry table[64];
-static int ntable;
+/* the sorted OID table of agents with nif interfaces */
+struct table {
+	struct entry *e;
+	int n;
+	int nif;
+};
+
+static struct table tables[2]; /* [0]: -i, [1]: the first nbig agents */
+static uint32_t nbig;
 static uint32_t nagents = 500;
 static char community[128] = "bench";
 static size_t community_len = 5;
@@ -77,9 +88,10 @@ static double now_wall(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static void add(enum kind k, int ifx, int n, const uint32_t *o)
+static void add(struct table *t, enum kind k, int ifx, int n,
+		const uint32_t *o)
 {
-	struct entry *e = &table[ntable++];
+	struct entry *e = &t->e[t->n++];
 
 	memcpy(e->oid, o, n * sizeof(uint32_t));
 	e->len = n;
@@ -94,7 +106,7 @@ static int entry_cmp(const void *a, const void *b)
 	return oid_cmp(x->oid, x->len, y->oid, y->len);
 }
 
-static void build_table(void)
+static int build_table(struct table *t, int nif)
 {
 	static const struct { enum kind k; uint32_t col; } ift[] = {
 		{K_IFINDEX, 1}, {K_IFDESCR, 2}, {K_IFTYPE, 3}, {K_IFMTU, 4},
@@ -105,35 +117,42 @@ static void build_table(void)
 		{K_IFNAME, 1}, {K_IFHCIN, 6}, {K_IFHCOUT, 10},
 		{K_IFHIGHSPEED, 15}, {K_IFALIAS, 18}};
 	uint32_t o[OID_MAX] = {1, 3, 6, 1, 2, 1, 1, 1, 0};
+	size_t cols = sizeof(ift) / sizeof(ift[0]) + sizeof(ifx) / sizeof(ifx[0]);
 
-	add(K_SYSDESCR, 0, 9, o);
-	o[7] = 2, add(K_SYSOBJID, 0, 9, o);
-	o[7] = 3, add(K_UPTIME, 0, 9, o);
-	o[7] = 5, add(K_SYSNAME, 0, 9, o);
-	o[6] = 2, o[7] = 1, add(K_IFNUMBER, 0, 9, o);
+	t->nif = nif;
+	t->n = 0;
+	t->e = calloc(5 + cols * (size_t)nif, sizeof(*t->e));
+	if (t->e == NULL)
+		return -1;
+	add(t, K_SYSDESCR, 0, 9, o);
+	o[7] = 2, add(t, K_SYSOBJID, 0, 9, o);
+	o[7] = 3, add(t, K_UPTIME, 0, 9, o);
+	o[7] = 5, add(t, K_SYSNAME, 0, 9, o);
+	o[6] = 2, o[7] = 1, add(t, K_IFNUMBER, 0, 9, o);
 	for (size_t c = 0; c < sizeof(ift) / sizeof(ift[0]); c++)
-		for (int i = 1; i <= NIF; i++) {
+		for (int i = 1; i <= nif; i++) {
 			uint32_t x[] = {1, 3, 6, 1, 2, 1, 2, 2, 1, ift[c].col,
 					(uint32_t)i};
-			add(ift[c].k, i, 11, x);
+			add(t, ift[c].k, i, 11, x);
 		}
 	for (size_t c = 0; c < sizeof(ifx) / sizeof(ifx[0]); c++)
-		for (int i = 1; i <= NIF; i++) {
+		for (int i = 1; i <= nif; i++) {
 			uint32_t x[] = {1, 3, 6, 1, 2, 1, 31, 1, 1, 1,
 					ifx[c].col, (uint32_t)i};
-			add(ifx[c].k, i, 12, x);
+			add(t, ifx[c].k, i, 12, x);
 		}
-	qsort(table, ntable, sizeof(table[0]), entry_cmp);
+	qsort(t->e, (size_t)t->n, sizeof(t->e[0]), entry_cmp);
+	return 0;
 }
 
 /* index of the exact entry, or -1 */
-static int lookup(const uint32_t *o, int n)
+static int lookup(const struct table *t, const uint32_t *o, int n)
 {
-	int lo = 0, hi = ntable - 1;
+	int lo = 0, hi = t->n - 1;
 
 	while (lo <= hi) {
 		int mid = (lo + hi) / 2;
-		int c = oid_cmp(table[mid].oid, table[mid].len, o, n);
+		int c = oid_cmp(t->e[mid].oid, t->e[mid].len, o, n);
 
 		if (c == 0)
 			return mid;
@@ -145,15 +164,15 @@ static int lookup(const uint32_t *o, int n)
 	return -1;
 }
 
-/* index of the first entry after o, or ntable */
-static int next_of(const uint32_t *o, int n)
+/* index of the first entry after o, or t->n */
+static int next_of(const struct table *t, const uint32_t *o, int n)
 {
-	int lo = 0, hi = ntable;
+	int lo = 0, hi = t->n;
 
 	while (lo < hi) {
 		int mid = (lo + hi) / 2;
 
-		if (oid_cmp(table[mid].oid, table[mid].len, o, n) <= 0)
+		if (oid_cmp(t->e[mid].oid, t->e[mid].len, o, n) <= 0)
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -164,11 +183,11 @@ static int next_of(const uint32_t *o, int n)
 /* bytes per second of interface ifx of agent a */
 static double rate_in(uint32_t a, int ifx)
 {
-	return 1e6 * (double)(1 + (a * NIF + (uint32_t)ifx) % 50);
+	return 1e6 * (double)(1 + (a * 4 + (uint32_t)ifx) % 50);
 }
 
 static void encode_value(struct benc *e, uint32_t a, const struct entry *en,
-			 double el)
+			 int nif, double el)
 {
 	char s[96];
 	int n;
@@ -193,7 +212,7 @@ static void encode_value(struct benc *e, uint32_t a, const struct entry *en,
 		ber_octets(e, BER_OCTETS, s, (size_t)n);
 		return;
 	case K_IFNUMBER:
-		ber_sint(e, NIF);
+		ber_sint(e, nif);
 		return;
 	case K_IFINDEX:
 		ber_sint(e, en->ifx);
@@ -271,6 +290,9 @@ static size_t answer(uint32_t agent, const uint8_t *pkt, size_t n,
 	size_t comm_len;
 	int nq = 0, nres = 0;
 	long errstat = 0, errindex = 0;
+	const struct table *t = &tables[agent < nbig ? 1 : 0];
+	const struct entry *table = t->e;
+	const int ntable = t->n;
 
 	if (ber_tl(&d, &tag, &len) < 0 || tag != BER_SEQ)
 		return 0;
@@ -311,14 +333,14 @@ static size_t answer(uint32_t agent, const uint8_t *pkt, size_t n,
 
 	if (pdutype == PDU_GET) {
 		for (int i = 0; i < nq; i++) {
-			int k = lookup(qoids[i], qlens[i]);
+			int k = lookup(t, qoids[i], qlens[i]);
 
 			res[nres++] = (struct vbres){qoids[i], qlens[i], k,
 						     BER_NOSUCHOBJECT};
 		}
 	} else if (pdutype == PDU_GETNEXT) {
 		for (int i = 0; i < nq; i++) {
-			int k = next_of(qoids[i], qlens[i]);
+			int k = next_of(t, qoids[i], qlens[i]);
 
 			if (k < ntable)
 				res[nres++] = (struct vbres){table[k].oid,
@@ -337,7 +359,7 @@ static size_t answer(uint32_t agent, const uint8_t *pkt, size_t n,
 		int budget = (int)(outmax / 64);
 
 		for (int i = 0; i < nonrep; i++) {
-			int k = next_of(qoids[i], qlens[i]);
+			int k = next_of(t, qoids[i], qlens[i]);
 
 			res[nres++] = k < ntable
 				? (struct vbres){table[k].oid, table[k].len, k, 0}
@@ -355,7 +377,7 @@ static size_t answer(uint32_t agent, const uint8_t *pkt, size_t n,
 				int q = (int)nonrep + j, k;
 
 				if (cur[j] == -2)
-					k = next_of(qoids[q], qlens[q]);
+					k = next_of(t, qoids[q], qlens[q]);
 				else if (cur[j] >= ntable)
 					k = ntable;
 				else
@@ -384,7 +406,8 @@ static size_t answer(uint32_t agent, const uint8_t *pkt, size_t n,
 			uint8_t *vbend = e.p;
 
 			if (res[i].ent >= 0)
-				encode_value(&e, agent, &table[res[i].ent], el);
+				encode_value(&e, agent, &table[res[i].ent], t->nif,
+					     el);
 			else
 				ber_hdr(&e, res[i].exc, 0);
 			ber_oid(&e, res[i].oid, res[i].len);
@@ -557,13 +580,14 @@ static void write_stats(const char *path)
 
 int main(int argc, char **argv)
 {
-	int port = 16100, nthreads = 1, opt;
+	int port = 16100, nthreads = 1, opt, nif = 4, bigif = 0;
+	char *colon;
 	double maxsec = 3600;
 	const char *stats = NULL;
 	struct worker *ws;
 	struct sigaction sa;
 
-	while ((opt = getopt(argc, argv, "n:p:c:t:s:d:")) != -1) {
+	while ((opt = getopt(argc, argv, "n:p:c:t:s:d:i:B:")) != -1) {
 		switch (opt) {
 		case 'n': nagents = (uint32_t)strtoul(optarg, NULL, 10); break;
 		case 'p': port = atoi(optarg); break;
@@ -574,19 +598,36 @@ int main(int argc, char **argv)
 		case 't': nthreads = atoi(optarg); break;
 		case 's': stats = optarg; break;
 		case 'd': maxsec = atof(optarg); break;
+		case 'i': nif = atoi(optarg); break;
+		case 'B':
+			colon = strchr(optarg, ':');
+			nbig = (uint32_t)strtoul(optarg, NULL, 10);
+			bigif = colon ? atoi(colon + 1) : 0;
+			if (colon == NULL || bigif < 1 || bigif > NIF_MAX) {
+				fprintf(stderr, "responder: -B K:COUNT, COUNT "
+						"1..%d\n", NIF_MAX);
+				return 2;
+			}
+			break;
 		default:
 			fprintf(stderr, "usage: responder -n N [-p PORT] [-c "
 					"COMMUNITY] [-t THREADS] [-s STATSFILE] "
-					"[-d MAX_SECONDS]\n");
+					"[-d MAX_SECONDS] [-i COUNT] "
+					"[-B K:COUNT]\n");
 			return 2;
 		}
 	}
 	if (nagents == 0 || nagents > 156 * 62500 || nthreads < 1 ||
-	    nthreads > 16) {
-		fprintf(stderr, "responder: bad -n or -t\n");
+	    nthreads > 16 || nif < 1 || nif > NIF_MAX) {
+		fprintf(stderr, "responder: bad -n, -t or -i (1..%d)\n",
+			NIF_MAX);
 		return 2;
 	}
-	build_table();
+	if (build_table(&tables[0], nif) < 0 ||
+	    (nbig > 0 && build_table(&tables[1], bigif) < 0)) {
+		fprintf(stderr, "responder: out of memory\n");
+		return 1;
+	}
 	t0 = now_wall();
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_sig;
@@ -619,8 +660,10 @@ int main(int argc, char **argv)
 		pthread_create(&ws[i].th, NULL, serve, &ws[i]);
 	fprintf(stderr,
 		"responder: %u agents at 127.100.1.1.. port %d, community "
-		"'%s', %d thread(s), pid %d\n",
-		nagents, port, community, nthreads, (int)getpid());
+		"'%s', %d thread(s), %d interfaces (the first %u: %d), "
+		"pid %d\n",
+		nagents, port, community, nthreads, nif, nbig, bigif,
+		(int)getpid());
 	while (!stop && now_wall() - t0 < maxsec) {
 		write_stats(stats);
 		usleep(1000 * 1000);
