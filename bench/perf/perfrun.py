@@ -22,7 +22,6 @@ import glob
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import time
@@ -31,21 +30,14 @@ BENCH = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ROOT = os.path.dirname(BENCH)
 sys.path.insert(0, BENCH)
 import fleet  # noqa: E402
+from realmix import cpu, responses, stop  # noqa: E402  (the same /proc reads)
 
-TICK = os.sysconf("SC_CLK_TCK")
 PORT = 16100
 started = []
 
 
 def log(*a):
     print("[perfrun %s]" % time.strftime("%H:%M:%S"), *a, flush=True)
-
-
-def cpu(pid):
-    with open("/proc/%d/stat" % pid) as f:
-        st = f.read()
-    fl = st[st.rindex(")") + 2:].split()
-    return (int(fl[11]) + int(fl[12])) / TICK
 
 
 def ctxt(pid):
@@ -61,24 +53,6 @@ def ctxt(pid):
         except OSError:
             pass
     return out
-
-
-def responses(path):
-    try:
-        with open(path) as f:
-            return int(f.read().split()[1])
-    except (OSError, ValueError, IndexError):
-        return None
-
-
-def stop(p, wait=60):
-    if p.poll() is None:
-        p.send_signal(signal.SIGTERM)
-        try:
-            p.wait(wait)
-        except subprocess.TimeoutExpired:
-            p.kill()
-            p.wait()
 
 
 def main():
