@@ -7,27 +7,12 @@
  */
 #include "sla.h"
 
+#include "core/tz.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-
-/* Does tz name a zone the C library can load? A name it cannot load is
- * silently taken as UTC, so check the zoneinfo file ourselves. */
-static int tz_valid(const char *tz)
-{
-	char path[256];
-	const char *dir = getenv("TZDIR");
-
-	if (tz == NULL || tz[0] == '\0' || strstr(tz, "..") != NULL)
-		return 0;
-	if (strcmp(tz, "UTC") == 0 || strcmp(tz, "GMT") == 0)
-		return 1;
-	snprintf(path, sizeof(path), "%s/%s",
-		 dir != NULL ? dir : "/usr/share/zoneinfo", tz);
-	return access(path, R_OK) == 0;
-}
 
 struct tz_save {
 	char old[256];

@@ -188,6 +188,58 @@ const char *report__reason(const struct sla_value *v,
 	return v->reason;
 }
 
+const struct sla_value *report__find_value(const struct sla_result *r,
+					   const char *id)
+{
+	for (size_t i = 0; r != NULL && i < r->nvalues; i++)
+		if (strcmp(r->values[i].ind.id, id) == 0)
+			return &r->values[i];
+	return NULL;
+}
+
+void report__completeness(const struct config *cfg,
+			  const struct sla_result *r,
+			  const struct rpt_words *w, int en, int rounded,
+			  report__complete_fn row, void *arg)
+{
+	double exp_all = 0, got_all = 0;
+	size_t n_all = 0;
+
+	for (int role = 0; role < ROLE_COUNT; role++) {
+		double exp = 0, got = 0;
+		size_t n = 0;
+
+		for (size_t i = 0; i < cfg->ndevices; i++) {
+			if ((int)cfg->devices[i].role != role)
+				continue;
+			n++;
+			exp += (double)r->avail[i].buckets;
+			got += rounded ? (double)r->avail[i].known_buckets
+				       : r->avail[i].known_s / SLA_STEP;
+		}
+		if (n == 0)
+			continue;
+		n_all += n;
+		exp_all += exp;
+		got_all += got;
+		row(arg, report__role_word(role, en), n, exp, got);
+	}
+	for (size_t i = 0; i < r->ncaptures; i++) {
+		const struct sla_capture *c = &r->captures[i];
+		double exp = floor(c->expected_s / SLA_STEP + 0.5);
+		double got = c->collected_s / SLA_STEP;
+		char label[128];
+
+		snprintf(label, sizeof(label), "%s %s", w->cap_complete,
+			 c->name);
+		n_all++;
+		exp_all += exp;
+		got_all += got;
+		row(arg, label, 1, exp, got);
+	}
+	row(arg, w->total, n_all, exp_all, got_all);
+}
+
 double report__share(const struct sla_avail *a)
 {
 	double all = a->up_s + a->down_s + a->unknown_s;

@@ -262,15 +262,6 @@ int report__chart_faults(const struct sla_result *r, const char *lang,
 	return finish(cr, s, "faults", png, len, err, errlen);
 }
 
-static const struct sla_value *find(const struct sla_result *r,
-				    const char *id)
-{
-	for (size_t i = 0; r != NULL && i < r->nvalues; i++)
-		if (strcmp(r->values[i].ind.id, id) == 0)
-			return &r->values[i];
-	return NULL;
-}
-
 int report__chart_compare(const struct sla_result *r,
 			  const struct sla_result *prev, const char *lang,
 			  unsigned char **png, size_t *len, char *err,
@@ -291,7 +282,7 @@ int report__chart_compare(const struct sla_result *r,
 		if (strcmp(v->ind.unit, "%") != 0 || v->value != v->value)
 			continue;
 		now[n] = v;
-		was[n] = find(prev, v->ind.id);
+		was[n] = report__find_value(prev, v->ind.id);
 		if (v->value < lo)
 			lo = v->value;
 		if (was[n] != NULL && was[n]->value == was[n]->value &&

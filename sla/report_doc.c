@@ -615,17 +615,24 @@ static void faults(struct rdoc *d, const struct config *cfg,
 	     na ? sa / (double)na / 60 : 0, nr ? sr / (double)nr / 60 : 0);
 }
 
-static void complete_row(struct rdoc *d, struct rdoc_block *t,
-			 const char *label, size_t n, double exp, double got)
+struct complete_table {
+	struct rdoc *d;
+	struct rdoc_block *t;
+};
+
+static void complete_row(void *arg, const char *label, size_t n, double exp,
+			 double got)
 {
-	cell(d, t, 0, "%s", label);
-	cell(d, t, RDOC_NUM, "%zu", n);
-	cell(d, t, RDOC_NUM, "%.0f", exp);
-	cell(d, t, RDOC_NUM, got == floor(got) ? "%.0f" : "%.1f", got);
+	struct complete_table *c = arg;
+
+	cell(c->d, c->t, 0, "%s", label);
+	cell(c->d, c->t, RDOC_NUM, "%zu", n);
+	cell(c->d, c->t, RDOC_NUM, "%.0f", exp);
+	cell(c->d, c->t, RDOC_NUM, got == floor(got) ? "%.0f" : "%.1f", got);
 	if (exp > 0)
-		cell(d, t, RDOC_NUM, "%.2f", got / exp * 100);
+		cell(c->d, c->t, RDOC_NUM, "%.2f", got / exp * 100);
 	else
-		cell(d, t, RDOC_NUM, "-");
+		cell(c->d, c->t, RDOC_NUM, "-");
 }
 
 static void completeness(struct rdoc *d, const struct config *cfg,
@@ -634,47 +641,14 @@ static void completeness(struct rdoc *d, const struct config *cfg,
 {
 	const char *head[] = { w->role, w->ndev, w->expected, w->collected,
 			       "%" };
-	double exp_all = 0, got_all = 0;
-	size_t n_all = 0;
-	struct rdoc_block *t;
+	struct complete_table c = { d, NULL };
 
 	section(d, k, "数据完整性", "Data completeness");
-	t = table(d, 5, NULL);
-	header_row(d, t, head);
-	for (int role = 0; role < ROLE_COUNT; role++) {
-		double exp = 0, got = 0;
-		size_t n = 0;
-
-		for (size_t i = 0; i < cfg->ndevices; i++) {
-			if ((int)cfg->devices[i].role != role)
-				continue;
-			n++;
-			exp += (double)r->avail[i].buckets;
-			got += (double)r->avail[i].known_buckets;
-		}
-		if (n == 0)
-			continue;
-		n_all += n;
-		exp_all += exp;
-		got_all += got;
-		complete_row(d, t, report__role_word(role, d->en), n, exp,
-			     got);
-	}
-	for (size_t i = 0; i < r->ncaptures; i++) {
-		const struct sla_capture *c = &r->captures[i];
-		double exp = floor(c->expected_s / SLA_STEP + 0.5);
-		double got = c->collected_s / SLA_STEP;
-		char label[128];
-
-		snprintf(label, sizeof(label), "%s %s", w->cap_complete,
-			 c->name);
-		n_all++;
-		exp_all += exp;
-		got_all += got;
-		complete_row(d, t, label, 1, exp, got);
-	}
-	complete_row(d, t, w->total, n_all, exp_all, got_all);
-	table_end(d, t);
+	c.t = table(d, 5, NULL);
+	header_row(d, c.t, head);
+	/* each device's known 5-minute units, rounded */
+	report__completeness(cfg, r, w, d->en, 1, complete_row, &c);
+	table_end(d, c.t);
 }
 
 static void methods(struct rdoc *d, const struct rpt_words *w, int *k)

@@ -24,19 +24,6 @@ extern char **environ;
 
 #define PANDOC_TIMEOUT_S 120
 
-static void esc(FILE *f, const char *s)
-{
-	for (; *s != '\0'; s++) {
-		switch (*s) {
-		case '<': fputs("&lt;", f); break;
-		case '>': fputs("&gt;", f); break;
-		case '&': fputs("&amp;", f); break;
-		case '"': fputs("&quot;", f); break;
-		default: fputc(*s, f);
-		}
-	}
-}
-
 /* The document as pandoc's input, images written next to it. */
 static int write_input(const struct rdoc *d, const char *dir,
 		       const char *html, char *err, size_t errlen)
@@ -52,13 +39,13 @@ static int write_input(const struct rdoc *d, const char *dir,
 	fputs("<html><head><meta charset=\"utf-8\"></head><body>\n", f);
 	if (d->bureau[0] != '\0') {
 		fputs("<p>", f);
-		esc(f, d->bureau);
+		report__esc(f, d->bureau);
 		fputs("</p>\n", f);
 	}
 	fputs("<h1>", f);
-	esc(f, d->title);
+	report__esc(f, d->title);
 	fputs("</h1>\n<p>", f);
-	esc(f, d->period);
+	report__esc(f, d->period);
 	fprintf(f, " · %s %s%s</p>\n", d->en ? "generated" : "生成时间",
 		d->generated, d->draft ? (d->en ? " (draft: reasons to give)"
 				  : "（草稿：尚有偏差原因未说明）")
@@ -69,7 +56,7 @@ static int write_input(const struct rdoc *d, const char *dir,
 				  : i == 1 ? d->reviewed : d->approved;
 
 		fprintf(f, "<tr><td>%s</td><td>", d->role_words[i]);
-		esc(f, who);
+		report__esc(f, who);
 		fprintf(f, "</td><td>%s</td><td></td></tr>",
 			d->en ? "Date" : "日期");
 	}
@@ -81,14 +68,14 @@ static int write_input(const struct rdoc *d, const char *dir,
 		case RDOC_H1:
 		case RDOC_H2:
 			fprintf(f, "<h%d>", b->kind == RDOC_H1 ? 2 : 3);
-			esc(f, b->text);
+			report__esc(f, b->text);
 			fprintf(f, "</h%d>\n", b->kind == RDOC_H1 ? 2 : 3);
 			break;
 		case RDOC_P:
 		case RDOC_NOTE:
 		case RDOC_FLAG:
 			fputs(b->kind == RDOC_P ? "<p>" : "<p><strong>", f);
-			esc(f, b->text);
+			report__esc(f, b->text);
 			fputs(b->kind == RDOC_P ? "</p>\n" : "</strong></p>\n",
 			      f);
 			break;
@@ -98,7 +85,7 @@ static int write_input(const struct rdoc *d, const char *dir,
 				fputs(r == 0 ? "<thead><tr>" : "<tr>", f);
 				for (size_t c = 0; c < b->ncols; c++) {
 					fputs(r == 0 ? "<th>" : "<td>", f);
-					esc(f, b->cells[r * b->ncols + c]);
+					report__esc(f, b->cells[r * b->ncols + c]);
 					fputs(r == 0 ? "</th>" : "</td>", f);
 				}
 				fputs(r == 0 ? "</tr></thead><tbody>\n"
@@ -128,7 +115,7 @@ static int write_input(const struct rdoc *d, const char *dir,
 				return -EIO;
 			}
 			fprintf(f, "<p><img src=\"img-%d.png\" alt=\"", img++);
-			esc(f, b->text);
+			report__esc(f, b->text);
 			fputs("\" style=\"width:16cm\"></p>\n", f);
 			break;
 		}

@@ -145,8 +145,7 @@ void report__bytes(double bytes, char *out, size_t outlen)
 		snprintf(out, outlen, "%.0f B", bytes);
 }
 
-/* HTML-escapes s. */
-static void esc(FILE *f, const char *s)
+void report__esc(FILE *f, const char *s)
 {
 	for (; *s != '\0'; s++) {
 		switch (*s) {
@@ -165,7 +164,7 @@ static void head(FILE *f, const char *title, const char *lang)
 		"<!DOCTYPE html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\">"
 		"<title>",
 		strcmp(lang, "en") == 0 ? "en" : "zh-CN");
-	esc(f, title);
+	report__esc(f, title);
 	fputs("</title><style>\n"
 	      "@page { size: A4; margin: 14mm 12mm; }\n"
 	      /* a TrueType CJK font first: Chromium's PDF backend embeds
@@ -201,7 +200,7 @@ static void th_row(FILE *f, const char *const *cols, size_t n)
 	fputs("<thead><tr>", f);
 	for (size_t i = 0; i < n; i++) {
 		fputs("<th>", f);
-		esc(f, cols[i]);
+		report__esc(f, cols[i]);
 		fputs("</th>", f);
 	}
 	fputs("</tr></thead>\n", f);
@@ -213,7 +212,7 @@ static void td(FILE *f, const char *cls, const char *text)
 		fprintf(f, "<td class=\"%s\">", cls);
 	else
 		fputs("<td>", f);
-	esc(f, text);
+	report__esc(f, text);
 	fputs("</td>", f);
 }
 
@@ -251,7 +250,7 @@ static void meta(FILE *f, const struct config *cfg,
 			break;
 		}
 		fputs(k > 1 ? ", " : "", f);
-		esc(f, cfg->devices[d].name);
+		report__esc(f, cfg->devices[d].name);
 	}
 	fputs("</p>\n", f);
 }
@@ -270,7 +269,7 @@ static void simulated_history_note(FILE *f, const struct config *cfg,
 	fputs("<p class=\"note\"><strong>", f);
 	fputs(zh ? "模拟历史数据" : "Simulated history", f);
 	fputs("</strong>: ", f);
-	esc(f, months);
+	report__esc(f, months);
 	fputs(zh ? " 的数据由 slamon simulate-history 生成（演示用），"
 		   "不是实测数据。"
 		 : " written by slamon simulate-history (demo): not "
@@ -334,9 +333,11 @@ static void fault_section(FILE *f, const struct config *cfg,
 		nr ? sr / (double)nr / 60 : 0);
 }
 
-static void complete_row(FILE *f, const char *label, size_t n, double exp,
+static void complete_row(void *arg, const char *label, size_t n, double exp,
 			 double got)
 {
+	FILE *f = arg;
+
 	fputs("<tr>", f);
 	td(f, NULL, label);
 	fprintf(f, "<td class=\"n\">%zu</td><td class=\"n\">%.0f</td>", n,
@@ -354,44 +355,11 @@ static void complete_section(FILE *f, const struct config *cfg,
 {
 	const char *cols[] = { w->role, w->ndev, w->expected, w->collected,
 			       "%" };
-	double exp_all = 0, got_all = 0;
-	size_t n_all = 0;
 
 	fprintf(f, "<h2>%s</h2>\n<table>", w->s_complete);
 	th_row(f, cols, 5);
-	for (int role = 0; role < ROLE_COUNT; role++) {
-		double exp = 0, got = 0;
-		size_t n = 0;
-
-		for (size_t d = 0; d < cfg->ndevices; d++) {
-			if ((int)cfg->devices[d].role != role)
-				continue;
-			n++;
-			exp += (double)r->avail[d].buckets;
-			got += r->avail[d].known_s / SLA_STEP;
-		}
-		if (n == 0)
-			continue;
-		n_all += n;
-		exp_all += exp;
-		got_all += got;
-		complete_row(f, report__role_word(role, w == &EN), n, exp,
-			     got);
-	}
-	for (size_t i = 0; i < r->ncaptures; i++) {
-		const struct sla_capture *c = &r->captures[i];
-		double exp = floor(c->expected_s / SLA_STEP + 0.5);
-		double got = c->collected_s / SLA_STEP;
-		char label[128];
-
-		snprintf(label, sizeof(label), "%s %s", w->cap_complete,
-			 c->name);
-		n_all++;
-		exp_all += exp;
-		got_all += got;
-		complete_row(f, label, 1, exp, got);
-	}
-	complete_row(f, w->total, n_all, exp_all, got_all);
+	/* the known seconds / 300, as the indicator counts them */
+	report__completeness(cfg, r, w, w == &EN, 0, complete_row, f);
 	fputs("</table>\n", f);
 }
 
@@ -448,7 +416,7 @@ int report__year_html(const struct config *cfg, struct sla_result *const *m,
 	snprintf(title, sizeof(title), "%s %s", w->year_title, y->period.label);
 	head(f, title, en ? "en" : "zh");
 	fputs("<h1>", f);
-	esc(f, title);
+	report__esc(f, title);
 	fputs("</h1>\n", f);
 	meta(f, cfg, y, w);
 	fprintf(f, "<h2>%s</h2>\n<table><thead><tr><th>%s</th><th>%s</th>",
@@ -465,7 +433,7 @@ int report__year_html(const struct config *cfg, struct sla_result *const *m,
 		fprintf(f, "<td class=\"n\">%s ",
 			cmp_op_name(yv->ind.cmp) ? cmp_op_name(yv->ind.cmp)
 						 : "");
-		esc(f, v);
+		report__esc(f, v);
 		fputs("</td>", f);
 		for (int i = 0; i < 12; i++) {
 			const struct sla_value *mv =
@@ -533,7 +501,7 @@ static void html_table(FILE *f, const struct rdoc_block *b)
 					fl & RDOC_NUM ? "n " : "",
 					fl & RDOC_BAD ? "bad" : "",
 					fl & RDOC_OK ? "ok" : "");
-			esc(f, b->cells[i]);
+			report__esc(f, b->cells[i]);
 			fputs(r == 0 ? "</th>" : "</td>", f);
 		}
 		fputs(r == 0 ? "</tr></thead>\n" : "</tr>\n", f);
@@ -559,7 +527,7 @@ int report__doc_html(const struct rdoc *d, const struct report_opts *o,
 	fprintf(f, "<!DOCTYPE html>\n<html lang=\"%s\"><head>"
 		   "<meta charset=\"utf-8\"><title>",
 		d->en ? "en" : "zh-CN");
-	esc(f, d->title);
+	report__esc(f, d->title);
 	fprintf(f, " %s</title><style>\n%s</style></head><body>\n", d->label,
 		doc_css);
 	if (d->logo != NULL) {
@@ -574,13 +542,13 @@ int report__doc_html(const struct rdoc *d, const struct report_opts *o,
 	}
 	if (d->bureau[0] != '\0') {
 		fputs("<p class=\"meta\" style=\"font-size:13pt\">", f);
-		esc(f, d->bureau);
+		report__esc(f, d->bureau);
 		fputs("</p>\n", f);
 	}
 	fputs("<h1 class=\"title\">", f);
-	esc(f, d->title);
+	report__esc(f, d->title);
 	fprintf(f, " %s</h1>\n<p class=\"meta\">", d->label);
-	esc(f, d->period);
+	report__esc(f, d->period);
 	fprintf(f, " · %s %s%s</p>\n", d->en ? "generated" : "生成时间",
 		d->generated,
 		d->draft ? (d->en ? " · draft: reasons to give"
@@ -592,7 +560,7 @@ int report__doc_html(const struct rdoc *d, const struct report_opts *o,
 				  : i == 1 ? d->reviewed : d->approved;
 
 		fprintf(f, "<td>%s：", d->role_words[i]);
-		esc(f, who[0] ? who : "________");
+		report__esc(f, who[0] ? who : "________");
 		fprintf(f, "　%s：________</td>", d->en ? "date" : "日期");
 	}
 	fputs("</tr></table>\n", f);
@@ -603,12 +571,12 @@ int report__doc_html(const struct rdoc *d, const struct report_opts *o,
 		case RDOC_H1:
 			fputs(appendix ? "<h1 class=\"appendix\">" : "<h1>", f);
 			appendix = 0;
-			esc(f, b->text);
+			report__esc(f, b->text);
 			fputs("</h1>\n", f);
 			break;
 		case RDOC_H2:
 			fputs("<h2>", f);
-			esc(f, b->text);
+			report__esc(f, b->text);
 			fputs("</h2>\n", f);
 			break;
 		case RDOC_P:
@@ -618,7 +586,7 @@ int report__doc_html(const struct rdoc *d, const struct report_opts *o,
 				b->kind == RDOC_NOTE   ? " class=\"note\""
 				: b->kind == RDOC_FLAG ? " class=\"flag\""
 						       : "");
-			esc(f, b->text);
+			report__esc(f, b->text);
 			fputs("</p>\n", f);
 			break;
 		case RDOC_TABLE:
@@ -634,7 +602,7 @@ int report__doc_html(const struct rdoc *d, const struct report_opts *o,
 				return -ENOMEM;
 			}
 			fputs("<figure><img alt=\"", f);
-			esc(f, b->text);
+			report__esc(f, b->text);
 			fprintf(f, "\" src=\"data:image/png;base64,%s\">"
 				   "</figure>\n", b64);
 			free(b64);

@@ -33,6 +33,26 @@ const struct rpt_words *report__words(const char *lang);
 const char *report__reason(const struct sla_value *v,
 			   const struct rpt_words *w, int *ret_missing);
 
+/* The value of indicator id in r (NULL r, or none: NULL). */
+const struct sla_value *report__find_value(const struct sla_result *r,
+					   const char *id);
+
+/* Writes s to f HTML-escaped (< > & "): report_html.c, and pandoc's
+ * input in report_docx.c. */
+void report__esc(FILE *f, const char *s);
+
+/* The data completeness table's rows, in order: each role that has
+ * devices, each captured link, then the total (w->total). expected and
+ * got are 5-minute units; got sums each device's known_buckets when
+ * rounded (the monthly document), else known_s / SLA_STEP (the annual
+ * HTML, as the indicator counts). */
+typedef void (*report__complete_fn)(void *arg, const char *label, size_t n,
+				    double expected, double got);
+void report__completeness(const struct config *cfg,
+			  const struct sla_result *r,
+			  const struct rpt_words *w, int en, int rounded,
+			  report__complete_fn row, void *arg);
+
 /* base64 of n bytes, malloc'd, NUL-terminated. */
 char *report__base64(const unsigned char *p, size_t n);
 

@@ -57,15 +57,6 @@ static void put(struct buf *b, const char *fmt, ...)
 	}
 }
 
-static const struct sla_value *find(const struct sla_result *r,
-				    const char *id)
-{
-	for (size_t i = 0; r != NULL && i < r->nvalues; i++)
-		if (strcmp(r->values[i].ind.id, id) == 0)
-			return &r->values[i];
-	return NULL;
-}
-
 /* Length of a fault in seconds: first failure to resolution (or to the
  * end of the period when still open). */
 static double fault_len(const struct sla_fault *f, const struct sla_result *r)
@@ -253,7 +244,7 @@ static void change_par(struct buf *b, const struct sla_result *r,
 	}
 	for (size_t i = 0; i < r->nvalues; i++) {
 		const struct sla_value *v = &r->values[i];
-		const struct sla_value *p = find(prev, v->ind.id);
+		const struct sla_value *p = report__find_value(prev, v->ind.id);
 		char now[64], was[64];
 		double dlt;
 

@@ -91,9 +91,13 @@ int journal__states_migrate(struct journal *j, char *err, size_t errlen);
 /* Schema step of the traps table (journal_trap.c): CREATE ... IF NOT
  * EXISTS, run inside schema_init's transaction. */
 int journal__trap_schema(struct journal *j, char *err, size_t errlen);
-/* Schema 4's statements (journal_audit.c), run after the base schema. */
+/* Schema 6's statements (journal_audit.c), run after the base schema. */
 extern const char journal__audit_sql[];
-/* Schema 4's step (journal_summary.c): the report_summaries table, if it
+/* Whether m is "YYYY-MM" with a month 01..12 (journal_report.c): the
+ * key of the per-month rows (reasons, summaries). */
+int journal__month_valid(const char *m);
+
+/* Schema 7's step (journal_summary.c): the report_summaries table, if it
  * does not exist. Run inside schema_init's transaction. */
 int journal__summary_schema(struct journal *j, char *err, size_t errlen);
 

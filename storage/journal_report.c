@@ -16,8 +16,7 @@
 
 #define INDICATOR_MAX sizeof(((struct journal_reason *)0)->indicator)
 
-/* "YYYY-MM" with a month 01..12. */
-static int month_valid(const char *m)
+int journal__month_valid(const char *m)
 {
 	if (m == NULL || strlen(m) != 7 || m[4] != '-')
 		return 0;
@@ -32,7 +31,7 @@ int journal_reason_set(struct journal *j, const char *month,
 		       const char *indicator, const char *text, double t,
 		       char *err, size_t errlen)
 {
-	if (!month_valid(month)) {
+	if (!journal__month_valid(month)) {
 		journal__seterr(err, errlen, "reason: month '%s' is not YYYY-MM",
 				month != NULL ? month : "");
 		return -EINVAL;

@@ -8,7 +8,6 @@
 #include "journal.h"
 #include "journal_int.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,22 +23,10 @@ int journal__summary_schema(struct journal *j, char *err, size_t errlen)
 			      NULL, NULL, NULL, err, errlen);
 }
 
-/* "YYYY-MM" with a month 01..12. */
-static int month_ok(const char *m)
-{
-	if (m == NULL || strlen(m) != 7 || m[4] != '-')
-		return 0;
-	for (int i = 0; i < 7; i++)
-		if (i != 4 && !isdigit((unsigned char)m[i]))
-			return 0;
-	return (m[5] == '0' && m[6] >= '1') ||
-	       (m[5] == '1' && m[6] >= '0' && m[6] <= '2');
-}
-
 int journal_summary_set(struct journal *j, const char *month,
 			const char *text, double t, char *err, size_t errlen)
 {
-	if (!month_ok(month)) {
+	if (!journal__month_valid(month)) {
 		journal__seterr(err, errlen,
 				"summary: month '%s' is not YYYY-MM",
 				month != NULL ? month : "");
