@@ -240,6 +240,20 @@ void report__completeness(const struct config *cfg,
 	row(arg, w->total, n_all, exp_all, got_all);
 }
 
+const char *report__fault_unit(const struct config *cfg,
+			       const struct sla_fault *sf)
+{
+	char dev[FAULT_OBJECT_MAX], *slash;
+	int d;
+
+	snprintf(dev, sizeof(dev), "%s", sf->f.object);
+	slash = strchr(dev, '/'); /* "device/interface" */
+	if (slash != NULL)
+		*slash = '\0';
+	d = config_find_device(cfg, dev);
+	return d >= 0 ? cfg->devices[d].unit : "";
+}
+
 double report__share(const struct sla_avail *a)
 {
 	double all = a->up_s + a->down_s + a->unknown_s;

@@ -567,19 +567,13 @@ static void faults(struct rdoc *d, const struct config *cfg,
 	header_row(d, t, head);
 	for (size_t i = 0; i < r->nfaults; i++) {
 		const struct sla_fault *sf = &r->faults[i];
-		char dev[FAULT_OBJECT_MAX], t1[32], t2[32], *slash;
-		int di;
+		char t1[32], t2[32];
 
-		snprintf(dev, sizeof(dev), "%s", sf->f.object);
-		slash = strchr(dev, '/');
-		if (slash != NULL)
-			*slash = '\0';
-		di = config_find_device(cfg, dev);
 		sla_local_fmt(r->period.tz, sf->f.detect_t, t1, sizeof(t1));
 		sla_local_fmt(r->period.tz, sf->f.deadline_t, t2, sizeof(t2));
 		cell(d, t, RDOC_NUM, "%lld", (long long)sf->f.id);
 		cell(d, t, 0, "%s", sf->f.object);
-		cell(d, t, 0, "%s", di >= 0 ? cfg->devices[di].unit : "");
+		cell(d, t, 0, "%s", report__fault_unit(cfg, sf));
 		cell(d, t, 0, "%s", word_fault_kind(sf->f.kind, d->en));
 		cell(d, t, 0, "%s",
 		     word_severity(sf->f.severity, d->en));

@@ -293,20 +293,14 @@ static void fault_section(FILE *f, const struct config *cfg,
 	th_row(f, cols, 11);
 	for (size_t i = 0; i < r->nfaults; i++) {
 		const struct sla_fault *sf = &r->faults[i];
-		char dev[FAULT_OBJECT_MAX], t1[32], t2[32], *slash;
-		int d;
+		char t1[32], t2[32];
 
-		snprintf(dev, sizeof(dev), "%s", sf->f.object);
-		slash = strchr(dev, '/');
-		if (slash != NULL)
-			*slash = '\0';
-		d = config_find_device(cfg, dev);
 		sla_local_fmt(r->period.tz, sf->f.detect_t, t1, sizeof(t1));
 		sla_local_fmt(r->period.tz, sf->f.deadline_t, t2, sizeof(t2));
 		fprintf(f, "<tr><td class=\"n\">%lld</td>",
 			(long long)sf->f.id);
 		td(f, NULL, sf->f.object);
-		td(f, NULL, d >= 0 ? cfg->devices[d].unit : "");
+		td(f, NULL, report__fault_unit(cfg, sf));
 		td(f, NULL, word_fault_kind(sf->f.kind, w == &EN));
 		td(f, NULL, word_severity(sf->f.severity, w == &EN));
 		td(f, NULL, t1);

@@ -53,6 +53,11 @@ void report__completeness(const struct config *cfg,
 			  const struct rpt_words *w, int en, int rounded,
 			  report__complete_fn row, void *arg);
 
+/* The unit of the device a fault is on (its object "device" or
+ * "device/interface"); "" when the device is not in the inventory. */
+const char *report__fault_unit(const struct config *cfg,
+			       const struct sla_fault *sf);
+
 /* base64 of n bytes, malloc'd, NUL-terminated. */
 char *report__base64(const unsigned char *p, size_t n);
 
