@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "agents.h"
+#include "conf_fixture.h"
 #include "core/config.h"
 #include "modules/modules.h"
 
@@ -39,34 +40,23 @@ TestSuite(config_alerts, .init = setup, .fini = teardown);
 	"[profile p]\nversion = 2c\ncommunity = public\n"
 /* HEAD is 6 lines: the first line after it is line 7. */
 
+#define INVENTORY                                                             \
+	"中心,agg-1,10.0.0.1,aggregation,,p,,,\n"                                \
+	"区教育局,ap-1,10.0.0.2,access,agg-1,p,,,edu\n"
+
 static int load(const char *text)
 {
-	char p[4200], conf[8192];
+	const struct conf_fixture fx = { dir, INVENTORY, HEAD };
 
-	snprintf(p, sizeof(p), "%s/inv.csv", dir);
-	cr_assert_eq(write_file(p, "unit,name,address,role,parent,profile,"
-				   "interfaces,capacity_mbps,tags\n"
-				   "中心,agg-1,10.0.0.1,aggregation,,p,,,\n"
-				   "区教育局,ap-1,10.0.0.2,access,agg-1,p,,,"
-				   "edu\n"),
-		     0);
-	snprintf(conf, sizeof(conf), "%s%s", HEAD, text);
-	snprintf(p, sizeof(p), "%s/c.conf", dir);
-	cr_assert_eq(write_file(p, conf), 0);
-	return config_load(p, &cfg, &d);
+	return conf_fixture_load(&fx, text, &cfg, &d);
 }
 
 /* Fails with exactly one message, "c.conf:LINE: msg". */
 static void fails(const char *text, const char *msg)
 {
-	char want[5200];
+	const struct conf_fixture fx = { dir, INVENTORY, HEAD };
 
-	cr_assert_eq(load(text), -EINVAL);
-	for (size_t i = 0; i < d.n; i++)
-		cr_log_info("got: %s", d.msgs[i]);
-	cr_assert_eq(d.n, 1, "expected 1 message, got %zu", d.n);
-	snprintf(want, sizeof(want), "%s/c.conf:%s", dir, msg);
-	cr_assert_str_eq(d.msgs[0], want);
+	conf_fixture_fails(&fx, text, msg, &cfg, &d);
 }
 
 Test(config_alerts, defaults)

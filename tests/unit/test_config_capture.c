@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "agents.h"
+#include "conf_fixture.h"
 #include "core/config.h"
 #include "modules/modules.h"
 #include "probes/pcap_decode.h"
@@ -45,32 +46,21 @@ TestSuite(config_capture, .init = setup, .fini = teardown);
 	"[capture exit-1]\nifname = eth9\nlocal = 10.0.0.0/8\n"               \
 	"device = exit-rtr-1\n" extra
 
+#define INVENTORY "中心,exit-rtr-1,10.0.0.1,exit,,p,,,\n"
+
 static int load(const char *text)
 {
-	char p[4200], conf[8192];
+	const struct conf_fixture fx = { dir, INVENTORY, HEAD };
 
-	snprintf(p, sizeof(p), "%s/inv.csv", dir);
-	cr_assert_eq(write_file(p, "unit,name,address,role,parent,profile,"
-				   "interfaces,capacity_mbps,tags\n"
-				   "中心,exit-rtr-1,10.0.0.1,exit,,p,,,\n"),
-		     0);
-	snprintf(conf, sizeof(conf), "%s%s", HEAD, text);
-	snprintf(p, sizeof(p), "%s/c.conf", dir);
-	cr_assert_eq(write_file(p, conf), 0);
-	return config_load(p, &cfg, &d);
+	return conf_fixture_load(&fx, text, &cfg, &d);
 }
 
 /* Fails with exactly one message, "c.conf:LINE: msg". */
 static void fails(const char *text, const char *msg)
 {
-	char want[5200];
+	const struct conf_fixture fx = { dir, INVENTORY, HEAD };
 
-	cr_assert_eq(load(text), -EINVAL);
-	for (size_t i = 0; i < d.n; i++)
-		cr_log_info("got: %s", d.msgs[i]);
-	cr_assert_eq(d.n, 1, "expected 1 message, got %zu", d.n);
-	snprintf(want, sizeof(want), "%s/c.conf:%s", dir, msg);
-	cr_assert_str_eq(d.msgs[0], want);
+	conf_fixture_fails(&fx, text, msg, &cfg, &d);
 }
 
 Test(config_capture, defaults)

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "agents.h"
+#include "conf_fixture.h"
 #include "core/config.h"
 #include "modules/modules.h"
 #include "probes/service_config.h"
@@ -39,33 +40,22 @@ TestSuite(config_service, .init = setup, .fini = teardown);
 #define HEAD "[general]\ninventory = inv.csv\nstorage_dir = data\n"
 /* HEAD is 3 lines: a section right after it starts at line 4. */
 
+#define INVENTORY "中心,core-1,10.0.0.1,core,,p,,,\n"
+/* HEAD + [profile p] is 6 lines: the first line of text is line 7. */
+#define HEAD_P HEAD "[profile p]\nversion = 2c\ncommunity = public\n"
+
 static int load(const char *text)
 {
-	char p[4200], conf[8192];
+	const struct conf_fixture fx = { dir, INVENTORY, HEAD_P };
 
-	snprintf(p, sizeof(p), "%s/inv.csv", dir);
-	cr_assert_eq(write_file(p, "unit,name,address,role,parent,profile,"
-				   "interfaces,capacity_mbps,tags\n"
-				   "中心,core-1,10.0.0.1,core,,p,,,\n"),
-		     0);
-	snprintf(conf, sizeof(conf), "%s[profile p]\nversion = 2c\ncommunity = public\n%s", HEAD,
-		 text);
-	snprintf(p, sizeof(p), "%s/c.conf", dir);
-	cr_assert_eq(write_file(p, conf), 0);
-	return config_load(p, &cfg, &d);
+	return conf_fixture_load(&fx, text, &cfg, &d);
 }
-/* HEAD + [profile p] is 6 lines: the first line of text is line 7. */
 
 static void fails(const char *text, const char *msg)
 {
-	char want[5200];
+	const struct conf_fixture fx = { dir, INVENTORY, HEAD_P };
 
-	cr_assert_eq(load(text), -EINVAL);
-	for (size_t i = 0; i < d.n; i++)
-		cr_log_info("got: %s", d.msgs[i]);
-	cr_assert_eq(d.n, 1, "expected 1 message, got %zu", d.n);
-	snprintf(want, sizeof(want), "%s/c.conf:%s", dir, msg);
-	cr_assert_str_eq(d.msgs[0], want);
+	conf_fixture_fails(&fx, text, msg, &cfg, &d);
 }
 
 Test(config_service, defaults_and_values)

@@ -21,6 +21,7 @@
 #include <uv.h>
 
 #include "agents.h"
+#include "conf_fixture.h"
 #include "core/config.h"
 #include "probes/snmp_config.h"
 #include "probes/snmp_trap.h"
@@ -56,31 +57,20 @@ TestSuite(trap_receiver, .init = setup, .fini = teardown, .timeout = 120);
 	"[profile q]\nversion = 2c\ncommunity = other\n"
 /* HEAD is 9 lines: [traps] is line 10 */
 
+#define INVENTORY "中心,r1,10.0.0.1,exit,,p,,,\n"
+
 static int load(const char *text)
 {
-	char p[4200], conf[8192];
+	const struct conf_fixture fx = { dir, INVENTORY, HEAD };
 
-	snprintf(p, sizeof(p), "%s/inv.csv", dir);
-	cr_assert_eq(write_file(p, "unit,name,address,role,parent,profile,"
-				   "interfaces,capacity_mbps,tags\n"
-				   "中心,r1,10.0.0.1,exit,,p,,,\n"),
-		     0);
-	snprintf(conf, sizeof(conf), "%s%s", HEAD, text);
-	snprintf(p, sizeof(p), "%s/c.conf", dir);
-	cr_assert_eq(write_file(p, conf), 0);
-	return config_load(p, &cfg, &d);
+	return conf_fixture_load(&fx, text, &cfg, &d);
 }
 
 static void fails(const char *text, const char *msg)
 {
-	char want[5200];
+	const struct conf_fixture fx = { dir, INVENTORY, HEAD };
 
-	cr_assert_eq(load(text), -EINVAL);
-	for (size_t i = 0; i < d.n; i++)
-		cr_log_info("got: %s", d.msgs[i]);
-	cr_assert_eq(d.n, 1, "expected 1 message, got %zu", d.n);
-	snprintf(want, sizeof(want), "%s/c.conf:%s", dir, msg);
-	cr_assert_str_eq(d.msgs[0], want);
+	conf_fixture_fails(&fx, text, msg, &cfg, &d);
 }
 
 Test(trap_receiver, defaults_take_the_profiles_communities)
